@@ -1,0 +1,45 @@
+# The two commands README gives: `make run` and `make test`. Both install what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GBESS_DATA_DIR ?= $(abspath ../shared/data)
+
+.PHONY: run test lint typecheck pytest nodetest bench install clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the main job on the embedded defaults (no Google account, no network)
+run: install
+	$(BIN)/gbess run
+
+## test: lint, type-check and every test (Python and Apps Script)
+test: install lint typecheck pytest nodetest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy $(wildcard engine jobs server)
+
+pytest: install
+	$(BIN)/pytest
+
+nodetest:
+	@if [ -d appscript/tests ]; then node --test appscript/tests/; else echo "no Apps Script tests yet"; fi
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/*.duckdb

@@ -1,0 +1,1 @@
+"""gbess engine: pure GB power-market domain logic (no I/O, no clock, no environment)."""

@@ -1,0 +1,334 @@
+"""Settlement time: the one place that maps UTC half-hours to GB market calendars.
+
+Conventions (BSC Section X-1 "settlement period"; NESO EFA calendar; DCUSA charging year):
+
+* Frames are indexed by tz-aware UTC ``interval_start`` (the start of a half-hour).
+* ``settlement_date`` is the UK local calendar day. Settlement periods are numbered from 1
+  at 00:00 UK local time: 48 a day, 46 on the spring clock change, 50 on the autumn one.
+  Period number = half-hours elapsed since local midnight + 1 (never ``hour * 2 + 1``).
+* ``efa_date``/``efa_block``: the EFA day starts at 23:00 UK local time on the previous
+  calendar day and has six blocks starting 23:00, 03:00, 07:00, 11:00, 15:00, 19:00 local
+  clock time. On clock-change days block 1 (23:00-03:00) lasts 3 h (spring) or 5 h (autumn).
+* ``charging_year`` runs 1 April - 31 March of UK local dates, written "2025/26".
+
+Dates are represented as tz-naive ``datetime64[ns]`` at midnight (a pandas-friendly
+calendar date); single dates as :class:`datetime.date`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from engine.errors import ValidationError
+
+UK_TZ = "Europe/London"
+HALF_HOUR = pd.Timedelta(minutes=30)
+EFA_BLOCKS_PER_DAY = 6
+_CHARGING_YEAR_RE = re.compile(r"^(\d{4})/(\d{2})$")
+
+IntArray = npt.NDArray[np.int64]
+
+
+def to_date(value: object, field: str = "date") -> dt.date:
+    """Parse one calendar date.
+
+    Args:
+        value: A ``datetime.date``, ``pandas.Timestamp`` or ISO string ``YYYY-MM-DD``.
+        field: Name of the input, used in the error message.
+
+    Returns:
+        The date.
+
+    Raises:
+        ValidationError: If the value is not a valid date.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}", field=field)
+
+
+def to_utc_index(interval_start: Any, field: str = "interval_start") -> pd.DatetimeIndex:
+    """Coerce timestamps to a tz-aware UTC index, checking they start on a half-hour.
+
+    Args:
+        interval_start: Anything :class:`pandas.DatetimeIndex` accepts; must be tz-aware.
+        field: Name of the input, used in error messages.
+
+    Returns:
+        The timestamps as a UTC ``DatetimeIndex`` named ``interval_start``.
+
+    Raises:
+        ValidationError: If timestamps are naive or not on :00/:30 boundaries.
+    """
+    index = pd.DatetimeIndex(interval_start)
+    if index.tz is None:
+        raise ValidationError(
+            f"{field}: timestamps must carry a UTC offset (e.g. 2024-06-01T00:00:00Z)",
+            field=field,
+        )
+    index = index.tz_convert("UTC")
+    offset_ns = epoch_ns(index) % HALF_HOUR.value
+    misaligned = np.flatnonzero(offset_ns != 0)
+    if misaligned.size:
+        first = index[misaligned[0]].isoformat()
+        raise ValidationError(
+            f"{field}: {misaligned.size} timestamp(s) do not start on a half-hour, "
+            f"first at row {int(misaligned[0])} ({first})",
+            field=field,
+        )
+    return index.rename("interval_start")
+
+
+def epoch_ns(index: pd.DatetimeIndex) -> IntArray:
+    """Nanoseconds since the Unix epoch (UTC) of each timestamp."""
+    return np.asarray(index.as_unit("ns").values.view(np.int64))
+
+
+def _local_midnight_utc(dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """UTC instant of UK local midnight for naive midnight dates (midnight is never
+    ambiguous in the UK: clocks change at 01:00 GMT / 02:00 BST)."""
+    return dates.tz_localize(UK_TZ).tz_convert("UTC")
+
+
+def settlement_date_period(interval_start: Any) -> pd.DataFrame:
+    """Settlement date and period of each half-hour.
+
+    Args:
+        interval_start: Tz-aware half-hour start times.
+
+    Returns:
+        DataFrame indexed by UTC ``interval_start`` with columns
+        ``settlement_date`` (naive midnight, UK local date) and
+        ``settlement_period`` (int, 1-based, up to 46/48/50).
+    """
+    utc = to_utc_index(interval_start)
+    local_midnight = utc.tz_convert(UK_TZ).normalize()
+    elapsed = epoch_ns(utc) - epoch_ns(local_midnight.tz_convert("UTC"))
+    period = elapsed // HALF_HOUR.value + 1
+    return pd.DataFrame(
+        {
+            "settlement_date": local_midnight.tz_localize(None),
+            "settlement_period": period.astype(np.int64),
+        },
+        index=utc,
+    )
+
+
+def periods_in_day(settlement_date: Any) -> IntArray:
+    """Number of settlement periods on each UK local date (46, 48 or 50).
+
+    Args:
+        settlement_date: One or more dates (date objects, ISO strings or timestamps).
+
+    Returns:
+        Integer array, one entry per date.
+    """
+    dates = _as_date_index(settlement_date)
+    start = _local_midnight_utc(dates)
+    end = _local_midnight_utc(dates + pd.Timedelta(days=1))
+    return np.asarray((epoch_ns(end) - epoch_ns(start)) // HALF_HOUR.value, dtype=np.int64)
+
+
+def _as_date_index(dates: Any) -> pd.DatetimeIndex:
+    if isinstance(dates, (str, dt.date)):
+        dates = [dates]
+    index = pd.DatetimeIndex(pd.to_datetime(dates))
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    return index.normalize()
+
+
+def interval_start_from_settlement(
+    settlement_date: Any, settlement_period: Any
+) -> pd.DatetimeIndex:
+    """UTC start of each (settlement date, settlement period).
+
+    Args:
+        settlement_date: UK local dates.
+        settlement_period: 1-based period numbers of the same length.
+
+    Returns:
+        UTC ``DatetimeIndex`` named ``interval_start``.
+
+    Raises:
+        ValidationError: If a period is below 1 or beyond that day's 46/48/50.
+    """
+    dates = _as_date_index(settlement_date)
+    period = np.asarray(settlement_period, dtype=np.int64).reshape(-1)
+    if period.shape[0] != len(dates):
+        raise ValidationError(
+            "settlement_period: must have one value per settlement_date", field="settlement_period"
+        )
+    limit = periods_in_day(dates)
+    bad = np.flatnonzero((period < 1) | (period > limit))
+    if bad.size:
+        row = int(bad[0])
+        raise ValidationError(
+            f"settlement_period: {int(period[row])} is not a period of "
+            f"{dates[row].date().isoformat()} (which has {int(limit[row])}); "
+            f"{bad.size} bad row(s), first at row {row}",
+            field="settlement_period",
+        )
+    start = epoch_ns(_local_midnight_utc(dates)) + (period - 1) * HALF_HOUR.value
+    return pd.DatetimeIndex(pd.to_datetime(start, utc=True), name="interval_start")
+
+
+def efa_date_block(interval_start: Any) -> pd.DataFrame:
+    """EFA date and block of each half-hour.
+
+    The EFA day D runs from 23:00 UK local on D-1; block b starts at local clock time
+    23:00 + 4(b-1) h. Shifting local wall-clock time by +1 h makes the EFA day a plain
+    calendar day and the block ``hour // 4 + 1``, which also gives the 3 h / 5 h block 1
+    on clock-change days.
+
+    Args:
+        interval_start: Tz-aware half-hour start times.
+
+    Returns:
+        DataFrame indexed by UTC ``interval_start`` with ``efa_date`` (naive midnight)
+        and ``efa_block`` (int 1-6).
+    """
+    utc = to_utc_index(interval_start)
+    shifted = utc.tz_convert(UK_TZ).tz_localize(None) + pd.Timedelta(hours=1)
+    return pd.DataFrame(
+        {
+            "efa_date": shifted.normalize(),
+            "efa_block": (np.asarray(shifted.hour) // 4 + 1).astype(np.int64),
+        },
+        index=utc,
+    )
+
+
+def efa_block_bounds(efa_date: Any, efa_block: Any) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """UTC start and end of EFA blocks.
+
+    Args:
+        efa_date: EFA dates.
+        efa_block: Block numbers 1-6, one per date.
+
+    Returns:
+        ``(start_utc, end_utc)`` indexes; block lengths are 4 h except block 1 on
+        clock-change days (3 h or 5 h).
+    """
+    dates = _as_date_index(efa_date)
+    block = np.asarray(efa_block, dtype=np.int64).reshape(-1)
+    if np.any((block < 1) | (block > EFA_BLOCKS_PER_DAY)):
+        raise ValidationError("efa_block: must be between 1 and 6", field="efa_block")
+    offsets = pd.to_timedelta((block - 1) * 4 - 1, unit="h")
+    start_local = dates + offsets
+    end_local = start_local + pd.Timedelta(hours=4)
+    start = start_local.tz_localize(UK_TZ).tz_convert("UTC")
+    end = end_local.tz_localize(UK_TZ).tz_convert("UTC")
+    return start, end
+
+
+def charging_year_start(interval_start: Any) -> IntArray:
+    """Calendar year in which each period's charging year (1 April - 31 March) starts.
+
+    Args:
+        interval_start: Tz-aware half-hour start times.
+
+    Returns:
+        Integer array, e.g. 2025 for any period in charging year "2025/26".
+    """
+    local = to_utc_index(interval_start).tz_convert(UK_TZ)
+    year = np.asarray(local.year, dtype=np.int64)
+    return year - (np.asarray(local.month) < 4).astype(np.int64)
+
+
+def charging_year_label(start_year: int) -> str:
+    """Label of the charging year starting 1 April of ``start_year``, e.g. ``"2025/26"``."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def charging_year(interval_start: Any) -> npt.NDArray[np.object_]:
+    """Charging-year label ("2025/26") of each half-hour, by its UK local date.
+
+    Args:
+        interval_start: Tz-aware half-hour start times.
+
+    Returns:
+        Object array of labels.
+    """
+    starts = charging_year_start(interval_start)
+    uniques, inverse = np.unique(starts, return_inverse=True)
+    labels = np.array([charging_year_label(int(y)) for y in uniques], dtype=object)
+    return labels[inverse]
+
+
+def charging_year_of_date(value: object, field: str = "date") -> str:
+    """Charging-year label of one UK local date."""
+    day = to_date(value, field)
+    return charging_year_label(day.year if day.month >= 4 else day.year - 1)
+
+
+def parse_charging_year(label: str, field: str = "charging_year") -> tuple[dt.date, dt.date]:
+    """First and last date of a charging year written ``"2025/26"``.
+
+    Raises:
+        ValidationError: If the label is not of the form YYYY/YY with consecutive years.
+    """
+    match = _CHARGING_YEAR_RE.match(label.strip()) if isinstance(label, str) else None
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValidationError(
+            f"{field}: expected a charging year like '2025/26', got {label!r}", field=field
+        )
+    start = int(match.group(1))
+    return dt.date(start, 4, 1), dt.date(start + 1, 3, 31)
+
+
+def half_hourly_index(first_date: object, last_date: object) -> pd.DatetimeIndex:
+    """Every half-hour of the UK local days ``first_date`` to ``last_date`` inclusive.
+
+    Args:
+        first_date: First UK local day.
+        last_date: Last UK local day (inclusive).
+
+    Returns:
+        UTC ``DatetimeIndex`` named ``interval_start`` (46/48/50 entries per day).
+
+    Raises:
+        ValidationError: If ``last_date`` is before ``first_date``.
+    """
+    first = to_date(first_date, "first_date")
+    last = to_date(last_date, "last_date")
+    if last < first:
+        raise ValidationError(
+            f"last_date: {last.isoformat()} is before first_date {first.isoformat()}",
+            field="last_date",
+        )
+    start = pd.Timestamp(first).tz_localize(UK_TZ).tz_convert("UTC")
+    end = pd.Timestamp(last + dt.timedelta(days=1)).tz_localize(UK_TZ).tz_convert("UTC")
+    return pd.date_range(start, end, freq="30min", inclusive="left", name="interval_start")
+
+
+def settlement_calendar(interval_start: Any) -> pd.DataFrame:
+    """All calendar keys of each half-hour in one frame.
+
+    Returns:
+        DataFrame indexed by UTC ``interval_start`` with ``settlement_date``,
+        ``settlement_period``, ``efa_date``, ``efa_block`` and ``charging_year``.
+    """
+    utc = to_utc_index(interval_start)
+    frame = settlement_date_period(utc).join(efa_date_block(utc))
+    frame["charging_year"] = charging_year(utc)
+    return frame
+
+
+def iso_utc(index: Iterable[pd.Timestamp]) -> list[str]:
+    """ISO 8601 strings with a ``Z`` suffix for UTC timestamps."""
+    return [ts.strftime("%Y-%m-%dT%H:%M:%SZ") for ts in index]

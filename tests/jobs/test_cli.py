@@ -1,0 +1,46 @@
+"""The gbess CLI: periods as JSON, one-line usage errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jobs.cli import main
+
+
+def _periods(capsys: pytest.CaptureFixture[str], day: str) -> list[dict[str, object]]:
+    assert main(["periods", day, "--json"]) == 0
+    rows: list[dict[str, object]] = json.loads(capsys.readouterr().out)
+    return rows
+
+
+@pytest.mark.parametrize(("day", "n"), [("2024-03-31", 46), ("2024-10-27", 50), ("2024-06-01", 48)])
+def test_periods_counts(capsys: pytest.CaptureFixture[str], day: str, n: int) -> None:
+    rows = _periods(capsys, day)
+    assert len(rows) == n
+    assert [r["settlement_period"] for r in rows] == list(range(1, n + 1))
+
+
+def test_periods_first_row_summer(capsys: pytest.CaptureFixture[str]) -> None:
+    first = _periods(capsys, "2024-06-01")[0]
+    assert first == {
+        "settlement_period": 1,
+        "interval_start_utc": "2024-05-31T23:00:00Z",
+        "efa_date": "2024-06-01",
+        "efa_block": 1,
+    }
+
+
+def test_bad_date_is_a_one_line_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["periods", "2024-02-30", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "DATE" in err
+
+
+def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["nope"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.count("\n") == 1
