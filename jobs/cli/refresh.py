@@ -1,0 +1,48 @@
+"""``gbess refresh``: rebuild dashboard tabs on the local (xlsx + HTML) or Google backend."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+from engine.errors import ValidationError
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.dashboard.refresh import BACKENDS, TAB_ORDER, run_refresh
+from jobs.settings import Settings
+
+DASHBOARD_HINT = "serve it with the gbess server and open http://127.0.0.1:8080/dashboard"
+
+
+def register(sub: Any) -> None:
+    """Add the ``refresh`` subcommand."""
+    parser = sub.add_parser(
+        "refresh",
+        help="refresh dashboard tabs",
+        description=f"Refresh dashboard tabs: {', '.join(TAB_ORDER)}.",
+    )
+    parser.add_argument("tabs", nargs="*", metavar="TAB", help="tab titles (default: all)")
+    parser.add_argument("--all", action="store_true", help="refresh every tab")
+    parser.add_argument("--backend", choices=BACKENDS, help="default: GBESS_DASHBOARD")
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the refresh; print the run summary (JSON or one line per tab)."""
+    if args.all and args.tabs:
+        raise ValidationError("tabs: give tab names or --all, not both", field="tabs")
+    if args.backend:
+        settings = dataclasses.replace(settings, dashboard_backend=args.backend)
+    summary = run_refresh(settings, [] if args.all else args.tabs)
+    if args.json:
+        emit_json(summary)
+    else:
+        for run in summary["tabs"]:
+            state = f"{run['rows']} rows, data as of {run['data_as_of_utc']}"
+            print(f"{run['job']}: {run['status']}, " + (run["error"] or state))
+        print(f"requests: {summary['requests']}; {summary['duration_s']:.2f} s")
+        if "workbook" in summary:
+            print(f"workbook: {summary['workbook']}")
+            print(f"dashboard: {DASHBOARD_HINT}")
+    return 0 if summary["ok"] else 1

@@ -1,0 +1,1 @@
+"""Dashboard refresh jobs, one module per tab, run by ``refresh.run_refresh``."""

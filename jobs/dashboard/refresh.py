@@ -1,0 +1,189 @@
+"""Dashboard refresh: run each tab's job, lay the tabs out, write them to one sink.
+
+One job owns each tab (``JOBS``); a refresh takes a per-tab file lock (sorted order, so
+overlapping triggers queue instead of interleaving), builds every requested tab, appends
+the runs to the refresh log, and writes all tabs plus the ``Refresh log`` tab in one go:
+the local sink (JSON grids + ``.xlsx``) or Google Sheets (1 read + 1 write). A job that
+fails leaves its tab as it was and shows its error in the log; the others still land.
+Refreshing is idempotent: the same data gives the same tabs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from engine.errors import GbessError, ValidationError
+from engine.reference import reference_data
+from jobs.dashboard import data
+from jobs.dashboard.duos_rates import build_duos_tab
+from jobs.dashboard.fleet import build_fleet_tab
+from jobs.dashboard.frequency import build_frequency_tab
+from jobs.dashboard.market import build_market_tab
+from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.settings import Settings
+from jobs.sheets.local import LocalSink, tab_slug
+from jobs.sheets.plan import SheetGrid, TabPlan, check_owners, layout
+
+LOG_TAB = "Refresh log"
+BACKENDS = ("local", "google")
+
+
+@dataclass(frozen=True)
+class RefreshContext:
+    """What every job may use: settings and the refresh date (UK) for "this year" choices."""
+
+    settings: Settings
+    today: dt.date
+
+
+def _market(ctx: RefreshContext) -> TabPlan:
+    return build_market_tab(data.system_prices(ctx.settings), data.market_index(ctx.settings))
+
+
+def _frequency(ctx: RefreshContext) -> TabPlan:
+    return build_frequency_tab(data.dynamic_response(ctx.settings))
+
+
+def _duos(ctx: RefreshContext) -> TabPlan:
+    ref = reference_data(ctx.settings.data_dir)
+    return build_duos_tab(
+        ref.table("duos_tariffs"),
+        ref.table("duos_time_bands"),
+        ref.table("dno_licence_areas"),
+        ctx.today,
+    )
+
+
+def _fleet(ctx: RefreshContext) -> TabPlan:
+    return build_fleet_tab(*data.bm_units(ctx.settings))
+
+
+JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
+    "Market": _market,
+    "Frequency response": _frequency,
+    "DUoS": _duos,
+    "Fleet": _fleet,
+}
+TAB_ORDER = (*JOBS, LOG_TAB)
+
+
+class Sink(Protocol):
+    """Where grids go (local files or Google Sheets)."""
+
+    def write(self, grids: Sequence[SheetGrid]) -> dict[str, int]: ...
+
+
+def dashboard_dir(settings: Settings) -> Path:
+    """Folder of the local dashboard, the refresh log and the tab locks."""
+    return settings.var_dir / "dashboard"
+
+
+def local_sink(settings: Settings) -> LocalSink:
+    """The embedded sink under ``<var_dir>/dashboard``."""
+    return LocalSink(dashboard_dir(settings), TAB_ORDER)
+
+
+def resolve_tabs(names: Sequence[str]) -> list[str]:
+    """Tab titles from user input (case-insensitive; empty = all job tabs).
+
+    Raises:
+        ValidationError: Naming the unknown tab and listing the valid ones.
+    """
+    if not names:
+        return list(JOBS)
+    by_lower = {t.lower(): t for t in TAB_ORDER}
+    out = []
+    for name in names:
+        tab = by_lower.get(name.strip().lower())
+        if tab is None:
+            raise ValidationError(
+                f"tabs: unknown tab {name!r}; choose from {', '.join(TAB_ORDER)}", field="tabs"
+            )
+        if tab != LOG_TAB and tab not in out:
+            out.append(tab)
+    return out
+
+
+@contextlib.contextmanager
+def tab_locks(folder: Path, tabs: Sequence[str]) -> Iterator[None]:
+    """Hold an exclusive file lock per tab (taken in sorted order; waits for other runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        for tab in sorted(set(tabs)):
+            handle = stack.enter_context(open(folder / f"{tab_slug(tab)}.lock", "w"))
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _naive_utc(now: dt.datetime) -> dt.datetime:
+    return now.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def run_refresh(
+    settings: Settings,
+    tabs: Sequence[str] = (),
+    *,
+    sink: Sink | None = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> dict[str, Any]:
+    """Refresh tabs and write them; return the run summary.
+
+    Args:
+        settings: Settings (``dashboard_backend`` picks the sink unless one is given).
+        tabs: Tab titles (empty: every tab).
+        sink: Where to write (default: from settings).
+        clock: Current time (tz-aware), for the refresh log and "this charging year".
+
+    Raises:
+        ValidationError: Unknown tab or backend settings.
+        SourceUnavailableError: The sink failed (nothing written).
+    """
+    chosen = resolve_tabs(tabs)
+    backend = settings.dashboard_backend if sink is None else type(sink).__name__
+    if sink is None:
+        if settings.dashboard_backend == "google":
+            from jobs.sheets.google import sink_from_settings
+
+            sink = sink_from_settings(settings)
+        else:
+            sink = local_sink(settings)
+    folder = dashboard_dir(settings)
+    began = time.perf_counter()
+    today = clock().astimezone(dt.UTC).date()
+    ctx = RefreshContext(settings, today)
+    with tab_locks(folder / "locks", [*chosen, LOG_TAB]):
+        plans: list[TabPlan] = []
+        runs: list[JobRun] = []
+        for tab in chosen:
+            started = _naive_utc(clock())
+            try:
+                plan = JOBS[tab](ctx)
+                layout(plan)  # validates the plan before anything is written
+            except (GbessError, KeyError, ValueError) as exc:
+                detail = exc.detail if isinstance(exc, GbessError) else str(exc)
+                runs.append(JobRun(tab, started, _naive_utc(clock()), 0, "error", None, detail))
+                continue
+            rows = sum(len(t.frame) for t in plan.tables)
+            runs.append(JobRun(tab, started, _naive_utc(clock()), rows, "ok", plan.data_as_of))
+            plans.append(plan)
+        log = append_runs(folder / "refresh_log.json", runs)
+        plans.append(build_log_tab(log))
+        check_owners(plans)
+        requests = sink.write([layout(p) for p in plans])
+    summary: dict[str, Any] = {
+        "backend": backend,
+        "tabs": [r.to_json() for r in runs],
+        "ok": all(r.status == "ok" for r in runs),
+        "requests": requests,
+        "duration_s": round(time.perf_counter() - began, 3),
+    }
+    if isinstance(sink, LocalSink):
+        summary["workbook"] = str(sink.workbook_path)
+    return summary

@@ -1,0 +1,1 @@
+"""Dashboard sinks: the write plan (``plan``), Google Sheets (``google``), local xlsx/HTML."""
