@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GBESS_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: run test lint typecheck pytest nodetest bench install clean
+.PHONY: run test lint typecheck pytest nodetest bench install clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,13 @@ run: install
 	$(BIN)/gbess run
 
 ## test: lint, type-check and every test (Python and Apps Script)
-test: install lint typecheck pytest nodetest
+test: install chromium lint typecheck pytest nodetest
+
+## chromium: the headless browser of the dashboard (and Apps Script sidebar) page tests
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x /usr/bin/chromium || $(SUDO) apt-get install -y chromium \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 lint: install
 	$(BIN)/ruff check .

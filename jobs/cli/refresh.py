@@ -28,6 +28,23 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=handle)
 
 
+def _print_summary(summary: dict[str, Any]) -> None:
+    for run in summary["tabs"]:
+        state = f"{run['rows']} rows, data as of {run['data_as_of_utc']}"
+        print(f"{run['job']}: {run['status']}, " + (run["error"] or state))
+    print(f"requests: {summary['requests']}; {summary['duration_s']:.2f} s")
+    if "workbook" in summary:
+        print(f"workbook: {summary['workbook']}")
+        print(f"dashboard: {DASHBOARD_HINT}")
+
+
+def refresh_all(settings: Settings) -> int:
+    """The ``gbess run`` step: refresh every tab on the configured backend and say where."""
+    summary = run_refresh(settings)
+    _print_summary(summary)
+    return 0 if summary["ok"] else 1
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Run the refresh; print the run summary (JSON or one line per tab)."""
     if args.all and args.tabs:
@@ -38,11 +55,5 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(summary)
     else:
-        for run in summary["tabs"]:
-            state = f"{run['rows']} rows, data as of {run['data_as_of_utc']}"
-            print(f"{run['job']}: {run['status']}, " + (run["error"] or state))
-        print(f"requests: {summary['requests']}; {summary['duration_s']:.2f} s")
-        if "workbook" in summary:
-            print(f"workbook: {summary['workbook']}")
-            print(f"dashboard: {DASHBOARD_HINT}")
+        _print_summary(summary)
     return 0 if summary["ok"] else 1

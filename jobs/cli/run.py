@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from engine.reference import TABLES, reference_data
+from jobs.cli import refresh
 from jobs.settings import Settings
 
 
@@ -21,4 +22,4 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     for name in TABLES:
         ref.table(name)
     print(f"reference data: {len(TABLES)} tables loaded from {settings.data_dir}")
-    return 0
+    return refresh.refresh_all(settings)

@@ -4,6 +4,7 @@ BM unit types follow the BSC: ``V`` units are registered by Virtual Lead Parties
 (secondary BM units, P415/P344); every other type (``E`` embedded, ``T`` transmission,
 ``S`` supplier...) is registered directly. Capacities are Elexon's registered generation
 and demand capacity; Elexon signs demand negative, shown here as a positive MW.
+Transmission-connected units (type ``T``) have no GSP group and are grouped as such.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def build_fleet_tab(units: pd.DataFrame, snapshot: pd.Timestamp) -> TabPlan:
     frame = units.assign(
         demand_capacity_mw=units["demand_capacity_mw"].abs(),
         unit_kind=units["bm_unit_type"].map(lambda t: "VLP (V)" if t == "V" else f"direct ({t})"),
+        gsp_group_id=units["gsp_group_id"].fillna("—"),
+        gsp_group_name=units["gsp_group_name"].fillna("transmission-connected"),
     )
     by_gsp = _summary(frame, ["gsp_group_id", "gsp_group_name"])
     chart = Chart(

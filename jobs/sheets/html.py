@@ -94,8 +94,11 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
     right = [_numbers(grid, placed, y) for y in spec.y2]
     n = max(len(labels), 1)
     plot_w, plot_h = SVG_W - PAD_L - PAD_R, SVG_H - PAD_T - PAD_B
+    names = (*spec.y, *spec.y2)
+    legend_rows = (len(names) + 2) // 3
+    height = SVG_H + 14 * (legend_rows - 1)
     parts = [
-        f'<svg viewBox="0 0 {SVG_W} {SVG_H}" role="img" aria-label="{escape(spec.title)}" '
+        f'<svg viewBox="0 0 {SVG_W} {height}" role="img" aria-label="{escape(spec.title)}" '
         f'data-chart="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg">',
         f'<text x="{SVG_W / 2}" y="16" text-anchor="middle" font-size="14">'
         f"{escape(spec.title)}</text>",
@@ -112,7 +115,13 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
             y = PAD_T + plot_h * (1 - frac)
             parts.append(
                 f'<text x="{x_txt}" y="{y + 4:.1f}" font-size="10" text-anchor="{anchor}">'
-                f"{low + (high - low) * frac:,.0f}</text>"
+                f"{low + (high - low) * frac:,.{0 if high - low >= 20 else 1}f}</text>"
+            )
+        if side == "left" and low < 0 < high:
+            y0 = PAD_T + plot_h * high / (high - low)
+            parts.append(
+                f'<line x1="{PAD_L}" x2="{PAD_L + plot_w}" y1="{y0:.1f}" y2="{y0:.1f}" '
+                'stroke="#999" stroke-dasharray="3 3"/>'
             )
         offset = 0 if side == "left" else len(left)
         for k, values in enumerate(group):
@@ -142,20 +151,22 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
                     f'<polyline points="{points}" fill="none" stroke="{colour}" '
                     'stroke-width="1.5"/>'
                 )
-    for i in sorted({0, n // 2, n - 1}):
+    every = spec.kind == "column" and n <= 16  # few categories: label each, slanted
+    for i in range(n) if every else sorted({0, n // 2, n - 1}):
         if i < len(labels):
-            x = PAD_L + plot_w * (i + 0.5) / n
+            x, y = PAD_L + plot_w * (i + 0.5) / n, SVG_H - PAD_B + 12
+            turn = f' transform="rotate(-20 {x:.1f} {y})"' if every else ""
             parts.append(
-                f'<text x="{x:.1f}" y="{SVG_H - PAD_B + 14}" font-size="10" text-anchor="middle">'
-                f"{escape(labels[i])}</text>"
+                f'<text x="{x:.1f}" y="{y}" font-size="9" '
+                f'text-anchor="{"end" if every else "middle"}"{turn}>{escape(labels[i])}</text>'
             )
-    for k, name in enumerate((*spec.y, *spec.y2)):
+    for k, name in enumerate(names):
         header = grid.cells[3][placed.col_of(name)].value
-        x = PAD_L + 160 * k
+        x, y = PAD_L + 180 * (k % 3), SVG_H - 14 + 14 * (k // 3)
         parts.append(
-            f'<rect x="{x}" y="{SVG_H - 14}" width="10" height="10" '
+            f'<rect x="{x}" y="{y}" width="10" height="10" '
             f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="{SVG_H - 5}" font-size="10">{escape(str(header))}</text>'
+            f'<text x="{x + 14}" y="{y + 9}" font-size="10">{escape(str(header))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -249,17 +249,7 @@ class FakeSheetsAPI(BaseAdapter):
     def _metadata(self, book: Spreadsheet) -> dict[str, Any]:
         sheets = []
         for index, sheet in enumerate(book.sheets):
-            props = {
-                "sheetId": sheet.sheet_id,
-                "title": sheet.title,
-                "index": index,
-                "sheetType": "GRID",
-                "gridProperties": {
-                    "rowCount": sheet.rows,
-                    "columnCount": sheet.cols,
-                    "frozenRowCount": sheet.frozen_rows,
-                },
-            }
+            props = _properties(sheet, index)
             charts = [{"chartId": cid, **c} for cid, c in sheet.charts.items()]
             sheets.append({"properties": props, "charts": charts})
         return {
@@ -288,7 +278,7 @@ class FakeSheetsAPI(BaseAdapter):
             sheet = Sheet(sheet_id, props["title"])
             self._grid(sheet, props.get("gridProperties", {}))
             book.sheets.append(sheet)
-            return {"addSheet": {"properties": {"sheetId": sheet_id, "title": sheet.title}}}
+            return {"addSheet": {"properties": _properties(sheet, len(book.sheets) - 1)}}
         if kind == "updateSheetProperties":
             sheet = book.by_id(args["properties"].get("sheetId", 0))
             if "title" in args["properties"]:
@@ -362,6 +352,20 @@ class FakeSheetsAPI(BaseAdapter):
                     continue
                 key = {bool: "boolValue", str: "stringValue"}.get(type(value), "numberValue")
                 sheet.cells[(r0 + i, c0 + j)] = {"userEnteredValue": {key: value}}
+
+
+def _properties(sheet: Sheet, index: int) -> dict[str, Any]:
+    return {
+        "sheetId": sheet.sheet_id,
+        "title": sheet.title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {
+            "rowCount": sheet.rows,
+            "columnCount": sheet.cols,
+            "frozenRowCount": sheet.frozen_rows,
+        },
+    }
 
 
 def _error(code: int, message: str, status: str) -> dict[str, Any]:

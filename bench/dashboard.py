@@ -1,0 +1,112 @@
+"""Benchmark: ``gbess refresh --all`` on the local backend, and Sheets request counts.
+
+Prints, in one run:
+* the local refresh of every tab in-process (best of 3) and the CLI end to end (a fresh
+  process, imports included), against the issue's anchors (≤ 5 s seeded; ≤ 15 s with
+  seeding — seeding is timed when the warehouse provides ``gbess run``'s seed step);
+* requests spent writing the same tabs to the in-process fake Sheets API by our sink
+  (1 read + 1 write) and by a per-tab writer built on gspread-dataframe's
+  ``set_with_dataframe`` (open each worksheet, resize, write each table) — formats,
+  frozen rows and charts would cost the per-tab writer still more calls.
+
+Run: ``.venv/bin/python bench/dashboard.py`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import gspread
+from gspread_dataframe import set_with_dataframe
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from jobs.dashboard.refresh import JOBS, RefreshContext, run_refresh  # noqa: E402
+from jobs.settings import Settings  # noqa: E402
+from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient  # noqa: E402
+from jobs.sheets.plan import TabPlan, layout  # noqa: E402
+from tests.jobs.sheets.fake_sheets import FakeSheetsAPI  # noqa: E402
+
+SEEDED_ANCHOR_S = 5.0
+WITH_SEED_ANCHOR_S = 15.0
+
+
+def _local(settings: Settings) -> float:
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        run_refresh(settings)
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def _cli(var_dir: str) -> float:
+    env = {**os.environ, "GBESS_VAR_DIR": var_dir}
+    began = time.perf_counter()
+    subprocess.run(
+        [str(REPO / ".venv/bin/gbess"), "refresh", "--all", "--json"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    return time.perf_counter() - began
+
+
+def _per_tab_writer(plans: list[TabPlan]) -> int:
+    fake = FakeSheetsAPI()
+    fake.add_spreadsheet("bench", "tok", ("Sheet1",))
+    client = gspread.Client(None, session=fake.session("tok"))  # type: ignore[arg-type]
+    book = client.open_by_key("bench")
+    for plan in plans:
+        grid = layout(plan)
+        ws = book.add_worksheet(plan.tab, rows=grid.n_rows, cols=grid.n_cols)
+        for table, block in zip(plan.tables, grid.blocks, strict=True):
+            set_with_dataframe(ws, table.frame, row=4, col=block.first_col + 1, resize=False)
+    return len(fake.log)
+
+
+def main() -> None:
+    settings = Settings.from_env(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        local_settings = Settings(data_dir=settings.data_dir, var_dir=Path(tmp))
+        run_refresh(local_settings)  # warm caches and files
+        in_process_s = _local(local_settings)
+        cli_s = _cli(tmp)
+        ctx = RefreshContext(local_settings, dt.datetime.now(dt.UTC).date())
+        plans = [job(ctx) for job in JOBS.values()]
+    fake = FakeSheetsAPI()
+    fake.add_spreadsheet("bench", "tok", ("Sheet1",))
+    sink = GoogleSheetsSink(RetryingHTTPClient(fake.session("tok")), "bench")
+    began = time.perf_counter()
+    ours = sink.write([layout(p) for p in plans])
+    google_s = time.perf_counter() - began
+    theirs = _per_tab_writer(plans)
+    print(f"tabs refreshed: {len(plans)} (+ Refresh log)")
+    print(
+        f"local refresh --all, in-process best of 3: {in_process_s:.2f} s "
+        f"({in_process_s / SEEDED_ANCHOR_S:.2f}× the {SEEDED_ANCHOR_S:.0f} s seeded budget)"
+    )
+    print(
+        f"gbess refresh --all CLI, fresh process:   {cli_s:.2f} s "
+        f"({cli_s / SEEDED_ANCHOR_S:.2f}× the {SEEDED_ANCHOR_S:.0f} s budget)"
+    )
+    print(
+        f"Google sink vs fake API: {ours['reads']} read + {ours['writes']} write "
+        f"for {len(plans)} tabs in {google_s:.2f} s; body {len(str(sink.last_body)) / 1e6:.2f} MB"
+    )
+    total = ours["reads"] + ours["writes"]
+    print(
+        f"per-tab writer (set_with_dataframe, values only, no formats/charts): {theirs} requests "
+        f"= {theirs / total:.1f}× ours"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""HTML sink: number formats, escaping, tables and inline SVG charts from the same grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from jobs.sheets.html import chart_svg, format_value, render_page
+from jobs.sheets.plan import Cell, Chart, Table, TabPlan, layout
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (Cell(1234.567, "#,##0.00"), "1,234.57"),
+        (Cell(1234.4, "#,##0"), "1,234"),
+        (Cell(0.125, "0.0%"), "12.5%"),
+        (Cell(dt.date(2024, 3, 31), "yyyy-mm-dd"), "2024-03-31"),
+        (Cell(dt.datetime(2024, 3, 31, 1, 30), "yyyy-mm-dd hh:mm"), "2024-03-31 01:30"),
+        (Cell(None, "#,##0"), ""),
+        (Cell("=A1"), "=A1"),
+    ],
+)
+def test_format_value(cell: Cell, text: str) -> None:
+    assert format_value(cell) == text
+
+
+def _plan() -> TabPlan:
+    frame = pd.DataFrame(
+        {
+            "month": ["2024-01", "2024-02"],
+            "revenue_gbp": [100.0, -50.0],
+            "site_name": ["<b>x</b>", "ok"],
+        }
+    )
+    chart = Chart("Revenue by month", "column", "t", "month", ("revenue_gbp",))
+    return TabPlan("Sites", dt.datetime(2024, 2, 29), (Table("t", "Revenue", frame),), (chart,))
+
+
+def test_page_has_nav_table_and_chart_and_escapes_text() -> None:
+    grid = layout(_plan())
+    page = render_page([grid, layout(TabPlan("Other", None, ()))], "Sites")
+    assert '<a href="?tab=Sites" class=on>Sites</a>' in page
+    assert '<a href="?tab=Other">Other</a>' in page
+    assert "Sites — data as of 2024-02-29 00:00 UTC" in page
+    assert "<th>Revenue [£]</th>" in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<b>x</b>" not in page
+    assert "<script" not in page
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_column_chart_bars_go_both_ways_from_zero() -> None:
+    grid = layout(_plan())
+    svg = chart_svg(grid, grid.charts[0])
+    # scale: low -50, high 100 → plot height 248 px; zero line at 28 + 248 × 100/150.
+    assert svg.count("<rect") == 2 + 2  # frame + legend swatch + two bars
+    assert 'y1="193.3"' in svg
+
+
+def test_empty_dashboard_says_how_to_fill_it() -> None:
+    assert "gbess refresh --all" in render_page([], None)
