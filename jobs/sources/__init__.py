@@ -1,0 +1,1 @@
+"""External sources (Elexon Insights, NESO data portal): fetch, validate, rename, load."""

@@ -1,0 +1,153 @@
+"""The DuckDB backend: idempotent typed loads, status with gaps, SQL as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine.errors import DataMissingError, ValidationError
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
+from tests.jobs.warehouse.conftest import bm_units_frame, system_prices_frame
+
+DAY = dt.date(2024, 3, 31)
+
+
+def _prices(warehouse: DuckDBWarehouse) -> pd.DataFrame:
+    return warehouse.query("system_prices", from_date=DAY, to_date=dt.date(2024, 4, 1))
+
+
+def test_load_twice_is_idempotent(empty_warehouse: DuckDBWarehouse) -> None:
+    frame = system_prices_frame()
+    assert empty_warehouse.load("system_prices", frame) == 94  # 46 + 48 periods
+    first = _prices(empty_warehouse)
+    empty_warehouse.load("system_prices", frame)
+    pd.testing.assert_frame_equal(_prices(empty_warehouse), first)
+
+
+def test_load_replaces_rows_with_the_same_key(empty_warehouse: DuckDBWarehouse) -> None:
+    empty_warehouse.load("system_prices", system_prices_frame())
+    corrected = system_prices_frame().iloc[[0]].assign(system_sell_price_gbp_per_mwh=1.5)
+    empty_warehouse.load("system_prices", corrected)
+    prices = _prices(empty_warehouse)
+    assert len(prices) == 94
+    assert prices["system_sell_price_gbp_per_mwh"].iloc[0] == 1.5
+    assert prices["system_sell_price_gbp_per_mwh"].iloc[1] == -80.0  # untouched: 10*2 - 100
+
+
+def test_duplicated_key_is_refused_and_nothing_written(
+    empty_warehouse: DuckDBWarehouse,
+) -> None:
+    frame = system_prices_frame()
+    doubled = pd.concat([frame, frame.iloc[[5]]], ignore_index=True)
+    with pytest.raises(ValidationError, match="duplicated key") as caught:
+        empty_warehouse.load("system_prices", doubled)
+    assert caught.value.field == "interval_start"
+    assert _prices(empty_warehouse).empty
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"interval_start": pd.Timestamp("2024-03-31T00:00")}, "timezone-aware"),
+        ({"settlement_period": "three"}, "cannot convert"),
+        ({"interval_start": None}, "has no interval_start"),
+        ({"price_eur": 1.0}, "unknown column"),
+    ],
+)
+def test_bad_frames_are_refused(
+    empty_warehouse: DuckDBWarehouse, change: dict[str, object], message: str
+) -> None:
+    frame = system_prices_frame().head(2).astype({"settlement_period": object})
+    for column, value in change.items():
+        frame[column] = value
+    with pytest.raises(ValidationError, match=message):
+        empty_warehouse.load("system_prices", frame)
+
+
+def test_missing_non_key_columns_become_null(empty_warehouse: DuckDBWarehouse) -> None:
+    empty_warehouse.load("bm_units", bm_units_frame())
+    units = empty_warehouse.query("bm_units")
+    assert units["eic"].isna().all()
+
+
+def test_sql_in_a_parameter_is_data(empty_warehouse: DuckDBWarehouse) -> None:
+    empty_warehouse.load("bm_units", bm_units_frame())
+    hostile = "'; DROP TABLE bm_units; --"
+    # A string where a DATE is expected is compared as a value: no rows, nothing dropped.
+    assert empty_warehouse.query("system_prices", from_date=hostile, to_date=hostile).empty
+    assert len(empty_warehouse.query("bm_units")) == 3
+    echoed = empty_warehouse.run_sql("SELECT @text AS echoed", text=hostile)
+    assert echoed["echoed"].tolist() == [hostile]
+    # Stored as a value, it comes back as the same text.
+    empty_warehouse.load(
+        "bm_units", pd.DataFrame({"elexon_bm_unit": [hostile], "lead_party_name": [hostile]})
+    )
+    units = empty_warehouse.query("bm_units")
+    assert len(units) == 4
+    assert hostile in units["lead_party_name"].tolist()
+
+
+def test_status_reports_rows_span_and_gaps(empty_warehouse: DuckDBWarehouse) -> None:
+    frame = system_prices_frame()
+    # Drop SP 10..12 of 2024-03-31: one gap of three missing half-hours.
+    holes = frame[~frame["settlement_period"].between(10, 12) | (frame.index >= 46)]
+    empty_warehouse.load("system_prices", holes)
+    report = empty_warehouse.status()
+    entry = next(t for t in report["tables"] if t["table"] == "system_prices")
+    assert entry["rows"] == 91
+    assert entry["first_interval_start"] == "2024-03-31T00:00:00Z"
+    assert entry["last_interval_start"] == "2024-04-01T22:30:00Z"
+    assert entry["gap_count"] == 1
+    assert entry["missing_periods"] == 3
+    # SP 10 of 2024-03-31 starts 05:30 BST = 04:30 UTC; SP 13 at 06:00 UTC.
+    assert entry["gaps"] == [
+        {
+            "gap_start": "2024-03-31T04:30:00Z",
+            "gap_end": "2024-03-31T06:00:00Z",
+            "missing_periods": 3,
+        }
+    ]
+    assert report["backend"] == "duckdb"
+    names = [t["table"] for t in report["tables"]]
+    assert "bid_offer_acceptances" in names
+    assert "load_log" in names
+
+
+def test_status_gaps_per_series(empty_warehouse: DuckDBWarehouse) -> None:
+    from tests.jobs.warehouse.conftest import dynamic_response_frame
+
+    frame = dynamic_response_frame()
+    # Remove DRH block 3 of 2024-04-01 (07:00-11:00 BST = 06:00-10:00 UTC): 8 half-hours.
+    frame = frame[~((frame["service"] == "DRH") & (frame["efa_block"] == 3) & (frame.index >= 12))]
+    empty_warehouse.load("dynamic_response_results", frame)
+    entry = next(
+        t for t in empty_warehouse.status()["tables"] if t["table"] == "dynamic_response_results"
+    )
+    assert entry["gaps"] == [
+        {
+            "service": "DRH",
+            "gap_start": "2024-04-01T06:00:00Z",
+            "gap_end": "2024-04-01T10:00:00Z",
+            "missing_periods": 8,
+        }
+    ]
+
+
+def test_read_only_needs_an_existing_file(tmp_path: Path) -> None:
+    warehouse = DuckDBWarehouse(tmp_path / "absent.duckdb", read_only=True)
+    with pytest.raises(DataMissingError, match="gbess warehouse seed"):
+        warehouse.query("bm_units")
+
+
+def test_read_only_refuses_loads(small_warehouse: DuckDBWarehouse) -> None:
+    small_warehouse.close()  # release the write lock held by the shared fixture
+    reader = DuckDBWarehouse(small_warehouse.path, read_only=True)
+    try:
+        assert len(reader.query("bm_units")) == 3
+        with pytest.raises(ValidationError, match="read-only"):
+            reader.load("bm_units", bm_units_frame())
+    finally:
+        reader.close()
