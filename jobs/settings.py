@@ -31,7 +31,8 @@ class Settings:
     warehouse_backend: str = "duckdb"
     duckdb_path: Path = DEFAULT_VAR_DIR / "gbess.duckdb"
     dashboard_backend: str = "local"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    # Not in repr: it can hold secrets (GBESS_HMAC_SECRET).
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -1,0 +1,277 @@
+"""Who may call the webhook: HMAC-signed requests and Google OIDC ID tokens.
+
+Every route needs one of them except views marked :func:`public` (``/health``):
+
+* **HMAC** (custom functions, scripts, Cloud Scheduler with a shared secret): headers
+  ``X-Gbess-Timestamp`` and ``X-Gbess-Signature``, scheme in :mod:`jobs.webhook_auth`.
+* **OIDC** (the add-on's ``ScriptApp.getIdentityToken()``, Cloud Scheduler's OIDC token):
+  ``Authorization: Bearer <Google ID token>`` verified by google-auth against the configured
+  audiences, then the verified ``email`` must be on the allow-list.
+
+Missing or invalid credentials → 401 with ``WWW-Authenticate``; a valid identity that is
+not allowed → 403. ``GBESS_AUTH=off`` (loopback binds only) lets loopback callers in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from flask import Flask, current_app, g, request
+from google.auth import exceptions as google_exceptions
+from google.auth.transport import Response as TransportResponse
+from google.auth.transport.requests import Request as GoogleRequest
+from google.oauth2 import id_token
+
+from jobs.webhook_auth import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    SignatureError,
+    verify_signature,
+)
+from server.config import ServerConfig, is_loopback
+from server.errors import ProblemError
+from server.validation import read_body
+
+logger = logging.getLogger("gbess.server.auth")
+
+# Google's ID-token signing certificates change every few days and are published with a
+# Cache-Control max-age of hours; fetching them on every request would add a round trip.
+GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
+DEFAULT_CERTS_TTL_S = 300.0
+MAX_CERTS_TTL_S = 86_400.0
+# Leeway for iat/exp between Google's clock and ours [s].
+TOKEN_CLOCK_SKEW_S = 10
+_MAX_AGE = re.compile(r"max-age=(\d+)")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without authentication (``/health``, static assets)."""
+    view.gbess_public = True  # type: ignore[attr-defined]
+    return view
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The authenticated caller, kept on ``flask.g.identity`` and logged.
+
+    Attributes:
+        method: ``hmac``, ``oidc`` or ``off``.
+        subject: The verified email for OIDC; ``hmac`` / ``anonymous`` otherwise.
+    """
+
+    method: str
+    subject: str
+
+
+class CachingCertsRequest:
+    """A google-auth transport that caches GET responses for their ``max-age``.
+
+    Wraps :class:`google.auth.transport.requests.Request`; only the certificate fetches of
+    ID-token verification go through it.
+
+    Args:
+        session: The ``requests`` session to fetch with (tests inject one whose adapter
+            serves throwaway certificates).
+        clock: Returns the current Unix time [s].
+    """
+
+    def __init__(self, session: requests.Session, clock: Callable[[], float]) -> None:
+        self._inner = GoogleRequest(session=session)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, TransportResponse]] = {}
+
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+        **kwargs: Any,
+    ) -> TransportResponse:
+        """Answer from the cache while fresh; otherwise fetch (10 s timeout) and cache."""
+        if method != "GET" or body is not None:
+            passed: TransportResponse = self._inner(
+                url, method=method, body=body, headers=headers, timeout=timeout or 10, **kwargs
+            )
+            return passed
+        now = self._clock()
+        with self._lock:
+            hit = self._cache.get(url)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        response: TransportResponse = self._inner(
+            url, method="GET", headers=headers, timeout=timeout or 10
+        )
+        if response.status == 200:
+            with self._lock:
+                self._cache[url] = (now + _ttl_s(response.headers), response)
+        return response
+
+
+def _ttl_s(headers: Mapping[str, str]) -> float:
+    match = _MAX_AGE.search(str(headers.get("cache-control") or headers.get("Cache-Control")))
+    if not match:
+        return DEFAULT_CERTS_TTL_S
+    return min(float(match.group(1)), MAX_CERTS_TTL_S)
+
+
+class Authenticator:
+    """Checks each request against the configured methods.
+
+    Args:
+        config: Server configuration (mode, secret, audiences, allow-list).
+        clock: Returns the current Unix time [s]; tests pass a fixed clock.
+        http_session: Session used to fetch Google's certificates.
+    """
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        *,
+        clock: Callable[[], float],
+        http_session: requests.Session | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.certs_request = CachingCertsRequest(http_session or requests.Session(), clock)
+        exact = {e for e in config.allowed_emails if not e.startswith("@")}
+        self._allowed_exact = frozenset(exact)
+        self._allowed_domains = tuple(e for e in config.allowed_emails if e.startswith("@"))
+
+    def challenge(self, error: str | None = None) -> dict[str, str]:
+        """The ``WWW-Authenticate`` header naming the schemes this server accepts."""
+        schemes = []
+        if self.config.oidc_enabled:
+            bearer = 'Bearer realm="gbess"'
+            if error:
+                bearer += f', error="{error}"'
+            schemes.append(bearer)
+        if self.config.hmac_enabled:
+            schemes.append('Gbess-HMAC-SHA256 realm="gbess"')
+        return {"WWW-Authenticate": ", ".join(schemes) or 'Bearer realm="gbess"'}
+
+    def unauthorized(self, detail: str, *, field: str, error: str | None = None) -> ProblemError:
+        """A 401 problem with the challenge header."""
+        return ProblemError(401, detail, field=field, headers=self.challenge(error))
+
+    def authenticate(self) -> Identity:
+        """Identify the caller of the current request or raise a 401/403 problem."""
+        if self.config.auth_mode == "off":
+            remote = request.remote_addr or ""
+            if not is_loopback(remote):
+                raise ProblemError(403, "authentication is off: only loopback callers allowed")
+            return Identity("off", "anonymous")
+        authorization = request.headers.get("Authorization", "")
+        if authorization and self.config.oidc_enabled:
+            return self._oidc(authorization)
+        has_hmac = TIMESTAMP_HEADER in request.headers or SIGNATURE_HEADER in request.headers
+        if has_hmac and self.config.hmac_enabled:
+            return self._hmac()
+        if authorization:
+            raise self.unauthorized(
+                "Bearer tokens are not accepted by this server; sign the request",
+                field="Authorization",
+            )
+        expected = " or ".join(
+            name
+            for name, on in (
+                ("Authorization: Bearer <Google ID token>", self.config.oidc_enabled),
+                (f"{TIMESTAMP_HEADER} + {SIGNATURE_HEADER}", self.config.hmac_enabled),
+            )
+            if on
+        )
+        raise self.unauthorized(f"authentication required: send {expected}", field="headers")
+
+    def _hmac(self) -> Identity:
+        body = read_body()
+        try:
+            verify_signature(
+                self.config.hmac_secret,
+                request.headers.get(TIMESTAMP_HEADER),
+                request.headers.get(SIGNATURE_HEADER),
+                body,
+                now_s=self.clock(),
+                window_s=self.config.hmac_window_s,
+            )
+        except SignatureError as exc:
+            field = TIMESTAMP_HEADER if TIMESTAMP_HEADER in str(exc) else SIGNATURE_HEADER
+            raise self.unauthorized(str(exc), field=field) from None
+        return Identity("hmac", "hmac")
+
+    def _oidc(self, authorization: str) -> Identity:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise self.unauthorized(
+                "Authorization must be 'Bearer <Google ID token>'",
+                field="Authorization",
+                error="invalid_request",
+            )
+        try:
+            claims = id_token.verify_oauth2_token(  # type: ignore[no-untyped-call]
+                token.strip(),
+                self.certs_request,
+                audience=list(self.config.oidc_audiences),
+                clock_skew_in_seconds=TOKEN_CLOCK_SKEW_S,
+            )
+        except google_exceptions.TransportError:
+            logger.error("could not fetch Google ID-token certificates")
+            raise ProblemError(
+                502,
+                "could not fetch Google's token certificates; retry",
+                slug="source-unavailable",
+            ) from None
+        except (ValueError, google_exceptions.GoogleAuthError) as exc:
+            # google-auth's messages say what failed (expired, audience, issuer, signature)
+            # without echoing the token.
+            raise self.unauthorized(
+                f"invalid ID token: {_first_sentence(str(exc))}",
+                field="Authorization",
+                error="invalid_token",
+            ) from None
+        address = str(claims.get("email") or "").lower()
+        if not address or claims.get("email_verified") is not True:
+            raise ProblemError(
+                403,
+                "the ID token carries no verified email (request the 'email' scope)",
+                field="Authorization",
+            )
+        if not self.email_allowed(address):
+            raise ProblemError(
+                403, f"{address} is not allowed to use this service", field="Authorization"
+            )
+        return Identity("oidc", address)
+
+    def email_allowed(self, address: str) -> bool:
+        """Whether a verified email is on the allow-list (exact, or ``@domain``)."""
+        address = address.lower()
+        if address in self._allowed_exact:
+            return True
+        domain = address.rpartition("@")[2]
+        return any(domain == entry[1:] for entry in self._allowed_domains)
+
+
+def _first_sentence(message: str) -> str:
+    # google-auth appends the expected audience list etc.; keep it short and token-free.
+    return message.split("\n", 1)[0][:200]
+
+
+def install_auth(app: Flask, authenticator: Authenticator) -> None:
+    """Require authentication on every endpoint not marked :func:`public`."""
+    app.extensions["gbess_auth"] = authenticator
+
+    @app.before_request
+    def _authenticate() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "gbess_public", False):
+            return
+        g.identity = authenticator.authenticate()

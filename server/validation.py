@@ -1,0 +1,139 @@
+"""Request validation: JSON bodies and query strings parsed into pydantic v2 models.
+
+``parse_body(Model)`` is what every endpoint uses (directly, or through
+:meth:`server.api.ApiBlueprint.operation`):
+
+* a body that is not JSON (or not declared as JSON) → 400 / 415 problem naming ``body``;
+* JSON that does not fit the model (missing, ``null``, wrong type, out of range, unknown
+  key) → 422 problem whose ``errors`` list names every offending field;
+* a body over the limit → 413 (Flask's ``MAX_CONTENT_LENGTH``, enforced while reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import pydantic
+from flask import request
+from pydantic import BaseModel, ConfigDict
+
+from server.errors import FieldError, ProblemError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiModel(BaseModel):
+    """Base for request and response models: unknown keys are errors, no NaN/inf."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic ``loc`` as a dotted path: ``("sites", 2, "mpan")`` → ``sites[2].mpan``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "body"
+
+
+def json_pointer(loc: Sequence[int | str]) -> str:
+    """A pydantic ``loc`` as a JSON Pointer fragment (RFC 6901): ``#/sites/2/mpan``."""
+    parts = (str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+    return "#/" + "/".join(parts) if loc else "#"
+
+
+def field_errors(error: pydantic.ValidationError) -> list[FieldError]:
+    """One :class:`FieldError` per pydantic error, in pydantic's order."""
+    out = []
+    for item in error.errors(include_url=False, include_input=False):
+        # Model validators report on the model itself; their messages start "Value error, ".
+        loc = tuple(p for p in item["loc"] if p != "__root__")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        out.append(FieldError(field=field_path(loc), pointer=json_pointer(loc), detail=message))
+    return out
+
+
+def validation_problem(errors: Sequence[FieldError], *, where: str = "body") -> ProblemError:
+    """The 422 problem for ``errors`` (``field`` set when exactly one field is at fault)."""
+    fields = list(dict.fromkeys(e.field for e in errors))
+    detail = (
+        f"{errors[0].field}: {errors[0].detail}"
+        if len(errors) == 1
+        else f"{len(errors)} invalid fields in the {where}: {', '.join(fields)}"
+    )
+    return ProblemError(422, detail, field=fields[0] if len(fields) == 1 else None, errors=errors)
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def read_body() -> bytes:
+    """The raw request body, refusing (413) one longer than ``MAX_CONTENT_LENGTH``.
+
+    Werkzeug cuts a body of undeclared length (chunked upload) off at the limit without
+    complaint; one more read past the limit is what makes it raise 413. So a chunked body
+    of exactly the limit is refused too.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit and request.content_length != len(data):
+        request.stream.read(1)
+    return data
+
+
+def parse_body(model: type[M]) -> M:
+    """Validate the current request's JSON body against ``model``.
+
+    Raises:
+        ProblemError: 415 if the body is not declared ``application/json``; 400 if it is
+            empty or not valid JSON; 422 naming each offending field; 413 (via Flask) if
+            larger than the limit.
+    """
+    raw = read_body()
+    if not _is_json(request.mimetype):
+        raise ProblemError(
+            415,
+            f"request body must be application/json, got {request.mimetype or 'nothing'}",
+            field="Content-Type",
+        )
+    if not raw.strip():
+        raise ProblemError(
+            400,
+            "request body is empty; expected a JSON object",
+            field="body",
+            slug="malformed-json",
+        )
+    try:
+        return model.model_validate_json(raw)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        if any(e["type"] == "json_invalid" for e in errors):
+            reason = str(errors[0].get("ctx", {}).get("error", "invalid JSON"))
+            raise ProblemError(
+                400,
+                f"request body is not valid JSON: {reason}",
+                field="body",
+                slug="malformed-json",
+            ) from None
+        raise validation_problem(field_errors(exc)) from None
+
+
+def parse_query(model: type[M]) -> M:
+    """Validate the query string against ``model`` (repeated keys become lists).
+
+    Raises:
+        ProblemError: 422 naming each offending parameter.
+    """
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_problem(field_errors(exc), where="query string") from None
