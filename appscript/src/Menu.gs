@@ -1,0 +1,452 @@
+/**
+ * @fileoverview The "gbess" menu: the one onOpen, and a handler per item. Every
+ * handler does its work in the spreadsheet, shows progress in a toast, and reports
+ * the real outcome (or the service's reason for failing) in an alert or toast.
+ */
+
+/** Sheets the menu writes its results to (each has one writer: this add-on). */
+const DUOS_SHEET_ = 'DUoS cost';
+const BTM_SHEET_ = 'BtM PPA';
+
+/** Marker note on the first cell of lookup output written by the menu. */
+const LOOKUP_NOTE_PREFIX_ = 'gbess lookup';
+
+/**
+ * Simple trigger: adds the gbess menu. Does nothing that needs authorisation.
+ * @param {Object} e The open event.
+ */
+function onOpen(e) {
+  SpreadsheetApp.getUi()
+    .createMenu('gbess')
+    .addItem('Look up selected sites', 'menuLookupSelection')
+    .addItem('Cost DUoS for the selected profile', 'menuCostDuos')
+    .addItem('Value a battery…', 'menuValueBattery')
+    .addItem('Behind-the-meter PPA…', 'menuBtm')
+    .addSeparator()
+    .addItem('Refresh dashboard now', 'menuRefreshNow')
+    .addItem('Schedule refresh…', 'menuScheduleRefresh')
+    .addItem('Auto-lookup on edit…', 'menuAutoLookup')
+    .addSeparator()
+    .addItem('Open sidebar', 'showSidebar')
+    .addItem('Settings…', 'menuSettings')
+    .addItem('About', 'menuAbout')
+    .addToUi();
+}
+
+/**
+ * Add-on install hook: shows the menu straight away.
+ * @param {Object} e The install event.
+ */
+function onInstall(e) {
+  onOpen(e);
+}
+
+/**
+ * Runs a menu action; any failure is shown to the user as one readable alert.
+ * @param {function(!Object): *} action Takes services.
+ * @param {!Object=} services Defaults to services_().
+ * @return {*} The action's result, or undefined when it failed.
+ */
+function runMenu_(action, services) {
+  const s = services || services_();
+  try {
+    return action(s);
+  } catch (err) {
+    toast_(s, 'Failed: ' + errorMessage_(err), 10);
+    const ui = s.spreadsheet.getUi();
+    ui.alert('gbess', errorMessage_(err), ui.ButtonSet.OK);
+    return undefined;
+  }
+}
+
+/** Menu: Look up selected sites. */
+function menuLookupSelection() {
+  runMenu_(lookupSelection_);
+}
+
+/** Menu: Cost DUoS for the selected profile. */
+function menuCostDuos() {
+  runMenu_(costDuosSelection_);
+}
+
+/** Menu: Value a battery… (the sidebar's battery form). */
+function menuValueBattery() {
+  runMenu_(function (s) {
+    showSidebar_('battery', s);
+  });
+}
+
+/** Menu: Behind-the-meter PPA… */
+function menuBtm() {
+  runMenu_(btmSelection_);
+}
+
+/** Menu: Refresh dashboard now. */
+function menuRefreshNow() {
+  runMenu_(refreshNow_);
+}
+
+/** Menu: Schedule refresh… */
+function menuScheduleRefresh() {
+  runMenu_(scheduleRefresh_);
+}
+
+/** Menu: Auto-lookup on edit… */
+function menuAutoLookup() {
+  runMenu_(autoLookup_);
+}
+
+/** Menu: About. */
+function menuAbout() {
+  runMenu_(about_);
+}
+
+/**
+ * Looks up the selected cells (one site per row) in one request and writes the
+ * results in the five columns right of the selection.
+ * @param {!Object} services From services_().
+ * @return {number} Rows written (0 when cancelled).
+ */
+function lookupSelection_(services) {
+  const ss = services.spreadsheet.getActive();
+  const ui = services.spreadsheet.getUi();
+  const range = ss.getActiveRange();
+  if (!range) {
+    throw gbessError_('Select the cells holding postcodes or MPANs first.');
+  }
+  const sheet = range.getSheet();
+  const values = range.getValues();
+  const target = sheet.getRange(
+    range.getRow(), range.getColumn() + range.getNumColumns(), values.length,
+    LOOKUP_HEADERS_.length
+  );
+  const ours = String(target.getCell(1, 1).getNote()).indexOf(LOOKUP_NOTE_PREFIX_) === 0;
+  const occupied = target.getValues().some(function (row) {
+    return row.some(function (v) {
+      return v !== '';
+    });
+  });
+  if (occupied && !ours) {
+    const answer = ui.alert(
+      'gbess',
+      target.getA1Notation() + ' already holds data. Overwrite it with the lookup results?',
+      ui.ButtonSet.YES_NO
+    );
+    if (answer !== ui.Button.YES) {
+      toast_(services, 'Lookup cancelled: nothing was written.');
+      return 0;
+    }
+  }
+  toast_(services, 'Looking up ' + values.length + ' rows…', -1);
+  const block = lookupBlock_(values, {}, services);
+  target.setValues(block.rows);
+  target.getCell(1, 1).setNote(
+    LOOKUP_NOTE_PREFIX_ + ' ' + new Date(services.now()).toISOString() + ': ' +
+      LOOKUP_HEADERS_.join(', ')
+  );
+  if (range.getRow() > 1) {
+    const above = sheet.getRange(
+      range.getRow() - 1, target.getColumn(), 1, LOOKUP_HEADERS_.length
+    );
+    if (above.getValues()[0].every(function (v) { return v === ''; })) {
+      above.setValues([LOOKUP_HEADERS_]);
+    }
+  }
+  toast_(
+    services,
+    'Looked up ' + block.looked + ' sites: ' + (block.looked - block.failed) + ' found, ' +
+      block.failed + ' with errors' + (block.failed ? ' (see the #GBESS cells)' : '') + '.',
+    10
+  );
+  return values.length;
+}
+
+/** Profile column names accepted in a header row. */
+const PROFILE_COLUMNS_ = ['interval_start', 'import_kwh', 'export_kwh', 'reactive_kvarh',
+  'load_kwh', 'pv_kwh'];
+
+/**
+ * Reads a half-hourly profile from the selection: a header row naming the columns
+ * (see PROFILE_COLUMNS_), or no header and the given default columns.
+ * @param {!Object} services From services_().
+ * @param {!Array<string>} defaults Column names when there is no header row.
+ * @return {!Object<string, !Array<*>>} Column name → values (interval_start as ISO).
+ */
+function selectedProfile_(services, defaults) {
+  const range = services.spreadsheet.getActive().getActiveRange();
+  if (!range || range.getNumRows() < 2) {
+    throw gbessError_('Select the half-hourly profile first: a column of interval starts ' +
+      '(dates with times) and a column of ' + defaults[1] + '.');
+  }
+  let values = range.getValues();
+  let columns = defaults;
+  const first = values[0].map(function (v) { return String(v).trim().toLowerCase(); });
+  if (first.some(function (v) { return PROFILE_COLUMNS_.indexOf(v) >= 0; })) {
+    columns = first;
+    values = values.slice(1);
+  }
+  const profile = {};
+  columns.forEach(function (name, c) {
+    if (PROFILE_COLUMNS_.indexOf(name) < 0) {
+      return;
+    }
+    profile[name] = values.map(function (row, i) {
+      const v = row[c];
+      if (name === 'interval_start') {
+        if (Object.prototype.toString.call(v) === '[object Date]') {
+          return v.toISOString();
+        }
+        if (typeof v === 'string' && v.trim()) {
+          return v.trim();
+        }
+        throw gbessError_('Row ' + (range.getRow() + i + (columns === defaults ? 0 : 1)) +
+          ' of the selection has no interval start.');
+      }
+      if (typeof v !== 'number' || !isFinite(v)) {
+        throw gbessError_('Row ' + (range.getRow() + i + (columns === defaults ? 0 : 1)) +
+          ': ' + name + ' should be a number, got "' + v + '".');
+      }
+      return v;
+    });
+  });
+  if (!profile.interval_start) {
+    throw gbessError_('The selection has no interval_start column.');
+  }
+  return profile;
+}
+
+/**
+ * The site to cost: the one saved from the sidebar, confirmed or typed in a prompt.
+ * @param {!Object} services From services_().
+ * @param {string} title Prompt title.
+ * @return {{distributor: string, tariff: string, capacity_kva: number}|null} null when
+ *     the user cancelled.
+ */
+function promptSite_(services, title) {
+  const ui = services.spreadsheet.getUi();
+  const props = services.properties.getDocumentProperties();
+  const saved = JSON.parse(props.getProperty(SETTINGS_KEYS_.site) || 'null');
+  const example = saved && saved.distributor
+    ? saved.distributor + ', ' + saved.tariff + ', ' + saved.capacity_kva
+    : '14, HV Site Specific Band 1, 1500';
+  const response = ui.prompt(
+    title,
+    'Distributor id, tariff and agreed capacity [kVA], separated by commas.\n' +
+      'Leave blank to use: ' + example,
+    ui.ButtonSet.OK_CANCEL
+  );
+  if (response.getSelectedButton() !== ui.Button.OK) {
+    return null;
+  }
+  const text = response.getResponseText().trim() || example;
+  const parts = text.split(',').map(function (p) { return p.trim(); });
+  const capacity = Number(parts[parts.length - 1]);
+  if (parts.length < 3 || !/^\d{2}$/.test(parts[0]) || !(capacity > 0)) {
+    throw gbessError_('Could not read "' + text + '": expected e.g. ' +
+      '"14, HV Site Specific Band 1, 1500" (distributor id, tariff, capacity in kVA).');
+  }
+  const site = {
+    distributor: parts[0],
+    tariff: parts.slice(1, -1).join(', '),
+    capacity_kva: capacity,
+  };
+  props.setProperty(SETTINGS_KEYS_.site, JSON.stringify(Object.assign({}, saved || {}, site)));
+  return site;
+}
+
+/**
+ * Costs DUoS for the selected profile and writes the bill to the "DUoS cost" tab.
+ * @param {!Object} services From services_().
+ * @return {*} The service's answer, or null when cancelled.
+ */
+function costDuosSelection_(services) {
+  const profile = selectedProfile_(services, ['interval_start', 'import_kwh']);
+  const site = promptSite_(services, 'Cost DUoS');
+  if (!site) {
+    toast_(services, 'DUoS costing cancelled: nothing was written.');
+    return null;
+  }
+  const n = profile.interval_start.length;
+  toast_(services, 'Costing DUoS for ' + n + ' half-hours…', -1);
+  const answer = callService_(
+    'post', '/v1/duos/cost', Object.assign({ profile: profile }, site), {}, services
+  );
+  if (!answer || typeof answer !== 'object' || typeof answer.total_gbp !== 'number') {
+    throw gbessError_('The service answered /v1/duos/cost without a total_gbp.');
+  }
+  const sections = [
+    {
+      title: 'DUoS cost: distributor ' + site.distributor + ', ' + site.tariff + ', ' +
+        site.capacity_kva + ' kVA, ' + n + ' half-hours',
+      columns: ['Item', 'Value'],
+      rows: flattenRows_(
+        {
+          total_gbp: answer.total_gbp,
+          effective_p_per_kwh: answer.effective_p_per_kwh,
+          charging_years: answer.charging_years,
+        },
+        ''
+      ),
+    },
+    { title: 'By component', columns: ['Component', '£'],
+      rows: flattenRows_(answer.by_component || {}, '') },
+  ];
+  const months = objectsTable_(answer.by_month || []);
+  if (months.rows.length) {
+    sections.push({ title: 'By month', columns: months.columns, rows: months.rows });
+  }
+  const written = writeSections_(getOrCreateSheet_(services.spreadsheet.getActive(),
+    DUOS_SHEET_), sections);
+  toast_(services, 'DUoS for ' + n + ' half-hours: £' + answer.total_gbp.toFixed(2) +
+    ' — written to ' + written + '.', 10);
+  return answer;
+}
+
+/**
+ * Values behind-the-meter PPA economics for the selected load profile and writes them
+ * to the "BtM PPA" tab.
+ * @param {!Object} services From services_().
+ * @return {*} The service's answer, or null when cancelled.
+ */
+function btmSelection_(services) {
+  const ui = services.spreadsheet.getUi();
+  const profile = selectedProfile_(services, ['interval_start', 'load_kwh', 'pv_kwh']);
+  const site = promptSite_(services, 'Behind-the-meter PPA: the site');
+  if (!site) {
+    toast_(services, 'BtM valuation cancelled: nothing was written.');
+    return null;
+  }
+  const props = services.properties.getDocumentProperties();
+  const battery = JSON.parse(props.getProperty(SETTINGS_KEYS_.battery) || 'null');
+  const response = ui.prompt(
+    'Behind-the-meter PPA',
+    'PPA price [£/MWh]' + (battery ? '' : ', battery power [MW] and energy [MWh]') +
+      ', separated by commas' + (battery ? ' (battery: ' + battery.power_mw + ' MW / ' +
+      battery.energy_mwh + ' MWh, from the sidebar)' : '') + '.',
+    ui.ButtonSet.OK_CANCEL
+  );
+  if (response.getSelectedButton() !== ui.Button.OK) {
+    toast_(services, 'BtM valuation cancelled: nothing was written.');
+    return null;
+  }
+  const parts = response.getResponseText().split(',').map(function (p) { return Number(p); });
+  const spec = battery || { power_mw: parts[1], energy_mwh: parts[2] };
+  if (!isFinite(parts[0]) || !(spec.power_mw > 0) || !(spec.energy_mwh > 0)) {
+    throw gbessError_('Could not read "' + response.getResponseText() + '": expected a PPA ' +
+      'price' + (battery ? '' : ', a power in MW and an energy in MWh') + '.');
+  }
+  toast_(services, 'Valuing the site with its battery…', -1);
+  const answer = callService_('post', '/v1/btm', Object.assign({
+    profile: profile,
+    ppa_price_gbp_per_mwh: parts[0],
+    battery: { power_mw: spec.power_mw, energy_mwh: spec.energy_mwh },
+  }, site), {}, services);
+  if (!answer || typeof answer !== 'object') {
+    throw gbessError_('The service answered /v1/btm without an object.');
+  }
+  const written = writeSections_(
+    getOrCreateSheet_(services.spreadsheet.getActive(), BTM_SHEET_),
+    [{ title: 'Behind-the-meter PPA at £' + parts[0] + '/MWh', columns: ['Item', 'Value'],
+      rows: flattenRows_(answer, '') }]
+  );
+  toast_(services, 'BtM valuation written to ' + written + '.', 10);
+  return answer;
+}
+
+/**
+ * Refreshes the dashboard now and shows the service's run summary.
+ * @param {!Object} services From services_().
+ * @return {*} The run summary.
+ */
+function refreshNow_(services) {
+  toast_(services, 'Refreshing the dashboard…', -1);
+  const summary = runRefresh_('menu', services);
+  const lines = flattenRows_(summary, '').slice(0, 15).map(function (r) {
+    return r[0] + ': ' + r[1];
+  });
+  toast_(services, 'Dashboard refreshed.', 5);
+  const ui = services.spreadsheet.getUi();
+  ui.alert('gbess: dashboard refreshed', lines.join('\n'), ui.ButtonSet.OK);
+  return summary;
+}
+
+/**
+ * Shows the installed schedule and installs/removes the refresh trigger.
+ * @param {!Object} services From services_().
+ * @return {string} What is installed afterwards.
+ */
+function scheduleRefresh_(services) {
+  const ui = services.spreadsheet.getUi();
+  const response = ui.prompt(
+    'gbess: schedule refresh',
+    describeTriggers_(services) + '\n\nType hourly, daily or off:',
+    ui.ButtonSet.OK_CANCEL
+  );
+  if (response.getSelectedButton() !== ui.Button.OK) {
+    return describeTriggers_(services);
+  }
+  const choice = response.getResponseText().trim().toLowerCase();
+  if (choice !== 'off' && !REFRESH_SCHEDULES_[choice]) {
+    throw gbessError_('"' + choice + '" is not a schedule: type hourly, daily or off.');
+  }
+  const now = setRefreshSchedule_(choice, services);
+  ui.alert('gbess: schedule refresh', now, ui.ButtonSet.OK);
+  return now;
+}
+
+/**
+ * Turns the auto-lookup edit trigger on or off.
+ * @param {!Object} services From services_().
+ * @return {string} What is installed afterwards.
+ */
+function autoLookup_(services) {
+  const ui = services.spreadsheet.getUi();
+  const sheetName = readSettings_(services).sitesSheet;
+  const on = triggersFor_(services, EDIT_HANDLER_).length > 0;
+  const answer = ui.alert(
+    'gbess: auto-lookup',
+    (on ? 'Auto-lookup is ON' : 'Auto-lookup is OFF') + ' for "' + sheetName + '" (rows ' +
+      'whose Postcode/MPAN cells change are looked up and written to the right).\n\n' +
+      (on ? 'Turn it off?' : 'Turn it on?'),
+    ui.ButtonSet.YES_NO
+  );
+  if (answer !== ui.Button.YES) {
+    return describeTriggers_(services);
+  }
+  const now = setAutoLookup_(!on, services);
+  toast_(services, on ? 'Auto-lookup is off.' : 'Auto-lookup is on for "' + sheetName + '".');
+  return now;
+}
+
+/**
+ * Shows the add-on version, the settings and the service's health.
+ * @param {!Object} services From services_().
+ * @return {string} The text shown.
+ */
+function about_(services) {
+  const settings = readSettings_(services);
+  const lines = ['gbess add-on ' + GBESS_VERSION];
+  if (!settings.serviceUrl) {
+    lines.push('Service: not set (gbess → Settings)');
+  } else {
+    lines.push('Service: ' + settings.serviceUrl);
+    lines.push('Auth: ' + settings.authMode + (settings.hasSecret ? ' (secret set)' : ''));
+    try {
+      const health = callService_('get', '/health', null,
+        { auth: 'none', maxAttempts: 1 }, services);
+      lines.push('Health: ' + (health.status || 'ok') + ', version ' + (health.version || '?'));
+      flattenRows_(health, '').forEach(function (r) {
+        if (r[0] !== 'status' && r[0] !== 'version') {
+          lines.push('  ' + r[0] + ': ' + r[1]);
+        }
+      });
+    } catch (err) {
+      lines.push('Health: unreachable — ' + errorMessage_(err));
+    }
+  }
+  lines.push(describeTriggers_(services));
+  const text = lines.join('\n');
+  const ui = services.spreadsheet.getUi();
+  ui.alert('About gbess', text, ui.ButtonSet.OK);
+  return text;
+}

@@ -1,0 +1,277 @@
+/**
+ * @fileoverview Server functions of the sidebar (Sidebar.html): a site form
+ * (postcode/MPAN, tariff, capacity) and a battery form (MW, MWh, efficiency,
+ * period). Each returns {ok: true, table} or {ok: false, errors: {field: message}}
+ * so the page can show results as a table and errors next to their fields.
+ */
+
+/** Sheet the sidebar writes results to, on request. */
+const RESULTS_SHEET_ = 'gbess results';
+
+/** User-cache key of the tab to open the sidebar on. */
+const SIDEBAR_TAB_KEY_ = 'gbess:sidebar-tab';
+
+/**
+ * Menu: opens the sidebar on the site form.
+ */
+function showSidebar() {
+  runMenu_(function (s) {
+    showSidebar_('site', s);
+  });
+}
+
+/**
+ * Opens the sidebar on a tab.
+ * @param {string} tab 'site' or 'battery'.
+ * @param {!Object} services From services_().
+ */
+function showSidebar_(tab, services) {
+  services.cache.getUserCache().put(SIDEBAR_TAB_KEY_, tab, 300);
+  const html = services.html.createHtmlOutputFromFile('Sidebar').setTitle('gbess');
+  services.spreadsheet.getUi().showSidebar(html);
+}
+
+/**
+ * Sidebar: the tab to show and the last site and battery, to prefill the forms.
+ * @return {{tab: string, site: Object, battery: Object, configured: boolean}}
+ */
+function sidebarState() {
+  return sidebarState_(services_());
+}
+
+/**
+ * See sidebarState().
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function sidebarState_(services) {
+  const props = services.properties.getDocumentProperties();
+  const settings = readSettings_(services);
+  return {
+    tab: services.cache.getUserCache().get(SIDEBAR_TAB_KEY_) || 'site',
+    site: JSON.parse(props.getProperty(SETTINGS_KEYS_.site) || 'null'),
+    battery: JSON.parse(props.getProperty(SETTINGS_KEYS_.battery) || 'null'),
+    configured: Boolean(settings.serviceUrl),
+  };
+}
+
+/**
+ * Maps a problem's `field` (e.g. "body.power_mw" or "queries[0]") onto a form field.
+ * @param {Error} err A gbessError_.
+ * @param {!Array<string>} fields The form's field names.
+ * @param {string} fallback Field to blame when the problem names none of them.
+ * @return {!Object} {ok: false, errors} for the page.
+ */
+function formFailure_(err, fields, fallback) {
+  const name = String(err.field || '').split('.').pop().replace(/\[\d+\]$/, '');
+  if (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403) {
+    const field = fields.indexOf(name) >= 0 ? name : fallback;
+    return { ok: false, errors: { [field]: errorMessage_(err) } };
+  }
+  return { ok: false, message: errorMessage_(err) };
+}
+
+/**
+ * A positive number from a form field, or an error message.
+ * @param {*} value
+ * @param {string} label
+ * @return {{value: number, error: (string|undefined)}}
+ */
+function positiveNumber_(value, label) {
+  const text = String(value === undefined || value === null ? '' : value).trim();
+  const n = Number(text);
+  if (!text || !isFinite(n)) {
+    return { value: NaN, error: label + ' must be a number.' };
+  }
+  if (n <= 0) {
+    return { value: n, error: label + ' must be more than 0.' };
+  }
+  return { value: n };
+}
+
+/**
+ * Sidebar: looks up a site (and its tariff's rates when a tariff is given).
+ * @param {!Object} form postcode, mpan, tariff, capacity_kva.
+ * @return {!Object} {ok, table: {columns, rows}} or {ok: false, errors|message}.
+ */
+function sidebarLookupSite(form) {
+  return sidebarLookupSite_(form, services_());
+}
+
+/**
+ * See sidebarLookupSite().
+ * @param {!Object} form
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function sidebarLookupSite_(form, services) {
+  const postcode = String(form.postcode || '').trim();
+  const mpan = String(form.mpan || '').trim();
+  const tariff = String(form.tariff || '').trim();
+  const errors = {};
+  if (!postcode && !mpan) {
+    errors.postcode = 'Enter a postcode or an MPAN.';
+  }
+  let capacity = null;
+  if (String(form.capacity_kva || '').trim()) {
+    const c = positiveNumber_(form.capacity_kva, 'Capacity');
+    if (c.error) {
+      errors.capacity_kva = c.error;
+    }
+    capacity = c.value;
+  }
+  if (Object.keys(errors).length) {
+    return { ok: false, errors: errors };
+  }
+  let result;
+  try {
+    result = lookupQueries_([[mpan, postcode].filter(Boolean).join(' ')], {}, services)[0];
+  } catch (err) {
+    return formFailure_(err, ['postcode', 'mpan'], mpan ? 'mpan' : 'postcode');
+  }
+  if (result.error) {
+    const type = String(result.error.type || '');
+    const field = mpan && (!postcode || /mpan/i.test(type)) ? 'mpan' : 'postcode';
+    return { ok: false, errors: { [field]: result.error.detail || 'not found' } };
+  }
+  let rows = flattenRows_(result, '');
+  if (tariff && result.distributor_id) {
+    try {
+      const rates = callService_('post', '/v1/duos/rates', {
+        distributor: String(result.distributor_id),
+        tariff: tariff,
+        date: services.utilities.formatDate(new Date(services.now()),
+          services.session.getScriptTimeZone(), 'yyyy-MM-dd'),
+      }, {}, services);
+      rows = rows.concat(flattenRows_(rates, 'rates'));
+    } catch (err) {
+      return formFailure_(err, ['tariff'], 'tariff');
+    }
+  }
+  services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.site, JSON.stringify({
+    postcode: postcode, mpan: mpan, tariff: tariff, capacity_kva: capacity,
+    distributor: result.distributor_id ? String(result.distributor_id) : '',
+  }));
+  return { ok: true, title: 'Site ' + [mpan, postcode].filter(Boolean).join(' '),
+    table: { columns: ['Field', 'Value'], rows: rows } };
+}
+
+/**
+ * Sidebar: values a battery over a period (POST /v1/bess/revenue).
+ * @param {!Object} form power_mw, energy_mwh, efficiency_pct (round trip), start_date,
+ *     end_date.
+ * @return {!Object} {ok, table} or {ok: false, errors|message}.
+ */
+function sidebarValueBattery(form) {
+  return sidebarValueBattery_(form, services_());
+}
+
+/**
+ * The /v1/bess/revenue request for a battery form; the round-trip efficiency is
+ * split equally between charge and discharge (each = sqrt(round trip)).
+ * @param {!Object} form See sidebarValueBattery.
+ * @return {{request: Object, errors: !Object<string, string>}}
+ */
+function batteryRequest_(form) {
+  const errors = {};
+  const power = positiveNumber_(form.power_mw, 'Power');
+  const energy = positiveNumber_(form.energy_mwh, 'Energy');
+  const eff = positiveNumber_(form.efficiency_pct, 'Efficiency');
+  [['power_mw', power], ['energy_mwh', energy], ['efficiency_pct', eff]].forEach(function (p) {
+    if (p[1].error) {
+      errors[p[0]] = p[1].error;
+    }
+  });
+  if (!eff.error && eff.value > 100) {
+    errors.efficiency_pct = 'Efficiency is a percentage: at most 100.';
+  }
+  const start = String(form.start_date || '').trim();
+  const end = String(form.end_date || '').trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) {
+    errors.start_date = 'Give the first day as YYYY-MM-DD.';
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(end)) {
+    errors.end_date = 'Give the last day as YYYY-MM-DD.';
+  } else if (!errors.start_date && end < start) {
+    errors.end_date = 'The last day is before the first.';
+  }
+  if (Object.keys(errors).length) {
+    return { request: null, errors: errors };
+  }
+  const oneWay = Math.sqrt(eff.value / 100);
+  return {
+    request: {
+      power_mw: power.value,
+      energy_mwh: energy.value,
+      charge_efficiency: oneWay,
+      discharge_efficiency: oneWay,
+      start_date: start,
+      end_date: end,
+    },
+    errors: errors,
+  };
+}
+
+/**
+ * See sidebarValueBattery().
+ * @param {!Object} form
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function sidebarValueBattery_(form, services) {
+  const built = batteryRequest_(form);
+  if (!built.request) {
+    return { ok: false, errors: built.errors };
+  }
+  let answer;
+  try {
+    answer = callService_('post', '/v1/bess/revenue', built.request, {}, services);
+  } catch (err) {
+    const map = { charge_efficiency: 'efficiency_pct', discharge_efficiency: 'efficiency_pct' };
+    const f = String(err.field || '').split('.').pop();
+    if (map[f]) {
+      err.field = map[f];
+    }
+    return formFailure_(err, ['power_mw', 'energy_mwh', 'efficiency_pct', 'start_date',
+      'end_date'], 'power_mw');
+  }
+  if (!answer || typeof answer !== 'object') {
+    return { ok: false, message: 'The service answered /v1/bess/revenue without an object.' };
+  }
+  services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.battery,
+    JSON.stringify({ power_mw: built.request.power_mw, energy_mwh: built.request.energy_mwh,
+      efficiency_pct: Number(form.efficiency_pct), start_date: built.request.start_date,
+      end_date: built.request.end_date }));
+  return {
+    ok: true,
+    title: 'Battery ' + built.request.power_mw + ' MW / ' + built.request.energy_mwh + ' MWh, ' +
+      built.request.start_date + ' to ' + built.request.end_date,
+    table: { columns: ['Item', 'Value'], rows: flattenRows_(answer, '') },
+  };
+}
+
+/**
+ * Sidebar: writes a result table to the "gbess results" tab, below what is there.
+ * @param {{title: string, table: {columns: !Array<string>, rows: !Array<!Array<*>>}}} result
+ * @return {{ok: boolean, written: (string|undefined), message: (string|undefined)}}
+ */
+function sidebarWriteResults(result) {
+  return sidebarWriteResults_(result, services_());
+}
+
+/**
+ * See sidebarWriteResults().
+ * @param {!Object} result
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function sidebarWriteResults_(result, services) {
+  if (!result || !result.table || !Array.isArray(result.table.rows) ||
+      !result.table.rows.length) {
+    return { ok: false, message: 'There is no result to write yet.' };
+  }
+  const sheet = getOrCreateSheet_(services.spreadsheet.getActive(), RESULTS_SHEET_);
+  const written = appendTable_(sheet, String(result.title || 'gbess result'),
+    result.table.columns, result.table.rows);
+  return { ok: true, written: written };
+}

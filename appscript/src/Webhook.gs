@@ -1,0 +1,354 @@
+/**
+ * @fileoverview The webhook client: every call to the gbess service goes through
+ * callService_, which signs the request (HMAC or an OIDC identity token), sends it
+ * with muteHttpExceptions, retries 429/5xx with bounded backoff, and turns RFC 9457
+ * problem+json errors into clear messages.
+ *
+ * HMAC scheme (the server's): `X-Gbess-Timestamp` = unix seconds and
+ * `X-Gbess-Signature` = lowercase hex HMAC-SHA256(secret, timestamp + "." + body).
+ * Bodies are sent as pure ASCII JSON (non-ASCII escaped as \uXXXX) so that the
+ * signed string and the bytes on the wire are the same whatever charset UrlFetchApp
+ * picks.
+ */
+
+/** Statuses worth retrying: rate limiting and transient server/proxy failures. */
+const RETRY_STATUSES_ = [429, 500, 502, 503, 504];
+
+/** Default options for menu, sidebar and trigger calls (6-minute execution limit). */
+const CALL_DEFAULTS_ = {
+  auth: 'settings',
+  maxAttempts: 4,
+  firstDelayMs: 1000,
+  // Total time spent sleeping between attempts.
+  sleepBudgetMs: 20000,
+  retryNetworkErrors: true,
+};
+
+/** Options for custom functions: 30-second limit, no identity token, HMAC only. */
+const CUSTOM_FUNCTION_CALL_ = {
+  auth: 'hmac',
+  maxAttempts: 3,
+  firstDelayMs: 500,
+  sleepBudgetMs: 4000,
+  // A UrlFetch timeout has already used most of the 30 s: do not try again.
+  retryNetworkErrors: false,
+};
+
+/** Human names for statuses whose body may not be problem+json. */
+const STATUS_TEXT_ = {
+  400: 'Bad request',
+  401: 'Not authorised',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  422: 'Invalid input',
+  429: 'Too many requests',
+  500: 'Server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+  504: 'Gateway timeout',
+};
+
+/**
+ * Makes an Error carrying the HTTP status and the problem document.
+ * @param {string} message Readable, one line.
+ * @param {number=} status HTTP status, if any.
+ * @param {Object=} problem The problem+json body, if any.
+ * @return {!Error}
+ */
+function gbessError_(message, status, problem) {
+  const err = new Error(message);
+  err.name = 'GbessError';
+  err.status = status || 0;
+  err.problem = problem || null;
+  err.field = (problem && problem.field) || null;
+  return err;
+}
+
+/**
+ * The message to show a user for any thrown value.
+ * @param {*} err
+ * @return {string}
+ */
+function errorMessage_(err) {
+  if (err && err.message) {
+    return String(err.message).replace(/^Exception: /, '');
+  }
+  return String(err);
+}
+
+/**
+ * JSON with every non-ASCII character escaped, so the body is one byte per char.
+ * @param {*} value Any JSON value.
+ * @return {string}
+ */
+function asciiJson_(value) {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, function (c) {
+    return '\\u' + ('0000' + c.charCodeAt(0).toString(16)).slice(-4);
+  });
+}
+
+/**
+ * Lowercase hex of a byte array. Apps Script returns Java bytes, signed -128..127,
+ * so each byte is masked to 0..255 before formatting.
+ * @param {!Array<number>} bytes
+ * @return {string}
+ */
+function hexFromBytes_(bytes) {
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] & 0xff;
+    hex += (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return hex;
+}
+
+/**
+ * The HMAC headers for a body.
+ * @param {string} body The exact request body (ASCII).
+ * @param {string} secret The shared secret.
+ * @param {number} nowMs Current time [ms since epoch].
+ * @param {!Object} utilities Utilities.
+ * @return {!Object<string, string>} X-Gbess-Timestamp and X-Gbess-Signature.
+ */
+function hmacHeaders_(body, secret, nowMs, utilities) {
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const bytes = utilities.computeHmacSha256Signature(
+    timestamp + '.' + body,
+    secret,
+    utilities.Charset.UTF_8
+  );
+  return { 'X-Gbess-Timestamp': timestamp, 'X-Gbess-Signature': hexFromBytes_(bytes) };
+}
+
+/**
+ * The auth headers for one request (recomputed per attempt: the timestamp moves).
+ * @param {string} mode 'none', 'hmac' or 'oidc'.
+ * @param {string} body The request body ('' for GET).
+ * @param {!Object} services From services_().
+ * @return {!Object<string, string>}
+ */
+function authHeaders_(mode, body, services) {
+  if (mode === 'none') {
+    return {};
+  }
+  if (mode === 'oidc') {
+    const token = services.script.getIdentityToken();
+    if (!token) {
+      throw gbessError_(
+        'No Google identity token: the openid scope was not granted. Reopen the ' +
+          'spreadsheet and authorise gbess, or switch Settings to HMAC.'
+      );
+    }
+    return { Authorization: 'Bearer ' + token };
+  }
+  const secret = readSecret_(services);
+  if (!secret) {
+    throw gbessError_('No shared secret is set: open gbess → Settings and enter it.');
+  }
+  return hmacHeaders_(body, secret, services.now(), services.utilities);
+}
+
+/**
+ * Reads the JSON body of a response, or null when it is not JSON.
+ * @param {!Object} response HTTPResponse.
+ * @return {*}
+ */
+function parseJsonBody_(response) {
+  const text = response.getContentText();
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return undefined;
+  }
+}
+
+/**
+ * A one-line excerpt of a non-JSON body (an HTML error page, say).
+ * @param {string} text
+ * @return {string}
+ */
+function excerpt_(text) {
+  const flat = String(text || '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > 120 ? flat.slice(0, 117) + '...' : flat;
+}
+
+/**
+ * Turns a non-2xx response into a readable error.
+ * @param {!Object} response HTTPResponse.
+ * @param {string} path The request path.
+ * @return {!Error}
+ */
+function errorFromResponse_(response, path) {
+  const status = response.getResponseCode();
+  const body = parseJsonBody_(response);
+  const problem = body && typeof body === 'object' && !Array.isArray(body) ? body : null;
+  const title = (problem && problem.title) || STATUS_TEXT_[status] || 'HTTP error';
+  let detail = problem && problem.detail ? String(problem.detail) : '';
+  if (!detail && !problem) {
+    detail = excerpt_(response.getContentText());
+  }
+  if (problem && problem.field && detail.indexOf(problem.field) < 0) {
+    detail += ' (field: ' + problem.field + ')';
+  }
+  let message;
+  if (status === 401) {
+    message =
+      'The service refused the credentials (401' + (detail ? ': ' + detail : '') + '). ' +
+      'Check the auth mode and secret in gbess → Settings.';
+  } else if (status === 403) {
+    message = 'This account is not allowed to use the service (403' +
+      (detail ? ': ' + detail : '') + ').';
+  } else if (status === 404) {
+    message = 'The service has no ' + path + ' (404). Is the service URL in Settings right, ' +
+      'and is the service up to date?';
+  } else if (status === 413) {
+    message = 'Too much data for one request (413' + (detail ? ': ' + detail : '') + ').';
+  } else {
+    message = title + ' (' + status + ')' + (detail ? ': ' + detail : '');
+  }
+  return gbessError_(message, status, problem);
+}
+
+/**
+ * How long to wait before the next attempt.
+ * @param {Object} response The last HTTPResponse, if any.
+ * @param {number} attempt 1 for the first retry.
+ * @param {number} firstDelayMs
+ * @return {number} Delay [ms].
+ */
+function retryDelayMs_(response, attempt, firstDelayMs) {
+  if (response) {
+    const headers = response.getHeaders() || {};
+    const retryAfter = headers['Retry-After'] || headers['retry-after'];
+    const seconds = Number(retryAfter);
+    if (retryAfter !== undefined && isFinite(seconds) && seconds >= 0) {
+      return seconds * 1000;
+    }
+  }
+  return firstDelayMs * Math.pow(2, attempt - 1);
+}
+
+/**
+ * Calls the gbess service and returns its parsed JSON answer.
+ * @param {string} method 'get' or 'post'.
+ * @param {string} path Starting with '/', e.g. '/v1/lookup'.
+ * @param {*} body JSON body for POST (null for GET).
+ * @param {Object} options Overrides of CALL_DEFAULTS_ (auth: 'settings', 'hmac',
+ *     'oidc' or 'none').
+ * @param {!Object} services From services_().
+ * @return {*} The parsed JSON body of the 2xx answer.
+ * @throws {Error} gbessError_ with a readable message.
+ */
+function callService_(method, path, body, options, services) {
+  const opts = Object.assign({}, CALL_DEFAULTS_, options || {});
+  const settings = readSettings_(services);
+  if (!settings.serviceUrl) {
+    throw gbessError_('No service URL is set: open gbess → Settings.');
+  }
+  const mode = opts.auth === 'settings' ? settings.authMode : opts.auth;
+  const url = settings.serviceUrl.replace(/\/+$/, '') + path;
+  const payload = method === 'get' ? '' : asciiJson_(body);
+  let slept = 0;
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    const params = {
+      method: method,
+      muteHttpExceptions: true,
+      followRedirects: false,
+      headers: Object.assign(
+        { Accept: 'application/json', 'X-Gbess-Client': 'appscript/' + GBESS_VERSION },
+        authHeaders_(mode, payload, services)
+      ),
+    };
+    if (method !== 'get') {
+      params.contentType = 'application/json';
+      params.payload = payload;
+    }
+    let response = null;
+    let failure;
+    try {
+      response = services.fetch.fetch(url, params);
+    } catch (err) {
+      // UrlFetchApp throws (even with muteHttpExceptions) on DNS failures, refused
+      // connections and timeouts.
+      failure = gbessError_('Could not reach the service at ' + url + ': ' + errorMessage_(err));
+      if (!opts.retryNetworkErrors) {
+        throw failure;
+      }
+    }
+    if (response) {
+      const status = response.getResponseCode();
+      if (status >= 200 && status < 300) {
+        const parsed = parseJsonBody_(response);
+        if (parsed === undefined) {
+          throw gbessError_(
+            'The service answered ' + path + ' with something that is not JSON: "' +
+              excerpt_(response.getContentText()) + '"',
+            status
+          );
+        }
+        return parsed;
+      }
+      failure = errorFromResponse_(response, path);
+      if (RETRY_STATUSES_.indexOf(status) < 0) {
+        throw failure;
+      }
+    }
+    const delay = retryDelayMs_(response, attempt, opts.firstDelayMs);
+    if (attempt >= opts.maxAttempts || slept + delay > opts.sleepBudgetMs) {
+      throw gbessError_(
+        failure.message + (attempt > 1 ? ' (after ' + attempt + ' attempts)' : ''),
+        failure.status,
+        failure.problem
+      );
+    }
+    services.utilities.sleep(delay);
+    slept += delay;
+  }
+}
+
+/**
+ * Looks up sites in ONE request (duplicates sent once), in the order given.
+ * @param {!Array<string>} queries Postcodes and/or MPANs (non-empty strings).
+ * @param {Object} options Call options (see callService_).
+ * @param {!Object} services From services_().
+ * @return {!Array<!Object>} One result object per query: the service's row (with
+ *     distributor_id, distributor_name, gsp_group_id, match, warnings...) or
+ *     {query, error: {type, detail}}.
+ */
+function lookupQueries_(queries, options, services) {
+  const unique = [];
+  const index = {};
+  queries.forEach(function (q) {
+    if (!Object.prototype.hasOwnProperty.call(index, q)) {
+      index[q] = unique.length;
+      unique.push(q);
+    }
+  });
+  if (!unique.length) {
+    return [];
+  }
+  const answer = callService_('post', '/v1/lookup', { queries: unique }, options, services);
+  const results = answer && answer.results;
+  if (!Array.isArray(results) || results.length !== unique.length) {
+    throw gbessError_(
+      'The service answered /v1/lookup with ' +
+        (Array.isArray(results) ? results.length + ' results for ' + unique.length + ' queries'
+          : 'no "results" list') + '.'
+    );
+  }
+  return queries.map(function (q) {
+    const row = results[index[q]];
+    if (!row || typeof row !== 'object') {
+      return { query: q, error: { type: 'malformed', detail: 'the service sent no row' } };
+    }
+    return row;
+  });
+}
