@@ -34,9 +34,10 @@ const QUERY_HEADER_RE_ = /postcode|mpan/i;
  * Installable on-edit handler (installed from the menu, not a simple trigger, so it
  * may call the service). Looks up rows whose postcode/MPAN cells changed.
  * @param {!Object} e The edit event.
+ * @return {number} Rows looked up by this execution.
  */
 function onSitesEdit(e) {
-  handleSitesEdit_(e, services_());
+  return handleSitesEdit_(e, services_());
 }
 
 /**

@@ -1,0 +1,135 @@
+'use strict';
+// Sidebar.gs (the sidebar's server functions) and Settings.gs.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { loadProject, plain, problem, json, SETTINGS, SECRET } = require('./harness');
+
+function project(settings = SETTINGS) {
+  return loadProject({ settings });
+}
+
+const LONDON = { query: 'SW1A 1AA', kind: 'postcode', distributor_id: 12, distributor_name: 'London Power Networks', gsp_group_id: '_C', match: 'postcode_district', candidates: [], warnings: [] };
+
+test('sidebarLookupSite: field validation before any request', () => {
+  const p = project();
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { postcode: ' ', mpan: '', capacity_kva: '-5' })), {
+    ok: false, errors: { postcode: 'Enter a postcode or an MPAN.', capacity_kva: 'Capacity must be more than 0.' } });
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', capacity_kva: 'lots' })), {
+    ok: false, errors: { capacity_kva: 'Capacity must be a number.' } });
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
+});
+
+test('sidebarLookupSite: a found site as a table, with the tariff rates when a tariff is given; site remembered', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup')
+    ? json({ results: [LONDON] })
+    : json({ tariff: 'Domestic Aggregated', rates: { red_p_per_kwh: 21.5 } }));
+  const out = plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: '69' }));
+  assert.equal(out.ok, true);
+  assert.equal(out.title, 'Site SW1A 1AA');
+  assert.deepEqual(out.table.columns, ['Field', 'Value']);
+  assert.deepEqual(out.table.rows.slice(0, 3), [['query', 'SW1A 1AA'], ['kind', 'postcode'], ['distributor_id', 12]]);
+  assert.deepEqual(out.table.rows.slice(-2), [['rates.tariff', 'Domestic Aggregated'], ['rates.rates.red_p_per_kwh', 21.5]]);
+  // Rates asked for today's UK date (clock: 2026-01-15).
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), { distributor: '12', tariff: 'Domestic Aggregated', date: '2026-01-15' });
+  assert.deepEqual(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE),
+    { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: 69, distributor: '12' });
+});
+
+test('sidebarLookupSite: per-row and HTTP errors land next to the right field', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json({ results: [{ query: '1200023305961', error: { type: 'invalid_mpan', detail: 'check digit should be 7, got 1' } }] });
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { mpan: '1200023305961', postcode: 'SW1A 1AA' })),
+    { ok: false, errors: { mpan: 'check digit should be 7, got 1' } });
+  p.fakes.UrlFetchApp.handler = () => json({ results: [{ query: 'ZZ9', error: { type: 'unknown_postcode', detail: 'no such district ZZ9' } }] });
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { postcode: 'ZZ9' })), { ok: false, errors: { postcode: 'no such district ZZ9' } });
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup') ? json({ results: [LONDON] })
+    : problem(404, 'Tariff not found', 'no tariff "Foo"; nearest: Domestic Aggregated', 'tariff'));
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', tariff: 'Foo' })), { ok: false, errors: {
+    tariff: 'Tariff not found (404): no tariff "Foo"; nearest: Domestic Aggregated' } });
+  p.fakes.UrlFetchApp.handler = () => problem(401, 'Unauthorized', 'bad signature');
+  const denied = plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA' }));
+  assert.equal(denied.ok, false);
+  assert.match(denied.message, /refused the credentials \(401: bad signature\)/);
+});
+
+test('sidebarValueBattery: validation names each field', () => {
+  const p = project();
+  assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '0', energy_mwh: 'x', efficiency_pct: '120', start_date: '2024-13', end_date: '2024-01-01' })), {
+    ok: false, errors: { power_mw: 'Power must be more than 0.', energy_mwh: 'Energy must be a number.',
+      efficiency_pct: 'Efficiency is a percentage: at most 100.', start_date: 'Give the first day as YYYY-MM-DD.' } });
+  assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-06-01', end_date: '2024-05-01' })), {
+    ok: false, errors: { end_date: 'The last day is before the first.' } });
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
+});
+
+test('sidebarValueBattery: request (81 % round trip = 0.9 × 0.9), result table, battery remembered', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json({ total_gbp: 250000, by_stream: { dcl: 120000, wholesale: 130000 } });
+  const out = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-12-31' }));
+  const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
+  assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/bess/revenue');
+  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, charge_efficiency: 0.9, discharge_efficiency: 0.9, start_date: '2024-01-01', end_date: '2024-12-31' });
+  assert.deepEqual(out, { ok: true, title: 'Battery 2 MW / 4 MWh, 2024-01-01 to 2024-12-31', table: { columns: ['Item', 'Value'],
+    rows: [['total_gbp', 250000], ['by_stream.dcl', 120000], ['by_stream.wholesale', 130000]] } });
+  assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_BATTERY).efficiency_pct, 81);
+});
+
+test('sidebarValueBattery: a 422 naming a server field is shown next to the form field', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'no market data after 2024-12-31', 'body.end_date');
+  assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2025-06-30' })), {
+    ok: false, errors: { end_date: 'Validation error (422): no market data after 2024-12-31 (field: body.end_date)' } });
+  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'must be at most 1', 'discharge_efficiency');
+  const eff = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-02-01' }));
+  assert.deepEqual(Object.keys(eff.errors), ['efficiency_pct']);
+  p.fakes.UrlFetchApp.handler = () => ({ code: 200, body: '{"truncated": ' });
+  assert.match(plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-02-01' })).message,
+    /not JSON/);
+});
+
+test('sidebarWriteResults appends titled tables to "gbess results", one setValues each', () => {
+  const p = project();
+  const result = { title: 'Site SW1A 1AA', table: { columns: ['Field', 'Value'], rows: [['distributor_id', 12], ['gsp_group_id', '_C']] } };
+  assert.deepEqual(plain(p.call('sidebarWriteResults', result)), { ok: true, written: 'gbess results!A1:B4' });
+  assert.deepEqual(plain(p.call('sidebarWriteResults', result)), { ok: true, written: 'gbess results!A6:B9' });
+  const sheet = p.ss.getSheetByName('gbess results');
+  assert.deepEqual(plain(sheet.getRange('A1:B4').getValues()), [['Site SW1A 1AA', ''], ['Field', 'Value'], ['distributor_id', 12], ['gsp_group_id', '_C']]);
+  assert.deepEqual(plain(sheet.getRange('A1:B2').getFontWeights()), [['bold', 'bold'], ['bold', 'bold']]);
+  assert.deepEqual(plain(p.call('sidebarWriteResults', { title: 'x', table: { columns: [], rows: [] } })), { ok: false, message: 'There is no result to write yet.' });
+});
+
+test('sidebarState prefills the forms and says when Settings are missing', () => {
+  const p = loadProject({});
+  assert.deepEqual(plain(p.call('sidebarState')), { tab: 'site', site: null, battery: null, configured: false });
+  p.call('showSidebar');
+  assert.match(p.ui.sidebars[0].getContent(), /<form id="battery-form"/);
+});
+
+test('Settings: validation, saving (secret in Script Properties, never returned), keeping the secret', () => {
+  const p = loadProject({});
+  assert.deepEqual(plain(p.call('saveSettings', { service_url: 'http://gbess.local', auth_mode: 'jwt', secret: 'short', sites_sheet: '' })).errors, {
+    service_url: 'The service URL must start with https:// and have no query string (Apps Script only fetches HTTPS URLs listed in appsscript.json).',
+    auth_mode: 'Choose hmac or oidc.', secret: 'The secret must be at least 32 characters.' });
+  assert.deepEqual(plain(p.call('saveSettings', { service_url: 'https://gbess.example.run.app/', auth_mode: 'hmac', secret: '' })).errors,
+    { secret: "Enter the shared secret (the server's GBESS_HMAC_SECRET)." });
+  const saved = plain(p.call('saveSettings', { service_url: 'https://gbess.example.run.app/', auth_mode: 'oidc', secret: SECRET, sites_sheet: 'Sites' }));
+  assert.deepEqual(saved, { ok: true, settings: { serviceUrl: 'https://gbess.example.run.app', authMode: 'oidc', sitesSheet: 'Sites', hasSecret: true } });
+  assert.equal(p.fakes.PropertiesService.script.store.GBESS_HMAC_SECRET, SECRET);
+  assert.equal(p.fakes.PropertiesService.document.store.GBESS_HMAC_SECRET, undefined);
+  // Saving again with a blank secret keeps the stored one.
+  assert.equal(plain(p.call('saveSettings', { service_url: 'https://gbess.example.run.app', auth_mode: 'hmac', secret: '' })).ok, true);
+  assert.equal(p.fakes.PropertiesService.script.store.GBESS_HMAC_SECRET, SECRET);
+  assert.equal(JSON.stringify(plain(p.call('getSettings'))).includes(SECRET), false);
+});
+
+test('testConnection: health then a signed lookup; failures explained', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/health') ? json({ status: 'ok', version: '0.3.0' }) : json({ results: [LONDON] }));
+  assert.deepEqual(plain(p.call('testConnection')), { ok: true, message: 'Connected to gbess 0.3.0; signed requests accepted.' });
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/health') ? json({ status: 'ok' }) : problem(401, 'Unauthorized', 'signature does not match'));
+  const out = plain(p.call('testConnection'));
+  assert.equal(out.ok, false);
+  assert.match(out.message, /refused the credentials \(401/);
+});
