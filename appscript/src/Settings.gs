@@ -91,7 +91,7 @@ function validateSettings_(form, hasSecret) {
   const errors = {};
   const url = String(form.service_url || '').trim();
   if (!url) {
-    errors.service_url = 'Enter the service URL, e.g. https://gbess-abc123-nw.a.run.app';
+    errors.service_url = 'Enter the service URL, e.g. https://gbess-XXXXXXXXXX-nw.a.run.app';
   } else if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s?#]*)?$/.test(url)) {
     errors.service_url =
       'The service URL must start with https:// and have no query string (Apps Script only ' +
