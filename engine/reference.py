@@ -9,6 +9,7 @@ setting. Tables are cached per data directory and must be treated as read-only.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from dataclasses import dataclass
@@ -408,3 +409,30 @@ def _convert(values: pd.Series, kind: Kind, path: str, col: str) -> pd.Series:
 def reference_data(data_dir: Path) -> ReferenceData:
     """The shared, cached :class:`ReferenceData` for a data directory."""
     return ReferenceData(Path(data_dir).resolve())
+
+
+def text_values(column: pd.Series) -> list[str | None]:
+    """A loaded ``str`` column as plain Python strings, empty cells as None."""
+    return [value if isinstance(value, str) else None for value in column.tolist()]
+
+
+def required_text_values(column: pd.Series) -> list[str]:
+    """A loaded ``str`` column that must have no empty cell, as plain Python strings.
+
+    Raises:
+        DataMissingError: Naming the column and the first empty row.
+    """
+    values = column.tolist()
+    for row, value in enumerate(values):
+        if not isinstance(value, str):
+            raise DataMissingError(f"column {column.name}: row {row + 2} is empty")
+    return values
+
+
+def date_values(column: pd.Series) -> list[dt.date | None]:
+    """A loaded ``date`` column as :class:`datetime.date` values, empty cells as None.
+
+    One vectorised conversion; per-row ``Timestamp.date()`` costs ~10x more on 10k rows.
+    """
+    dates: list[dt.date | None] = column.to_numpy(dtype="datetime64[D]").tolist()
+    return dates

@@ -1,0 +1,562 @@
+"""Site lookup: an MPAN, a postcode or both → distributor, licence area, GSP group, tariff.
+
+Rules (issue 3):
+
+* The MPAN is authoritative. Its distributor id names a licence-area DNO (10-23: area and
+  GSP group known) or an IDNO (24+: the host area needs the postcode). A postcode that
+  points elsewhere adds a warning, never an override.
+* A postcode district maps to one GSP group where both district sources agree
+  (``match="postcode_district"``); where they disagree the answer is ``ambiguous`` with
+  every candidate area listed and no distributor picked.
+* The top line decodes to profile class, MTC, the LLFC in force on ``as_of`` and, where
+  the charging year's statement lists LLFCs, the DUoS tariff and voltage level.
+
+Speed: results are built from per-district and per-top-line templates computed once and
+memoised, so a query costs a few string operations and dict hits (issue 3 budget:
+10,000 mixed queries in 50 ms). The engine has no clock: callers pass ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from engine.errors import (
+    GbessError,
+    InvalidMpanError,
+    UnknownPostcodeError,
+    ValidationError,
+)
+from engine.lookup_tables import LookupTables
+from engine.mpan import compact, parse_mpan, weighted_sum
+from engine.network import Distributor, LicenceArea
+from engine.postcode import INWARD_CODES, DistrictIndex, Postcode, parse_postcode
+from engine.settlement import charging_year_of_date
+
+MAX_QUERY_CHARS = 200
+_JSON_KINDS = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One licence area a postcode district may lie in.
+
+    Attributes:
+        gsp_group_id: "_A".."_P".
+        gsp_group_name: e.g. "Southern".
+        licence_area: e.g. "South England".
+        distributor_id: The area's DNO id, e.g. "20".
+        distributor_name: The DNO's MDD name.
+        operator_group: e.g. "Scottish and Southern Electricity Networks".
+    """
+
+    gsp_group_id: str
+    gsp_group_name: str
+    licence_area: str
+    distributor_id: str
+    distributor_name: str
+    operator_group: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """The answer to one query (field names are the JSON keys).
+
+    Attributes:
+        query: The query exactly as given.
+        kind: "mpan", "postcode" or "mpan+postcode".
+        distributor_id: Two-digit distributor id (the area's DNO for a postcode).
+        distributor_name: MDD name of the distributor.
+        distributor_type: "DNO", "IDNO" or "other" (asset metering networks 77-78).
+        licence_area: Licence area name, e.g. "London"; None if not known.
+        gsp_group_id: "_A".."_P"; None if not known.
+        gsp_group_name: e.g. "London".
+        operator_group: e.g. "UK Power Networks" (of the licence area's DNO).
+        market_participant_id: MDD participant id of the distributor, e.g. "LOND".
+        match: How the area was found: "mpan", "postcode_district" or "ambiguous".
+        candidates: Every possible area when ``match == "ambiguous"``, else empty.
+        warnings: Human sentences about anything the answer rests on or overrides.
+        postcode: The normalised postcode, outward code or area, if one was given.
+        mpan_core: The 13-digit core, if an MPAN was given.
+        profile_class: "00".."08" from the top line.
+        profile_class_description: MDD description of the profile class.
+        meter_timeswitch_class: Three digits from the top line.
+        meter_timeswitch_class_description: MDD meaning of the MTC.
+        llfc: Line loss factor class, three characters.
+        llfc_description: The DNO's MDD description of the LLFC in force on ``as_of``.
+        duos_tariff_name: The DUoS tariff the LLFC is listed under for the charging year.
+        duos_voltage_level: "LV", "LV_SUB" or "HV" of that tariff.
+        duos_charging_year: The charging year of ``as_of`` used for the tariff, e.g.
+            "2025/26" (set whenever an LLFC was decoded).
+    """
+
+    query: str
+    kind: str
+    distributor_id: str | None
+    distributor_name: str | None
+    distributor_type: str | None
+    licence_area: str | None
+    gsp_group_id: str | None
+    gsp_group_name: str | None
+    operator_group: str | None
+    market_participant_id: str | None
+    match: str
+    candidates: tuple[Candidate, ...]
+    warnings: tuple[str, ...]
+    postcode: str | None
+    mpan_core: str | None
+    profile_class: str | None
+    profile_class_description: str | None
+    meter_timeswitch_class: str | None
+    meter_timeswitch_class_description: str | None
+    llfc: str | None
+    llfc_description: str | None
+    duos_tariff_name: str | None
+    duos_voltage_level: str | None
+    duos_charging_year: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict, keys in field order (used by the CLI and the HTTP API)."""
+        out = dict(self.__dict__)
+        out["candidates"] = [c.to_dict() for c in self.candidates]
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class LookupFailure:
+    """A query that could not be answered, in the per-row error shape.
+
+    Attributes:
+        query: The query exactly as given (any JSON value).
+        error_type: The error's stable ``type_slug``, e.g. "invalid-mpan".
+        detail: What is wrong, in one sentence.
+    """
+
+    query: object
+    error_type: str
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"query": ..., "error": {"type": ..., "detail": ...}}``."""
+        return {"query": self.query, "error": {"type": self.error_type, "detail": self.detail}}
+
+
+FIELD_NAMES = tuple(f.name for f in fields(LookupResult))
+_BLANK: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
+_BLANK.update(candidates=(), warnings=())
+_TOKEN_SPLIT = re.compile(r"[\s,;|/]+")
+_FULL_POSTCODE_SHAPE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
+
+
+def _result(values: dict[str, Any]) -> LookupResult:
+    # Every field is in ``values`` (templates start from _BLANK). A frozen dataclass's
+    # __init__ pays one object.__setattr__ per field (~4 us for 24 fields); filling
+    # __dict__ directly keeps the 10,000-query budget. The instance stays frozen.
+    result = object.__new__(LookupResult)
+    result.__dict__.update(values)
+    return result
+
+
+@functools.lru_cache(maxsize=64)
+def _charging_year(as_of: dt.date) -> str:
+    return charging_year_of_date(as_of, "as_of")
+
+
+def lookup_site(query: object, tables: LookupTables, as_of: dt.date) -> LookupResult:
+    """Look up one site from an MPAN, a postcode, or both in one string.
+
+    Args:
+        query: e.g. ``"SW1A 1AA"``, ``"1200012345678"``,
+            ``"S 00 845 001 12 0001 2345 678"``, ``"1200012345678 EC2V 7HH"`` [-].
+        tables: Loaded lookup tables (:func:`engine.lookup_tables.load_lookup_tables`).
+        as_of: The UK date the answer is for (LLFC records, DUoS charging year) [-].
+
+    Returns:
+        The :class:`LookupResult`.
+
+    Raises:
+        ValidationError: For a non-string, empty or unreadable query;
+            InvalidMpanError / InvalidPostcodeError for malformed parts (and for
+            postcodes outside the GB market); UnknownPostcodeError for a well-formed
+            district the table lacks.
+    """
+    if not isinstance(query, str):
+        got = "null" if query is None else f"{_JSON_KINDS.get(type(query), 'value')} {query!r}"
+        raise ValidationError(
+            f"query must be a string (an MPAN and/or a postcode), got {got}",
+            field="query",
+        )
+    text = query.upper().replace(" ", "")
+    if not text.isalnum() or not text.isascii():
+        text = compact(query)
+        if not text:
+            raise ValidationError("empty query: give an MPAN, a postcode or both", field="query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise ValidationError(
+            f"query has {len(text)} characters; at most {MAX_QUERY_CHARS} are read",
+            field="query",
+        )
+    first = text[0]
+    if first.isdigit() or (first == "S" and len(text) > 8 and text[1].isdigit()):
+        body = text[1:] if first == "S" else text
+        if _mpan_shaped(body):
+            values = _mpan_values(body, query, tables, as_of)
+            values["query"] = query
+            values["kind"] = "mpan"
+            return _result(values)
+        return _combined(query, tables, as_of)
+    if len(text) <= 7:
+        values = _postcode_values(text, query, tables)
+        values["query"] = query
+        values["kind"] = "postcode"
+        return _result(values)
+    return _combined(query, tables, as_of)
+
+
+def lookup_many(
+    queries: Iterable[object], tables: LookupTables, as_of: dt.date
+) -> list[LookupResult | LookupFailure]:
+    """Look up many queries; a failing query becomes a :class:`LookupFailure` in place.
+
+    Args:
+        queries: Query values in order (strings; anything else fails its row) [-].
+        tables: Loaded lookup tables.
+        as_of: The UK date the answers are for [-].
+    """
+    out: list[LookupResult | LookupFailure] = []
+    for query in queries:
+        try:
+            out.append(lookup_site(query, tables, as_of))
+        except GbessError as exc:
+            out.append(LookupFailure(query, exc.type_slug, exc.detail))
+    return out
+
+
+# --- MPAN --------------------------------------------------------------------------------
+
+
+def _mpan_shaped(body: str) -> bool:
+    # 13 ASCII digits, or 2+3 digits, 3 letters/digits and 13 digits (the full MPAN).
+    if not body.isascii():
+        return False
+    if len(body) == 13:
+        return body.isdigit()
+    return len(body) == 21 and body[:5].isdigit() and body[8:].isdigit() and body[5:8].isalnum()
+
+
+def _mpan_values(body: str, query: str, tables: LookupTables, as_of: dt.date) -> dict[str, Any]:
+    """Result values for an MPAN already known to be :func:`_mpan_shaped` (S removed)."""
+    core, top = (body, None) if len(body) == 13 else (body[8:], body[:8])
+    if str(weighted_sum(core) % 11 % 10) != core[12]:
+        parse_mpan(query)  # raises "check digit expected X, got Y"
+    key = (core[:2], top, as_of)
+    template = tables.mpan_templates.get(key)
+    if template is None:
+        template = _mpan_template(core[:2], top, tables, as_of)
+        tables.remember(tables.mpan_templates, key, template)
+    values = template.copy()
+    values["mpan_core"] = core
+    return values
+
+
+def _mpan_template(
+    distributor_id: str, top: str | None, tables: LookupTables, as_of: dt.date
+) -> dict[str, Any]:
+    distributor = tables.network.distributor(distributor_id)
+    values = dict(_BLANK)
+    warnings: list[str] = []
+    _set_distributor(values, distributor)
+    values["match"] = "mpan"
+    if distributor.area is not None:
+        _set_area(values, distributor.area)
+    else:
+        warnings.append(
+            f"distributor {distributor_id} ({distributor.distributor_name}) is an "
+            f"{'IDNO' if distributor.distributor_type == 'IDNO' else 'asset metering network'}"
+            f": its MPAN does not say which licence area hosts the site; add the site "
+            f"postcode to the query"
+        )
+    if distributor.effective_to is not None and as_of > distributor.effective_to:
+        warnings.append(
+            f"distributor {distributor_id} ceased on {distributor.effective_to.isoformat()}"
+        )
+    elif as_of < distributor.effective_from:
+        warnings.append(
+            f"distributor {distributor_id} starts on {distributor.effective_from.isoformat()}"
+        )
+    if top is not None:
+        _decode_top_line(values, warnings, distributor, top, tables, as_of)
+    values["warnings"] = tuple(warnings)
+    return values
+
+
+def _decode_top_line(
+    values: dict[str, Any],
+    warnings: list[str],
+    distributor: Distributor,
+    top: str,
+    tables: LookupTables,
+    as_of: dt.date,
+) -> None:
+    catalogue = tables.topline
+    profile_class, mtc, llfc = top[0:2], top[2:5], top[5:8]
+    description = catalogue.profile_classes.get(profile_class)
+    if description is None:
+        raise InvalidMpanError(
+            f"profile class {profile_class} (top line characters 1-2) is not 00-08",
+            field="profile_class",
+        )
+    mtc_record = catalogue.mtcs.get(mtc)
+    if mtc_record is None:
+        raise InvalidMpanError(
+            f"meter timeswitch class {mtc} (top line characters 3-5) is not in Market Domain Data",
+            field="meter_timeswitch_class",
+        )
+    values.update(
+        profile_class=profile_class,
+        profile_class_description=description,
+        meter_timeswitch_class=mtc,
+        meter_timeswitch_class_description=_mtc_meaning(mtc, mtc_record.description),
+        llfc=llfc,
+        duos_charging_year=_charging_year(as_of),
+    )
+    if not mtc_record.effective_on(as_of):
+        warnings.append(f"meter timeswitch class {mtc} is not in force on {as_of.isoformat()}")
+    if distributor.area is None:
+        warnings.append(
+            f"LLFC {llfc} is {distributor.distributor_name}'s own; IDNO LLFCs are not in the "
+            f"reference data, so it is not decoded"
+        )
+        return
+    record = catalogue.llfc_record(distributor.distributor_id, llfc, as_of)
+    if record is None:
+        raise InvalidMpanError(
+            f"unknown LLFC {llfc}: distributor {distributor.distributor_id} "
+            f"({distributor.market_participant_id}) has no such line loss factor class in "
+            f"Market Domain Data",
+            field="llfc",
+        )
+    values["llfc_description"] = record.description
+    if not record.effective_on(as_of):
+        until = record.effective_to.isoformat() if record.effective_to else "open"
+        warnings.append(
+            f"LLFC {llfc} is not in force on {as_of.isoformat()} (record "
+            f"{record.effective_from.isoformat()} to {until})"
+        )
+    year = values["duos_charging_year"]
+    tariffs = catalogue.llfc_duos_tariffs(distributor.distributor_id, llfc, year)
+    if tariffs is None:
+        warnings.append(
+            f"the {year} DUoS table has no LLFC lists for distributor "
+            f"{distributor.distributor_id} (tariffs taken from IDNO statements), so the "
+            f"tariff is not identified; see llfc_description"
+        )
+    elif not tariffs:
+        warnings.append(
+            f"LLFC {llfc} is not listed under any LV/HV tariff of distributor "
+            f"{distributor.distributor_id} for {year} (EHV, closed or unlisted)"
+        )
+    elif len({(t.tariff_name, t.voltage_level) for t in tariffs}) == 1:
+        values["duos_tariff_name"] = tariffs[0].tariff_name
+        values["duos_voltage_level"] = tariffs[0].voltage_level
+    else:
+        names = "; ".join(f"{t.tariff_name} ({t.listed_as})" for t in tariffs)
+        warnings.append(f"LLFC {llfc} is listed under {len(tariffs)} tariffs for {year}: {names}")
+        levels = {t.voltage_level for t in tariffs}
+        if len(levels) == 1:
+            values["duos_voltage_level"] = levels.pop()
+
+
+def _mtc_meaning(mtc: str, description: str) -> str:
+    if description:
+        return description
+    number = int(mtc)
+    if number <= 399:
+        return "distributor-specific MTC (001-399); its meaning is per distributor"
+    if 510 <= number <= 799:
+        return "distributor-specific related-metering-system MTC (510-799)"
+    return "no MDD description"
+
+
+# --- Postcode ----------------------------------------------------------------------------
+
+
+def _postcode_values(text: str, query: str, tables: LookupTables) -> dict[str, Any]:
+    if len(text) >= 5:
+        outward, inward = text[:-3], text[-3:]
+        template = tables.postcode_templates.get(outward)
+        if template is not None and inward in INWARD_CODES:
+            values = template.copy()
+            values["postcode"] = f"{outward} {inward}"
+            return values
+    else:
+        template = tables.postcode_templates.get(text)
+        if template is not None:
+            return template.copy()
+    postcode = parse_postcode(query)
+    key = postcode.outward_code or postcode.area
+    template = tables.postcode_templates.get(key)
+    if template is None:
+        template = _postcode_template(postcode, tables)
+        tables.remember(tables.postcode_templates, key, template)
+    values = template.copy()
+    values["postcode"] = postcode.text
+    return values
+
+
+def _postcode_template(postcode: Postcode, tables: LookupTables) -> dict[str, Any]:
+    values = dict(_BLANK)
+    values["postcode"] = postcode.outward_code or postcode.area
+    warnings: list[str] = []
+    if postcode.outward_code is None:
+        groups = tables.districts.area_groups(postcode)
+        if len(groups) > 1:
+            warnings.append(
+                f"postcode area {postcode.area} spans {len(groups)} GSP groups; give an "
+                f"outward code or full postcode"
+            )
+        else:
+            warnings.append(f"every district of postcode area {postcode.area} is in one area")
+    else:
+        district = tables.districts.district(postcode)
+        groups = district.gsp_group_ids
+        if district.outward_code != postcode.outward_code:
+            warnings.append(
+                f"district {postcode.outward_code} is not in the table; answered for "
+                f"{district.outward_code}"
+            )
+        if district.status in ("source_a_only", "source_b_only"):
+            warnings.append(f"only one of the two district sources lists {district.outward_code}")
+        if len(groups) > 1:
+            warnings.append(
+                f"the two district sources disagree on {district.outward_code} (a licence-"
+                f"area border); a licence-area DNO's MPAN would settle it"
+            )
+    if len(groups) == 1:
+        area = tables.network.area(groups[0])
+        _set_distributor(values, tables.network.distributor(area.distributor_id))
+        _set_area(values, area)
+        values["match"] = "postcode_district"
+    else:
+        values["match"] = "ambiguous"
+        values["candidates"] = tuple(_candidate(tables, gsp) for gsp in groups)
+    values["warnings"] = tuple(warnings)
+    return values
+
+
+def _candidate(tables: LookupTables, gsp_group_id: str) -> Candidate:
+    area = tables.network.area(gsp_group_id)
+    dno = tables.network.distributor(area.distributor_id)
+    return Candidate(
+        gsp_group_id=area.gsp_group_id,
+        gsp_group_name=area.gsp_group_name,
+        licence_area=area.licence_area,
+        distributor_id=dno.distributor_id,
+        distributor_name=dno.distributor_name,
+        operator_group=area.operator_group,
+    )
+
+
+def _set_distributor(values: dict[str, Any], distributor: Distributor) -> None:
+    values["distributor_id"] = distributor.distributor_id
+    values["distributor_name"] = distributor.distributor_name
+    values["distributor_type"] = distributor.distributor_type
+    values["market_participant_id"] = distributor.market_participant_id
+
+
+def _set_area(values: dict[str, Any], area: LicenceArea) -> None:
+    values["licence_area"] = area.licence_area
+    values["gsp_group_id"] = area.gsp_group_id
+    values["gsp_group_name"] = area.gsp_group_name
+    values["operator_group"] = area.operator_group
+
+
+# --- MPAN and postcode together ----------------------------------------------------------
+
+
+def _split(query: str, districts: DistrictIndex) -> tuple[str, str] | None:
+    """(MPAN text, postcode text) when the query is an MPAN with a postcode before or after.
+
+    A postcode counts only if its district is in the table (so that MPAN groups such as
+    "S 01" are never read as Sheffield) or it has the full postcode shape.
+    """
+    tokens = [t for t in _TOKEN_SPLIT.split(query.strip().upper()) if t]
+    for known_only in (True, False):
+        for size in (2, 1):
+            if len(tokens) <= size:
+                continue
+            for pc, rest in ((tokens[-size:], tokens[:-size]), (tokens[:size], tokens[size:])):
+                pc_text = "".join(pc)
+                body = compact("".join(rest))
+                body = body[1:] if body.startswith("S") else body
+                if not _mpan_shaped(body):
+                    continue
+                if known_only:
+                    outward = pc_text[:-3] if len(pc_text) >= 5 else pc_text
+                    if outward in districts.districts or outward[:-1] in districts.districts:
+                        return " ".join(rest), " ".join(pc)
+                elif _FULL_POSTCODE_SHAPE.fullmatch(pc_text):
+                    return " ".join(rest), " ".join(pc)
+    return None
+
+
+def _combined(query: str, tables: LookupTables, as_of: dt.date) -> LookupResult:
+    parts = _split(query, tables.districts)
+    if parts is None:
+        body = compact(query)
+        if body[:1].isdigit() or (body[:1] == "S" and body[1:2].isdigit()):
+            parse_mpan(query)  # raises the precise MPAN error
+        else:
+            parse_postcode(query)  # raises the precise postcode error
+        raise ValidationError(
+            f"could not read {query.strip()!r} as an MPAN, a postcode, or an MPAN with a "
+            f"postcode before or after it",
+            field="query",
+        )
+    mpan_text, postcode_text = parts
+    body = compact(mpan_text)
+    values = _mpan_values(body[1:] if body.startswith("S") else body, mpan_text, tables, as_of)
+    values["query"] = query
+    values["kind"] = "mpan+postcode"
+    warnings = list(values["warnings"])
+    try:
+        district = _postcode_values(compact(postcode_text), postcode_text, tables)
+    except UnknownPostcodeError as exc:
+        # A district the table lacks is a gap in the data, not in the query: the MPAN
+        # still answers. Malformed or non-GB postcodes fail the row.
+        values["postcode"] = parse_postcode(postcode_text).text
+        warnings.append(f"postcode not used: {exc.detail}")
+        values["warnings"] = tuple(warnings)
+        return _result(values)
+    values["postcode"] = district["postcode"]
+    if values["gsp_group_id"] is None:
+        # IDNO or asset metering network: the host area can only come from the postcode.
+        for name in ("licence_area", "gsp_group_id", "gsp_group_name", "operator_group"):
+            values[name] = district[name]
+        values["match"] = district["match"]
+        values["candidates"] = district["candidates"]
+        warnings = [w for w in warnings if "add the site postcode" not in w]
+        warnings.append(
+            f"host licence area from the postcode district of {district['postcode']}, not "
+            f"from the MPAN"
+        )
+        warnings.extend(district["warnings"])
+    else:
+        groups = [c.gsp_group_id for c in district["candidates"]] or [district["gsp_group_id"]]
+        if values["gsp_group_id"] not in groups:
+            warnings.append(
+                f"postcode {district['postcode']} points to {' or '.join(groups)}, but the "
+                f"MPAN's distributor {values['distributor_id']} is {values['gsp_group_id']} "
+                f"({values['licence_area']}); the MPAN is authoritative"
+            )
+    values["warnings"] = tuple(warnings)
+    return _result(values)

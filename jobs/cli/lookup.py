@@ -1,0 +1,112 @@
+"""``gbess lookup``: MPANs and postcodes → distributor, licence area, GSP group, DUoS tariff."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.errors import ValidationError
+from engine.lookup import LookupFailure, LookupResult, lookup_many
+from engine.lookup_tables import load_lookup_tables
+from engine.reference import reference_data
+from engine.settlement import UK_TZ, to_date
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.settings import Settings
+
+
+def register(sub: Any) -> None:
+    """Add the ``lookup`` subcommand."""
+    parser = sub.add_parser(
+        "lookup",
+        help="look up sites by MPAN and/or postcode",
+        description=(
+            "Each QUERY is an MPAN (13-digit core or 21-character full MPAN), a postcode, "
+            "outward code or area, or an MPAN with a postcode before or after it. A query "
+            "that fails is reported in its place; the others still answer."
+        ),
+    )
+    parser.add_argument("queries", nargs="*", metavar="QUERY", help="MPAN and/or postcode")
+    parser.add_argument("--file", type=Path, help="CSV file whose column holds the queries")
+    parser.add_argument("--column", help="column of --file holding the queries")
+    parser.add_argument(
+        "--as-of",
+        help="UK date the answer is for (LLFC records, DUoS charging year); default today",
+    )
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def read_query_column(path: Path, column: str) -> list[str]:
+    """The values of one column of a CSV file, in row order (header row excluded).
+
+    Raises:
+        ValidationError: If the file cannot be read or has no such column.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            if column not in header:
+                raise ValidationError(
+                    f"--column: {path} has no column {column!r} (columns: {', '.join(header)})",
+                    field="column",
+                )
+            return [row[column] or "" for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ValidationError(f"--file: cannot read {path}: {exc}", field="file") from exc
+
+
+def uk_today() -> dt.date:
+    """Today's date in the UK (the CLI and server pass it to the engine as ``as_of``)."""
+    return dt.datetime.now(ZoneInfo(UK_TZ)).date()
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer every query in order; per-query failures are reported in place."""
+    if args.file is not None and args.queries:
+        raise ValidationError("give QUERY arguments or --file, not both", field="file")
+    if args.file is not None:
+        if not args.column:
+            raise ValidationError("--file needs --column NAME", field="column")
+        queries = read_query_column(args.file, args.column)
+    elif args.column:
+        raise ValidationError("--column needs --file", field="column")
+    elif args.queries:
+        queries = list(args.queries)
+    else:
+        raise ValidationError("give at least one QUERY, or --file and --column", field="query")
+    as_of = to_date(args.as_of, "--as-of") if args.as_of else uk_today()
+    tables = load_lookup_tables(reference_data(settings.data_dir))
+    rows = lookup_many(queries, tables, as_of)
+    if args.json:
+        emit_json([row.to_dict() for row in rows])
+        return 0
+    for row in rows:
+        print(summary_line(row))
+    return 0
+
+
+def summary_line(row: LookupResult | LookupFailure) -> str:
+    """One human line per query."""
+    if isinstance(row, LookupFailure):
+        return f"{row.query}: error ({row.error_type}): {row.detail}"
+    if row.match == "ambiguous":
+        where = "ambiguous: " + " or ".join(
+            f"{c.gsp_group_id} {c.licence_area} ({c.distributor_id})" for c in row.candidates
+        )
+    else:
+        where = f"{row.gsp_group_id or '?'} {row.licence_area or 'licence area unknown'}"
+    line = (
+        f"{row.query}: {row.distributor_id or '-'} {row.distributor_name or ''} "
+        f"[{row.distributor_type or '-'}] {where} (by {row.match})"
+    )
+    if row.llfc:
+        tariff = row.duos_tariff_name or "tariff not identified"
+        line += f"; LLFC {row.llfc} {row.llfc_description or ''} → {tariff}"
+    for warning in row.warnings:
+        line += f"\n    warning: {warning}"
+    return line

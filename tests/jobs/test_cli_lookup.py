@@ -1,0 +1,86 @@
+"""``gbess lookup``: JSON array in query order, per-row errors in place, CSV column input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
+    assert main(["lookup", *argv, "--json", "--as-of", "2025-06-01"]) == 0
+    rows: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+    return rows
+
+
+def test_queries_answer_in_order_with_errors_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _run(capsys, "EC2R 8AH", "1200012345670", "S 01 801 001 1200012345679", "BA10 0AA")
+    assert [r["query"] for r in rows] == [
+        "EC2R 8AH",
+        "1200012345670",
+        "S 01 801 001 1200012345679",
+        "BA10 0AA",
+    ]
+    assert rows[0]["gsp_group_id"] == "_C"
+    assert rows[1] == {
+        "query": "1200012345670",
+        "error": {
+            "type": "invalid-mpan",
+            "detail": "check digit expected 9, got 0 in MPAN core 1200012345670",
+        },
+    }
+    assert rows[2]["duos_tariff_name"] == "Domestic Aggregated or CT with Residual"
+    assert rows[2]["duos_charging_year"] == "2025/26"
+    assert rows[3]["match"] == "ambiguous"
+    assert [c["gsp_group_id"] for c in rows[3]["candidates"]] == ["_H", "_L"]
+
+
+def test_file_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text("\ufeffname,site\nbank,EC2R 8AH\nblank,\nni,BT1 1AA\n", encoding="utf-8")
+    rows = _run(capsys, "--file", str(path), "--column", "site")
+    assert [r.get("gsp_group_id") for r in rows] == ["_C", None, None]
+    assert rows[1]["error"]["type"] == "validation-error"
+    assert "Northern Ireland" in rows[2]["error"]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "give at least one QUERY"),
+        (["--file", "x.csv"], "--file needs --column"),
+        (["--column", "site"], "--column needs --file"),
+        (["M1", "--file", "x.csv", "--column", "a"], "not both"),
+        (["--file", "/nonexistent/x.csv", "--column", "a"], "cannot read"),
+        (["M1", "--as-of", "2025-02-30"], "--as-of"),
+    ],
+)
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["lookup", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert message in err
+
+
+def test_missing_column_names_the_columns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text("name,site\n", encoding="utf-8")
+    assert main(["lookup", "--file", str(path), "--column", "postcode"]) == 2
+    assert "no column 'postcode' (columns: name, site)" in capsys.readouterr().err
+
+
+def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lookup", "1200012345679 M2 3JL", "BA10", "nope!", "--as-of", "2025-06-01"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("1200012345679 M2 3JL: 12 London Power Networks [DNO] _C London")
+    assert out[1].startswith("    warning: postcode M2 3JL points to _G")
+    assert "ambiguous: _H South England (20) or _L South West England (22)" in out[2]
+    assert out[-1].startswith("nope!: error (invalid-postcode)")
