@@ -22,7 +22,6 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
 from typing import Any
 
 from engine.errors import (
@@ -31,139 +30,26 @@ from engine.errors import (
     UnknownPostcodeError,
     ValidationError,
 )
-from engine.lookup_tables import LookupTables
+from engine.lookup_result import (
+    BLANK,
+    Candidate,
+    LookupFailure,
+    LookupResult,
+    make_result,
+)
+from engine.lookup_tables import LookupTables, build_lookup_tables
 from engine.mpan import compact, parse_mpan, weighted_sum
 from engine.network import Distributor, LicenceArea
-from engine.postcode import INWARD_CODES, DistrictIndex, Postcode, parse_postcode
+from engine.postcode import INWARD_CODES, OUTSIDE_GB_AREAS, DistrictIndex, Postcode, parse_postcode
+from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date
 
 MAX_QUERY_CHARS = 200
 _JSON_KINDS = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One licence area a postcode district may lie in.
-
-    Attributes:
-        gsp_group_id: "_A".."_P".
-        gsp_group_name: e.g. "Southern".
-        licence_area: e.g. "South England".
-        distributor_id: The area's DNO id, e.g. "20".
-        distributor_name: The DNO's MDD name.
-        operator_group: e.g. "Scottish and Southern Electricity Networks".
-    """
-
-    gsp_group_id: str
-    gsp_group_name: str
-    licence_area: str
-    distributor_id: str
-    distributor_name: str
-    operator_group: str
-
-    def to_dict(self) -> dict[str, str]:
-        """Plain JSON-ready dict."""
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class LookupResult:
-    """The answer to one query (field names are the JSON keys).
-
-    Attributes:
-        query: The query exactly as given.
-        kind: "mpan", "postcode" or "mpan+postcode".
-        distributor_id: Two-digit distributor id (the area's DNO for a postcode).
-        distributor_name: MDD name of the distributor.
-        distributor_type: "DNO", "IDNO" or "other" (asset metering networks 77-78).
-        licence_area: Licence area name, e.g. "London"; None if not known.
-        gsp_group_id: "_A".."_P"; None if not known.
-        gsp_group_name: e.g. "London".
-        operator_group: e.g. "UK Power Networks" (of the licence area's DNO).
-        market_participant_id: MDD participant id of the distributor, e.g. "LOND".
-        match: How the area was found: "mpan", "postcode_district" or "ambiguous".
-        candidates: Every possible area when ``match == "ambiguous"``, else empty.
-        warnings: Human sentences about anything the answer rests on or overrides.
-        postcode: The normalised postcode, outward code or area, if one was given.
-        mpan_core: The 13-digit core, if an MPAN was given.
-        profile_class: "00".."08" from the top line.
-        profile_class_description: MDD description of the profile class.
-        meter_timeswitch_class: Three digits from the top line.
-        meter_timeswitch_class_description: MDD meaning of the MTC.
-        llfc: Line loss factor class, three characters.
-        llfc_description: The DNO's MDD description of the LLFC in force on ``as_of``.
-        duos_tariff_name: The DUoS tariff the LLFC is listed under for the charging year.
-        duos_voltage_level: "LV", "LV_SUB" or "HV" of that tariff.
-        duos_charging_year: The charging year of ``as_of`` used for the tariff, e.g.
-            "2025/26" (set whenever an LLFC was decoded).
-    """
-
-    query: str
-    kind: str
-    distributor_id: str | None
-    distributor_name: str | None
-    distributor_type: str | None
-    licence_area: str | None
-    gsp_group_id: str | None
-    gsp_group_name: str | None
-    operator_group: str | None
-    market_participant_id: str | None
-    match: str
-    candidates: tuple[Candidate, ...]
-    warnings: tuple[str, ...]
-    postcode: str | None
-    mpan_core: str | None
-    profile_class: str | None
-    profile_class_description: str | None
-    meter_timeswitch_class: str | None
-    meter_timeswitch_class_description: str | None
-    llfc: str | None
-    llfc_description: str | None
-    duos_tariff_name: str | None
-    duos_voltage_level: str | None
-    duos_charging_year: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict, keys in field order (used by the CLI and the HTTP API)."""
-        out = dict(self.__dict__)
-        out["candidates"] = [c.to_dict() for c in self.candidates]
-        out["warnings"] = list(self.warnings)
-        return out
-
-
-@dataclass(frozen=True)
-class LookupFailure:
-    """A query that could not be answered, in the per-row error shape.
-
-    Attributes:
-        query: The query exactly as given (any JSON value).
-        error_type: The error's stable ``type_slug``, e.g. "invalid-mpan".
-        detail: What is wrong, in one sentence.
-    """
-
-    query: object
-    error_type: str
-    detail: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"query": ..., "error": {"type": ..., "detail": ...}}``."""
-        return {"query": self.query, "error": {"type": self.error_type, "detail": self.detail}}
-
-
-FIELD_NAMES = tuple(f.name for f in fields(LookupResult))
-_BLANK: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
-_BLANK.update(candidates=(), warnings=())
 _TOKEN_SPLIT = re.compile(r"[\s,;|/]+")
 _FULL_POSTCODE_SHAPE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
-
-
-def _result(values: dict[str, Any]) -> LookupResult:
-    # Every field is in ``values`` (templates start from _BLANK). A frozen dataclass's
-    # __init__ pays one object.__setattr__ per field (~4 us for 24 fields); filling
-    # __dict__ directly keeps the 10,000-query budget. The instance stays frozen.
-    result = object.__new__(LookupResult)
-    result.__dict__.update(values)
-    return result
 
 
 @functools.lru_cache(maxsize=64)
@@ -212,14 +98,37 @@ def lookup_site(query: object, tables: LookupTables, as_of: dt.date) -> LookupRe
             values = _mpan_values(body, query, tables, as_of)
             values["query"] = query
             values["kind"] = "mpan"
-            return _result(values)
+            return make_result(values)
         return _combined(query, tables, as_of)
     if len(text) <= 7:
         values = _postcode_values(text, query, tables)
         values["query"] = query
         values["kind"] = "postcode"
-        return _result(values)
+        return make_result(values)
     return _combined(query, tables, as_of)
+
+
+@functools.lru_cache(maxsize=4)
+def load_lookup_tables(ref: ReferenceData) -> LookupTables:
+    """The shared lookup tables of one data directory (:func:`prepare_lookup_tables`, cached)."""
+    return prepare_lookup_tables(ref)
+
+
+def prepare_lookup_tables(ref: ReferenceData) -> LookupTables:
+    """Build the lookup tables and every district's result template (uncached).
+
+    Filling the per-district templates here means the first 10,000 queries cost no more
+    than later ones.
+    """
+    tables = build_lookup_tables(ref)
+    for outward in tables.districts.districts:
+        area = outward[:2] if outward[1].isalpha() else outward[:1]
+        if area in OUTSIDE_GB_AREAS:
+            continue
+        tables.postcode_templates[outward] = _postcode_template(parse_postcode(outward), tables)
+        if area not in tables.postcode_templates:
+            tables.postcode_templates[area] = _postcode_template(parse_postcode(area), tables)
+    return tables
 
 
 def lookup_many(
@@ -272,7 +181,7 @@ def _mpan_template(
     distributor_id: str, top: str | None, tables: LookupTables, as_of: dt.date
 ) -> dict[str, Any]:
     distributor = tables.network.distributor(distributor_id)
-    values = dict(_BLANK)
+    values = dict(BLANK)
     warnings: list[str] = []
     _set_distributor(values, distributor)
     values["match"] = "mpan"
@@ -414,7 +323,7 @@ def _postcode_values(text: str, query: str, tables: LookupTables) -> dict[str, A
 
 
 def _postcode_template(postcode: Postcode, tables: LookupTables) -> dict[str, Any]:
-    values = dict(_BLANK)
+    values = dict(BLANK)
     values["postcode"] = postcode.outward_code or postcode.area
     warnings: list[str] = []
     if postcode.outward_code is None:
@@ -536,7 +445,7 @@ def _combined(query: str, tables: LookupTables, as_of: dt.date) -> LookupResult:
         values["postcode"] = parse_postcode(postcode_text).text
         warnings.append(f"postcode not used: {exc.detail}")
         values["warnings"] = tuple(warnings)
-        return _result(values)
+        return make_result(values)
     values["postcode"] = district["postcode"]
     if values["gsp_group_id"] is None:
         # IDNO or asset metering network: the host area can only come from the postcode.
@@ -559,4 +468,4 @@ def _combined(query: str, tables: LookupTables, as_of: dt.date) -> LookupResult:
                 f"({values['licence_area']}); the MPAN is authoritative"
             )
     values["warnings"] = tuple(warnings)
-    return _result(values)
+    return make_result(values)

@@ -8,7 +8,6 @@ in bounded dicts.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -83,7 +82,8 @@ def build_district_index(frame: pd.DataFrame) -> DistrictIndex:
 
 
 def build_lookup_tables(ref: ReferenceData) -> LookupTables:
-    """Load and index every table a site lookup needs (uncached; see :func:`load_lookup_tables`)."""
+    """Load and index every table a site lookup needs (uncached; see
+    :func:`engine.lookup.load_lookup_tables`)."""
     return LookupTables(
         network=build_network_registry(ref.table("distributors"), ref.table("dno_licence_areas")),
         districts=build_district_index(ref.table("postcode_district_gsp_group")),
@@ -94,9 +94,3 @@ def build_lookup_tables(ref: ReferenceData) -> LookupTables:
             ref.table("duos_tariffs"),
         ),
     )
-
-
-@functools.lru_cache(maxsize=4)
-def load_lookup_tables(ref: ReferenceData) -> LookupTables:
-    """The shared lookup tables of one reference-data directory (built on first use)."""
-    return build_lookup_tables(ref)

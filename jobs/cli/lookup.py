@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.errors import ValidationError
-from engine.lookup import LookupFailure, LookupResult, lookup_many
-from engine.lookup_tables import load_lookup_tables
+from engine.lookup import load_lookup_tables, lookup_many
+from engine.lookup_result import LookupFailure, LookupResult
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, to_date
 from jobs.cli._common import add_json_flag, emit_json

@@ -16,8 +16,9 @@ from engine.errors import (
     UnknownPostcodeError,
     ValidationError,
 )
-from engine.lookup import FIELD_NAMES, LookupFailure, LookupResult, lookup_many, lookup_site
-from engine.lookup_tables import LookupTables, load_lookup_tables
+from engine.lookup import load_lookup_tables, lookup_many, lookup_site
+from engine.lookup_result import FIELD_NAMES, LookupFailure, LookupResult
+from engine.lookup_tables import LookupTables
 from engine.mpan import check_digit
 from engine.reference import ReferenceData
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from engine.errors import DataMissingError, InvalidMpanError
-from engine.lookup_tables import load_lookup_tables
+from engine.lookup import load_lookup_tables
 from engine.network import NetworkRegistry, build_network_registry
 from engine.reference import ReferenceData
 

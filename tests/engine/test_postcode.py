@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidPostcodeError, UnknownPostcodeError
-from engine.lookup_tables import LookupTables, load_lookup_tables
+from engine.lookup import load_lookup_tables
+from engine.lookup_tables import LookupTables
 from engine.postcode import DistrictIndex, Postcode, parse_postcode
 from engine.reference import ReferenceData
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.lookup_tables import load_lookup_tables
+from engine.lookup import load_lookup_tables
 from engine.reference import ReferenceData
 from engine.topline import LlfcTariff, TopLineCatalogue, expand_llfc_list
 

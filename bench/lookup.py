@@ -1,0 +1,147 @@
+"""Site-lookup benchmark (issue 3): table load, 10,000 mixed queries in-process, and HTTP.
+
+Anchors: table load <= 300 ms; 10,000 mixed queries through ``lookup_site`` <= 50 ms on
+one core after load; over HTTP under gunicorn on loopback, p99 <= 10 ms for single-query
+requests at 200 requests/s and >= 1,500 single-query requests/s at saturation.
+
+Run: ``.venv/bin/python bench/lookup.py`` (in-process only) or
+``.venv/bin/python bench/lookup.py --http`` (also starts gunicorn and drives it with
+``wrk`` if installed, else a bounded Python load generator). The machine is shared, so
+every timing is the best of several runs, with CPU time (``process_time``) beside wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from engine.lookup import lookup_many, lookup_site, prepare_lookup_tables  # noqa: E402
+from engine.lookup_tables import LookupTables  # noqa: E402
+from engine.mpan import check_digit  # noqa: E402
+from engine.reference import ReferenceData  # noqa: E402
+
+AS_OF = dt.date(2025, 6, 1)
+N_QUERIES = 10_000
+LOAD_ANCHOR_S = 0.300
+QUERIES_ANCHOR_S = 0.050
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("GBESS_DATA_DIR") or REPO.parent / "shared" / "data").resolve()
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus
+
+
+def mixed_queries(tables: LookupTables, n: int, seed: int = 3, bad_frac: float = 0.0) -> list[str]:
+    """A deterministic mix: 45% full postcodes, 10% outward codes, 25% cores, 15% full
+    MPANs with real top lines, 5% MPAN + postcode; ``bad_frac`` malformed rows."""
+    rng = random.Random(seed)
+    outward = [
+        d.outward_code for d in tables.districts.districts.values() if d.status != "outside_gb"
+    ]
+    dnos = [str(i) for i in range(10, 24)]
+    idnos = ["24", "25", "26", "27", "29", "31", "32", "35"]
+    llfcs = sorted(tables.topline.llfcs)
+
+    def core(distributor_id: str) -> str:
+        first12 = distributor_id + f"{rng.randrange(10**10):010d}"
+        return first12 + check_digit(first12)
+
+    def postcode() -> str:
+        inward = f"{rng.randrange(10)}{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
+        text = f"{rng.choice(outward)} {inward}"
+        return text.lower() if rng.random() < 0.2 else text
+
+    queries = []
+    for _ in range(n):
+        kind = rng.random()
+        if rng.random() < bad_frac:
+            queries.append(rng.choice(["", "12345", "SW1A 1AAA", "BT1 1AA", core("12")[:-1] + "X"]))
+        elif kind < 0.45:
+            queries.append(postcode())
+        elif kind < 0.55:
+            queries.append(rng.choice(outward))
+        elif kind < 0.80:
+            queries.append(core(rng.choice(dnos + idnos)))
+        elif kind < 0.95:
+            distributor_id, llfc = rng.choice(llfcs)
+            top = (
+                f"{rng.choice(['00', '01', '03', '05'])} {rng.choice(['801', '845', '803'])} {llfc}"
+            )
+            queries.append(f"S {top} {core(distributor_id)}")
+        else:
+            queries.append(f"{core(rng.choice(dnos))} {postcode()}")
+    return queries
+
+
+def bench_in_process() -> None:
+    directory = data_dir()
+    load_walls, load_cpus = timed(lambda: prepare_lookup_tables(ReferenceData(directory)), 5)
+    print(
+        f"table load (7 CSVs read + indexed), best of 5: {min(load_walls) * 1e3:.0f} ms wall, "
+        f"{min(load_cpus) * 1e3:.0f} ms CPU; median {statistics.median(load_walls) * 1e3:.0f} ms "
+        f"wall; anchor {LOAD_ANCHOR_S * 1e3:.0f} ms -> ratio {min(load_walls) / LOAD_ANCHOR_S:.2f}"
+    )
+
+    tables = prepare_lookup_tables(ReferenceData(directory))
+    queries = mixed_queries(tables, N_QUERIES)
+
+    def run() -> None:
+        for query in queries:
+            lookup_site(query, tables, AS_OF)
+
+    cold_wall, cold_cpu = timed(run, 1)  # first pass also builds district/top-line templates
+    walls, cpus = timed(run, 7)
+    print(
+        f"{N_QUERIES:,} mixed queries via lookup_site, first pass (templates built): "
+        f"{cold_wall[0] * 1e3:.1f} ms wall, {cold_cpu[0] * 1e3:.1f} ms CPU"
+    )
+    print(
+        f"{N_QUERIES:,} mixed queries via lookup_site, best of 7: {min(walls) * 1e3:.1f} ms wall, "
+        f"{min(cpus) * 1e3:.1f} ms CPU; median {statistics.median(walls) * 1e3:.1f} ms wall; "
+        f"anchor {QUERIES_ANCHOR_S * 1e3:.0f} ms -> ratio {min(walls) / QUERIES_ANCHOR_S:.2f} "
+        f"({min(walls) / N_QUERIES * 1e6:.2f} us/query)"
+    )
+
+    with_bad = mixed_queries(tables, N_QUERIES, seed=5, bad_frac=0.02)
+    many_walls, _ = timed(lambda: lookup_many(with_bad, tables, AS_OF), 5)
+    dict_walls, _ = timed(lambda: [r.to_dict() for r in lookup_many(with_bad, tables, AS_OF)], 5)
+    print(
+        f"{N_QUERIES:,} via lookup_many with 2% malformed rows, best of 5: "
+        f"{min(many_walls) * 1e3:.1f} ms; plus to_dict(): {min(dict_walls) * 1e3:.1f} ms"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--http", action="store_true", help="also run the HTTP load test")
+    args = parser.parse_args()
+    bench_in_process()
+    if args.http:
+        from bench.lookup_http import bench_http
+
+        bench_http(data_dir())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
