@@ -1,0 +1,35 @@
+# Cloud Run image of the gbess webhook (see README "Deployment").
+#   gcloud builds submit --tag "$REGION-docker.pkg.dev/$PROJECT/gbess/webhook"
+# Secrets are never baked in: GBESS_HMAC_SECRET comes from Secret Manager at deploy time.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so code changes reuse this layer.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY pyproject.toml README.md ./
+COPY engine ./engine
+COPY jobs ./jobs
+COPY server ./server
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin gbess
+
+USER 10001
+
+# Cloud Run sets PORT; the service must listen on all interfaces inside the container.
+# Reference data is mounted read-only at /data (Cloud Storage volume); writable state
+# goes to /tmp (Cloud Run's in-memory filesystem). The warehouse is BigQuery in production.
+ENV GBESS_HOST=0.0.0.0 \
+    PORT=8080 \
+    GBESS_DATA_DIR=/data \
+    GBESS_VAR_DIR=/tmp/gbess
+EXPOSE 8080
+
+CMD ["gunicorn", "--config", "python:server.gunicorn_conf", "server.app:create_app()"]

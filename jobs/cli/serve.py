@@ -1,0 +1,69 @@
+"""``gbess serve``: run the webhook under gunicorn (``127.0.0.1:$PORT`` unless told otherwise).
+
+The server is started as a gunicorn subprocess named by strings, so ``jobs`` never
+imports ``server`` (imports run server → jobs → engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from jobs.settings import Settings
+
+GUNICORN_CONFIG = "python:server.gunicorn_conf"
+WSGI_APP = "server.app:create_app()"
+
+
+def register(sub: Any) -> None:
+    """Add the ``serve`` subcommand."""
+    parser = sub.add_parser(
+        "serve",
+        help="run the HTTP webhook under gunicorn (binds 127.0.0.1 by default)",
+        description=(
+            "Run the webhook. Auth settings come from the environment (GBESS_AUTH, "
+            "GBESS_HMAC_SECRET, GBESS_OIDC_AUDIENCES, GBESS_ALLOWED_EMAILS); see README."
+        ),
+    )
+    parser.add_argument("--host", help="address to bind (default GBESS_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default PORT or 8080)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default 4)")
+    parser.add_argument(
+        "--check", action="store_true", help="load the configuration and the app, then exit"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def serve_command(
+    args: argparse.Namespace, environ: Mapping[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """The gunicorn command line and the environment it runs with.
+
+    Args:
+        args: Parsed ``serve`` arguments; given flags override the environment.
+        environ: The current environment, passed on to the server process.
+    """
+    env = dict(environ)
+    overrides = {
+        "GBESS_HOST": args.host,
+        "PORT": args.port,
+        "GBESS_WORKERS": args.workers,
+        "GBESS_THREADS": args.threads,
+    }
+    env.update({name: str(value) for name, value in overrides.items() if value is not None})
+    command = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG]
+    if args.check:
+        command.append("--check-config")
+    command.append(WSGI_APP)
+    return command, env
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Run gunicorn in the foreground and return its exit code."""
+    command, env = serve_command(args, os.environ)
+    return subprocess.call(command, env=env)
