@@ -332,3 +332,34 @@ def settlement_calendar(interval_start: Any) -> pd.DataFrame:
 def iso_utc(index: Iterable[pd.Timestamp]) -> list[str]:
     """ISO 8601 strings with a ``Z`` suffix for UTC timestamps."""
     return [ts.strftime("%Y-%m-%dT%H:%M:%SZ") for ts in index]
+
+
+def uk_clock_calendar(interval_start: Any) -> pd.DataFrame:
+    """UK local calendar and wall-clock half-hour of each half-hour, for clock-time rules.
+
+    Tariff windows (DUoS red/amber/green, profile shapes) are published in UK clock time.
+    ``clock_half_hour`` is the wall-clock half-hour slot 0-47 (``00:00-00:30`` = 0): on the
+    spring clock change slots 2-3 never occur, on the autumn one they occur twice. It is
+    not a settlement period (use :func:`settlement_date_period` for those).
+
+    Args:
+        interval_start: Tz-aware half-hour start times.
+
+    Returns:
+        DataFrame indexed by UTC ``interval_start`` with ``local_date`` (naive midnight,
+        UK local date), ``clock_half_hour`` (int 0-47), ``day_of_week`` (int, Monday = 0)
+        and ``month`` (int 1-12).
+    """
+    utc = to_utc_index(interval_start)
+    local = utc.tz_convert(UK_TZ)
+    return pd.DataFrame(
+        {
+            "local_date": local.tz_localize(None).normalize(),
+            "clock_half_hour": (np.asarray(local.hour) * 2 + np.asarray(local.minute) // 30).astype(
+                np.int64
+            ),
+            "day_of_week": np.asarray(local.dayofweek, dtype=np.int64),
+            "month": np.asarray(local.month, dtype=np.int64),
+        },
+        index=utc,
+    )

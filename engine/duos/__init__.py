@@ -1,0 +1,33 @@
+"""DUoS: tariff resolution, band classification, site profiles and the network bill."""
+
+from engine.duos.bands import BandWindow
+from engine.duos.cost import COMPONENT_KEYS, DuosBill, duos_cost, duos_cost_many
+from engine.duos.profile import half_hourly_profile, scale_profile
+from engine.duos.schedule import DuosSchedule, classify_duos_band, duos_schedule
+from engine.duos.tariffs import (
+    DuosTariff,
+    TariffYear,
+    available_charging_years,
+    find_tariff,
+    resolve_distributor,
+    tariff_names,
+)
+
+__all__ = [
+    "COMPONENT_KEYS",
+    "BandWindow",
+    "DuosBill",
+    "DuosSchedule",
+    "DuosTariff",
+    "TariffYear",
+    "available_charging_years",
+    "classify_duos_band",
+    "duos_cost",
+    "duos_cost_many",
+    "duos_schedule",
+    "find_tariff",
+    "half_hourly_profile",
+    "resolve_distributor",
+    "scale_profile",
+    "tariff_names",
+]

@@ -1,0 +1,352 @@
+"""Half-hourly site profiles: read and check a metered profile, or scale a standard shape.
+
+A profile is a DataFrame indexed by UTC ``interval_start`` (consecutive half-hours, no
+duplicates, no gaps) with ``import_kwh`` and/or ``export_kwh`` and optionally
+``reactive_kvarh`` and ``max_demand_kva``. Quantities given as average power per period
+(``import_kw``, ``export_kw``, ``reactive_kvar``) are converted with :mod:`engine.units`.
+Row numbers in errors are 0-based positions in the input as given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from engine.errors import DataMissingError, ValidationError
+from engine.reference import ReferenceData
+from engine.settlement import (
+    HALF_HOUR,
+    epoch_ns,
+    half_hourly_index,
+    interval_start_from_settlement,
+    parse_charging_year,
+    periods_in_day,
+    uk_clock_calendar,
+)
+from engine.units import kw_to_kwh_per_half_hour
+
+ENERGY_COLUMNS = {
+    "import_kwh": "import_kw",
+    "export_kwh": "export_kw",
+    "reactive_kvarh": "reactive_kvar",
+    "reactive_import_kvarh": "reactive_import_kvar",
+    "reactive_export_kvarh": "reactive_export_kvar",
+}
+PROFILE_COLUMNS = ("import_kwh", "export_kwh", "reactive_kvarh", "max_demand_kva")
+_MAX_ROWS_LISTED = 10
+
+
+def _rows(positions: Sequence[int] | npt.NDArray[np.int64]) -> str:
+    listed = ", ".join(str(int(p)) for p in list(positions)[:_MAX_ROWS_LISTED])
+    more = len(positions) - _MAX_ROWS_LISTED
+    return f"row{'s' if len(positions) > 1 else ''} {listed}" + (
+        f" (+{more} more)" if more > 0 else ""
+    )
+
+
+def _timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """UTC start of each row [ns since epoch], from ``interval_start`` or settlement keys."""
+    if "interval_start" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
+        if frame.index.tz is None:
+            raise ValidationError(
+                "interval_start: timestamps must carry a UTC offset (e.g. 2025-06-01T00:00Z)",
+                field="interval_start",
+            )
+        return epoch_ns(frame.index)
+    if "interval_start" in frame.columns or frame.index.name == "interval_start":
+        raw = (
+            frame["interval_start"]
+            if "interval_start" in frame.columns
+            else frame.index.to_series()
+        )
+        if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+            if getattr(raw.dt, "tz", None) is None:
+                raise ValidationError(
+                    "interval_start: timestamps must carry a UTC offset (e.g. 2025-06-01T00:00Z)",
+                    field="interval_start",
+                )
+            parsed = raw.dt.tz_convert("UTC")
+        else:
+            text = raw.astype(str).str.strip()
+            naive = np.flatnonzero(
+                ~text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).to_numpy()
+            )
+            if naive.size:
+                raise ValidationError(
+                    f"interval_start: timestamps need a UTC offset (Z or +01:00); {_rows(naive)} "
+                    f"have none (first {text.iloc[int(naive[0])]!r})",
+                    field="interval_start",
+                )
+            parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy())
+        if bad.size:
+            raise ValidationError(
+                f"interval_start: {_rows(bad)} are not ISO 8601 timestamps", field="interval_start"
+            )
+        return epoch_ns(pd.DatetimeIndex(parsed))
+    if {"settlement_date", "settlement_period"} <= set(frame.columns):
+        periods = pd.to_numeric(frame["settlement_period"], errors="coerce")
+        dates = pd.to_datetime(frame["settlement_date"], format="ISO8601", errors="coerce")
+        bad = np.flatnonzero((periods.isna() | dates.isna()).to_numpy())
+        if bad.size:
+            raise ValidationError(
+                f"settlement_period: {_rows(bad)} lack a valid settlement_date/settlement_period",
+                field="settlement_period",
+            )
+        return epoch_ns(interval_start_from_settlement(dates, periods.to_numpy(dtype=np.int64)))
+    raise ValidationError(
+        "interval_start: give interval_start (ISO 8601 with offset) or settlement_date and "
+        "settlement_period",
+        field="interval_start",
+    )
+
+
+def _check_steps(start_ns: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Order of rows by time; rejects misaligned, duplicate and missing half-hours."""
+    misaligned = np.flatnonzero(start_ns % HALF_HOUR.value != 0)
+    if misaligned.size:
+        first = pd.Timestamp(int(start_ns[misaligned[0]]), tz="UTC").isoformat()
+        raise ValidationError(
+            f"interval_start: not a half-hourly profile: {_rows(misaligned)} do not start on "
+            f":00 or :30 (first {first})",
+            field="interval_start",
+        )
+    step = np.diff(start_ns)
+    if np.all(step == HALF_HOUR.value):  # already consecutive and in order: the common case
+        return np.arange(start_ns.shape[0], dtype=np.int64)
+    order = np.argsort(start_ns, kind="stable")
+    ordered = start_ns[order]
+    step = np.diff(ordered)
+    dup = np.flatnonzero(step == 0)
+    if dup.size:
+        rows = sorted({int(order[i]) for i in dup} | {int(order[i + 1]) for i in dup})
+        first = pd.Timestamp(int(ordered[dup[0]]), tz="UTC").isoformat()
+        raise ValidationError(
+            f"interval_start: duplicate half-hours at {_rows(rows)} (first {first})",
+            field="interval_start",
+        )
+    gaps = np.flatnonzero(step != HALF_HOUR.value)
+    if gaps.size:
+        described = []
+        for i in gaps[:_MAX_ROWS_LISTED]:
+            missing = int(step[i] // HALF_HOUR.value) - 1
+            described.append(
+                f"{missing} missing between row {int(order[i])} "
+                f"({pd.Timestamp(int(ordered[i]), tz='UTC').isoformat()}) and row "
+                f"{int(order[i + 1])} ({pd.Timestamp(int(ordered[i + 1]), tz='UTC').isoformat()})"
+            )
+        more = (
+            f" (+{gaps.size - _MAX_ROWS_LISTED} more gaps)" if gaps.size > _MAX_ROWS_LISTED else ""
+        )
+        raise ValidationError(
+            f"interval_start: gaps in the profile: {'; '.join(described)}{more}",
+            field="interval_start",
+        )
+    return order
+
+
+def _values(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64] | None:
+    power = ENERGY_COLUMNS.get(name)
+    has_energy, has_power = name in frame.columns, power is not None and power in frame.columns
+    if has_energy and has_power:
+        raise ValidationError(f"{name}: give {name} or {power}, not both", field=name)
+    column = name if has_energy else power if has_power else None
+    if column is None:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValidationError(f"{column}: {_rows(bad)} are missing or not numbers", field=column)
+    negative = np.flatnonzero(values < 0)
+    if negative.size:
+        raise ValidationError(
+            f"{column}: {_rows(negative)} are negative (first {values[negative[0]]}); quantities "
+            "are magnitudes, the direction is in the column name",
+            field=column,
+        )
+    return kw_to_kwh_per_half_hour(values) if has_power else values
+
+
+def half_hourly_profile(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check a site profile and return it in the engine's layout.
+
+    Args:
+        frame: One row per half-hour, in any order, with ``interval_start`` (ISO 8601 with
+            any UTC offset, or tz-aware datetimes; column or index) or ``settlement_date`` +
+            ``settlement_period``; and ``import_kwh``/``import_kw`` and/or
+            ``export_kwh``/``export_kw`` [kWh per period or average kW]; optionally
+            ``reactive_kvarh``/``reactive_kvar`` (or ``reactive_import_kvarh`` and
+            ``reactive_export_kvarh``, of which the larger counts, as in the charging
+            statements) and ``max_demand_kva`` [kVA].
+
+    Returns:
+        DataFrame indexed by consecutive UTC ``interval_start`` with the columns given among
+        ``import_kwh`` [kWh], ``export_kwh`` [kWh], ``reactive_kvarh`` [kVArh],
+        ``max_demand_kva`` [kVA].
+
+    Raises:
+        ValidationError: Naming the rows that are duplicates, leave gaps, are not on a
+            half-hour, or hold negative, missing or non-numeric values.
+    """
+    start_ns, columns = profile_arrays(frame)
+    index = pd.DatetimeIndex(start_ns.view("datetime64[ns]"), name="interval_start").tz_localize(
+        "UTC"
+    )
+    return pd.DataFrame(columns, index=index)
+
+
+def profile_arrays(
+    frame: pd.DataFrame,
+) -> tuple[npt.NDArray[np.int64], dict[str, npt.NDArray[np.float64]]]:
+    """The checks of :func:`half_hourly_profile`, returning plain arrays (the fast path).
+
+    Returns:
+        ``(start_ns, columns)``: sorted UTC starts [ns since epoch] and the profile columns
+        (same names and units as :func:`half_hourly_profile`), in time order.
+    """
+    if frame.empty:
+        raise ValidationError("profile: it has no rows", field="profile")
+    start_ns = _timestamps(frame)
+    order = _check_steps(start_ns)
+    in_order = bool(np.all(order[1:] > order[:-1]))
+    columns: dict[str, npt.NDArray[np.float64]] = {}
+    for name in ("import_kwh", "export_kwh"):
+        values = _values(frame, name)
+        if values is not None:
+            columns[name] = values
+    if not columns:
+        raise ValidationError(
+            "import_kwh: the profile needs import_kwh (or import_kw) or export_kwh (or export_kw)",
+            field="import_kwh",
+        )
+    reactive = _values(frame, "reactive_kvarh")
+    split = [_values(frame, "reactive_import_kvarh"), _values(frame, "reactive_export_kvarh")]
+    if reactive is not None and any(v is not None for v in split):
+        raise ValidationError(
+            "reactive_kvarh: give reactive_kvarh or reactive_import/export_kvarh, not both",
+            field="reactive_kvarh",
+        )
+    given = [v for v in split if v is not None]
+    if given:
+        reactive = np.maximum.reduce(given) if len(given) > 1 else given[0]
+    if reactive is not None:
+        columns["reactive_kvarh"] = reactive
+    if "max_demand_kva" in frame.columns:
+        kva = _values(frame, "max_demand_kva")
+        if kva is not None:
+            columns["max_demand_kva"] = kva
+    if in_order:
+        return start_ns, columns
+    return start_ns[order], {name: values[order] for name, values in columns.items()}
+
+
+def _season_bounds(ref: ReferenceData, year: int) -> list[dt.date]:
+    """Start dates of spring, summer, high summer, autumn and winter in a calendar year.
+
+    Elexon/Electricity Association profile seasons (UKERC catalogue entry for the 1997
+    "Electricity user load profiles by profile class"): spring from the March clock change;
+    summer the 10 weeks from the 16th Saturday before the August bank holiday; high summer
+    6 weeks 2 days from the 6th Saturday before it to the Sunday after; autumn from the
+    Monday after; winter from the October clock change.
+    """
+    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+    per_day = periods_in_day(days)
+    spring = days[per_day == 46][0].date()
+    winter = days[per_day == 50][0].date()
+    holidays = ref.table("bank_holidays")
+    august = holidays[
+        (holidays["division"] == "england-and-wales")
+        & (holidays["date"].dt.year == year)
+        & (holidays["date"].dt.month == 8)
+    ]
+    if august.empty:
+        raise DataMissingError(
+            f"bank_holidays: no England and Wales August bank holiday for {year}; profile "
+            "seasons cannot be placed",
+            field="year",
+        )
+    bank_holiday = august["date"].iloc[0].date()
+    summer = bank_holiday - dt.timedelta(days=2 + 15 * 7)  # 16th Saturday before
+    high_summer = bank_holiday - dt.timedelta(days=2 + 5 * 7)  # 6th Saturday before
+    autumn = bank_holiday + dt.timedelta(days=7)  # Monday after
+    return [spring, summer, high_summer, autumn, winter]
+
+
+SEASONS = ("winter", "spring", "summer", "high_summer", "autumn")
+DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
+
+
+def _period_of_year(year: object) -> tuple[dt.date, dt.date]:
+    if isinstance(year, str) and "/" in year:
+        return parse_charging_year(year, "year")
+    try:
+        calendar_year = int(str(year))
+    except ValueError:
+        raise ValidationError(
+            f"year: expected a calendar year (2025) or charging year ('2025/26'), got {year!r}",
+            field="year",
+        ) from None
+    return dt.date(calendar_year, 1, 1), dt.date(calendar_year, 12, 31)
+
+
+def scale_profile(
+    ref: ReferenceData, shape: object, annual_kwh: float, year: object
+) -> pd.DataFrame:
+    """A half-hourly import profile from a standard Elexon profile-class shape.
+
+    Each half-hour takes the class's average demand for its season, day type (weekday,
+    Saturday, Sunday; bank holidays keep their calendar day type, the dataset defines no
+    other) and UK clock half-hour; on clock-change days the clock hour that repeats uses the
+    same value twice and the skipped one is absent. The shape is then scaled so the
+    periods sum to ``annual_kwh``.
+
+    Args:
+        ref: Reference data (profile shapes; bank holidays for the August bank holiday).
+        shape: Profile class 1-8.
+        annual_kwh: Energy over the whole year [kWh], > 0.
+        year: Calendar year (e.g. 2025) or charging year ("2025/26").
+
+    Returns:
+        DataFrame indexed by UTC ``interval_start`` with ``import_kwh`` [kWh].
+
+    Raises:
+        ValidationError: For an unknown class, a non-positive total or a bad year.
+        DataMissingError: If the year's August bank holiday is not in the data.
+    """
+    table = ref.table("profile_class_demand")
+    wanted = str(shape).strip().lstrip("0") or "0"
+    classes = sorted(table["profile_class"].unique())
+    if wanted not in classes:
+        raise ValidationError(
+            f"shape: profile class {shape!r} not available; choose one of {', '.join(classes)}",
+            field="shape",
+        )
+    if not np.isfinite(annual_kwh) or annual_kwh <= 0:
+        raise ValidationError(f"annual_kwh: must be > 0, got {annual_kwh}", field="annual_kwh")
+    first, last = _period_of_year(year)
+    index = half_hourly_index(first, last)
+    cal = uk_clock_calendar(index)
+    local_date = pd.DatetimeIndex(cal["local_date"])
+    season = np.zeros(len(index), dtype=np.int64)
+    for calendar_year in sorted(set(local_date.year)):
+        in_year = np.asarray(local_date.year == calendar_year)
+        day = local_date[in_year]
+        bounds = np.array([np.datetime64(b) for b in _season_bounds(ref, calendar_year)])
+        season[in_year] = (
+            np.searchsorted(bounds, day.values.astype("datetime64[D]"), side="right") % 5
+        )
+    day_type = np.array(DAY_TYPES, dtype=object)[cal["day_of_week"].to_numpy()]
+    rows = table[table["profile_class"] == wanted]
+    lookup = rows.set_index(["season", "day_type", "settlement_period_of_day"])["average_demand_kw"]
+    keys = pd.MultiIndex.from_arrays(
+        [np.array(SEASONS, dtype=object)[season], day_type, cal["clock_half_hour"].to_numpy() + 1]
+    )
+    demand_kw = lookup.reindex(keys).to_numpy(dtype=np.float64)
+    if np.isnan(demand_kw).any():
+        raise DataMissingError(f"profile_class_demand: class {wanted} lacks some half-hours")
+    energy = kw_to_kwh_per_half_hour(demand_kw)
+    return pd.DataFrame({"import_kwh": energy * (annual_kwh / energy.sum())}, index=index)
