@@ -128,6 +128,7 @@ class BandGrid:
 
     codes: npt.NDArray[np.int8]
     exception: tuple[tuple[int, int], tuple[int, int]] | None
+    exception_day_types: tuple[bool, bool] = (False, False)
 
 
 def _parse_exception(text: str) -> tuple[str, tuple[tuple[int, int], tuple[int, int]]]:
@@ -149,6 +150,7 @@ def build_band_grid(windows: tuple[BandWindow, ...], band_names: tuple[str, str,
     codes = np.full((2, 13, SLOTS_PER_DAY), -1, dtype=np.int8)
     cover = np.zeros((2, 13, SLOTS_PER_DAY), dtype=np.int64)
     exception = None
+    has_exception = [False, False]
     for window in windows:
         if window.band not in band_names:
             raise DataMissingError(f"band window names {window.band!r}, not one of {band_names}")
@@ -158,23 +160,27 @@ def build_band_grid(windows: tuple[BandWindow, ...], band_names: tuple[str, str,
         keys = list(window.months)
         if window.date_exception:
             kind, exception = _parse_exception(window.date_exception)
+            has_exception[day] = True
             if kind == "plus":
                 keys.append(EXCEPTION_KEY)
         for key in keys:
             codes[day, key, slots] = band_names.index(window.band)
             cover[day, key, slots] += 1
-    needed = list(range(1, 13)) + ([EXCEPTION_KEY] if exception else [])
-    if np.any(cover[:, needed, :] != 1):
-        raise DataMissingError("band windows do not cover each half-hour of the day exactly once")
-    return BandGrid(codes, exception)
+    for day in (WEEKDAY, WEEKEND):
+        needed = list(range(1, 13)) + ([EXCEPTION_KEY] if has_exception[day] else [])
+        if np.any(cover[day, needed, :] != 1):
+            raise DataMissingError("band windows do not cover each half-hour of a day exactly once")
+    return BandGrid(codes, exception, (has_exception[0], has_exception[1]))
 
 
 def month_keys(
-    local_date: pd.DatetimeIndex, exception: tuple[tuple[int, int], tuple[int, int]] | None
+    local_date: pd.DatetimeIndex, weekend: npt.NDArray[np.int64], grid: BandGrid
 ) -> npt.NDArray[np.int64]:
     """Month-group key of each UK local date: its month, or ``EXCEPTION_KEY`` inside the
-    exception dates (``exception`` inclusive; may wrap past 31 December)."""
+    grid's exception dates (inclusive, may wrap past 31 December) for the day types whose
+    windows carry the exception."""
     month = np.asarray(local_date.month, dtype=np.int64)
+    exception = grid.exception
     if exception is None:
         return month
     ordinal = month * 100 + np.asarray(local_date.day, dtype=np.int64)
@@ -185,4 +191,5 @@ def month_keys(
         if low <= high
         else (ordinal >= low) | (ordinal <= high)
     )
-    return np.where(inside, EXCEPTION_KEY, month)
+    applies = np.asarray(grid.exception_day_types, dtype=bool)[weekend]
+    return np.where(inside & applies, EXCEPTION_KEY, month)

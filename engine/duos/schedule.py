@@ -96,7 +96,7 @@ def _band_codes(cal: _Calendar, tariff: DuosTariff, year_index: IntArray) -> npt
         if not rows.size:
             continue
         grid = build_band_grid(year.windows, tariff.band_names)
-        keys = month_keys(cal.local_date[rows], grid.exception)
+        keys = month_keys(cal.local_date[rows], weekend[rows], grid)
         codes[rows] = grid.codes[weekend[rows], keys, cal.clock_half_hour[rows]]
     return codes
 

@@ -23,6 +23,7 @@ from engine.settlement import (
     settlement_calendar,
     settlement_date_period,
     to_utc_index,
+    uk_clock_calendar,
 )
 
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
@@ -154,3 +155,15 @@ def test_efa_day_has_six_blocks_summing_to_its_length(day: dt.date) -> None:
     counts = ev["efa_block"].value_counts().sort_index()
     assert counts.index.tolist() == [1, 2, 3, 4, 5, 6]
     assert counts.iloc[1:].tolist() == [8] * 5
+
+
+def test_uk_clock_calendar_on_clock_change_days() -> None:
+    spring = uk_clock_calendar(half_hourly_index("2025-03-30", "2025-03-30"))
+    # 46 periods: clock slots 2 and 3 (01:00-02:00) never happen.
+    assert spring["clock_half_hour"].tolist() == [0, 1, *range(4, 48)]
+    autumn = uk_clock_calendar(half_hourly_index("2025-10-26", "2025-10-26"))
+    # 50 periods: 01:00-02:00 happens twice (BST then GMT).
+    assert autumn["clock_half_hour"].tolist() == [0, 1, 2, 3, 2, 3, *range(4, 48)]
+    assert set(autumn["day_of_week"]) == {6}
+    assert set(autumn["month"]) == {10}
+    assert set(autumn["local_date"]) == {pd.Timestamp("2025-10-26")}
