@@ -1,0 +1,114 @@
+"""``gbess duos rates|cost``: DUoS tariffs with their sources, and a site's network bill."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from engine.duos import find_tariff
+from engine.reference import reference_data
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.duos import cost_profile, rates_document, read_profile_csv
+from jobs.settings import Settings
+
+
+def _add_area_and_tariff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--distributor", required=True, help="distributor id 10-23 or GSP group (_A-_P)"
+    )
+    parser.add_argument("--tariff", help='tariff name, any case (e.g. "HV Site Specific Band 1")')
+    parser.add_argument("--llfc", help="line loss factor class, instead of --tariff")
+
+
+def register(sub: Any) -> None:
+    """Add the ``duos`` subcommand with ``rates`` and ``cost``."""
+    parser = sub.add_parser("duos", help="DUoS tariffs, time bands and site bills")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    rates = actions.add_parser("rates", help="published charges, band windows and sources")
+    _add_area_and_tariff(rates)
+    rates.add_argument("--voltage-level", choices=["LV", "LV_SUB", "HV"])
+    rates.add_argument("--tariff-group", help="e.g. site_specific, non_domestic_aggregated")
+    rates.add_argument("--residual-band", help="e.g. band_1, no_residual")
+    rates.add_argument("--direction", choices=["demand", "generation"])
+    when = rates.add_mutually_exclusive_group()
+    when.add_argument("--date", help="UK date YYYY-MM-DD: that charging year only")
+    when.add_argument("--charging-year", help='e.g. "2025/26"; default: every year held')
+    add_json_flag(rates)
+    rates.set_defaults(handler=handle_rates)
+
+    cost = actions.add_parser("cost", help="the DUoS bill of a half-hourly profile")
+    _add_area_and_tariff(cost)
+    source = cost.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--profile",
+        type=Path,
+        help="CSV: interval_start (ISO with offset) or settlement_date+settlement_period; "
+        "import_kwh|import_kw, export_kwh|export_kw, reactive_kvarh, max_demand_kva",
+    )
+    source.add_argument("--shape", help="Elexon profile class 1-8, scaled by --annual-kwh")
+    cost.add_argument("--annual-kwh", type=float, help="with --shape: energy over the year [kWh]")
+    cost.add_argument("--year", help='with --shape: calendar year or charging year "2025/26"')
+    cost.add_argument("--capacity-kva", type=float, help="agreed import capacity [kVA]")
+    cost.add_argument("--export-capacity-kva", type=float, help="agreed export capacity [kVA]")
+    cost.add_argument("--power-factor", type=float, help="average power factor if no kVArh")
+    add_json_flag(cost)
+    cost.set_defaults(handler=handle_cost)
+
+
+def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the tariff's charges per charging year."""
+    ref = reference_data(settings.data_dir)
+    tariff = find_tariff(
+        ref,
+        args.distributor,
+        tariff=args.tariff,
+        llfc=args.llfc,
+        voltage_level=args.voltage_level,
+        tariff_group=args.tariff_group,
+        residual_band=args.residual_band,
+        direction=args.direction,
+        on=args.date or args.charging_year,
+    )
+    document = rates_document(ref, tariff)
+    if args.json:
+        emit_json(document)
+        return 0
+    print(f"{document['tariff_name']} — {document['gsp_group_id']} ({document['distributor_id']})")
+    for year in document["years"]:
+        rates = ", ".join(f"{k} {v}" for k, v in year["rates"].items() if v is not None)
+        print(f"  {year['charging_year']} [{year['source_doc_id']}]: {rates}")
+    return 0
+
+
+def handle_cost(args: argparse.Namespace, settings: Settings) -> int:
+    """Cost the profile and print the bill."""
+    ref = reference_data(settings.data_dir)
+    profile = read_profile_csv(args.profile) if args.profile is not None else None
+    document = cost_profile(
+        ref,
+        profile,
+        distributor=args.distributor,
+        tariff=args.tariff,
+        llfc=args.llfc,
+        import_capacity_kva=args.capacity_kva,
+        export_capacity_kva=args.export_capacity_kva,
+        power_factor=args.power_factor,
+        shape=args.shape,
+        annual_kwh=args.annual_kwh,
+        year=args.year,
+    )
+    if args.json:
+        emit_json(document)
+        return 0
+    print(f"{document['tariff_name']} — {document['gsp_group_id']}")
+    for key, value in document["by_component"].items():
+        print(f"  {key:<24} £{value:>14,.2f}")
+    print(f"  {'total_gbp':<24} £{document['total_gbp']:>14,.2f}")
+    effective = document["effective_p_per_kwh"]
+    if effective is not None:
+        print(f"  effective {effective:.3f} p/kWh over {document['energy_kwh']:,.0f} kWh")
+    for note in document["assumptions"]:
+        print(f"  note: {note}")
+    return 0
