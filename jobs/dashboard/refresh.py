@@ -27,6 +27,14 @@ from jobs.dashboard.fleet import build_fleet_tab
 from jobs.dashboard.frequency import build_frequency_tab
 from jobs.dashboard.market import build_market_tab
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.dashboard.sites import (
+    DEFAULT_SITES_CSV,
+    INPUT_TAB,
+    SITES_CSV_SETTING,
+    build_sites_tab,
+    read_sites_csv,
+    rows_from_cells,
+)
 from jobs.settings import Settings
 from jobs.sheets.local import LocalSink, tab_slug
 from jobs.sheets.plan import SheetGrid, TabPlan, check_owners, layout
@@ -37,10 +45,18 @@ BACKENDS = ("local", "google")
 
 @dataclass(frozen=True)
 class RefreshContext:
-    """What every job may use: settings and the refresh date (UK) for "this year" choices."""
+    """What every job may use.
+
+    Attributes:
+        settings: Settings.
+        today: The refresh date, for "this charging year" choices.
+        read_tab: Reads a tab of the user's spreadsheet as rows of cells, or None when
+            the tab does not exist (Google backend only).
+    """
 
     settings: Settings
     today: dt.date
+    read_tab: Callable[[str], list[list[Any]] | None] | None = None
 
 
 def _market(ctx: RefreshContext) -> TabPlan:
@@ -65,10 +81,32 @@ def _fleet(ctx: RefreshContext) -> TabPlan:
     return build_fleet_tab(*data.bm_units(ctx.settings))
 
 
+SITE_COLUMNS = (
+    "site_name",
+    "query",
+    "capacity_kva",
+    "annual_import_mwh",
+    "power_mw",
+    "energy_mwh",
+    "ppa_price_gbp_per_mwh",
+)
+
+
+def _sites(ctx: RefreshContext) -> TabPlan:
+    cells = ctx.read_tab(INPUT_TAB) if ctx.read_tab is not None else None
+    if cells is not None:
+        rows, source = rows_from_cells(cells, f"the {INPUT_TAB!r} tab"), f"the {INPUT_TAB!r} tab"
+    else:
+        path = Path(ctx.settings.extra.get(SITES_CSV_SETTING) or DEFAULT_SITES_CSV)
+        rows, source = read_sites_csv(path), path.name
+    return build_sites_tab(rows, (), source, None, SITE_COLUMNS)
+
+
 JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "Market": _market,
     "Frequency response": _frequency,
     "DUoS": _duos,
+    "Sites": _sites,
     "Fleet": _fleet,
 }
 TAB_ORDER = (*JOBS, LOG_TAB)
@@ -157,7 +195,7 @@ def run_refresh(
     folder = dashboard_dir(settings)
     began = time.perf_counter()
     today = clock().astimezone(dt.UTC).date()
-    ctx = RefreshContext(settings, today)
+    ctx = RefreshContext(settings, today, getattr(sink, "read_tab", None))
     with tab_locks(folder / "locks", [*chosen, LOG_TAB]):
         plans: list[TabPlan] = []
         runs: list[JobRun] = []

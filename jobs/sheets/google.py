@@ -151,6 +151,24 @@ class GoogleSheetsSink:
             f"{self.client.policy.max_attempts} attempts; no tab was changed ({detail})"
         )
 
+    def read_tab(self, title: str) -> list[list[Any]] | None:
+        """A tab's cells as displayed (one ``values.get``), or None if there is no such tab.
+
+        Raises:
+            SourceUnavailableError: Missing spreadsheet, no access, or retries exhausted.
+        """
+        quoted = "'" + title.replace("'", "''") + "'"
+        try:
+            answer = self.client.values_get(self.spreadsheet_id, quoted)
+        except APIError as exc:
+            if exc.code == 400 and "Unable to parse range" in _api_message(exc):
+                return None
+            raise self._fail(exc, "reading") from exc
+        except requests.RequestException as exc:
+            raise self._fail(exc, "reading") from exc
+        values: list[list[Any]] = answer.get("values", [])
+        return values
+
     def write(self, grids: Sequence[SheetGrid]) -> dict[str, int]:
         """Write every grid; return the number of requests sent by kind.
 

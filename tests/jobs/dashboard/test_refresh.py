@@ -42,7 +42,7 @@ def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
     book = load_workbook(summary["workbook"])
     assert book.sheetnames == list(TAB_ORDER)
     log = book["Refresh log"]
-    assert log.max_row == 4 + 5  # header rows + 4 runs, then 1 run
+    assert log.max_row == 4 + 6  # header rows + 5 runs, then 1 run
 
 
 def test_job_failure_is_logged_and_others_land(settings: Settings, tmp_path: Path) -> None:
@@ -83,3 +83,28 @@ def test_cli_json(
     assert out["tabs"][0]["job"] == "DUoS"
     assert main(["refresh", "Nope"]) == 2
     assert "unknown tab 'Nope'" in capsys.readouterr().err
+
+
+def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
+    fake = FakeSheetsAPI()
+    fake.add_spreadsheet("book", "tok", ("Sites input",))
+    sheet = fake.books["book"].sheets[0]
+    rows = [
+        ["Name", "Postcode", "MPAN", "Tariff", "capacity_kva", "annual_import_mwh"],
+        ["Depot", "EC2V 7HH", "", "HV Site Specific Band 1", "1,500", "4200"],
+        ["", "", "", "", "", ""],
+        ["No capacity", "M1 1AE", "", "LV Site Specific Band 1", "", "10"],
+    ]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                sheet.cells[(r, c)] = {"userEnteredValue": {"stringValue": value}}
+    sink = GoogleSheetsSink(RetryingHTTPClient(fake.session("tok")), "book")
+    summary = run_refresh(settings, ["Sites"], sink=sink, clock=lambda: NOW)
+    # one values.get of the input tab, then the sink's 1 read + 1 write
+    assert summary["requests"] == {"reads": 1, "writes": 1}
+    assert [m for m, _ in fake.log] == ["GET", "GET", "POST"]
+    out = next(s for s in fake.books["book"].sheets if s.title == "Sites").values()
+    assert out[4][:3] == ["Depot", "EC2V 7HH", 1500.0]
+    assert out[5][0] == "No capacity"
+    assert out[5][-1] == "input: row 4: capacity_kva is empty"

@@ -150,7 +150,8 @@ def _check_range(sheet: Sheet, rng: dict[str, Any]) -> tuple[int, int, int, int]
 
 
 def _a1(text: str, book: Spreadsheet) -> tuple[Sheet, int, int]:
-    title, _, cells = unquote(text).rpartition("!")
+    text = unquote(text)
+    title, _, cells = text.rpartition("!") if "!" in text else (text, "!", "A1")
     title = title.strip("'").replace("''", "'") if title else book.sheets[0].title
     sheet = book.by_title(title)
     match = re.match(r"([A-Z]+)(\d+)", cells.split(":")[0] or "A1")
@@ -232,6 +233,9 @@ class FakeSheetsAPI(BaseAdapter):
             validate_params(params, METHODS["batchUpdate"])
             validate(body, METHODS["batchUpdate"]["request"])
             return 200, self._batch_update(book, body)
+        if method == "GET" and rest.startswith("/values/"):
+            validate_params(params, VALUES_METHODS["get"])
+            return 200, self._read_values(book, rest.removeprefix("/values/"))
         if method == "PUT" and rest.startswith("/values/"):
             validate_params(params, VALUES_METHODS["update"])
             validate(body, VALUES_METHODS["update"]["request"])
@@ -338,6 +342,17 @@ class FakeSheetsAPI(BaseAdapter):
         sheet.cells = {
             k: v for k, v in sheet.cells.items() if k[0] < sheet.rows and k[1] < sheet.cols
         }
+
+    def _read_values(self, book: Spreadsheet, rng: str) -> dict[str, Any]:
+        sheet, r0, c0 = _a1(rng, book)
+        rows = [row[c0:] for row in sheet.values()[r0:]]
+        rows = [[("" if v is None else v) for v in row] for row in rows]
+        while rows and not any(v != "" for v in rows[-1]):
+            rows.pop()
+        out: dict[str, Any] = {"range": unquote(rng), "majorDimension": "ROWS"}
+        if rows:
+            out["values"] = rows
+        return out
 
     def _write_values(
         self, book: Spreadsheet, rng: str, values: list[list[Any]], options: Any
