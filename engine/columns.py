@@ -99,7 +99,8 @@ _REGISTERED: tuple[Column, ...] = (
     _c("max_market_index_price_gbp_per_mwh", "Max APX index", "£/MWh"),
     _c("negative_price_periods", "Negative-price periods", "count", _I),
     _c("price_regime", "Price regime", "£/MWh", _T, width_px=110),
-    _c("periods", "Periods", "count", _I, width_px=90),
+    _c("system_price_periods", "System price periods", "count", _I, width_px=110),
+    _c("market_index_periods", "APX periods", "count", _I, width_px=90),
     _c("share_frac", "Share", "%", _FR, width_px=90),
     # frequency response
     _c("service", "Service", "", _T, width_px=80),
@@ -130,9 +131,11 @@ _REGISTERED: tuple[Column, ...] = (
     _c("lead_party_name", "Lead party", "", _T, width_px=240),
     _c("gsp_group_name", "GSP group name", "", _T, width_px=160),
     _c("unit_kind", "Unit kind", "", _T, width_px=140),
-    _c("bm_units", "BM units", "count", _I, width_px=90),
+    _c("units", "BM units", "count", _I, width_px=90),
+    _c("virtual_units", "VLP units", "count", _I, width_px=90),
+    _c("direct_units", "Direct units", "count", _I, width_px=90),
+    _c("import_capacity_mw", "Import capacity", "MW", decimals=1),
     _c("generation_capacity_mw", "Generation capacity", "MW", decimals=1),
-    _c("demand_capacity_mw", "Demand capacity", "MW", decimals=1),
     # sites
     _c("site_name", "Site", "", _T, width_px=180),
     _c("query", "Postcode / MPAN", "", _T, width_px=180),

@@ -3,53 +3,56 @@
 BM unit types follow the BSC: ``V`` units are registered by Virtual Lead Parties
 (secondary BM units, P415/P344); every other type (``E`` embedded, ``T`` transmission,
 ``S`` supplier...) is registered directly. Capacities are Elexon's registered generation
-and demand capacity; Elexon signs demand negative, shown here as a positive MW.
-Transmission-connected units (type ``T``) have no GSP group and are grouped as such.
+capacity and demand capacity shown as a positive import (the warehouse's
+``fleet_by_gsp_group`` and ``fleet_by_lead_party``). Transmission-connected units have no
+GSP group (nor do some virtual units): they are grouped as "no GSP group".
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 
 from jobs.sheets.plan import Chart, Table, TabPlan
 
 TAB = "Fleet"
+_COUNTS = ["units", "virtual_units", "direct_units", "generation_capacity_mw", "import_capacity_mw"]
 
 
-def _summary(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    grouped = frame.groupby(keys, dropna=False)
-    out = pd.DataFrame(
-        {
-            "bm_units": grouped.size(),
-            "generation_capacity_mw": grouped["generation_capacity_mw"].sum(),
-            "demand_capacity_mw": grouped["demand_capacity_mw"].sum(),
-        }
-    ).reset_index()
-    return out.sort_values(
-        ["generation_capacity_mw", keys[0]], ascending=[False, True]
-    ).reset_index(drop=True)
-
-
-def build_fleet_tab(units: pd.DataFrame, snapshot: pd.Timestamp) -> TabPlan:
+def build_fleet_tab(
+    units: pd.DataFrame, by_gsp: pd.DataFrame, by_party: pd.DataFrame, snapshot: pd.Timestamp
+) -> TabPlan:
     """The Fleet tab.
 
     Args:
-        units: ``lead_party_name``, ``bm_unit_type``, ``gsp_group_id``, ``gsp_group_name``,
-            ``generation_capacity_mw`` [MW], ``demand_capacity_mw`` [MW, Elexon sign].
-        snapshot: When the registry snapshot was taken (UTC).
+        units: ``bm_units`` rows (``bm_unit_type``, capacities [MW]).
+        by_gsp: ``fleet_by_gsp_group``.
+        by_party: ``fleet_by_lead_party``.
+        snapshot: When the registry snapshot was taken (UTC), the "data as of" stamp.
 
     Returns:
         Tables ``by_kind`` (VLP vs direct), ``by_gsp`` and ``by_party``.
     """
     if units.empty:
         return TabPlan(TAB, None, (), notes=("no battery BM units in the warehouse",))
-    frame = units.assign(
-        demand_capacity_mw=units["demand_capacity_mw"].abs(),
-        unit_kind=units["bm_unit_type"].map(lambda t: "VLP (V)" if t == "V" else f"direct ({t})"),
-        gsp_group_id=units["gsp_group_id"].fillna("—"),
-        gsp_group_name=units["gsp_group_name"].fillna("transmission-connected"),
+    kind = units["bm_unit_type"].map(lambda t: "VLP (V)" if t == "V" else f"direct ({t})")
+    grouped = units.groupby(kind)
+    by_kind = (
+        pd.DataFrame(
+            {
+                "units": grouped.size(),
+                "generation_capacity_mw": grouped["generation_capacity_mw"].sum(),
+                "import_capacity_mw": -grouped["demand_capacity_mw"].sum(),
+            }
+        )
+        .rename_axis("unit_kind")
+        .reset_index()
     )
-    by_gsp = _summary(frame, ["gsp_group_id", "gsp_group_name"])
+    gsp = by_gsp.assign(
+        gsp_group_id=by_gsp["gsp_group_id"].fillna("—"),
+        gsp_group_name=by_gsp["gsp_group_name"].fillna("no GSP group"),
+    ).sort_values("generation_capacity_mw", ascending=False)
     chart = Chart(
         "Battery generation capacity by GSP group [MW]",
         "column",
@@ -61,10 +64,24 @@ def build_fleet_tab(units: pd.DataFrame, snapshot: pd.Timestamp) -> TabPlan:
         TAB,
         snapshot.tz_convert("UTC").tz_localize(None).to_pydatetime(),
         (
-            Table("by_kind", "VLP vs direct", _summary(frame, ["unit_kind"])),
-            Table("by_gsp", "By GSP group", by_gsp),
-            Table("by_party", "By lead party", _summary(frame, ["lead_party_name"])),
+            Table("by_kind", "VLP vs direct", by_kind),
+            Table(
+                "by_gsp",
+                "By GSP group",
+                gsp[["gsp_group_id", "gsp_group_name", *_COUNTS]].reset_index(drop=True),
+            ),
+            Table("by_party", "By lead party", by_party[["lead_party_name", *_COUNTS]]),
         ),
         (chart,),
-        (f"{len(frame)} battery BM units in the Elexon registry snapshot",),
+        (f"{len(units)} battery BM units in the Elexon registry snapshot",),
+    )
+
+
+def fleet_job(warehouse: Any, snapshot: pd.Timestamp) -> TabPlan:
+    """Query the warehouse and build the Fleet tab."""
+    return build_fleet_tab(
+        warehouse.query("bm_units"),
+        warehouse.query("fleet_by_gsp_group"),
+        warehouse.query("fleet_by_lead_party"),
+        snapshot,
     )

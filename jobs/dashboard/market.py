@@ -1,15 +1,16 @@
 """The ``Market`` tab: system price and APX index over the last 7 and 30 days of data.
 
-"Last" is counted back from the latest settlement date in the data, never the clock.
-The imbalance price is the single system price (BSC P305: SSP = SBP since Nov 2015). APX
-periods with zero volume are no-trade and excluded from the index statistics.
+"Last" counts back from the newest settlement day in the warehouse, never the clock. The
+imbalance price is the single system price (BSC P305: SSP = SBP since Nov 2015). APX
+periods with zero volume are no-trade and excluded (the warehouse's named queries
+``daily_price_stats``, ``price_regime_counts``, ``system_prices``, ``market_index``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from engine.settlement import settlement_date_period
@@ -17,74 +18,95 @@ from jobs.sheets.plan import Chart, Table, TabPlan
 
 TAB = "Market"
 WINDOWS_DAYS = (7, 30)
-REGIME_EDGES_GBP_PER_MWH = (-np.inf, 20.0, 80.0, 150.0, np.inf)
-REGIME_LABELS = ("below £20", "£20 to £80", "£80 to £150", "£150 and above")
+APX_PROVIDER = "APXMIDP"
 SYS = "system_price_gbp_per_mwh"
 APX = "market_index_price_gbp_per_mwh"
 
-
-def _stats(frame: pd.DataFrame, by: str | pd.Series) -> pd.DataFrame:
-    grouped = frame.groupby(by, sort=True)
-    out = pd.DataFrame(
-        {
-            "min_system_price_gbp_per_mwh": grouped[SYS].min(),
-            "mean_system_price_gbp_per_mwh": grouped[SYS].mean(),
-            "max_system_price_gbp_per_mwh": grouped[SYS].max(),
-            "min_market_index_price_gbp_per_mwh": grouped[APX].min(),
-            "mean_market_index_price_gbp_per_mwh": grouped[APX].mean(),
-            "max_market_index_price_gbp_per_mwh": grouped[APX].max(),
-            "negative_price_periods": grouped[SYS].apply(lambda s: int((s < 0).sum())),
-        }
-    )
-    return out
+_DAILY = {
+    "settlement_date": "settlement_date",
+    "system_price_min_gbp_per_mwh": "min_system_price_gbp_per_mwh",
+    "system_price_mean_gbp_per_mwh": "mean_system_price_gbp_per_mwh",
+    "system_price_max_gbp_per_mwh": "max_system_price_gbp_per_mwh",
+    "market_index_min_gbp_per_mwh": "min_market_index_price_gbp_per_mwh",
+    "market_index_mean_gbp_per_mwh": "mean_market_index_price_gbp_per_mwh",
+    "market_index_max_gbp_per_mwh": "max_market_index_price_gbp_per_mwh",
+    "negative_price_periods": "negative_price_periods",
+}
 
 
-def build_market_tab(prices: pd.DataFrame, index: pd.DataFrame) -> TabPlan:
-    """The Market tab from half-hourly prices.
+def last_settlement_day(last_interval_start: pd.Timestamp) -> dt.date:
+    """The UK settlement day holding a UTC half-hour."""
+    cal = settlement_date_period(pd.DatetimeIndex([last_interval_start]))
+    return pd.Timestamp(cal["settlement_date"].iloc[0]).date()
+
+
+def _window_summary(daily: pd.DataFrame, label: str) -> dict[str, Any]:
+    # Means of all periods in the window: daily means weighted by their period counts.
+    sys_periods = daily["periods"]
+    apx_periods = daily["market_index_traded_periods"]
+    return {
+        "window": label,
+        "min_system_price_gbp_per_mwh": daily["system_price_min_gbp_per_mwh"].min(),
+        "mean_system_price_gbp_per_mwh": (
+            daily["system_price_mean_gbp_per_mwh"] * sys_periods
+        ).sum()
+        / sys_periods.sum(),
+        "max_system_price_gbp_per_mwh": daily["system_price_max_gbp_per_mwh"].max(),
+        "min_market_index_price_gbp_per_mwh": daily["market_index_min_gbp_per_mwh"].min(),
+        "mean_market_index_price_gbp_per_mwh": (
+            daily["market_index_mean_gbp_per_mwh"].fillna(0.0) * apx_periods
+        ).sum()
+        / apx_periods.sum()
+        if apx_periods.sum()
+        else None,
+        "max_market_index_price_gbp_per_mwh": daily["market_index_max_gbp_per_mwh"].max(),
+        "negative_price_periods": int(daily["negative_price_periods"].sum()),
+    }
+
+
+def build_market_tab(
+    daily: pd.DataFrame,
+    regimes: dict[int, pd.DataFrame],
+    week: pd.DataFrame,
+    last_interval_start: pd.Timestamp,
+) -> TabPlan:
+    """The Market tab from the warehouse's query results.
 
     Args:
-        prices: ``interval_start`` (UTC), ``system_price_gbp_per_mwh`` [£/MWh].
-        index: ``interval_start`` (UTC), ``market_index_price_gbp_per_mwh`` [£/MWh]
-            (NaN for no-trade periods).
+        daily: ``daily_price_stats`` over the last 30 days.
+        regimes: ``price_regime_counts`` per window length [days].
+        week: Last 7 days half-hourly: ``interval_start``, ``system_price_gbp_per_mwh``,
+            ``market_index_price_gbp_per_mwh`` [£/MWh].
+        last_interval_start: Newest system price half-hour (UTC), the "data as of" stamp.
 
     Returns:
-        Tables ``summary`` (per window), ``regimes`` (periods per price regime and window),
-        ``daily`` (last 30 days), ``week`` (last 7 days half-hourly, for the chart).
+        Tables ``summary``, ``regimes``, ``daily`` and ``week`` (charted).
     """
-    if prices.empty:
-        return TabPlan(TAB, None, (), notes=("no system prices in the warehouse",))
-    frame = prices[["interval_start", SYS]].merge(
-        index[["interval_start", APX]], on="interval_start", how="left"
+    last_day = pd.Timestamp(last_settlement_day(last_interval_start))
+    summary = pd.DataFrame(
+        [
+            _window_summary(
+                daily[daily["settlement_date"] > last_day - pd.Timedelta(days=days)],
+                f"last {days} days",
+            )
+            for days in WINDOWS_DAYS
+        ]
     )
-    cal = settlement_date_period(pd.DatetimeIndex(frame["interval_start"]))
-    frame["settlement_date"] = cal["settlement_date"].to_numpy()
-    last_day = frame["settlement_date"].max()
-    windows = {
-        days: frame[frame["settlement_date"] > last_day - pd.Timedelta(days=days)]
-        for days in WINDOWS_DAYS
-    }
-    labels = {days: f"last {days} days" for days in WINDOWS_DAYS}
-    summary = pd.concat(
-        [_stats(w, pd.Series(labels[d], index=w.index)) for d, w in windows.items()]
-    )
-    summary = summary.rename_axis("window").reset_index()
     regime_rows = []
-    for days, window in windows.items():
-        regime = pd.cut(window[SYS], REGIME_EDGES_GBP_PER_MWH, right=False, labels=REGIME_LABELS)
-        counts = regime.value_counts().reindex(REGIME_LABELS, fill_value=0)
-        for label, count in counts.items():
+    for days, counts in regimes.items():
+        total_sys = counts["system_price_periods"].sum()
+        for row in counts.itertuples():
             regime_rows.append(
                 {
-                    "window": labels[days],
-                    "price_regime": str(label),
-                    "periods": int(count),
-                    "share_frac": count / len(window),
+                    "window": f"last {days} days",
+                    "price_regime": row.regime,
+                    "system_price_periods": row.system_price_periods,
+                    "share_frac": row.system_price_periods / total_sys if total_sys else None,
+                    "market_index_periods": row.market_index_periods,
                 }
             )
-    daily = _stats(windows[30], "settlement_date").rename_axis("settlement_date").reset_index()
-    daily["settlement_date"] = [d.date() for d in daily["settlement_date"]]
-    week = windows[7][["interval_start", SYS, APX]].reset_index(drop=True)
-    last = pd.Timestamp(frame["interval_start"].max()).tz_convert("UTC").tz_localize(None)
+    table = daily[list(_DAILY)].rename(columns=_DAILY)
+    table["settlement_date"] = [d.date() for d in table["settlement_date"]]
     chart = Chart(
         "System price and APX index, last 7 days [£/MWh]",
         "line",
@@ -92,19 +114,45 @@ def build_market_tab(prices: pd.DataFrame, index: pd.DataFrame) -> TabPlan:
         "interval_start",
         (SYS, APX),
     )
-    notes = (
-        "system price = single imbalance price (SSP = SBP, BSC P305)",
-        "APX periods with zero volume are no-trade and left out",
-    )
+    stamp = last_interval_start.tz_convert("UTC").tz_localize(None).to_pydatetime()
     return TabPlan(
         TAB,
-        dt.datetime.fromisoformat(last.isoformat()),
+        stamp,
         (
             Table("summary", "Summary", summary),
-            Table("regimes", "Price regimes (system price)", pd.DataFrame(regime_rows)),
-            Table("daily", "Daily, last 30 days", daily),
-            Table("week", "Half-hourly, last 7 days", week),
+            Table("regimes", "Price regimes", pd.DataFrame(regime_rows)),
+            Table("daily", "Daily, last 30 days", table.reset_index(drop=True)),
+            Table("week", "Half-hourly, last 7 days", week.reset_index(drop=True)),
         ),
         (chart,),
-        notes,
+        (
+            "system price = single imbalance price (SSP = SBP, BSC P305)",
+            "APX periods with zero volume are no-trade and left out",
+        ),
     )
+
+
+def market_job(warehouse: Any, freshness: dict[str, pd.Timestamp]) -> TabPlan:
+    """Query the warehouse and build the Market tab.
+
+    Args:
+        warehouse: An open :class:`jobs.warehouse.Warehouse`.
+        freshness: Last ``interval_start`` per dataset (``data_freshness``).
+    """
+    last = freshness.get("system_prices")
+    if last is None or pd.isna(last):
+        return TabPlan(TAB, None, (), notes=("no system prices in the warehouse",))
+    last_day = last_settlement_day(last)
+
+    def since(days: int) -> dict[str, dt.date]:
+        return {"from_date": last_day - dt.timedelta(days=days - 1), "to_date": last_day}
+
+    daily = warehouse.query("daily_price_stats", **since(30))
+    regimes = {days: warehouse.query("price_regime_counts", **since(days)) for days in WINDOWS_DAYS}
+    prices = warehouse.query("system_prices", **since(7))
+    index = warehouse.query("market_index", **since(7))
+    index = index[index["data_provider"] == APX_PROVIDER]
+    week = pd.DataFrame(
+        {"interval_start": prices["interval_start"], SYS: prices["system_sell_price_gbp_per_mwh"]}
+    ).merge(index[["interval_start", APX]], on="interval_start", how="left")
+    return build_market_tab(daily, regimes, week, last)

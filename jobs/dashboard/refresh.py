@@ -15,17 +15,19 @@ import datetime as dt
 import fcntl
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+import pandas as pd
 
 from engine.errors import GbessError, ValidationError
 from engine.reference import reference_data
 from jobs.dashboard import data
 from jobs.dashboard.duos_rates import build_duos_tab
-from jobs.dashboard.fleet import build_fleet_tab
-from jobs.dashboard.frequency import build_frequency_tab
-from jobs.dashboard.market import build_market_tab
+from jobs.dashboard.fleet import fleet_job
+from jobs.dashboard.frequency import frequency_job
+from jobs.dashboard.market import market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
 from jobs.dashboard.sites import (
     DEFAULT_SITES_CSV,
@@ -38,12 +40,13 @@ from jobs.dashboard.sites import (
 from jobs.settings import Settings
 from jobs.sheets.local import LocalSink, tab_slug
 from jobs.sheets.plan import SheetGrid, TabPlan, check_owners, layout
+from jobs.warehouse import open_warehouse, seed_if_needed
 
 LOG_TAB = "Refresh log"
 BACKENDS = ("local", "google")
 
 
-@dataclass(frozen=True)
+@dataclass
 class RefreshContext:
     """What every job may use.
 
@@ -52,19 +55,40 @@ class RefreshContext:
         today: The refresh date, for "this charging year" choices.
         read_tab: Reads a tab of the user's spreadsheet as rows of cells, or None when
             the tab does not exist (Google backend only).
+        stack: Closes what the jobs opened (the warehouse) when the refresh ends.
     """
 
     settings: Settings
     today: dt.date
     read_tab: Callable[[str], list[list[Any]] | None] | None = None
+    stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    _warehouse: Any = None
+    _freshness: dict[str, pd.Timestamp] | None = None
+
+    @property
+    def warehouse(self) -> Any:
+        """The warehouse, opened (and seeded from the shipped files if needed) on first use."""
+        if self._warehouse is None:
+            warehouse = self.stack.enter_context(open_warehouse(self.settings))
+            if warehouse.backend == "duckdb":
+                seed_if_needed(warehouse, self.settings)
+            self._warehouse = warehouse
+        return self._warehouse
+
+    @property
+    def freshness(self) -> dict[str, pd.Timestamp]:
+        """Last interval per market dataset (queried once per refresh)."""
+        if self._freshness is None:
+            self._freshness = data.freshness(self.warehouse)
+        return self._freshness
 
 
 def _market(ctx: RefreshContext) -> TabPlan:
-    return build_market_tab(data.system_prices(ctx.settings), data.market_index(ctx.settings))
+    return market_job(ctx.warehouse, ctx.freshness)
 
 
 def _frequency(ctx: RefreshContext) -> TabPlan:
-    return build_frequency_tab(data.dynamic_response(ctx.settings))
+    return frequency_job(ctx.warehouse, ctx.freshness)
 
 
 def _duos(ctx: RefreshContext) -> TabPlan:
@@ -78,7 +102,7 @@ def _duos(ctx: RefreshContext) -> TabPlan:
 
 
 def _fleet(ctx: RefreshContext) -> TabPlan:
-    return build_fleet_tab(*data.bm_units(ctx.settings))
+    return fleet_job(ctx.warehouse, data.bm_unit_snapshot(ctx.settings))
 
 
 SITE_COLUMNS = (
@@ -196,7 +220,7 @@ def run_refresh(
     began = time.perf_counter()
     today = clock().astimezone(dt.UTC).date()
     ctx = RefreshContext(settings, today, getattr(sink, "read_tab", None))
-    with tab_locks(folder / "locks", [*chosen, LOG_TAB]):
+    with tab_locks(folder / "locks", [*chosen, LOG_TAB]), ctx.stack:
         plans: list[TabPlan] = []
         runs: list[JobRun] = []
         for tab in chosen:
@@ -204,7 +228,7 @@ def run_refresh(
             try:
                 plan = JOBS[tab](ctx)
                 layout(plan)  # validates the plan before anything is written
-            except (GbessError, KeyError, ValueError) as exc:
+            except (GbessError, KeyError, ValueError, OSError) as exc:
                 detail = exc.detail if isinstance(exc, GbessError) else str(exc)
                 runs.append(JobRun(tab, started, _naive_utc(clock()), 0, "error", None, detail))
                 continue

@@ -1,4 +1,5 @@
-"""Fleet tab: counts and MW by kind, GSP group and lead party."""
+"""Fleet tab over the small warehouse: units A (V, no GSP group, 10 MW / −12 MW),
+B (E, _A, 20 / −20), C (T, _A, 5 / −5)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,19 @@ import datetime as dt
 
 import pandas as pd
 
-from jobs.dashboard.fleet import build_fleet_tab
+from jobs.dashboard.fleet import fleet_job
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
 
-def test_vlp_vs_direct_and_groups() -> None:
-    units = pd.DataFrame(
-        {
-            "lead_party_name": ["A", "A", "B"],
-            "bm_unit_type": ["V", "E", "E"],
-            "gsp_group_id": ["_A", "_A", "_C"],
-            "gsp_group_name": ["Eastern", "Eastern", "London"],
-            "generation_capacity_mw": [0.0, 49.0, 20.0],
-            "demand_capacity_mw": [0.0, -9.5, -20.0],
-        }
-    )
-    plan = build_fleet_tab(units, pd.Timestamp("2025-11-10", tz="UTC"))
+def test_vlp_vs_direct_and_groups(small_warehouse: DuckDBWarehouse) -> None:
+    plan = fleet_job(small_warehouse, pd.Timestamp("2025-11-10", tz="UTC"))
     assert plan.data_as_of == dt.datetime(2025, 11, 10)
     tables = {t.name: t.frame for t in plan.tables}
     kind = tables["by_kind"].set_index("unit_kind")
-    assert kind.loc["direct (E)", "bm_units"] == 2
-    assert kind.loc["direct (E)", "demand_capacity_mw"] == 9.5 + 20.0  # shown positive
-    assert kind.loc["VLP (V)", "bm_units"] == 1
-    assert tables["by_gsp"]["gsp_group_name"].tolist() == ["Eastern", "London"]  # 49 > 20 MW
-    assert tables["by_party"]["generation_capacity_mw"].tolist() == [49.0, 20.0]
+    assert kind.loc["VLP (V)", "units"] == 1
+    assert kind.loc["VLP (V)", "import_capacity_mw"] == 12.0  # Elexon's −12 shown positive
+    assert kind.loc["direct (T)", "generation_capacity_mw"] == 5.0
+    gsp = tables["by_gsp"]
+    assert gsp["gsp_group_name"].tolist() == ["Eastern", "no GSP group"]  # 25 MW > 10 MW
+    assert gsp["units"].tolist() == [2, 1]
+    assert tables["by_party"]["lead_party_name"].tolist() == ["X Ltd", "Y Ltd"]

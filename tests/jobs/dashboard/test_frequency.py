@@ -1,49 +1,36 @@
-"""Frequency response tab: pivots by EFA block and service, monthly means, heat map fills."""
+"""Frequency response tab over the small warehouse: DCL price = block, DRH = −block,
+on EFA days 2024-03-31 (block 1 is 3 h: spring clock change) and 2024-04-01."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
+import pytest
 
-from jobs.dashboard.frequency import build_frequency_tab
-
-
-def _results() -> pd.DataFrame:
-    rows = [
-        ("2024-05-01", 1, "DCL", "2024-04-30T22:00Z", 2.0),
-        ("2024-05-01", 1, "DCH", "2024-04-30T22:00Z", -1.0),
-        ("2024-05-01", 2, "DCL", "2024-05-01T02:00Z", 4.0),
-        ("2024-06-01", 2, "DCL", "2024-06-01T02:00Z", 6.0),
-        ("2024-06-01", 2, "QRX", "2024-06-01T02:00Z", 99.0),  # not a dynamic response service
-    ]
-    frame = pd.DataFrame(
-        rows, columns=["efa_date", "efa_block", "service", "delivery_start", "price"]
-    )
-    return pd.DataFrame(
-        {
-            "efa_date": pd.to_datetime(frame["efa_date"]),
-            "efa_block": frame["efa_block"],
-            "service": frame["service"],
-            "delivery_start": pd.to_datetime(frame["delivery_start"]),
-            "clearing_price_gbp_per_mw_per_h": frame["price"],
-        }
-    )
+from jobs.dashboard.frequency import frequency_job
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
 
-def test_tables_and_stamp() -> None:
-    plan = build_frequency_tab(_results())
-    assert plan.data_as_of == dt.datetime(2024, 6, 1, 2, 0)
+def test_tables_and_stamp(
+    small_warehouse: DuckDBWarehouse, freshness: dict[str, pd.Timestamp]
+) -> None:
+    plan = frequency_job(small_warehouse, freshness)
+    # EFA 2024-04-01 block 6 starts 19:00 BST = 18:00 UTC.
+    assert plan.data_as_of == dt.datetime(2024, 4, 1, 18, 0)
     tables = {t.name: t for t in plan.tables}
     blocks = tables["blocks"].frame
-    assert blocks["efa_date"].tolist() == [dt.date(2024, 6, 1)]  # last 30 days from 1 June
+    assert len(blocks) == 12
+    assert blocks["drh_gbp_per_mw_per_h"].tolist()[:3] == [-1.0, -2.0, -3.0]
+    assert blocks["dcl_gbp_per_mw_per_h"].tolist()[:3] == [1.0, 2.0, 3.0]
     monthly = tables["monthly"].frame.set_index("month")
-    assert monthly.loc["2024-05", "dcl_gbp_per_mw_per_h"] == (2.0 + 4.0) / 2
-    assert monthly.loc["2024-05", "dch_gbp_per_mw_per_h"] == -1.0
-    assert pd.isna(monthly.loc["2024-06", "dch_gbp_per_mw_per_h"])
-    fills = tables["monthly"].fills
+    # March: (1 × 3 h + (2+3+4+5+6) × 4 h) / 23 h = 83/23; April: 21 × 4 / 24 = 3.5
+    assert monthly.loc["2024-03", "dcl_gbp_per_mw_per_h"] == pytest.approx(83 / 23)
+    assert monthly.loc["2024-04", "dcl_gbp_per_mw_per_h"] == pytest.approx(3.5)
+    assert monthly["dch_gbp_per_mw_per_h"].isna().all()
+    fills = tables["by_block"].fills
     assert fills is not None
-    # max of the table (6.0) is the deepest red; -1.0 (the minimum) the deepest blue.
-    assert fills.loc[1, "dcl_gbp_per_mw_per_h"] == "#ff6464"
-    assert fills.loc[0, "dch_gbp_per_mw_per_h"] == "#6464ff"
-    assert fills.loc[1, "dch_gbp_per_mw_per_h"] is None
+    # max of the table (6) is the deepest red, the minimum (-6) the deepest blue.
+    assert fills.loc[5, "dcl_gbp_per_mw_per_h"] == "#ff6464"
+    assert fills.loc[5, "drh_gbp_per_mw_per_h"] == "#6464ff"
+    assert fills.loc[0, "dch_gbp_per_mw_per_h"] is None

@@ -1,66 +1,72 @@
-"""Market tab: daily stats, regimes and windows counted back from the data, hand-worked."""
+"""Market tab over the small warehouse (tests/jobs/warehouse/conftest.py), hand-worked.
+
+Data: 2024-03-31 has 46 periods priced 10 × SP − 100 (SP 1 → −90 … SP 46 → 360 £/MWh);
+2024-04-01 has 48 periods at 50 £/MWh. APX on 31 March: price = SP for SP 2..46
+(SP 1 is no-trade).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from jobs.dashboard.market import build_market_tab
-
-# 2024-06-01 UK (BST): settlement periods 1-4 start at 23:00Z and 23:30Z on 31 May, then
-# 00:00Z and 00:30Z. A day 40 days earlier must fall outside both windows.
-STARTS = pd.to_datetime(
-    [
-        "2024-04-22T12:00Z",
-        "2024-05-31T23:00Z",
-        "2024-05-31T23:30Z",
-        "2024-06-01T00:00Z",
-        "2024-06-01T00:30Z",
-    ]
-)
-PRICES = pd.DataFrame(
-    {"interval_start": STARTS, "system_price_gbp_per_mwh": [1000.0, 10.0, -5.0, 100.0, 200.0]}
-)
-INDEX = pd.DataFrame(
-    {"interval_start": STARTS, "market_index_price_gbp_per_mwh": [900.0, 20.0, np.nan, 40.0, 60.0]}
-)
+from jobs.dashboard.market import market_job
+from jobs.sheets.plan import TabPlan
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
 
 @pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    plan = build_market_tab(PRICES, INDEX)
-    assert plan.data_as_of == dt.datetime(2024, 6, 1, 0, 30)
-    return {t.name: t.frame for t in plan.tables}
+def plan(small_warehouse: DuckDBWarehouse, freshness: dict[str, pd.Timestamp]) -> TabPlan:
+    return market_job(small_warehouse, freshness)
 
 
-def test_daily_stats_last_30_days(tables: dict[str, pd.DataFrame]) -> None:
-    daily = tables["daily"]
-    assert daily["settlement_date"].tolist() == [dt.date(2024, 6, 1)]  # 22 April is out
-    row = daily.iloc[0]
-    assert row["mean_system_price_gbp_per_mwh"] == (10 - 5 + 100 + 200) / 4  # 76.25
-    assert row["min_system_price_gbp_per_mwh"] == -5.0
-    assert row["max_system_price_gbp_per_mwh"] == 200.0
-    assert row["negative_price_periods"] == 1
-    assert row["mean_market_index_price_gbp_per_mwh"] == (20 + 40 + 60) / 3  # no-trade left out
+def _table(plan: TabPlan, name: str) -> pd.DataFrame:
+    return next(t.frame for t in plan.tables if t.name == name)
 
 
-def test_price_regimes(tables: dict[str, pd.DataFrame]) -> None:
-    regimes = tables["regimes"]
+def test_stamp_is_the_last_half_hour_of_data(plan: TabPlan) -> None:
+    # SP 48 of 2024-04-01 (BST) starts 23:30 local = 22:30 UTC.
+    assert plan.data_as_of == dt.datetime(2024, 4, 1, 22, 30)
+
+
+def test_daily_stats(plan: TabPlan) -> None:
+    daily = _table(plan, "daily").set_index("settlement_date")
+    spring = daily.loc[dt.date(2024, 3, 31)]
+    assert spring["min_system_price_gbp_per_mwh"] == -90.0
+    assert spring["max_system_price_gbp_per_mwh"] == 360.0
+    assert spring["mean_system_price_gbp_per_mwh"] == pytest.approx(10 * 23.5 - 100)  # 135
+    assert spring["negative_price_periods"] == 9  # SP 1..9
+    assert spring["mean_market_index_price_gbp_per_mwh"] == pytest.approx(24.0)  # mean of 2..46
+
+
+def test_window_summary_weights_days_by_periods(plan: TabPlan) -> None:
+    week = _table(plan, "summary").iloc[0]
+    assert week["window"] == "last 7 days"
+    # (135 × 46 + 50 × 48) / 94 = 8610 / 94
+    assert week["mean_system_price_gbp_per_mwh"] == pytest.approx(8610 / 94)
+    assert week["mean_market_index_price_gbp_per_mwh"] == pytest.approx(24.0)
+    assert week["negative_price_periods"] == 9
+
+
+def test_regimes(plan: TabPlan) -> None:
+    regimes = _table(plan, "regimes")
     week = regimes[regimes["window"] == "last 7 days"]
-    # 10 and -5 are below £20; 100 is £80-150; 200 is £150 and above.
-    assert week["periods"].tolist() == [2, 0, 1, 1]
-    assert week["share_frac"].tolist() == [0.5, 0.0, 0.25, 0.25]
+    # below £20: SP 1..11; £20-80: SP 12..17 + 48 periods at 50; £80-150: SP 18..25;
+    # above £150: SP 26..46.
+    assert week["system_price_periods"].tolist() == [11, 6 + 48, 8, 21]
+    assert week["share_frac"].sum() == pytest.approx(1.0)
 
 
-def test_week_table_feeds_the_chart(tables: dict[str, pd.DataFrame]) -> None:
-    assert len(tables["week"]) == 4
-    assert tables["summary"]["window"].tolist() == ["last 7 days", "last 30 days"]
+def test_week_table_feeds_the_chart(plan: TabPlan) -> None:
+    week = _table(plan, "week")
+    assert len(week) == 46 + 48
+    assert week["market_index_price_gbp_per_mwh"].notna().sum() == 45
+    assert plan.charts[0].table == "week"
 
 
-def test_no_prices_is_an_empty_tab_with_a_note() -> None:
-    plan = build_market_tab(PRICES.iloc[:0], INDEX.iloc[:0])
+def test_empty_warehouse_is_an_empty_tab_with_a_note(small_warehouse: DuckDBWarehouse) -> None:
+    plan = market_job(small_warehouse, {})
     assert plan.data_as_of is None
     assert plan.notes == ("no system prices in the warehouse",)

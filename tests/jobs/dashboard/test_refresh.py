@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,25 @@ from jobs.cli import main
 from jobs.dashboard.refresh import TAB_ORDER, resolve_tabs, run_refresh
 from jobs.settings import Settings
 from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
+from jobs.warehouse import open_warehouse, seed_if_needed
 from tests.jobs.sheets.fake_sheets import FakeSheetsAPI
 
 NOW = dt.datetime(2026, 11, 21, 6, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(scope="session")
+def seeded_duckdb(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("seeded") / "gbess.duckdb"
+    settings = Settings(data_dir=data_dir, duckdb_path=path)
+    with open_warehouse(settings) as warehouse:
+        seed_if_needed(warehouse, settings)
+    return path
+
+
 @pytest.fixture
-def settings(data_dir: Path, tmp_path: Path) -> Settings:
-    return Settings(data_dir=data_dir, var_dir=tmp_path)
+def settings(data_dir: Path, tmp_path: Path, seeded_duckdb: Path) -> Settings:
+    shutil.copy(seeded_duckdb, tmp_path / "gbess.duckdb")
+    return Settings(data_dir=data_dir, var_dir=tmp_path, duckdb_path=tmp_path / "gbess.duckdb")
 
 
 def test_refresh_all_local(settings: Settings) -> None:
@@ -47,15 +59,16 @@ def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
 
 def test_job_failure_is_logged_and_others_land(settings: Settings, tmp_path: Path) -> None:
     broken = dataclasses.replace(settings, data_dir=tmp_path / "nowhere")
-    summary = run_refresh(broken, ["Market"], clock=lambda: NOW)
+    summary = run_refresh(broken, ["DUoS", "Sites"], clock=lambda: NOW)
     assert not summary["ok"]
-    assert summary["tabs"][0]["status"] == "error"
-    assert "GBESS_DATA_DIR" in summary["tabs"][0]["error"]
-    assert (
-        json.loads((tmp_path / "dashboard/tabs/refresh-log.json").read_text())["tab"]
-        == "Refresh log"
-    )
-    assert not (tmp_path / "dashboard/tabs/market.json").exists()
+    duos, sites = summary["tabs"]
+    assert duos["status"] == "error"
+    assert "GBESS_DATA_DIR" in duos["error"]
+    assert sites["status"] == "ok"
+    tabs = tmp_path / "dashboard/tabs"
+    assert sorted(p.name for p in tabs.iterdir()) == ["refresh-log.json", "sites.json"]
+    log = json.loads((tabs / "refresh-log.json").read_text())
+    assert log["cells"][4][0][0] == "DUoS"
 
 
 def test_all_tabs_to_google_in_one_read_and_one_write(settings: Settings) -> None:
