@@ -23,8 +23,8 @@ from jobs.sheets.plan import (
 
 def _two_tables() -> TabPlan:
     a = pd.DataFrame({"service": ["DCL", "DCH"], "clearing_price_gbp_per_mw_per_h": [1.5, 2.0]})
-    b = pd.DataFrame({"month": ["2024-01", "2024-02", "2024-03"], "periods": [1, 2, 3]})
-    chart = Chart("Periods", "column", "b", "month", ("periods",))
+    b = pd.DataFrame({"month": ["2024-01", "2024-02", "2024-03"], "units": [1, 2, 3]})
+    chart = Chart("Units", "column", "b", "month", ("units",))
     return TabPlan(
         "T",
         dt.datetime(2024, 3, 31, 22, 30),
@@ -61,8 +61,8 @@ def test_unregistered_column_is_refused() -> None:
 
 def test_chart_on_missing_column_is_refused() -> None:
     plan = _two_tables()
-    bad = TabPlan("T", None, plan.tables, (Chart("x", "line", "a", "service", ("periods",)),))
-    with pytest.raises(ValueError, match="lacks 'periods'"):
+    bad = TabPlan("T", None, plan.tables, (Chart("x", "line", "a", "service", ("units",)),))
+    with pytest.raises(ValueError, match="lacks 'units'"):
         layout(bad)
 
 
