@@ -47,20 +47,18 @@ function queryFromCells_(cells) {
 }
 
 /**
- * Formats a list of candidates (strings or objects with gsp_group_id) for a cell.
- * @param {*} candidates
- * @return {string}
+ * One field of every candidate (an ambiguous postcode's possible areas) for a cell.
+ * @param {*} candidates Objects with gsp_group_id, distributor_id, distributor_name.
+ * @param {string} field
+ * @return {string} e.g. "_B or _E"; '' without candidates.
  */
-function candidatesText_(candidates) {
+function candidatesText_(candidates, field) {
   if (!Array.isArray(candidates) || !candidates.length) {
     return '';
   }
   return candidates
     .map(function (c) {
-      if (c && typeof c === 'object') {
-        return c.gsp_group_id || c.distributor_name || JSON.stringify(c);
-      }
-      return String(c);
+      return c && typeof c === 'object' ? String(c[field] || '?') : String(c);
     })
     .join(' or ');
 }
@@ -75,14 +73,14 @@ function lookupRow_(result) {
     const detail = (result.error && result.error.detail) || 'lookup failed';
     return [CELL_ERROR_PREFIX_ + detail, '', '', '', ''];
   }
-  const gsp = result.gsp_group_id || candidatesText_(result.candidates);
   const warnings = Array.isArray(result.warnings) ? result.warnings.join('; ') : '';
+  const id = result.distributor_id;
   return [
-    result.distributor_id === null || result.distributor_id === undefined
-      ? ''
-      : String(result.distributor_id),
-    result.distributor_name || '',
-    gsp || '',
+    id === null || id === undefined || id === ''
+      ? candidatesText_(result.candidates, 'distributor_id')
+      : String(id),
+    result.distributor_name || candidatesText_(result.candidates, 'distributor_name'),
+    result.gsp_group_id || candidatesText_(result.candidates, 'gsp_group_id'),
     result.match || '',
     warnings,
   ];

@@ -63,10 +63,21 @@ function sidebarState_(services) {
  * @return {!Object} {ok: false, errors} for the page.
  */
 function formFailure_(err, fields, fallback) {
-  const name = String(err.field || '').split('.').pop().replace(/\[\d+\]$/, '');
+  const fieldOf = function (path) {
+    const name = String(path || '').split('.').pop().replace(/\[\d+\]$/, '');
+    return fields.indexOf(name) >= 0 ? name : fallback;
+  };
   if (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403) {
-    const field = fields.indexOf(name) >= 0 ? name : fallback;
-    return { ok: false, errors: { [field]: errorMessage_(err) } };
+    const errors = {};
+    const many = err.problem && Array.isArray(err.problem.errors) ? err.problem.errors : [];
+    many.forEach(function (e) {
+      const f = fieldOf(e && e.field);
+      errors[f] = (errors[f] ? errors[f] + ' ' : '') + String((e && e.detail) || '');
+    });
+    if (!many.length) {
+      errors[fieldOf(err.field)] = errorMessage_(err);
+    }
+    return { ok: false, errors: errors };
   }
   return { ok: false, message: errorMessage_(err) };
 }

@@ -24,8 +24,8 @@ const REFRESH_SCHEDULES_ = {
 /** Property holding the installed schedule (triggers do not expose their interval). */
 const SCHEDULE_KEY_ = 'GBESS_REFRESH_SCHEDULE';
 
-/** What /v1/jobs/refresh is asked to do: every tab. */
-const REFRESH_REQUEST_ = { all: true };
+/** What /v1/jobs/refresh is asked to do: no tab names = every tab. */
+const REFRESH_REQUEST_ = { tabs: [] };
 
 /** Header of the Sites tab columns read as queries. */
 const QUERY_HEADER_RE_ = /postcode|mpan/i;

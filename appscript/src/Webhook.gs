@@ -204,9 +204,9 @@ function errorFromResponse_(response, path) {
   } else if (status === 403) {
     message = 'This account is not allowed to use the service (403' +
       (detail ? ': ' + detail : '') + ').';
-  } else if (status === 404 && !(problem && problem.title && !/^not found$/i.test(title))) {
-    // A route the service does not have (a domain 404, e.g. an unknown tariff, has its
-    // own title and is reported like any other problem).
+  } else if (status === 404 && !(problem && problem.type && !/[:/]not-found$/.test(problem.type))) {
+    // A route the service does not have. A domain 404 (type unknown-postcode,
+    // tariff-not-found, data-missing) is reported like any other problem.
     message = 'The service has no ' + path + ' (404). Is the service URL in Settings right, ' +
       'and is the service up to date?';
   } else if (status === 413) {

@@ -64,11 +64,15 @@ test('an MPAN stored as a rounded number is reported, not looked up', () => {
   assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
 });
 
-test('ambiguous postcodes show every candidate GSP group', () => {
+test('ambiguous postcodes show every candidate (never a silent pick)', () => {
   const p = project();
-  serve(p, (q) => ({ query: q, distributor_id: null, distributor_name: null, gsp_group_id: null, match: 'ambiguous',
-    candidates: [{ gsp_group_id: '_B' }, { gsp_group_id: '_E' }], warnings: ['border district'] }));
-  assert.deepEqual(p.lookup('CV47 0AA'), [['', '', '_B or _E', 'ambiguous', 'border district']]);
+  // The shape gbess lookup gives for a border district.
+  serve(p, (q) => ({ query: q, kind: 'postcode', distributor_id: null, distributor_name: null, gsp_group_id: null, match: 'ambiguous',
+    candidates: [{ gsp_group_id: '_B', distributor_id: '11', distributor_name: 'National Grid (East Midlands)' },
+      { gsp_group_id: '_E', distributor_id: '14', distributor_name: 'National Grid Elec Dist (West Midlands)' }],
+    warnings: ['the two district sources disagree on CV47'] }));
+  assert.deepEqual(p.lookup('CV47 0AA'), [['11 or 14', 'National Grid (East Midlands) or National Grid Elec Dist (West Midlands)',
+    '_B or _E', 'ambiguous', 'the two district sources disagree on CV47']]);
 });
 
 test('whole-request failures come back as one readable cell, never thrown', () => {

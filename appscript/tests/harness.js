@@ -109,7 +109,7 @@ function problem(status, title, detail, field) {
     code: status,
     headers: { 'Content-Type': 'application/problem+json' },
     body: JSON.stringify(Object.assign(
-      { type: `https://gbess.dev/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail },
+      { type: `urn:gbess:problem:${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail },
       field ? { field } : {}
     )),
   };

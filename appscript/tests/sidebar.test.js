@@ -84,6 +84,12 @@ test('sidebarValueBattery: a 422 naming a server field is shown next to the form
   p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'must be at most 1', 'discharge_efficiency');
   const eff = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-02-01' }));
   assert.deepEqual(Object.keys(eff.errors), ['efficiency_pct']);
+  // Multi-field validation: each entry of `errors` lands next to its own field.
+  p.fakes.UrlFetchApp.handler = () => ({ code: 422, body: JSON.stringify({ type: 'urn:gbess:problem:validation-error', title: 'Validation error',
+    status: 422, detail: '2 errors', field: 'power_mw', errors: [{ field: 'power_mw', pointer: '#/power_mw', detail: 'over the 500 MW limit' },
+      { field: 'start_date', pointer: '#/start_date', detail: 'no prices before 2021-01-01' }] }) });
+  assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '900', energy_mwh: '4', efficiency_pct: '81', start_date: '2019-01-01', end_date: '2024-02-01' })),
+    { ok: false, errors: { power_mw: 'over the 500 MW limit', start_date: 'no prices before 2021-01-01' } });
   p.fakes.UrlFetchApp.handler = () => ({ code: 200, body: '{"truncated": ' });
   assert.match(plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-02-01' })).message,
     /not JSON/);
