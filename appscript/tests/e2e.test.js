@@ -1,0 +1,143 @@
+'use strict';
+// End to end: the .gs code against the REAL gbess server (gunicorn on loopback, test
+// secret, embedded DuckDB warehouse). The fake UrlFetchApp makes real HTTP requests,
+// synchronously; the server verifies the HMAC signatures the Apps Script code makes.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const { loadProject, plain } = require('./harness');
+const { startServer, syncHttpHandler } = require('./live_server');
+
+const SECRET = crypto.randomBytes(32).toString('hex');
+let server;
+
+test.before(async () => {
+  server = await startServer(SECRET);
+});
+
+test.after(async () => {
+  if (server) await server.stop();
+});
+
+function project(secret = SECRET) {
+  const p = loadProject({ settings: { service_url: server.url, auth_mode: 'hmac', secret } });
+  // The server checks timestamps against its own clock: use real time.
+  p.fakes.clock.ms = Date.now();
+  p.fakes.UrlFetchApp.handler = syncHttpHandler();
+  return p;
+}
+
+/** The server's answer to a request signed here with Node's crypto (the reference). */
+function signedPost(path, bodyObj) {
+  const body = JSON.stringify(bodyObj);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = crypto.createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
+  return syncHttpHandler()({ url: server.url + path, method: 'POST', payload: body,
+    headers: { 'Content-Type': 'application/json', 'X-Gbess-Timestamp': ts, 'X-Gbess-Signature': sig } });
+}
+
+function hasRoute(p, route) {
+  const doc = plain(p.call('callService_', 'get', '/v1/openapi.json', null, {}, p.services()));
+  return Boolean(doc.paths && doc.paths[route]);
+}
+
+test('About shows the real /health (no auth)', () => {
+  const p = project();
+  const text = p.call('about_', p.services());
+  assert.match(text, new RegExp(`Health: (ok|degraded), version ${server.health.version.replace(/[.+]/g, '\\$&')}`));
+  assert.match(text, /warehouse_backend: duckdb/);
+});
+
+test('a signed GET is verified by the server; a wrong secret gets its 401 as a readable message', () => {
+  const p = project();
+  const doc = plain(p.call('callService_', 'get', '/v1/openapi.json', null, {}, p.services()));
+  assert.match(doc.openapi, /^3\./);
+  const q = project('wrong-secret-wrong-secret-wrong-secret-00');
+  assert.throws(() => q.call('callService_', 'get', '/v1/openapi.json', null, {}, q.services()),
+    /The service refused the credentials \(401: X-Gbess-Signature does not match the body and timestamp\)\. Check the auth mode and secret/);
+  const r = project();
+  r.fakes.clock.ms = Date.now() - 600 * 1000; // a clock 10 minutes slow
+  assert.throws(() => r.call('callService_', 'get', '/v1/openapi.json', null, {}, r.services()), /\(401: X-Gbess-Timestamp is more than 300 s from the server clock\)/);
+});
+
+/** 1,000 distinct queries: postcodes across areas, MPAN cores, and bad input. */
+function thousandQueries() {
+  const districts = ['SW1A', 'EC1A', 'M1', 'B1', 'LS1', 'G1', 'CF10', 'NE1', 'BS1', 'NG1', 'L1', 'EH1', 'CV47', 'GL56', 'BT1', 'ZZ99'];
+  const letters = 'ABDEFGHJLNPQRSTUWXYZ';
+  const rows = [];
+  for (let i = 0; rows.length < 950; i++) {
+    const d = districts[i % districts.length];
+    rows.push([`${d} ${i % 10}${letters[Math.floor(i / 10) % 20]}${letters[Math.floor(i / 200) % 20]}`]);
+  }
+  const weights = [3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43];
+  for (let i = 0; rows.length < 995; i++) {
+    const twelve = `${10 + (i % 14)}${String(1000000000 + i * 7919).slice(-10)}`;
+    const check = [...twelve].reduce((s, c, k) => s + Number(c) * weights[k], 0) % 11 % 10;
+    rows.push([`${twelve}${check}`]);
+  }
+  rows.push(['1200023305961'], ['not a site'], [''], ['12000233059'], ['GIR 0AA']);
+  return rows;
+}
+
+test('=GBESS_LOOKUP over 1,000 rows: ONE signed request, the server\'s answers in-cell', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/lookup')) {
+    t.skip('POST /v1/lookup is not served yet (issue 3 lands it)');
+    return;
+  }
+  const range = thousandQueries();
+  const before = p.fakes.UrlFetchApp.requests.length;
+  const started = process.hrtime.bigint();
+  const out = plain(p.asCustomFunction(() => p.call('GBESS_LOOKUP', range)));
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  t.diagnostic(`GBESS_LOOKUP 1,000 rows against the live server: ${elapsedMs.toFixed(0)} ms (Apps Script limit 30,000 ms)`);
+  assert.equal(p.fakes.UrlFetchApp.requests.length - before, 1, 'one request for the whole range');
+  assert.equal(out.length, 1000);
+  // The reference: the same queries posted directly, signed with Node's crypto.
+  const queries = range.map((r) => r[0]).filter(Boolean);
+  const reference = JSON.parse(signedPost('/v1/lookup', { queries }).body).results;
+  let next = 0;
+  let errors = 0;
+  range.forEach((row, i) => {
+    if (!row[0]) {
+      assert.deepEqual(out[i], ['', '', '', '', '']);
+      return;
+    }
+    const ref = reference[next++];
+    if (ref.error) {
+      errors += 1;
+      assert.equal(out[i][0], `#GBESS: ${ref.error.detail}`, `row ${i + 1}`);
+    } else {
+      assert.equal(out[i][0], ref.distributor_id === null ? out[i][0] : String(ref.distributor_id), `row ${i + 1}`);
+      assert.equal(out[i][3], ref.match, `row ${i + 1}`);
+      if (ref.gsp_group_id) assert.equal(out[i][2], ref.gsp_group_id, `row ${i + 1}`);
+    }
+  });
+  assert.ok(errors >= 4 && errors < 1000, `${errors} per-row errors`);
+  // Hand-checked rows: SW1A is London (_C, distributor 12); a bad check digit is explained.
+  assert.deepEqual(out[0].slice(0, 4), ['12', 'London Power Networks', '_C', 'postcode_district']);
+  assert.match(out[995][0], /^#GBESS: check digit expected 7, got 1/);
+  // Served from the cache the second time: no new request.
+  p.asCustomFunction(() => p.call('GBESS_LOOKUP', range));
+  assert.equal(p.fakes.UrlFetchApp.requests.length - before, 1);
+});
+
+test('the menu lookup and the edit trigger write the server\'s answers into the sheet', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/lookup')) {
+    t.skip('POST /v1/lookup is not served yet (issue 3 lands it)');
+    return;
+  }
+  const sheet = p.ss.getActiveSheet();
+  sheet.load(1, 1, [['Postcode'], ['SW1A 1AA'], ['BT1 1AA']]);
+  p.ss.select(sheet.getRange('A2:A3'));
+  p.call('menuLookupSelection');
+  assert.deepEqual(plain(sheet.getRange('B2:D2').getValues()), [['12', 'London Power Networks', '_C']]);
+  assert.match(sheet.getRange('B3').getValue(), /^#GBESS: .*Northern Ireland/);
+  assert.equal(p.ss.toasts.at(-1).message, 'Looked up 2 sites: 1 found, 1 with errors (see the #GBESS cells).');
+  const sites = p.ss.insertSheet('Sites input');
+  sites.load(1, 1, [['Name', 'MPAN'], ['HQ', '1200023305967']]);
+  p.call('onSitesEdit', { range: sites.getRange('B2') });
+  assert.deepEqual(plain(sites.getRange('C2:F2').getValues()), [['12', 'London Power Networks', '_C', 'mpan']]);
+});
