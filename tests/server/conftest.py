@@ -51,6 +51,8 @@ def signed(
     path: str,
     json: Any = None,
     *,
+    data: bytes | None = None,
+    content_type: str | None = None,
     secret: str = SECRET,
     timestamp_s: int = NOW_S,
     headers: dict[str, str] | None = None,
@@ -63,12 +65,19 @@ def signed(
         method: HTTP method.
         path: Request path, e.g. ``/v1/lookup``.
         json: Body to send as JSON (``None``: empty body).
+        data: Raw body bytes instead of ``json`` (e.g. malformed JSON); signed as sent.
+        content_type: Media type (default ``application/json`` when there is a body).
         secret: Signing secret (default: the app's test secret).
         timestamp_s: Signing time [Unix s] (default: the app's fixed clock).
         headers: Extra headers (they win over the signature headers).
         query_string: Query parameters.
     """
-    body = b"" if json is None else jsonlib.dumps(json).encode("utf-8")
+    if data is not None:
+        body = data
+    else:
+        body = b"" if json is None else jsonlib.dumps(json).encode("utf-8")
+    if content_type is None and body:
+        content_type = "application/json"
     all_headers = sign_request(secret, body, timestamp_s)
     all_headers.update(headers or {})
     return client.open(
@@ -76,7 +85,7 @@ def signed(
         method=method,
         data=body,
         headers=all_headers,
-        content_type="application/json" if json is not None else None,
+        content_type=content_type,
         query_string=query_string,
     )
 

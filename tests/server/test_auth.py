@@ -227,3 +227,21 @@ def test_auth_off_rejects_non_loopback_callers(server_env: dict[str, str]) -> No
     client = create_app(load_config(env)).test_client()
     response = client.get("/v1/openapi.json", environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 403
+
+
+def test_certificate_cache_expires_after_max_age(certs_adapter: CertsAdapter) -> None:
+    import requests
+
+    from server.auth import GOOGLE_CERTS_URL, CachingCertsRequest
+
+    now = [1_000.0]
+    session = requests.Session()
+    session.mount("https://", certs_adapter)
+    fetch = CachingCertsRequest(session, clock=lambda: now[0])
+    fetch(GOOGLE_CERTS_URL)
+    now[0] += 3_599  # the fake answers max-age=3600: still fresh
+    fetch(GOOGLE_CERTS_URL)
+    assert len(certs_adapter.calls) == 1
+    now[0] += 2  # 3601 s after the first fetch: stale
+    assert fetch(GOOGLE_CERTS_URL).status == 200
+    assert len(certs_adapter.calls) == 2
