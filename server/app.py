@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import health, openapi
+from server import health, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, load_config
@@ -26,6 +26,7 @@ from server.logs import REQUEST_ID_HEADER, configure_logging, request_id_from
 BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     health.bp,
     openapi.bp,
+    lookup.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from engine.errors import ValidationError
-from engine.lookup import load_lookup_tables, lookup_many
 from engine.lookup_result import LookupFailure, LookupResult
-from engine.reference import reference_data
-from engine.settlement import UK_TZ, to_date
+from engine.settlement import to_date
 from jobs.cli._common import add_json_flag, emit_json
+from jobs.lookup import lookup_results
 from jobs.settings import Settings
 
 
@@ -60,11 +57,6 @@ def read_query_column(path: Path, column: str) -> list[str]:
         raise ValidationError(f"--file: cannot read {path}: {exc}", field="file") from exc
 
 
-def uk_today() -> dt.date:
-    """Today's date in the UK (the CLI and server pass it to the engine as ``as_of``)."""
-    return dt.datetime.now(ZoneInfo(UK_TZ)).date()
-
-
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Answer every query in order; per-query failures are reported in place."""
     if args.file is not None and args.queries:
@@ -79,9 +71,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         queries = list(args.queries)
     else:
         raise ValidationError("give at least one QUERY, or --file and --column", field="query")
-    as_of = to_date(args.as_of, "--as-of") if args.as_of else uk_today()
-    tables = load_lookup_tables(reference_data(settings.data_dir))
-    rows = lookup_many(queries, tables, as_of)
+    as_of = to_date(args.as_of, "--as-of") if args.as_of else None
+    rows = lookup_results(queries, settings.data_dir, as_of)
     if args.json:
         emit_json([row.to_dict() for row in rows])
         return 0

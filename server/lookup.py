@@ -1,0 +1,138 @@
+"""``POST /v1/lookup``: MPANs and postcodes → distributor, licence area, GSP group, tariff.
+
+Body ``{"queries": [...], "as_of": "YYYY-MM-DD"?}`` with at most 10,000 queries; the answer
+is ``{"results": [...]}``, one row per query in order. A query that cannot be answered
+(malformed, outside GB, not a string, ``null`` ...) is ``{"query": ..., "error": {"type",
+"detail"}}`` in its place; the request as a whole fails only when the body itself is
+wrong (not JSON → 400, no ``queries`` list → 422, more than 10,000 → 413).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from flask import current_app
+from flask.blueprints import BlueprintSetupState
+from pydantic import Field, JsonValue
+
+from engine.errors import DataMissingError, GbessError
+from jobs.lookup import lookup_rows, lookup_tables
+from server.api import ApiBlueprint
+from server.config import ServerConfig
+from server.errors import ProblemError
+from server.validation import ApiModel
+
+bp = ApiBlueprint("lookup", __name__)
+
+MAX_QUERIES = 10_000
+
+
+class LookupRequest(ApiModel):
+    """Queries to look up.
+
+    Attributes:
+        queries: Each an MPAN (13-digit core or full 21-character MPAN), a postcode,
+            outward code or area, or an MPAN and a postcode in one string. Non-strings
+            are answered with a per-row error. At most 10,000 (more → 413).
+        as_of: UK date the answers are for (LLFC records, DUoS charging year); default
+            today in the UK.
+    """
+
+    queries: list[JsonValue]
+    as_of: dt.date | None = None
+
+
+class LookupCandidate(ApiModel):
+    """One licence area an ambiguous postcode district may lie in."""
+
+    gsp_group_id: str
+    gsp_group_name: str
+    licence_area: str
+    distributor_id: str
+    distributor_name: str
+    operator_group: str
+
+
+class LookupRow(ApiModel):
+    """One answered query (see README "Site lookup" for each field)."""
+
+    query: str
+    kind: Literal["mpan", "postcode", "mpan+postcode"]
+    distributor_id: str | None
+    distributor_name: str | None
+    distributor_type: Literal["DNO", "IDNO", "other"] | None
+    licence_area: str | None
+    gsp_group_id: str | None
+    gsp_group_name: str | None
+    operator_group: str | None
+    market_participant_id: str | None
+    match: Literal["mpan", "postcode_district", "ambiguous"]
+    candidates: list[LookupCandidate]
+    warnings: list[str]
+    postcode: str | None
+    mpan_core: str | None
+    profile_class: str | None
+    profile_class_description: str | None
+    meter_timeswitch_class: str | None
+    meter_timeswitch_class_description: str | None
+    llfc: str | None
+    llfc_description: str | None
+    duos_tariff_name: str | None
+    duos_voltage_level: str | None
+    duos_charging_year: str | None
+
+
+class LookupRowError(ApiModel):
+    """Why one query could not be answered."""
+
+    type: str = Field(description="Error slug, e.g. invalid-mpan, invalid-postcode")
+    detail: str
+
+
+class LookupFailureRow(ApiModel):
+    """A query that could not be answered, in its place."""
+
+    query: JsonValue
+    error: LookupRowError
+
+
+class LookupResponse(ApiModel):
+    """One row per query, in order."""
+
+    results: list[LookupRow | LookupFailureRow]
+
+
+@bp.record_once
+def _load_tables(state: BlueprintSetupState) -> None:
+    # Load the tables when the app is built, not on the first request (~0.1-0.5 s).
+    # A missing data directory is reported by /health and by each lookup (404).
+    app = state.app
+    config: ServerConfig = app.extensions["gbess_config"]
+    try:
+        lookup_tables(config.settings.data_dir)
+    except GbessError:
+        return
+
+
+@bp.operation(
+    "POST",
+    "/lookup",
+    request=LookupRequest,
+    response=LookupResponse,
+    errors=(DataMissingError,),
+    summary="MPANs and/or postcodes to network operator, GSP group and DUoS tariff",
+)
+def lookup(body: LookupRequest) -> Any:
+    """Answer each query in order; a failing query is an error row in its place."""
+    if len(body.queries) > MAX_QUERIES:
+        raise ProblemError(
+            413,
+            f"queries: {len(body.queries):,} given; at most {MAX_QUERIES:,} per request "
+            f"(split the list)",
+            field="queries",
+        )
+    config: ServerConfig = current_app.extensions["gbess_config"]
+    # Rows are plain dicts already in the documented shape; building 10,000 pydantic
+    # models would cost more than the lookups themselves.
+    return {"results": lookup_rows(body.queries, config.settings.data_dir, body.as_of)}
