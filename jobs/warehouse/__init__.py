@@ -6,7 +6,7 @@ Public entry points: :func:`open_warehouse`, :class:`Warehouse`, :func:`seed`,
 
 from __future__ import annotations
 
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import ValidationError
 from jobs.settings import Settings
 from jobs.warehouse.base import Warehouse
 from jobs.warehouse.dialect import query_names
@@ -34,10 +34,9 @@ def open_warehouse(
             f"warehouse: expected duckdb or bigquery, got {chosen!r}", field="warehouse"
         )
     if chosen == "bigquery":
-        raise DataMissingError(
-            "the BigQuery backend is not available yet; use GBESS_WAREHOUSE=duckdb",
-            field="GBESS_WAREHOUSE",
-        )
+        from jobs.warehouse.bigquery_backend import BigQueryWarehouse
+
+        return BigQueryWarehouse.from_settings(settings)
     from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
     return DuckDBWarehouse(settings.duckdb_path, read_only=read_only)

@@ -9,7 +9,6 @@ lives here, so both backends return the same DataFrames.
 from __future__ import annotations
 
 import abc
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -281,11 +280,7 @@ def normalise_result(frame: pd.DataFrame) -> pd.DataFrame:
         dtype = series.dtype
         if isinstance(dtype, pd.DatetimeTZDtype):
             out[column] = series.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        elif (
-            pd.api.types.is_datetime64_dtype(dtype)
-            or str(dtype) == "dbdate"
-            or (pd.api.types.is_object_dtype(dtype) and _all_dates(series))
-        ):
+        elif pd.api.types.is_datetime64_dtype(dtype):
             out[column] = pd.to_datetime(series).astype("datetime64[ns]")
         elif pd.api.types.is_integer_dtype(dtype):
             out[column] = (
@@ -296,11 +291,3 @@ def normalise_result(frame: pd.DataFrame) -> pd.DataFrame:
         elif str(dtype) in {"Float64", "float32"}:
             out[column] = series.astype("float64")
     return out
-
-
-def _all_dates(series: pd.Series) -> bool:
-    values = series.dropna()
-    if not len(values):
-        return False
-    first = values.iloc[0]
-    return isinstance(first, dt.date) and not isinstance(first, dt.datetime)
