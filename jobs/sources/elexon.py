@@ -1,0 +1,288 @@
+"""Elexon Insights API client: BMRS datasets renamed into the warehouse's columns.
+
+Paths, parameters and field names follow the published OpenAPI document (the subset in
+``market/elexon_insights_api_schema_subset.json``). Each method fetches a range of UK
+settlement days, splitting it into the windows an endpoint accepts, checks every field's
+presence and type, and returns a frame in the warehouse's names (see
+:mod:`jobs.warehouse.schema`). Whole-day checks (46/48/50 periods, no duplicates) are in
+:mod:`jobs.sources.payload` and run per day before anything is loaded.
+
+Window limits used (conservative; the schema subset does not state them): system prices
+one settlement date per call (path parameter); MID 7 days; BOALF and FREQ 1 day; BOD 1 hour;
+PN one settlement period per call (required parameters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from engine.errors import SourceUnavailableError
+from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
+from jobs.sources.fields import (
+    BM_UNIT_FIELDS,
+    BOALF_FIELDS,
+    BOD_FIELDS,
+    FREQUENCY_FIELDS,
+    MARKET_INDEX_FIELDS,
+    PN_FIELDS,
+    SYSTEM_PRICE_FIELDS,
+    bm_units_frame,
+)
+from jobs.sources.http import JsonClient
+from jobs.sources.payload import FieldKind, records_of, typed_frame
+
+ELEXON_BASE_URL = "https://data.elexon.co.uk/bmrs/api/v1"
+
+SYSTEM_PRICES_PATH = "/balancing/settlement/system-prices/{settlementDate}"
+MID_PATH = "/datasets/MID"
+BOALF_PATH = "/datasets/BOALF"
+BOD_PATH = "/datasets/BOD"
+PN_PATH = "/datasets/PN"
+BM_UNITS_PATH = "/reference/bmunits/all"
+FREQ_PATH = "/datasets/FREQ"
+
+MID_WINDOW = dt.timedelta(days=7)
+BOALF_WINDOW = dt.timedelta(days=1)
+BOD_WINDOW = dt.timedelta(hours=1)
+FREQ_WINDOW = dt.timedelta(days=1)
+
+_SYSTEM_PRICE_KINDS: dict[str, FieldKind] = {
+    "settlementDate": "date",
+    "settlementPeriod": "int",
+    "startTime": "timestamp",
+    "systemSellPrice": "float",
+    "systemBuyPrice": "float",
+    "netImbalanceVolume": "float",
+}
+_MID_KINDS: dict[str, FieldKind] = {
+    "settlementDate": "date",
+    "settlementPeriod": "int",
+    "startTime": "timestamp",
+    "dataProvider": "str",
+    "price": "float",
+    "volume": "float",
+}
+_LEVEL_KINDS: dict[str, FieldKind] = {
+    "settlementDate": "date",
+    "timeFrom": "timestamp",
+    "timeTo": "timestamp",
+    "levelFrom": "float",
+    "levelTo": "float",
+    "nationalGridBmUnit": "str",
+    "bmUnit": "str",
+}
+_BOALF_KINDS: dict[str, FieldKind] = {
+    **_LEVEL_KINDS,
+    "settlementPeriodFrom": "int",
+    "settlementPeriodTo": "int",
+    "acceptanceNumber": "int",
+    "acceptanceTime": "timestamp",
+    "deemedBoFlag": "bool",
+    "soFlag": "bool",
+    "amendmentFlag": "str",
+    "storFlag": "bool",
+    "rrFlag": "bool",
+}
+_BOD_KINDS: dict[str, FieldKind] = {
+    **_LEVEL_KINDS,
+    "settlementPeriod": "int",
+    "pairId": "int",
+    "offer": "float",
+    "bid": "float",
+}
+_PN_KINDS: dict[str, FieldKind] = {**_LEVEL_KINDS, "settlementPeriod": "int"}
+_FREQ_KINDS: dict[str, FieldKind] = {"measurementTime": "timestamp", "frequency": "float"}
+
+
+def day_bounds_utc(first: dt.date, last: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """UTC start of ``first`` and end of ``last`` (UK local days, from engine.settlement)."""
+    index = half_hourly_index(first, last)
+    return index[0], index[-1] + pd.Timedelta(minutes=30)
+
+
+def windows(
+    start: pd.Timestamp, end: pd.Timestamp, size: dt.timedelta
+) -> Iterator[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Consecutive ``[from, to)`` windows of at most ``size`` covering ``[start, end)``."""
+    step = pd.Timedelta(size)
+    cursor = start
+    while cursor < end:
+        upper = min(cursor + step, end)
+        yield cursor, upper
+        cursor = upper
+
+
+def _iso(stamp: pd.Timestamp) -> str:
+    return iso_utc([stamp])[0]
+
+
+class ElexonClient:
+    """The Elexon Insights datasets the warehouse holds.
+
+    Args:
+        http: A :class:`JsonClient` on ``ELEXON_BASE_URL`` (session injected).
+    """
+
+    source = "elexon-insights"
+
+    def __init__(self, http: JsonClient) -> None:
+        self.http = http
+
+    def _rows(self, path: str, params: dict[str, Any], scope: str) -> list[dict[str, Any]]:
+        return records_of(self.http.get_json(path, params, scope=scope), path, scope)
+
+    def system_prices(self, day: dt.date) -> pd.DataFrame:
+        """System sell/buy prices [£/MWh] and NIV [MWh] of one settlement date (DISEBSP).
+
+        Returns:
+            ``system_prices`` columns (``interval_start`` from Elexon's ``startTime``).
+        """
+        path = SYSTEM_PRICES_PATH.format(settlementDate=day.isoformat())
+        rows = self._rows(path, {"format": "json"}, day.isoformat())
+        frame = typed_frame(
+            rows,
+            _SYSTEM_PRICE_KINDS,
+            SYSTEM_PRICE_FIELDS,
+            endpoint=SYSTEM_PRICES_PATH,
+            scope=day.isoformat(),
+        )
+        frame["source"] = f"elexon:{SYSTEM_PRICES_PATH}"
+        return frame
+
+    def market_index(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Market Index Data per provider and period for UK days ``first``..``last``.
+
+        Returns:
+            ``market_index`` columns; rows of other settlement dates are dropped.
+        """
+        start, end = day_bounds_utc(first, last)
+        frames = []
+        for lower, upper in windows(start, end, MID_WINDOW):
+            scope = f"{_iso(lower)}..{_iso(upper)}"
+            # `to` is inclusive of a period's start: ask up to the last period in the window.
+            params = {
+                "from": _iso(lower),
+                "to": _iso(upper - pd.Timedelta(minutes=30)),
+                "format": "json",
+            }
+            rows = self._rows(MID_PATH, params, scope)
+            frames.append(
+                typed_frame(rows, _MID_KINDS, MARKET_INDEX_FIELDS, endpoint=MID_PATH, scope=scope)
+            )
+        frame = _in_days(pd.concat(frames, ignore_index=True), "settlement_date", first, last)
+        frame["source"] = f"elexon:{MID_PATH}"
+        return frame
+
+    def acceptances(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Bid-offer acceptance levels (BOALF) for UK days ``first``..``last``."""
+        return self._windowed(BOALF_PATH, _BOALF_KINDS, BOALF_FIELDS, first, last, BOALF_WINDOW)
+
+    def bid_offers(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Bid-offer pairs (BOD) for UK days ``first``..``last`` (1-hour windows)."""
+        return self._windowed(BOD_PATH, _BOD_KINDS, BOD_FIELDS, first, last, BOD_WINDOW)
+
+    def _windowed(
+        self,
+        path: str,
+        kinds: dict[str, FieldKind],
+        renames: dict[str, str],
+        first: dt.date,
+        last: dt.date,
+        size: dt.timedelta,
+    ) -> pd.DataFrame:
+        start, end = day_bounds_utc(first, last)
+        frames = []
+        for lower, upper in windows(start, end, size):
+            scope = f"{_iso(lower)}..{_iso(upper)}"
+            rows = self._rows(
+                path, {"from": _iso(lower), "to": _iso(upper), "format": "json"}, scope
+            )
+            frames.append(
+                typed_frame(
+                    rows,
+                    kinds,
+                    renames,
+                    endpoint=path,
+                    scope=scope,
+                    optional=("nationalGridBmUnit", "amendmentFlag", "rrFlag"),
+                )
+            )
+        frame = pd.concat(frames, ignore_index=True).drop_duplicates()
+        return _in_days(frame, "settlement_date", first, last)
+
+    def physical_notifications(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Physical notifications (PN): one call per settlement period, as the API requires."""
+        calendar = settlement_date_period(half_hourly_index(first, last))
+        frames = []
+        for settlement_date, period in zip(
+            calendar["settlement_date"], calendar["settlement_period"], strict=True
+        ):
+            day = settlement_date.date().isoformat()
+            scope = f"{day} period {int(period)}"
+            rows = self._rows(
+                PN_PATH,
+                {"settlementDate": day, "settlementPeriod": int(period), "format": "json"},
+                scope,
+            )
+            frames.append(
+                typed_frame(
+                    rows,
+                    _PN_KINDS,
+                    PN_FIELDS,
+                    endpoint=PN_PATH,
+                    scope=scope,
+                    optional=("nationalGridBmUnit",),
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def frequency(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """System frequency samples [Hz] for UK days ``first``..``last`` (1-day windows).
+
+        Returns:
+            ``measurement_time``, ``frequency_hz`` and ``settlement_date`` (the UK day of
+            the half-hour the sample falls in, from engine.settlement).
+        """
+        start, end = day_bounds_utc(first, last)
+        frames = []
+        for lower, upper in windows(start, end, FREQ_WINDOW):
+            scope = f"{_iso(lower)}..{_iso(upper)}"
+            params = {
+                "measurementDateTimeFrom": _iso(lower),
+                "measurementDateTimeTo": _iso(upper),
+                "format": "json",
+            }
+            rows = self._rows(FREQ_PATH, params, scope)
+            frames.append(
+                typed_frame(rows, _FREQ_KINDS, FREQUENCY_FIELDS, endpoint=FREQ_PATH, scope=scope)
+            )
+        frame = pd.concat(frames, ignore_index=True).drop_duplicates("measurement_time")
+        frame = frame[(frame["measurement_time"] >= start) & (frame["measurement_time"] < end)]
+        half_hour = pd.DatetimeIndex(frame["measurement_time"]).floor("30min")
+        frame["settlement_date"] = settlement_date_period(half_hour)["settlement_date"].to_numpy()
+        return frame.reset_index(drop=True)
+
+    def bm_units(self) -> pd.DataFrame:
+        """Every BM unit (``reference/bmunits/all``, a bare array) in ``bm_units`` columns."""
+        rows = self._rows(BM_UNITS_PATH, {}, "all units")
+        frame = pd.DataFrame.from_records(rows, columns=list(BM_UNIT_FIELDS))
+        missing = frame["elexonBmUnit"].isna()
+        if missing.any():
+            raise SourceUnavailableError(
+                f"{BM_UNITS_PATH}: row {int(missing.to_numpy().nonzero()[0][0])} has no "
+                "elexonBmUnit",
+                field="elexonBmUnit",
+            )
+        out = bm_units_frame(frame)
+        out["source"] = f"elexon:{BM_UNITS_PATH}"
+        return out
+
+
+def _in_days(frame: pd.DataFrame, column: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    days = frame[column].dt.date
+    kept: pd.DataFrame = frame[(days >= first) & (days <= last)].reset_index(drop=True)
+    return kept
