@@ -26,11 +26,15 @@ import pandas as pd
 
 from engine.duos.bands import BandWindow, band_windows
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
+from engine.lookup import load_lookup_tables
+from engine.lookup_result import LookupResult
+from engine.mpan import normalise_llfc
+from engine.network import LicenceArea, NetworkRegistry
 from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date, parse_charging_year
+from engine.topline import expand_llfc_list
 
 VOLTAGE_LEVELS = ("LV", "LV_SUB", "HV")
-DNO_IDS = tuple(str(i) for i in range(10, 24))
 _RATE_COLUMNS = (
     "red_p_per_kwh",
     "amber_p_per_kwh",
@@ -143,74 +147,44 @@ def tariff_identity(name: str) -> str:
     return folded.replace(" or ct ", " ").replace("( ", "(").strip()
 
 
-def normalise_llfc(llfc: object) -> str:
-    """An LLFC as MDD writes it: upper case, numeric codes without leading zeros ("001" → "1").
-
-    Raises:
-        ValidationError: If it is not 1-3 letters or digits.
-    """
-    text = str(llfc).strip().upper()
-    if not re.fullmatch(r"[A-Z0-9]{1,3}", text):
-        raise ValidationError(f"llfc: expected 1-3 letters or digits, got {llfc!r}", field="llfc")
-    return str(int(text)) if text.isdigit() else text
+def _llfc_codes(cell: Any) -> tuple[str, ...]:
+    """LLFCs of a ``dno_open_llfcs``/``dno_closed_llfcs`` cell, read as site lookup reads them."""
+    return tuple(expand_llfc_list(cell if isinstance(cell, str) else None))
 
 
-def _expand_llfcs(cell: str) -> tuple[str, ...]:
-    """LLFC lists as published: "1, 4, 632" or ranges "100-111" (numeric only)."""
-    codes: list[str] = []
-    for part in cell.split(","):
-        token = part.strip().upper()
-        range_match = re.fullmatch(r"(\d{1,3})-(\d{1,3})", token)
-        if range_match:
-            low, high = int(range_match.group(1)), int(range_match.group(2))
-            codes.extend(str(code) for code in range(low, high + 1))
-        elif re.fullmatch(r"[A-Z0-9]{1,3}", token):
-            codes.append(normalise_llfc(token))
-        # Anything else (e.g. the run-together "964965" in one statement) is not an LLFC
-        # we can read without guessing; it is left out rather than split by assumption.
-    return tuple(codes)
+def _registry(ref: ReferenceData) -> NetworkRegistry:
+    return load_lookup_tables(ref).network
 
 
-@dataclass(frozen=True)
-class DistributorArea:
-    """A licence area: the DNO distributor id and its GSP group."""
-
-    distributor_id: str
-    gsp_group_id: str
-    name: str
-
-
-@functools.lru_cache(maxsize=4)
-def _areas(ref: ReferenceData) -> dict[str, DistributorArea]:
-    table = ref.table("dno_licence_areas")
-    areas = {}
-    for row in table.itertuples(index=False):
-        area = DistributorArea(
-            str(row.distributor_id), str(row.gsp_group_id), str(row.licence_area_name)
-        )
-        areas[area.distributor_id] = area
-        areas[area.gsp_group_id] = area
-    return areas
-
-
-def resolve_distributor(ref: ReferenceData, distributor: object) -> DistributorArea:
+def resolve_distributor(ref: ReferenceData, distributor: object) -> LicenceArea:
     """The licence area of a distributor given as id 10-23, GSP group or lookup result.
 
     Args:
         ref: Reference data.
-        distributor: ``14`` / ``"14"``, ``"_E"`` / ``"E"``, or a mapping (a site lookup
-            result) holding ``gsp_group_id`` and/or ``distributor_id``. An IDNO's network
+        distributor: ``14`` / ``"14"``, ``"_E"`` / ``"E"``, a
+            :class:`~engine.lookup_result.LookupResult` or a mapping holding
+            ``gsp_group_id`` and/or ``distributor_id`` (e.g. its JSON). An IDNO's network
             sits inside a host area whose all-the-way tariffs it mirrors (SOURCES.md), so a
             lookup result is resolved by its GSP group when it has one.
 
     Raises:
-        ValidationError: If the value names no licence area.
+        ValidationError: If the value names no licence area (an IDNO id alone, an
+            ambiguous postcode lookup, an unknown id or group).
     """
-    areas = _areas(ref)
+    registry = _registry(ref)
+    if isinstance(distributor, LookupResult):
+        distributor = distributor.to_dict()
     if isinstance(distributor, Mapping):
         gsp = distributor.get("gsp_group_id")
         if gsp:
             return resolve_distributor(ref, gsp)
+        candidates = distributor.get("candidates") or []
+        if candidates:
+            groups = ", ".join(str(c.get("gsp_group_id")) for c in candidates)
+            raise ValidationError(
+                f"distributor: the lookup is ambiguous between GSP groups {groups}; choose one",
+                field="distributor",
+            )
         did = distributor.get("distributor_id")
         if did is not None:
             return resolve_distributor(ref, did)
@@ -219,13 +193,15 @@ def resolve_distributor(ref: ReferenceData, distributor: object) -> DistributorA
             field="distributor",
         )
     text = str(distributor).strip().upper() if distributor is not None else ""
-    if re.fullmatch(r"_?[A-P]", text):
-        return areas["_" + text[-1]]
-    if text.isdigit() and text in areas:
-        return areas[text]
+    if re.fullmatch(r"_?[A-P]", text) and "_" + text[-1] in registry.areas_by_gsp:
+        return registry.area("_" + text[-1])
+    found = registry.distributors.get(text)
+    if found is not None and found.area is not None:
+        return found.area
     hint = (
-        " (IDNO ids do not identify a region: give the GSP group)"
-        if text.isdigit() and 24 <= int(text) <= 99
+        f" ({found.distributor_type} {found.market_participant_id} works in every region: "
+        "give the GSP group or the site lookup result)"
+        if found is not None
         else ""
     )
     raise ValidationError(
@@ -259,7 +235,6 @@ class _Entry:
 class _Catalogue:
     canonical: dict[str, str]  # identity -> canonical name
     entries: dict[str, dict[str, _Entry]]  # distributor id -> identity -> entry
-    llfcs: dict[str, dict[str, dict[str, str]]]  # distributor -> llfc -> year -> identity
     years: tuple[str, ...]
 
 
@@ -275,7 +250,6 @@ def _catalogue(ref: ReferenceData) -> _Catalogue:
         canonical[str(ident)] = str(newest["tariff_name"].value_counts().index[0])
     windows = band_windows(ref)
     entries: dict[str, dict[str, _Entry]] = {}
-    llfcs: dict[str, dict[str, dict[str, str]]] = {}
     for row, ident in zip(table.itertuples(index=False), identity, strict=True):
         did, year = str(row.distributor_id), str(row.charging_year)
         scheme = str(row.unit_rate_band_scheme)
@@ -285,8 +259,8 @@ def _catalogue(ref: ReferenceData) -> _Catalogue:
             raise DataMissingError(
                 f"duos_time_bands: no {scheme} band windows for distributor {did} in {year}"
             ) from None
-        open_llfcs = _expand_llfcs(_text(row.dno_open_llfcs))
-        closed_llfcs = _expand_llfcs(_text(row.dno_closed_llfcs))
+        open_llfcs = _llfc_codes(row.dno_open_llfcs)
+        closed_llfcs = _llfc_codes(row.dno_closed_llfcs)
         tariff_year = TariffYear(
             charging_year=year,
             valid_from=pd.Timestamp(str(row.valid_from)).date(),
@@ -313,9 +287,7 @@ def _catalogue(ref: ReferenceData) -> _Catalogue:
                 years={},
             )
         entry.years[year] = tariff_year
-        for code in open_llfcs + closed_llfcs:
-            llfcs.setdefault(did, {}).setdefault(code, {})[year] = ident
-    return _Catalogue(canonical, entries, llfcs, years)
+    return _Catalogue(canonical, entries, years)
 
 
 def available_charging_years(ref: ReferenceData) -> tuple[str, ...]:
@@ -366,13 +338,15 @@ def find_tariff(
     """Resolve one DUoS tariff of a licence area and return its published charges.
 
     Choose the tariff in exactly one way: by ``tariff`` name (any case, either year's
-    wording), by ``llfc`` (from the DNO statements' LLFC lists), or by structure
-    (``voltage_level`` with ``tariff_group``, ``residual_band`` and ``direction`` as
-    needed to single one out).
+    wording), by ``llfc`` (from the DNO statements' LLFC lists, as site lookup reads
+    them), or by structure (``voltage_level`` with ``tariff_group``, ``residual_band`` and
+    ``direction`` as needed to single one out). A site lookup result whose MPAN named a
+    tariff needs none of these.
 
     Args:
         ref: Reference data.
-        distributor: Distributor id 10-23, GSP group, or a site lookup result.
+        distributor: Distributor id 10-23, GSP group, or a site lookup result
+            (:class:`~engine.lookup_result.LookupResult` or its JSON dict).
         tariff: Tariff name.
         llfc: Line loss factor class of the MPAN.
         voltage_level: ``LV``, ``LV_SUB`` or ``HV``.
@@ -395,6 +369,11 @@ def find_tariff(
     catalogue = _catalogue(ref)
     entries = catalogue.entries[area.distributor_id]
     structural = (voltage_level, tariff_group, residual_band, direction)
+    if tariff is None and llfc is None and all(v is None for v in structural):
+        # A site lookup result already names the tariff its MPAN's LLFC is listed under.
+        found = distributor.to_dict() if isinstance(distributor, LookupResult) else distributor
+        if isinstance(found, Mapping) and found.get("duos_tariff_name"):
+            tariff = str(found["duos_tariff_name"])
     ways = sum(x is not None for x in (tariff, llfc)) + any(v is not None for v in structural)
     if ways != 1:
         raise ValidationError(
@@ -406,7 +385,7 @@ def find_tariff(
         ident = tariff_identity(tariff)
         if ident not in entries:
             raise TariffNotFoundError(
-                f"tariff: no tariff {tariff!r} in {area.gsp_group_id} ({area.name})"
+                f"tariff: no tariff {tariff!r} in {area.gsp_group_id} ({area.licence_area})"
                 f"{' in ' + year if year else ''}; nearest valid names: "
                 f"{_nearest(catalogue, entries, ident, year)}",
                 field="tariff",
@@ -432,42 +411,37 @@ def _nearest(
 
 
 def _identity_by_llfc(
-    ref: ReferenceData, catalogue: _Catalogue, area: DistributorArea, code: str, year: str | None
+    ref: ReferenceData, catalogue: _Catalogue, area: LicenceArea, code: str, year: str | None
 ) -> str:
-    found = catalogue.llfcs.get(area.distributor_id, {}).get(code)
-    if found:
-        if year is not None and year in found:
-            return found[year]
-        idents = set(found.values())
+    """The tariff an LLFC is listed under, via site lookup's LLFC → tariff table: in the
+    year asked for, else the latest year whose statement lists it."""
+    topline = load_lookup_tables(ref).topline
+    did = area.distributor_id
+    for label in [year] if year is not None else reversed(catalogue.years):
+        listed = topline.llfc_duos_tariffs(did, code, str(label)) or ()
+        idents = {tariff_identity(t.tariff_name) for t in listed}
         if len(idents) == 1:
             return idents.pop()
-        latest = found[max(found)]
-        return latest
-    elsewhere = sorted(
-        did
-        for did, codes in catalogue.llfcs.items()
-        if code in codes and did != area.distributor_id
-    )
-    mdd = ref.table("mdd_llfc")
-    mine = mdd[(mdd["distributor_id"] == area.distributor_id) & (mdd["llfc_id"] == code)]
-    if not mine.empty:
-        description = str(mine["llfc_description"].iloc[-1])
+        if len(idents) > 1:
+            names = "; ".join(sorted(catalogue.canonical[i] for i in idents))
+            raise TariffNotFoundError(
+                f"llfc: LLFC {code} is listed under {len(idents)} tariffs of distributor {did} "
+                f"in {label}: {names}; choose the tariff by name",
+                field="llfc",
+            )
+    record = topline.llfc_record(did, code, dt.date(int(catalogue.years[-1][:4]), 4, 1))
+    if record is not None:
         raise TariffNotFoundError(
-            f"llfc: LLFC {code} of distributor {area.distributor_id} (MDD: {description!r}) is "
-            "not listed against an Annex 1 tariff in the charging statements held for that area "
-            "(the IDNO-mirrored years and EHV/preserved tariffs carry no DNO LLFC lists); "
-            "choose the tariff by name",
+            f"llfc: LLFC {code} of distributor {did} (MDD: {record.description!r}) is not "
+            "listed against an Annex 1 tariff in the charging statements held for that area "
+            f"{'in ' + year if year else 'in any year'} (IDNO-mirrored years and "
+            "EHV/preserved tariffs carry no DNO LLFC lists); choose the tariff by name",
             field="llfc",
         )
-    if elsewhere:
-        raise TariffNotFoundError(
-            f"llfc: LLFC {code} is not a tariff of distributor {area.distributor_id} "
-            f"({area.gsp_group_id}); it is listed for distributor(s) {', '.join(elsewhere)}",
-            field="llfc",
-        )
+    elsewhere = sorted({key[0] for key in topline.llfc_tariffs if key[2] == code} - {did})
+    where = f"; it is listed for distributor(s) {', '.join(elsewhere)}" if elsewhere else ""
     raise TariffNotFoundError(
-        f"llfc: LLFC {code} is not known for distributor {area.distributor_id} "
-        f"({area.gsp_group_id})",
+        f"llfc: LLFC {code} is not a tariff of distributor {did} ({area.gsp_group_id}){where}",
         field="llfc",
     )
 
@@ -475,7 +449,7 @@ def _identity_by_llfc(
 def _identity_by_structure(
     catalogue: _Catalogue,
     entries: Mapping[str, _Entry],
-    area: DistributorArea,
+    area: LicenceArea,
     structural: tuple[str | None, str | None, str | None, str | None],
 ) -> str:
     voltage_level, tariff_group, residual_band, direction = structural
@@ -510,9 +484,7 @@ def _identity_by_structure(
     )
 
 
-def _build(
-    catalogue: _Catalogue, area: DistributorArea, entry: _Entry, year: str | None
-) -> DuosTariff:
+def _build(catalogue: _Catalogue, area: LicenceArea, entry: _Entry, year: str | None) -> DuosTariff:
     if year is not None and year not in entry.years:
         raise TariffNotFoundError(
             f"tariff: {catalogue.canonical[entry.identity]!r} is not published for "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from engine.duos import find_tariff, resolve_distributor, tariff_names
-from engine.duos.tariffs import normalise_llfc, tariff_identity
+from engine.duos.tariffs import tariff_identity
 from engine.errors import TariffNotFoundError, ValidationError
+from engine.lookup import load_lookup_tables, lookup_site
 from engine.reference import ReferenceData
 
 
@@ -118,11 +121,28 @@ def test_thirty_two_names_per_area(ref: ReferenceData) -> None:
     assert "Unmetered Supplies" in names
 
 
-@pytest.mark.parametrize(("raw", "code"), [("001", "1"), (" h01 ", "H01"), (632, "632")])
-def test_normalise_llfc(raw: object, code: str) -> None:
-    assert normalise_llfc(raw) == code
-
-
-def test_normalise_llfc_rejects() -> None:
+def test_llfc_in_any_written_form(ref: ReferenceData) -> None:
+    # MIDE lists LLFC "1" (MPAN top lines write "001") under Domestic Aggregated.
+    names = {find_tariff(ref, 14, llfc=code).tariff_name for code in ("1", "001", " 001 ")}
+    assert names == {"Domestic Aggregated or CT with Residual"}
     with pytest.raises(ValidationError):
-        normalise_llfc("ABCD")
+        find_tariff(ref, 14, llfc="ABCD")
+
+
+def _mpan_core(first12: str) -> str:
+    weights = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)  # mpan_check_digit_weights.csv
+    check = sum(int(d) * w for d, w in zip(first12, weights, strict=True)) % 11 % 10
+    return first12 + str(check)
+
+
+def test_lookup_result_names_area_and_tariff(ref: ReferenceData) -> None:
+    tables = load_lookup_tables(ref)
+    # Top line PC 00, MTC 845, LLFC 127 (MIDE: LV Site Specific Band 1), core in area 14.
+    result = lookup_site(f"00 845 127 {_mpan_core('140000000001')}", tables, dt.date(2025, 6, 1))
+    tariff = find_tariff(ref, result)
+    assert tariff.gsp_group_id == "_E"
+    assert tariff.tariff_name == "LV Site Specific Band 1"
+    as_json = find_tariff(ref, result.to_dict(), tariff="HV Site Specific Band 2")
+    assert as_json.distributor_id == "14"
+    postcode = lookup_site("B1 1AA", tables, dt.date(2025, 6, 1))
+    assert find_tariff(ref, postcode, tariff="LV Site Specific Band 1").gsp_group_id == "_E"
