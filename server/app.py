@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import health, lookup, openapi
+from server import duos, health, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, load_config
@@ -27,6 +27,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     health.bp,
     openapi.bp,
     lookup.bp,
+    duos.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -1,0 +1,82 @@
+"""``POST /v1/duos/rates|cost``: documents, problem+json errors and the 413 size limit."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from engine.settlement import half_hourly_index, iso_utc
+from server.duos import MAX_PROFILE_PERIODS
+from tests.server.conftest import signed
+
+
+def test_rates(client: FlaskClient) -> None:
+    response = signed(
+        client,
+        "POST",
+        "/v1/duos/rates",
+        json={"distributor": 14, "date": "2025-06-01", "tariff": "hv site specific band 1"},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["tariff_name"] == "HV Site Specific Band 1"
+    assert body["years"][0]["rates"]["red_p_per_kwh"] == 1.642  # 2025-E-MIDE
+
+
+def test_rates_unknown_tariff_is_404_problem(client: FlaskClient) -> None:
+    response = signed(
+        client, "POST", "/v1/duos/rates", json={"distributor": "_C", "tariff": "HV Band 9"}
+    )
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"].endswith("tariff-not-found")
+
+
+def test_cost(client: FlaskClient) -> None:
+    # Sunday 1 June 2025, MIDE HV Site Specific Band 1 (2025/26): all green.
+    # 48 × 10 kWh × 0.021 p + 443.28 p/day + 1,500 kVA × 9.5 p/kVA/day.
+    index = half_hourly_index("2025-06-01", "2025-06-01")
+    body = {
+        "distributor": "_E",
+        "tariff": "HV Site Specific Band 1",
+        "import_capacity_kva": 1500,
+        "profile": {"interval_start": iso_utc(index), "import_kwh": [10.0] * len(index)},
+    }
+    response = signed(client, "POST", "/v1/duos/cost", json=body)
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["total_gbp"] == pytest.approx((480 * 0.021 + 443.28 + 1500 * 9.5) / 100)
+    assert set(document["by_component"]) >= {"red_unit_gbp", "capacity_gbp", "reactive_gbp"}
+
+
+def test_cost_bad_rows_are_422_naming_the_field(client: FlaskClient) -> None:
+    index = half_hourly_index("2025-06-01", "2025-06-01")
+    kwh = [1.0] * len(index)
+    kwh[3] = -2.0
+    body = {
+        "distributor": 14,
+        "tariff": "HV Site Specific Band 1",
+        "import_capacity_kva": 100,
+        "profile": {"interval_start": iso_utc(index), "import_kwh": kwh},
+    }
+    response = signed(client, "POST", "/v1/duos/cost", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "import_kwh"
+    assert "row 3" in response.get_json()["detail"]
+
+
+def test_cost_over_two_years_is_413(client: FlaskClient) -> None:
+    n = MAX_PROFILE_PERIODS + 1
+    body = {
+        "distributor": 14,
+        "tariff": "HV Site Specific Band 1",
+        "profile": {"settlement_date": ["2025-06-01"] * n, "import_kwh": [0.0] * n},
+    }
+    response = signed(client, "POST", "/v1/duos/cost", json=body)
+    assert response.status_code == 413
+    assert response.get_json()["field"] == "profile"
+
+
+def test_cost_needs_auth(client: FlaskClient) -> None:
+    response = client.post("/v1/duos/cost", json={"distributor": 14})
+    assert response.status_code == 401
