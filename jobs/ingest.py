@@ -262,19 +262,7 @@ def _load_day(
 ) -> None:
     columns = [c for c in part.columns if c in table_spec(dataset.table).column_names]
     rows = warehouse.load(dataset.table, part[columns])
-    warehouse.load(
-        "load_log",
-        pd.DataFrame(
-            {
-                "dataset": [dataset.table],
-                "range_start": [day],
-                "range_end": [day],
-                "rows": [rows],
-                "loaded_at": [pd.Timestamp(loaded_at)],
-                "source": [f"{source}:{dataset.name}"],
-            }
-        ),
-    )
+    warehouse.record_load(dataset.table, day, day, rows, loaded_at, f"{source}:{dataset.name}")
 
 
 def ingest_bm_units(
@@ -284,17 +272,7 @@ def ingest_bm_units(
     frame = client.bm_units()
     rows = warehouse.load("bm_units", frame)
     stamp = now or dt.datetime.now(dt.UTC)
-    warehouse.load(
-        "load_log",
-        pd.DataFrame(
-            {
-                "dataset": ["bm_units"],
-                "range_start": [stamp.date()],
-                "range_end": [stamp.date()],
-                "rows": [rows],
-                "loaded_at": [pd.Timestamp(stamp)],
-                "source": [f"{client.source}:bm-units"],
-            }
-        ),
+    warehouse.record_load(
+        "bm_units", stamp.date(), stamp.date(), rows, stamp, f"{client.source}:bm-units"
     )
     return rows

@@ -15,7 +15,7 @@ PN one settlement period per call (required parameters).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -159,21 +159,14 @@ class ElexonClient:
         Returns:
             ``market_index`` columns; rows of other settlement dates are dropped.
         """
-        start, end = day_bounds_utc(first, last)
-        frames = []
-        for lower, upper in windows(start, end, MID_WINDOW):
-            scope = f"{_iso(lower)}..{_iso(upper)}"
-            # `to` is inclusive of a period's start: ask up to the last period in the window.
-            params = {
-                "from": _iso(lower),
-                "to": _iso(upper - pd.Timedelta(minutes=30)),
-                "format": "json",
-            }
-            rows = self._rows(MID_PATH, params, scope)
-            frames.append(
-                typed_frame(rows, _MID_KINDS, MARKET_INDEX_FIELDS, endpoint=MID_PATH, scope=scope)
-            )
-        frame = _in_days(pd.concat(frames, ignore_index=True), "settlement_date", first, last)
+
+        def params(lower: pd.Timestamp, upper: pd.Timestamp) -> dict[str, Any]:
+            # `to` includes a period starting at it: ask up to the window's last period.
+            return {"from": _iso(lower), "to": _iso(upper - pd.Timedelta(minutes=30))}
+
+        frame = self._windowed(
+            MID_PATH, _MID_KINDS, MARKET_INDEX_FIELDS, first, last, MID_WINDOW, params
+        )
         frame["source"] = f"elexon:{MID_PATH}"
         return frame
 
@@ -193,14 +186,16 @@ class ElexonClient:
         first: dt.date,
         last: dt.date,
         size: dt.timedelta,
+        params: Callable[[pd.Timestamp, pd.Timestamp], dict[str, Any]] = (
+            lambda lower, upper: {"from": _iso(lower), "to": _iso(upper)}
+        ),
     ) -> pd.DataFrame:
+        """Fetch ``[start of first, end of last)`` in windows of ``size``, typed and renamed."""
         start, end = day_bounds_utc(first, last)
         frames = []
         for lower, upper in windows(start, end, size):
             scope = f"{_iso(lower)}..{_iso(upper)}"
-            rows = self._rows(
-                path, {"from": _iso(lower), "to": _iso(upper), "format": "json"}, scope
-            )
+            rows = self._rows(path, {**params(lower, upper), "format": "json"}, scope)
             frames.append(
                 typed_frame(
                     rows,
@@ -212,7 +207,9 @@ class ElexonClient:
                 )
             )
         frame = pd.concat(frames, ignore_index=True).drop_duplicates()
-        return _in_days(frame, "settlement_date", first, last)
+        if "settlement_date" in frame:
+            return _in_days(frame, "settlement_date", first, last)
+        return frame.reset_index(drop=True)
 
     def physical_notifications(self, first: dt.date, last: dt.date) -> pd.DataFrame:
         """Physical notifications (PN): one call per settlement period, as the API requires."""
@@ -247,20 +244,20 @@ class ElexonClient:
             ``measurement_time``, ``frequency_hz`` and ``settlement_date`` (the UK day of
             the half-hour the sample falls in, from engine.settlement).
         """
-        start, end = day_bounds_utc(first, last)
-        frames = []
-        for lower, upper in windows(start, end, FREQ_WINDOW):
-            scope = f"{_iso(lower)}..{_iso(upper)}"
-            params = {
+        frame = self._windowed(
+            FREQ_PATH,
+            _FREQ_KINDS,
+            FREQUENCY_FIELDS,
+            first,
+            last,
+            FREQ_WINDOW,
+            lambda lower, upper: {
                 "measurementDateTimeFrom": _iso(lower),
                 "measurementDateTimeTo": _iso(upper),
-                "format": "json",
-            }
-            rows = self._rows(FREQ_PATH, params, scope)
-            frames.append(
-                typed_frame(rows, _FREQ_KINDS, FREQUENCY_FIELDS, endpoint=FREQ_PATH, scope=scope)
-            )
-        frame = pd.concat(frames, ignore_index=True).drop_duplicates("measurement_time")
+            },
+        )
+        start, end = day_bounds_utc(first, last)
+        frame = frame.drop_duplicates("measurement_time")
         frame = frame[(frame["measurement_time"] >= start) & (frame["measurement_time"] < end)]
         half_hour = pd.DatetimeIndex(frame["measurement_time"]).floor("30min")
         frame["settlement_date"] = settlement_date_period(half_hour)["settlement_date"].to_numpy()

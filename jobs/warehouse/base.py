@@ -9,6 +9,7 @@ lives here, so both backends return the same DataFrames.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,39 @@ class Warehouse(abc.ABC):
             return 0
         self._upsert(spec, typed)
         return len(typed)
+
+    def record_load(
+        self,
+        dataset: str,
+        first: dt.date,
+        last: dt.date,
+        rows: int,
+        loaded_at: dt.datetime,
+        source: str,
+    ) -> None:
+        """Record a load in ``load_log`` (one row per dataset and day range; replaces).
+
+        Args:
+            dataset: Table loaded.
+            first: First UK day loaded.
+            last: Last UK day loaded (inclusive).
+            rows: Rows written.
+            loaded_at: When [UTC].
+            source: Where from (endpoint, file fingerprint).
+        """
+        self.load(
+            "load_log",
+            pd.DataFrame(
+                {
+                    "dataset": [dataset],
+                    "range_start": [first],
+                    "range_end": [last],
+                    "rows": [rows],
+                    "loaded_at": [pd.Timestamp(loaded_at)],
+                    "source": [source],
+                }
+            ),
+        )
 
     def status(self) -> dict[str, Any]:
         """Per table: rows, first/last interval start and gaps (missing intervals).

@@ -173,18 +173,13 @@ def seed(
         frame = seed_file.build(ref.table(seed_file.reference_table), path)
         rows = warehouse.load(seed_file.warehouse_table, frame)
         first, last = _day_range(frame)
-        warehouse.load(
-            "load_log",
-            pd.DataFrame(
-                {
-                    "dataset": [seed_file.warehouse_table],
-                    "range_start": [first if first is not None else loaded_at.date()],
-                    "range_end": [last if last is not None else loaded_at.date()],
-                    "rows": [rows],
-                    "loaded_at": [pd.Timestamp(loaded_at)],
-                    "source": [_fingerprint(ref, seed_file)],
-                }
-            ),
+        warehouse.record_load(
+            seed_file.warehouse_table,
+            first if first is not None else loaded_at.date(),
+            last if last is not None else loaded_at.date(),
+            rows,
+            loaded_at,
+            _fingerprint(ref, seed_file),
         )
         done.append({"file": path, "table": seed_file.warehouse_table, "rows": rows})
     return done
