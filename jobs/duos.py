@@ -9,18 +9,9 @@ from typing import Any
 import pandas as pd
 
 from engine.duos import DuosBill, DuosTariff, duos_cost, find_tariff, scale_profile
+from engine.duos.tariffs import RATE_FIELDS
 from engine.errors import ValidationError
 from engine.reference import ReferenceData
-
-RATE_FIELDS = (
-    "red_p_per_kwh",
-    "amber_p_per_kwh",
-    "green_p_per_kwh",
-    "fixed_p_per_mpan_per_day",
-    "capacity_p_per_kva_per_day",
-    "exceeded_capacity_p_per_kva_per_day",
-    "reactive_power_p_per_kvarh",
-)
 
 
 def _sources(ref: ReferenceData, doc_ids: list[str]) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from engine.duos.profile import profile_arrays
 from engine.duos.schedule import N_BANDS, DuosSchedule, duos_schedule
-from engine.duos.tariffs import DuosTariff
+from engine.duos.tariffs import RATE_FIELDS, DuosTariff
 from engine.errors import ValidationError
 from engine.units import (
     apparent_kva_from_half_hour,
@@ -332,15 +332,6 @@ def duos_cost(
 _ROW_COMPONENTS = ("unit", "unit", "unit", "fixed", "capacity", "exceeded_capacity", "reactive")
 _ROW_QUANTITY_UNITS = ("kWh", "kWh", "kWh", "day", "kVA·day", "kVA·day", "kVArh")
 _ROW_RATE_UNITS = ("p/kWh", "p/kWh", "p/kWh", "p/MPAN/day", "p/kVA/day", "p/kVA/day", "p/kVArh")
-_RATE_FIELDS = (
-    "red_p_per_kwh",
-    "amber_p_per_kwh",
-    "green_p_per_kwh",
-    "fixed_p_per_mpan_per_day",
-    "capacity_p_per_kva_per_day",
-    "exceeded_capacity_p_per_kva_per_day",
-    "reactive_power_p_per_kvarh",
-)
 
 
 def _breakdown(schedule: DuosSchedule, q: _Arrays) -> pd.DataFrame:
@@ -357,11 +348,11 @@ def _breakdown(schedule: DuosSchedule, q: _Arrays) -> pd.DataFrame:
         )
     ).ravel()
     rates = np.array(
-        [[_published(getattr(year, f)) for f in _RATE_FIELDS] for year in schedule.month_years]
+        [[_published(getattr(year, f)) for f in RATE_FIELDS] for year in schedule.month_years]
     ).ravel()
     keep = ~np.isnan(rates)
-    month = np.repeat(np.arange(n_months), len(_RATE_FIELDS))[keep]
-    kind = np.tile(np.arange(len(_RATE_FIELDS)), n_months)[keep]
+    month = np.repeat(np.arange(n_months), len(RATE_FIELDS))[keep]
+    kind = np.tile(np.arange(len(RATE_FIELDS)), n_months)[keep]
     bands = np.array([*schedule.tariff.band_names, "", "", "", ""], dtype=object)
     years = schedule.month_years
     max_kva = np.where(kind == 5, q.max_kva[0][month], np.nan)

@@ -35,7 +35,8 @@ from engine.settlement import charging_year_of_date, parse_charging_year
 from engine.topline import expand_llfc_list
 
 VOLTAGE_LEVELS = ("LV", "LV_SUB", "HV")
-_RATE_COLUMNS = (
+#: The seven published charges of a tariff year, in statement (column) order.
+RATE_FIELDS = (
     "red_p_per_kwh",
     "amber_p_per_kwh",
     "green_p_per_kwh",
@@ -266,7 +267,7 @@ def _catalogue(ref: ReferenceData) -> _Catalogue:
             valid_from=pd.Timestamp(str(row.valid_from)).date(),
             valid_to=pd.Timestamp(str(row.valid_to)).date(),
             tariff_name_as_published=str(row.tariff_name),
-            **{col: _cell(getattr(row, col)) for col in _RATE_COLUMNS},
+            **{col: _cell(getattr(row, col)) for col in RATE_FIELDS},
             source_doc_id=str(row.primary_source_doc_id),
             band_source_doc_id=band_source,
             windows=year_windows,
