@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class LookupResult:
     """
 
     query: str
-    kind: str
+    kind: Literal["mpan", "postcode", "mpan+postcode"]
     distributor_id: str | None
     distributor_name: str | None
     distributor_type: str | None
@@ -73,7 +73,7 @@ class LookupResult:
     gsp_group_name: str | None
     operator_group: str | None
     market_participant_id: str | None
-    match: str
+    match: Literal["mpan", "postcode_district", "ambiguous"]
     candidates: tuple[Candidate, ...]
     warnings: tuple[str, ...]
     postcode: str | None

@@ -10,13 +10,14 @@ wrong (not JSON → 400, no ``queries`` list → 422, more than 10,000 → 413).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from flask import current_app
 from flask.blueprints import BlueprintSetupState
 from pydantic import Field, JsonValue
 
 from engine.errors import DataMissingError, GbessError
+from engine.lookup_result import LookupResult
 from jobs.lookup import lookup_rows, lookup_tables
 from server.api import ApiBlueprint
 from server.config import ServerConfig
@@ -43,46 +44,6 @@ class LookupRequest(ApiModel):
     as_of: dt.date | None = None
 
 
-class LookupCandidate(ApiModel):
-    """One licence area an ambiguous postcode district may lie in."""
-
-    gsp_group_id: str
-    gsp_group_name: str
-    licence_area: str
-    distributor_id: str
-    distributor_name: str
-    operator_group: str
-
-
-class LookupRow(ApiModel):
-    """One answered query (see README "Site lookup" for each field)."""
-
-    query: str
-    kind: Literal["mpan", "postcode", "mpan+postcode"]
-    distributor_id: str | None
-    distributor_name: str | None
-    distributor_type: Literal["DNO", "IDNO", "other"] | None
-    licence_area: str | None
-    gsp_group_id: str | None
-    gsp_group_name: str | None
-    operator_group: str | None
-    market_participant_id: str | None
-    match: Literal["mpan", "postcode_district", "ambiguous"]
-    candidates: list[LookupCandidate]
-    warnings: list[str]
-    postcode: str | None
-    mpan_core: str | None
-    profile_class: str | None
-    profile_class_description: str | None
-    meter_timeswitch_class: str | None
-    meter_timeswitch_class_description: str | None
-    llfc: str | None
-    llfc_description: str | None
-    duos_tariff_name: str | None
-    duos_voltage_level: str | None
-    duos_charging_year: str | None
-
-
 class LookupRowError(ApiModel):
     """Why one query could not be answered."""
 
@@ -100,7 +61,7 @@ class LookupFailureRow(ApiModel):
 class LookupResponse(ApiModel):
     """One row per query, in order."""
 
-    results: list[LookupRow | LookupFailureRow]
+    results: list[LookupResult | LookupFailureRow]
 
 
 @bp.record_once
