@@ -15,6 +15,7 @@ Bodies are signed once per phase (the signature window is 300 s; each phase is s
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -28,8 +29,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -54,56 +56,58 @@ def free_port() -> int:
         return port
 
 
-class Server:
-    """gunicorn serving the app on loopback, stopped on exit."""
-
-    def __init__(self, data_dir: Path, secret: str, workers: int, threads: int) -> None:
-        self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(prefix="gbess-bench-", suffix=".log", delete=False)
-        env = dict(os.environ)
-        env.update(
-            GBESS_DATA_DIR=str(data_dir),
-            GBESS_HMAC_SECRET=secret,
-            GBESS_AUTH="hmac",
-            GBESS_HOST="127.0.0.1",
-            PORT=str(self.port),
-            GBESS_WORKERS=str(workers),
-            GBESS_THREADS=str(threads),
-        )
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:server.gunicorn_conf",
-            "server.app:create_app()",
-        ]
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=self.log, stderr=self.log
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /health within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
+@contextlib.contextmanager
+def serving(data_dir: Path, secret: str, workers: int, threads: int) -> Iterator[int]:
+    """gunicorn serving the app on loopback (log in a temporary file); yields the port."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        GBESS_DATA_DIR=str(data_dir),
+        GBESS_HMAC_SECRET=secret,
+        GBESS_AUTH="hmac",
+        GBESS_HOST="127.0.0.1",
+        PORT=str(port),
+        GBESS_WORKERS=str(workers),
+        GBESS_THREADS=str(threads),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:server.gunicorn_conf",
+        "server.app:create_app()",
+    ]
+    with tempfile.TemporaryFile(prefix="gbess-bench-") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
         try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        os.unlink(self.log.name)
+            _wait_for_health(process, port, log)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_health(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited:\n{log.read().decode(errors='replace')}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health")
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /health within 60 s")
 
 
 def signed_bodies(queries: list[str], secret: str) -> list[tuple[bytes, dict[str, str]]]:
@@ -251,11 +255,10 @@ def bench_http(data_dir: Path, workers: int = 2, threads: int = 4) -> None:
     tables = prepare_lookup_tables(ReferenceData(data_dir))
     queries = mixed_queries(tables, N_QUERIES)[:N_BODIES]
     secret = secrets.token_hex(32)
-    server = Server(data_dir, secret, workers, threads)
-    try:
+    with serving(data_dir, secret, workers, threads) as port:
         # Warm both workers (first requests pay imports and template builds).
-        open_loop(server.port, signed_bodies(queries, secret), 400, 2)
-        rate = open_loop(server.port, signed_bodies(queries, secret), RATE_PER_S, RATE_DURATION_S)
+        open_loop(port, signed_bodies(queries, secret), 400, 2)
+        rate = open_loop(port, signed_bodies(queries, secret), RATE_PER_S, RATE_DURATION_S)
         print(
             f"HTTP single-query POST /v1/lookup at {RATE_PER_S} req/s for {RATE_DURATION_S} s "
             f"(gunicorn {workers} workers x {threads} threads, open-loop Python client, "
@@ -266,7 +269,7 @@ def bench_http(data_dir: Path, workers: int = 2, threads: int = 4) -> None:
         )
         if shutil.which("wrk"):
             for connections in (8, 32):
-                sat = wrk_saturation(server.port, signed_bodies(queries, secret), 20, connections)
+                sat = wrk_saturation(port, signed_bodies(queries, secret), 20, connections)
                 print(
                     f"HTTP saturation (wrk -t2 -c{connections} -d20s): "
                     f"{sat['throughput_per_s']:.0f} req/s, p50 {sat['p50_ms']:.2f} ms, p99 "
@@ -275,12 +278,10 @@ def bench_http(data_dir: Path, workers: int = 2, threads: int = 4) -> None:
                     f"{sat['throughput_per_s'] / THROUGHPUT_ANCHOR_PER_S:.2f}"
                 )
         else:
-            sat = open_loop(server.port, signed_bodies(queries, secret), 100_000, 10)
+            sat = open_loop(port, signed_bodies(queries, secret), 100_000, 10)
             print(
                 f"HTTP saturation (wrk not installed; Python client, {CONNECTIONS} connections): "
                 f"{sat['throughput_per_s']:.0f} req/s, p50 {sat['p50_ms']:.2f} ms, p99 "
                 f"{sat['p99_ms']:.2f} ms; anchor {THROUGHPUT_ANCHOR_PER_S:,} req/s -> ratio "
                 f"{sat['throughput_per_s'] / THROUGHPUT_ANCHOR_PER_S:.2f}"
             )
-    finally:
-        server.stop()
