@@ -118,6 +118,13 @@ DATASETS: dict[str, IngestDataset] = {
             lambda c, a, b: c.frequency(a, b), "settlement_date", _no_check,
         ),
         IngestDataset(
+            "quick-reserve", "neso", "quick_reserve_results",
+            lambda c, a, b: c.quick_reserve(a, b), "settlement_date",
+            _events("NESO datastore (Quick Reserve)", "settlement_period",
+                    "quick_reserve_results"),
+            days_per_fetch=90,
+        ),
+        IngestDataset(
             "dynamic-response", "neso", "dynamic_response_results",
             lambda c, a, b: c.dynamic_response(a, b), "efa_date",
             lambda f, d: _check_response_day(f, d, "NESO datastore"), days_per_fetch=90,

@@ -15,7 +15,7 @@ PN one settlement period per call (required parameters).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -34,6 +34,7 @@ from jobs.sources.fields import (
 )
 from jobs.sources.http import JsonClient
 from jobs.sources.payload import FieldKind, records_of, typed_frame
+from jobs.sources.windows import day_bounds_utc, windows
 
 ELEXON_BASE_URL = "https://data.elexon.co.uk/bmrs/api/v1"
 
@@ -96,24 +97,6 @@ _BOD_KINDS: dict[str, FieldKind] = {
 }
 _PN_KINDS: dict[str, FieldKind] = {**_LEVEL_KINDS, "settlementPeriod": "int"}
 _FREQ_KINDS: dict[str, FieldKind] = {"measurementTime": "timestamp", "frequency": "float"}
-
-
-def day_bounds_utc(first: dt.date, last: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """UTC start of ``first`` and end of ``last`` (UK local days, from engine.settlement)."""
-    index = half_hourly_index(first, last)
-    return index[0], index[-1] + pd.Timedelta(minutes=30)
-
-
-def windows(
-    start: pd.Timestamp, end: pd.Timestamp, size: dt.timedelta
-) -> Iterator[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Consecutive ``[from, to)`` windows of at most ``size`` covering ``[start, end)``."""
-    step = pd.Timedelta(size)
-    cursor = start
-    while cursor < end:
-        upper = min(cursor + step, end)
-        yield cursor, upper
-        cursor = upper
 
 
 def _iso(stamp: pd.Timestamp) -> str:

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import SourceUnavailableError
-from engine.settlement import UK_TZ, efa_block_bounds, efa_date_block
+from engine.settlement import UK_TZ, efa_block_bounds, efa_date_block, settlement_date_period
 from jobs.sources.http import JsonClient
 from jobs.sources.payload import FieldKind, records_of, typed_frame
+from jobs.sources.windows import day_bounds_utc
 
 NESO_BASE_URL = "https://api.neso.energy/api/3/action"
 DATASTORE_SQL_PATH = "/datastore_search_sql"
@@ -164,6 +165,69 @@ class NesoClient:
             return pd.DataFrame(columns=["efa_date", "efa_block", "service", "delivery_start"])
         return pd.concat(frames, ignore_index=True)
 
+    def quick_reserve(self, first: dt.date, last: dt.date) -> pd.DataFrame:
+        """Positive/negative Quick Reserve results per half hour starting on UK settlement
+        days ``first``..``last`` (EAC resources only; QR began in December 2024).
+
+        Returns:
+            ``quick_reserve_results`` columns, with settlement date and period of each
+            delivery start from engine.settlement.
+        """
+        start, end = day_bounds_utc(first, last)
+        frames = []
+        for resource, _, _ in resources_for(first, last + dt.timedelta(days=1)):
+            if resource.layout != "eac":
+                continue
+            scope = f"settlement days {first.isoformat()}..{last.isoformat()}"
+            rows = self._eac_rows(resource, "Quick Reserve", start, end, scope)
+            frame = rows.rename(
+                columns={"delivery_start_text": "start", "delivery_end_text": "end"}
+            )
+            endpoint = f"{DATASTORE_SQL_PATH} ({resource.resource_id})"
+            delivery_start = _parse_naive(frame["start"], "UTC", "deliveryStart", endpoint, scope)
+            calendar = settlement_date_period(delivery_start)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "service": frame["service"].to_numpy(),
+                        "delivery_start": delivery_start,
+                        "delivery_end": _parse_naive(
+                            frame["end"], "UTC", "deliveryEnd", endpoint, scope
+                        ),
+                        "settlement_date": calendar["settlement_date"].to_numpy(),
+                        "settlement_period": calendar["settlement_period"].to_numpy(),
+                        "cleared_volume_mw": frame["cleared_volume_mw"].to_numpy(),
+                        "clearing_price_gbp_per_mw_per_h": frame[
+                            "clearing_price_gbp_per_mw_per_h"
+                        ].to_numpy(),
+                        "auction_id": frame["auction_id"].to_numpy(),
+                        "source": f"neso:{resource.resource_id}",
+                    }
+                )
+            )
+        if not frames:
+            return pd.DataFrame(columns=["service", "delivery_start", "settlement_date"])
+        return pd.concat(frames, ignore_index=True)
+
+    def _eac_rows(
+        self,
+        resource: NesoResource,
+        service_type: Literal["Response", "Quick Reserve"],
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        scope: str,
+    ) -> pd.DataFrame:
+        """EAC rows of one service type delivered from ``start`` to before ``end`` (UTC)."""
+        sql = (
+            f'SELECT * FROM "{resource.resource_id}" WHERE "serviceType" = \'{service_type}\' '
+            f"AND \"deliveryStart\" >= '{_naive_utc(start)}' "
+            f"AND \"deliveryStart\" < '{_naive_utc(end)}'"
+        )
+        endpoint = f"{DATASTORE_SQL_PATH} ({resource.resource_id})"
+        payload = self.http.get_json(DATASTORE_SQL_PATH, {"sql": sql}, scope=scope)
+        rows = records_of(payload, endpoint, scope)
+        return typed_frame(rows, _EAC_KINDS, _EAC_NAMES, endpoint=endpoint, scope=scope)
+
     def _fetch(self, resource: NesoResource, first: dt.date, last: dt.date) -> pd.DataFrame:
         scope = f"EFA days {first.isoformat()}..{last.isoformat()}"
         endpoint = f"{DATASTORE_SQL_PATH} ({resource.resource_id})"
@@ -172,28 +236,17 @@ class NesoClient:
                 f'SELECT * FROM "{resource.resource_id}" WHERE "EFA Date" >= '
                 f"'{first.isoformat()}' AND \"EFA Date\" <= '{last.isoformat()}'"
             )
-        else:
-            start = efa_block_bounds([first], [1])[0][0]
-            end = efa_block_bounds([last], [6])[1][0]
-            sql = (
-                f'SELECT * FROM "{resource.resource_id}" WHERE "serviceType" = \'Response\' '
-                f"AND \"deliveryStart\" >= '{_naive_utc(start)}' "
-                f"AND \"deliveryStart\" < '{_naive_utc(end)}'"
-            )
-        payload = self.http.get_json(DATASTORE_SQL_PATH, {"sql": sql}, scope=scope)
-        rows = records_of(payload, endpoint, scope)
-        if resource.layout == "legacy":
+            payload = self.http.get_json(DATASTORE_SQL_PATH, {"sql": sql}, scope=scope)
+            rows = records_of(payload, endpoint, scope)
             frame = _legacy(
                 typed_frame(rows, _LEGACY_KINDS, _LEGACY_NAMES, endpoint=endpoint, scope=scope),
                 endpoint,
                 scope,
             )
         else:
-            frame = _eac(
-                typed_frame(rows, _EAC_KINDS, _EAC_NAMES, endpoint=endpoint, scope=scope),
-                endpoint,
-                scope,
-            )
+            start = efa_block_bounds([first], [1])[0][0]
+            end = efa_block_bounds([last], [6])[1][0]
+            frame = _eac(self._eac_rows(resource, "Response", start, end, scope), endpoint, scope)
         unknown = ~frame["service"].isin(RESPONSE_SERVICES)
         if unknown.any():
             raise SourceUnavailableError(

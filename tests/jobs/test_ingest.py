@@ -141,3 +141,14 @@ def test_reversed_range(
 ) -> None:
     with pytest.raises(ValidationError, match="before from"):
         ingest(empty_warehouse, DATASETS["system-prices"], elexon[0], D31, D30)
+
+
+def test_quick_reserve_day(
+    empty_warehouse: DuckDBWarehouse, neso: tuple[NesoClient, FakeApi, list[float]]
+) -> None:
+    client, _, _ = neso
+    day = dt.date(2024, 12, 4)
+    summary = ingest(empty_warehouse, DATASETS["quick-reserve"], client, day, day, now=_now)
+    assert (summary.days_loaded, summary.rows) == (1, 12)
+    stored = empty_warehouse.query("quick_reserve", from_date=day, to_date=day)
+    assert stored["service"].tolist()[:2] == ["NQR", "PQR"]

@@ -65,10 +65,11 @@ def neso_fake(data_dir: Path) -> FakeApi:
             rows = [r for r in legacy if low <= r["EFA Date"] <= high]
         else:
             low, high = re.findall(r"'(\d{4}-\d{2}-\d{2}T[\d:]+)'", sql)
+            (service_type,) = re.findall(r"\"serviceType\" = '([^']+)'", sql)
             rows = [
                 r
                 for r in eac
-                if r["serviceType"] == "Response" and low <= r["deliveryStart"] < high
+                if r["serviceType"] == service_type and low <= r["deliveryStart"] < high
             ]
         return recorded.ckan(rows, sql)
 

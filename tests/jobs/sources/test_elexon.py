@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from engine.errors import SourceUnavailableError
-from jobs.sources.elexon import ElexonClient, windows
+from jobs.sources.elexon import ElexonClient
 from jobs.sources.payload import check_whole_day, records_of
 from tests.jobs.sources import recorded
 from tests.jobs.sources.fake_api import FakeApi
@@ -110,14 +110,6 @@ def test_market_index_chunks_by_seven_days(elexon: Elexon) -> None:
     # 2024-04-01T00:00Z and ends at the end of UK day 3 April (BST) = 2024-04-03T23:00Z.
     assert fake.seen[1][1]["from"] == ["2024-04-01T00:00:00Z"]
     assert fake.seen[1][1]["to"] == ["2024-04-03T22:30:00Z"]
-
-
-def test_windows_cover_exactly() -> None:
-    start, end = pd.Timestamp("2024-01-01T00:00Z"), pd.Timestamp("2024-01-01T02:30Z")
-    parts = list(windows(start, end, dt.timedelta(hours=1)))
-    assert parts[0] == (start, pd.Timestamp("2024-01-01T01:00Z"))
-    assert parts[-1] == (pd.Timestamp("2024-01-01T02:00Z"), end)
-    assert len(parts) == 3
 
 
 @pytest.mark.parametrize(

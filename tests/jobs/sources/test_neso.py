@@ -82,3 +82,17 @@ def test_portal_failure_envelope(neso: Neso) -> None:
     }  # fmt: skip
     with pytest.raises(SourceUnavailableError, match="portal reported failure"):
         client.dynamic_response(dt.date(2024, 10, 27), dt.date(2024, 10, 27))
+
+
+def test_quick_reserve_half_hours(neso: Neso) -> None:
+    client, fake, _ = neso
+    frame = client.quick_reserve(dt.date(2024, 12, 4), dt.date(2024, 12, 4))
+    # Excerpt: PQR and NQR for 2024-12-04T00:00..02:30Z, six half-hours each (GMT, so
+    # settlement periods 1..6 of 4 December).
+    assert len(frame) == 12
+    pqr = frame[frame["service"] == "PQR"].sort_values("delivery_start")
+    assert pqr["settlement_period"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert pqr["clearing_price_gbp_per_mw_per_h"].iloc[-1] == 7.5  # 02:30Z row
+    sql = fake.seen[0][1]["sql"][0]
+    assert "\"serviceType\" = 'Quick Reserve'" in sql
+    assert all('"888e5029' not in q["sql"][0] for _, q in fake.seen)  # no QR before EAC

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import DataMissingError, ValidationError
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
@@ -151,3 +153,24 @@ def test_read_only_refuses_loads(small_warehouse: DuckDBWarehouse) -> None:
             reader.load("bm_units", bm_units_frame())
     finally:
         reader.close()
+
+
+@settings(max_examples=15, deadline=None)
+@given(batches=st.lists(st.lists(st.integers(0, 93), max_size=20), min_size=1, max_size=4))
+def test_loads_in_any_order_give_the_union(batches: list[list[int]]) -> None:
+    """Invariant: after any sequence of loads, the table holds each key once, with the
+    last value loaded for it."""
+    frame = system_prices_frame()
+    warehouse = DuckDBWarehouse(Path(":memory:"))
+    try:
+        expected: dict[pd.Timestamp, float] = {}
+        for number, rows in enumerate(batches):
+            batch = frame.iloc[sorted(set(rows))].assign(system_sell_price_gbp_per_mwh=number)
+            warehouse.load("system_prices", batch)
+            expected.update(dict.fromkeys(batch["interval_start"], float(number)))
+        stored = warehouse.run_sql(
+            "SELECT interval_start, system_sell_price_gbp_per_mwh AS p FROM system_prices"
+        )
+        assert dict(zip(stored["interval_start"], stored["p"], strict=True)) == expected
+    finally:
+        warehouse.close()
