@@ -183,7 +183,8 @@ def _rate(value: float | None) -> float:
     return 0.0 if value is None else value
 
 
-@functools.lru_cache(maxsize=64)
+# A schedule is ~0.5 MB (plus ~7 MB of one-hot matrices once used for many sites).
+@functools.lru_cache(maxsize=16)
 def duos_schedule(tariff: DuosTariff, first_ns: int, n_periods: int) -> DuosSchedule:
     """The cached per-period arrays of ``tariff`` over consecutive half-hours.
 

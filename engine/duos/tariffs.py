@@ -187,6 +187,14 @@ def resolve_distributor(ref: ReferenceData, distributor: object) -> LicenceArea:
                 field="distributor",
             )
         did = distributor.get("distributor_id")
+        host = registry.distributors.get(str(did)) if did is not None else None
+        if host is not None and host.area is None:
+            raise ValidationError(
+                f"distributor: the lookup found {host.distributor_type} {did} "
+                f"({host.market_participant_id}) but not its host licence area; look the "
+                "site up with its postcode as well, or give the GSP group",
+                field="distributor",
+            )
         if did is not None:
             return resolve_distributor(ref, did)
         raise ValidationError(

@@ -108,7 +108,9 @@ def test_resolve_distributor(ref: ReferenceData, given: object, distributor_id: 
     assert resolve_distributor(ref, given).distributor_id == distributor_id
 
 
-@pytest.mark.parametrize("given", [27, "9", "_Q", {"postcode": "X"}])
+@pytest.mark.parametrize(
+    "given", [27, "9", "_Q", {"postcode": "X"}, {"distributor_id": "27", "gsp_group_id": None}]
+)
 def test_resolve_distributor_rejects(ref: ReferenceData, given: object) -> None:
     with pytest.raises(ValidationError) as err:
         resolve_distributor(ref, given)
