@@ -95,7 +95,9 @@ def cost_document(ref: ReferenceData, bill: DuosBill) -> dict[str, Any]:
         {key: _number(value) if isinstance(value, float) else value for key, value in row.items()}
         for row in bill.breakdown.to_dict(orient="records")
     ]
-    doc_ids = bill.breakdown["source_doc_id"].tolist()
+    doc_ids = bill.breakdown["source_doc_id"].tolist() + [
+        bill.tariff.year(year).band_source_doc_id for year in bill.charging_years
+    ]
     return {
         **tariff_identity_document(bill.tariff),
         "total_gbp": bill.total_gbp,

@@ -112,7 +112,8 @@ class DuosBill:
         return _component_totals(self.breakdown, self.tariff)
 
     def by_month(self) -> list[dict[str, object]]:
-        """One record per month: ``month``, ``charging_year``, ``energy_kwh``, the component
+        """One record per month: ``month``, ``charging_year``, ``source_doc_id`` (of the
+        rates), ``band_source_doc_id`` (of the band windows), ``energy_kwh``, the component
         totals and ``total_gbp`` [£]."""
         records: list[dict[str, object]] = []
         for (month, year), rows in self.breakdown.groupby(["month", "charging_year"], sort=True):
@@ -120,6 +121,8 @@ class DuosBill:
             record: dict[str, object] = {
                 "month": month,
                 "charging_year": year,
+                "source_doc_id": rows["source_doc_id"].iloc[0],
+                "band_source_doc_id": self.tariff.year(str(year)).band_source_doc_id,
                 "energy_kwh": float(unit["quantity"].sum()),
             }
             record.update(_component_totals(rows, self.tariff))

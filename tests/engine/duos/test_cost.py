@@ -78,6 +78,8 @@ def test_nged_west_midlands_lv_crossing_1_april_2025(
     assert months["2025-04"]["total_gbp"] == pytest.approx(april_p / 100)  # £28.7187
     assert months["2025-03"]["charging_year"] == "2024/25"
     assert months["2025-04"]["charging_year"] == "2025/26"
+    assert months["2025-03"]["source_doc_id"] == months["2025-03"]["band_source_doc_id"]
+    assert months["2025-04"]["source_doc_id"] == "2025-E-MIDE"
     assert bill.total_gbp == pytest.approx(53.0226)
     assert bill.effective_p_per_kwh == pytest.approx(5302.26 / 960)  # 5.523 p/kWh
     docs = bill.breakdown.groupby("charging_year")["source_doc_id"].unique()
