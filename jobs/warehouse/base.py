@@ -290,7 +290,10 @@ def _convert(values: pd.Series, type_: str, table_name: str, column: str) -> pd.
             return pd.to_numeric(values).astype("float64")
         if type_ == "BOOL":
             return values.map(_to_bool, na_action="ignore").astype("boolean")
-        return values.map(lambda v: None if v is None or pd.isna(v) else str(v)).astype(object)
+        text = values.astype(object)
+        if pd.api.types.infer_dtype(text, skipna=True) not in {"string", "empty"}:
+            text = text.map(lambda v: v if v is None or pd.isna(v) else str(v), na_action=None)
+        return text.where(text.notna(), None)
     except (ValueError, TypeError) as exc:
         raise ValidationError(f"{where}: cannot convert to {type_}: {exc}", field=column) from exc
 
