@@ -293,7 +293,8 @@ def _convert(values: pd.Series, type_: str, table_name: str, column: str) -> pd.
         text = values.astype(object)
         if pd.api.types.infer_dtype(text, skipna=True) not in {"string", "empty"}:
             text = text.map(lambda v: v if v is None or pd.isna(v) else str(v), na_action=None)
-        return text.where(text.notna(), None)
+        cleaned: pd.Series = text.astype(object).mask(text.isna(), None)
+        return cleaned
     except (ValueError, TypeError) as exc:
         raise ValidationError(f"{where}: cannot convert to {type_}: {exc}", field=column) from exc
 
