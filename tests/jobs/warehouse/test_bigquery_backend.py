@@ -15,18 +15,16 @@ from jobs.warehouse.bigquery_backend import BigQueryWarehouse, merge_sql
 from jobs.warehouse.dialect import SQL_DIR, named_query, query_names
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 from jobs.warehouse.schema import TABLES, table
-from tests.jobs.warehouse.conftest import fill, system_prices_frame
+from tests.jobs.warehouse.conftest import system_prices_frame
 from tests.jobs.warehouse.fake_bigquery import FakeBigQuery
 
 DAY = dt.date(2024, 3, 31)
 
 
-@pytest.fixture(scope="module")
-def duck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBWarehouse]:
-    warehouse = DuckDBWarehouse(tmp_path_factory.mktemp("bq") / "reference.duckdb")
-    fill(warehouse)
-    yield warehouse
-    warehouse.close()
+@pytest.fixture
+def duck(small_warehouse: DuckDBWarehouse) -> DuckDBWarehouse:
+    """The DuckDB reference answering the fake's queries (the small hand-checked fixture)."""
+    return small_warehouse
 
 
 @pytest.fixture
