@@ -1,5 +1,5 @@
 'use strict';
-// Starts the real gbess server (gunicorn, from the repo's .venv) on loopback with a
+// Starts the real gbess server (`gbess serve`, from the repo's .venv) on loopback with a
 // test secret, and gives the fake UrlFetchApp a synchronous HTTP transport to it —
 // UrlFetchApp.fetch blocks, so the request is made by a child process (spawnSync).
 
@@ -82,14 +82,14 @@ async function waitForHealth(url, child, deadlineMs) {
 }
 
 /**
- * Starts gunicorn serving server.app:create_app() on 127.0.0.1.
+ * Starts `gbess serve` (gunicorn serving server.app:create_app()) on 127.0.0.1.
  * @param {string} secret GBESS_HMAC_SECRET.
  * @return {Promise<{url: string, health: object, stop: function(): Promise<void>, log: function(): string}>}
  */
 async function startServer(secret) {
-  const gunicorn = path.join(VENV_BIN, 'gunicorn');
-  if (!fs.existsSync(gunicorn)) {
-    throw new Error(`${gunicorn} not found: run make test (it creates .venv) first`);
+  const gbess = path.join(VENV_BIN, 'gbess');
+  if (!fs.existsSync(gbess)) {
+    throw new Error(`${gbess} not found: run make test (it creates .venv) first`);
   }
   const port = await freePort();
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-e2e-'));
@@ -102,8 +102,12 @@ async function startServer(secret) {
     GBESS_VAR_DIR: varDir,
     GBESS_WAREHOUSE: 'duckdb',
   });
-  const child = spawn(gunicorn, ['--bind', `127.0.0.1:${port}`, '--workers', '1', '--threads', '2',
-    '--timeout', '30', 'server.app:create_app()'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  env.GBESS_WORKERS = '1';
+  env.GBESS_THREADS = '2';
+  // `gbess serve` runs gunicorn as its child: start it in its own process group so
+  // stop() ends both (by that group's id).
+  const child = spawn(gbess, ['serve', '--host', '127.0.0.1', '--port', String(port)],
+    { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = `http://127.0.0.1:${port}`;
@@ -111,7 +115,7 @@ async function startServer(secret) {
   try {
     health = await waitForHealth(url, child, 20000);
   } catch (e) {
-    child.kill('SIGTERM');
+    process.kill(-child.pid, 'SIGTERM');
     throw new Error(`${e.message}\n${stderr.slice(-2000)}`);
   }
   return {
@@ -121,7 +125,7 @@ async function startServer(secret) {
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return; }
       child.once('exit', () => { fs.rmSync(varDir, { recursive: true, force: true }); resolve(); });
-      child.kill('SIGTERM');
+      process.kill(-child.pid, 'SIGTERM');
     }),
   };
 }
