@@ -444,9 +444,39 @@ function about_(services) {
       lines.push('Health: unreachable — ' + errorMessage_(err));
     }
   }
+  const audience = identityAudience_(services);
+  if (audience) {
+    lines.push('OAuth client id (for the server\'s GBESS_OIDC_AUDIENCES): ' + audience);
+  }
   lines.push(describeTriggers_(services));
   const text = lines.join('\n');
   const ui = services.spreadsheet.getUi();
   ui.alert('About gbess', text, ui.ButtonSet.OK);
   return text;
+}
+
+/**
+ * The audience of this script's identity tokens: its OAuth client id, which the server
+ * must list in GBESS_OIDC_AUDIENCES to accept OIDC calls.
+ * @param {!Object} services From services_().
+ * @return {string} '' when no token is available or it cannot be decoded.
+ */
+function identityAudience_(services) {
+  let token;
+  try {
+    token = services.script.getIdentityToken();
+  } catch (err) {
+    return '';
+  }
+  const part = String(token || '').split('.')[1];
+  if (!part) {
+    return '';
+  }
+  try {
+    const padded = part + '===='.slice((part.length + 3) % 4 + 1);
+    const bytes = services.utilities.base64DecodeWebSafe(padded);
+    return String(JSON.parse(services.utilities.newBlob(bytes).getDataAsString()).aud || '');
+  } catch (err) {
+    return '';
+  }
 }

@@ -485,6 +485,16 @@ class FakeUtilities {
     return signedBytes(crypto.createHash(name).update(this._bytes(value, charset)).digest());
   }
   base64Encode(data) { return this._bytes(data).toString('base64'); }
+  base64DecodeWebSafe(text) {
+    if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) {
+      throw new Error('Exception: Could not decode string.');
+    }
+    return signedBytes(Buffer.from(text, 'base64url'));
+  }
+  newBlob(data) {
+    const bytes = this._bytes(data);
+    return { getBytes: () => signedBytes(bytes), getDataAsString: () => bytes.toString('utf8') };
+  }
   sleep(ms) {
     if (ms > 300000) throw new Error('Exception: sleep over 5 minutes');
     this.sleeps.push(ms);

@@ -230,6 +230,11 @@ test('About: version, settings and the service health (or why it is unreachable)
     'gbess add-on 0.1.0', 'Service: https://gbess.example.run.app', 'Auth: hmac (secret set)',
     'Health: ok, version 0.1.0', '  data: true', '  warehouse: true',
     'Dashboard refresh: not scheduled', 'Auto-lookup: off'].join('\n'));
+  // With a real-shaped identity token, About shows the OAuth client id the server needs.
+  const payload = Buffer.from(JSON.stringify({ aud: '1234567890-abc.apps.googleusercontent.com', email: 'a@example.com' })).toString('base64url');
+  p.fakes.ScriptApp.identityToken = `eyJhbGciOiJSUzI1NiJ9.${payload}.sig`;
+  p.call('menuAbout');
+  assert.match(p.ui.alerts[1].prompt, /\nOAuth client id \(for the server's GBESS_OIDC_AUDIENCES\): 1234567890-abc\.apps\.googleusercontent\.com\n/);
   const q = project();
   q.fakes.UrlFetchApp.handler = () => { throw new Error('Exception: DNS error: https://gbess.example.run.app/health'); };
   q.call('menuAbout');
