@@ -118,10 +118,45 @@ function gbessDuosRates_(distributor, tariff, date, services) {
       }
       cachePutJson_(cache, key, answer, CACHE_TTL_S_);
     }
-    return flattenRows_(answer, '');
+    return duosRatesRows_(answer);
   } catch (err) {
     return [[CELL_ERROR_PREFIX_ + errorMessage_(err)]];
   }
+}
+
+/**
+ * A /v1/duos/rates answer as [name, value] rows: the tariff, then per charging year
+ * its charges in published units and its band windows (UK clock time), then sources.
+ * @param {!Object} answer {tariff_name, distributor_id, gsp_group_id, voltage_level,
+ *     direction, years: [{charging_year, rates, band_windows, source_doc_id}]}.
+ * @return {!Array<!Array<*>>}
+ */
+function duosRatesRows_(answer) {
+  if (!Array.isArray(answer.years)) {
+    return flattenRows_(answer, '');
+  }
+  const rows = [
+    ['tariff', answer.tariff_name || ''],
+    ['distributor_id', answer.distributor_id || ''],
+    ['gsp_group_id', answer.gsp_group_id || ''],
+    ['voltage_level', answer.voltage_level || ''],
+    ['direction', answer.direction || ''],
+  ];
+  answer.years.forEach(function (y) {
+    rows.push(['charging_year', y.charging_year]);
+    Object.keys(y.rates || {}).forEach(function (k) {
+      rows.push([k, y.rates[k] === null || y.rates[k] === undefined ? 'none' : y.rates[k]]);
+    });
+    (y.band_windows || []).forEach(function (w) {
+      const allYear = !Array.isArray(w.months) || w.months.length === 12;
+      rows.push([w.band + ' band, ' + w.day_type,
+        w.start_uk_clock + '-' + w.end_uk_clock +
+          (allYear ? '' : ' (months ' + w.months.join(',') + ')') +
+          (w.date_exception ? ' (' + w.date_exception + ')' : '')]);
+    });
+    rows.push(['source', y.source_doc_id || '']);
+  });
+  return rows;
 }
 
 /**

@@ -268,9 +268,12 @@ function costDuosSelection_(services) {
   }
   const n = profile.interval_start.length;
   toast_(services, 'Costing DUoS for ' + n + ' half-hours…', -1);
-  const answer = callService_(
-    'post', '/v1/duos/cost', Object.assign({ profile: profile }, site), {}, services
-  );
+  const answer = callService_('post', '/v1/duos/cost', {
+    distributor: site.distributor,
+    tariff: site.tariff,
+    import_capacity_kva: site.capacity_kva,
+    profile: profile,
+  }, {}, services);
   if (!answer || typeof answer !== 'object' || typeof answer.total_gbp !== 'number') {
     throw gbessError_('The service answered /v1/duos/cost without a total_gbp.');
   }
@@ -360,13 +363,11 @@ function btmSelection_(services) {
  */
 function refreshNow_(services) {
   toast_(services, 'Refreshing the dashboard…', -1);
-  const summary = runRefresh_('menu', services);
-  const lines = flattenRows_(summary, '').slice(0, 15).map(function (r) {
-    return r[0] + ': ' + r[1];
-  });
-  toast_(services, 'Dashboard refreshed.', 5);
+  const summary = runRefresh_('menu', services, { throwOnJobErrors: false });
+  const text = refreshSummaryText_(summary);
+  toast_(services, text.split('\n')[0], 10);
   const ui = services.spreadsheet.getUi();
-  ui.alert('gbess: dashboard refreshed', lines.join('\n'), ui.ButtonSet.OK);
+  ui.alert('gbess: dashboard refresh', text, ui.ButtonSet.OK);
   return summary;
 }
 

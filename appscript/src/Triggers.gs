@@ -45,7 +45,7 @@ function onSitesEdit(e) {
  * @param {Object} e The time-driven event.
  */
 function scheduledRefresh(e) {
-  runRefresh_('schedule', services_());
+  runRefresh_('schedule', services_(), { throwOnJobErrors: true });
 }
 
 /**
@@ -214,21 +214,55 @@ function lookupSitesRows_(sheet, layout, rows, services) {
 }
 
 /**
+ * The run summary of /v1/jobs/refresh as text: a first line with the outcome, then one
+ * line per tab.
+ * @param {*} summary {ok, tabs: [{job, status, rows, error}], duration_s, backend}.
+ * @return {string}
+ */
+function refreshSummaryText_(summary) {
+  if (!summary || typeof summary !== 'object' || !Array.isArray(summary.tabs)) {
+    return 'The service answered /v1/jobs/refresh without a run summary.';
+  }
+  const failed = summary.tabs.filter(function (t) {
+    return t.status !== 'ok';
+  });
+  const head = failed.length
+    ? failed.length + ' of ' + summary.tabs.length + ' dashboard tabs failed'
+    : 'Dashboard refreshed: ' + summary.tabs.length + ' tabs';
+  const lines = [head + (typeof summary.duration_s === 'number'
+    ? ' in ' + summary.duration_s.toFixed(1) + ' s' : '') +
+    (summary.backend ? ' (' + summary.backend + ')' : '') + '.'];
+  summary.tabs.forEach(function (t) {
+    lines.push(t.job + ': ' + t.status + (t.status === 'ok' ? ', ' + t.rows + ' rows'
+      : (t.error ? ' — ' + t.error : '')));
+  });
+  return lines.join('\n');
+}
+
+/**
  * Calls POST /v1/jobs/refresh and records the outcome in Document Properties.
  * @param {string} source 'menu' or 'schedule'.
  * @param {!Object} services From services_().
+ * @param {{throwOnJobErrors: boolean}} options Throw when a tab's job failed (for the
+ *     time trigger, so Apps Script reports the failed run).
  * @return {*} The service's run summary.
  * @throws {Error} When the refresh failed (recorded first, so About shows it).
  */
-function runRefresh_(source, services) {
+function runRefresh_(source, services, options) {
   const started = new Date(services.now()).toISOString();
   const props = services.properties.getDocumentProperties();
   try {
     const summary = callService_('post', '/v1/jobs/refresh', REFRESH_REQUEST_, {}, services);
+    const ok = Boolean(summary && summary.ok);
+    const text = refreshSummaryText_(summary);
     props.setProperty(
       SETTINGS_KEYS_.lastRefresh,
-      JSON.stringify({ source: source, started: started, status: 'ok', summary: summary })
+      JSON.stringify(ok ? { source: source, started: started, status: 'ok', summary: text }
+        : { source: source, started: started, status: 'error', error: text })
     );
+    if (!ok && options && options.throwOnJobErrors) {
+      throw gbessError_(text);
+    }
     return summary;
   } catch (err) {
     props.setProperty(

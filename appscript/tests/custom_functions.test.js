@@ -161,6 +161,20 @@ test('GBESS_DUOS_RATES: a date cell is sent as the UK calendar date; the answer 
   assert.equal(p.fakes.UrlFetchApp.requests.length, 1, 'the same question is answered from the cache');
 });
 
+test('GBESS_DUOS_RATES: the service\'s per-year document as name/value rows with band windows', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json({ distributor_id: '14', gsp_group_id: '_E', tariff_name: 'HV Site Specific Band 1',
+    direction: 'demand', voltage_level: 'HV', years: [{ charging_year: '2025/26', rates: { red_p_per_kwh: 1.642, reactive_power_p_per_kvarh: null },
+      band_windows: [{ day_type: 'weekday', band: 'red', start_uk_clock: '16:00', end_uk_clock: '19:00', months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], date_exception: null },
+        { day_type: 'weekday', band: 'amber', start_uk_clock: '07:30', end_uk_clock: '16:00', months: [11, 12, 1, 2], date_exception: null }],
+      source_doc_id: '2025-WMID' }], sources: [] });
+  assert.deepEqual(p.rates(14, 'HV Site Specific Band 1', '2025-06-01'), [
+    ['tariff', 'HV Site Specific Band 1'], ['distributor_id', '14'], ['gsp_group_id', '_E'], ['voltage_level', 'HV'], ['direction', 'demand'],
+    ['charging_year', '2025/26'], ['red_p_per_kwh', 1.642], ['reactive_power_p_per_kvarh', 'none'],
+    ['red band, weekday', '16:00-19:00'], ['amber band, weekday', '07:30-16:00 (months 11,12,1,2)'], ['source', '2025-WMID'],
+  ]);
+});
+
 test('GBESS_DUOS_RATES: missing arguments and service errors are in-cell', () => {
   const p = project();
   p.fakes.UrlFetchApp.handler = () => problem(404, 'Tariff not found', 'no tariff "HV Foo" for 14 in 2025/26; nearest: HV Site Specific Band 1', 'tariff');

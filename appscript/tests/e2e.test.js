@@ -141,3 +141,59 @@ test('the menu lookup and the edit trigger write the server\'s answers into the 
   p.call('onSitesEdit', { range: sites.getRange('B2') });
   assert.deepEqual(plain(sites.getRange('C2:F2').getValues()), [['12', 'London Power Networks', '_C', 'mpan']]);
 });
+
+test('=GBESS_DUOS_RATES against the real tariff table (NGED West Midlands HV Band 1, 2025/26)', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/duos/rates')) {
+    t.skip('POST /v1/duos/rates is not served yet');
+    return;
+  }
+  // A date cell of 1 June 2025 arrives as midnight UK time.
+  const out = plain(p.asCustomFunction(() => p.call('GBESS_DUOS_RATES', 14, 'hv site specific band 1', new Date('2025-05-31T23:00:00Z'))));
+  const value = (name) => (out.find((r) => r[0] === name) || [])[1];
+  // duos_tariffs_lv_hv.csv, 2025/26, distributor 14, "HV Site Specific Band 1":
+  // red 1.642 p/kWh, fixed 443.28 p/MPAN/day, capacity 9.5 p/kVA/day.
+  assert.equal(value('tariff'), 'HV Site Specific Band 1');
+  assert.equal(value('charging_year'), '2025/26');
+  assert.equal(value('red_p_per_kwh'), 1.642);
+  assert.equal(value('fixed_p_per_mpan_per_day'), 443.28);
+  assert.equal(value('capacity_p_per_kva_per_day'), 9.5);
+  assert.ok(out.some((r) => /^red band, /.test(r[0])), 'band windows listed');
+  const bad = plain(p.asCustomFunction(() => p.call('GBESS_DUOS_RATES', 14, 'HV Foo', '2025-06-01')));
+  assert.match(bad[0][0], /^#GBESS: .*HV Foo/);
+});
+
+test('Cost DUoS for the selected profile against the real server writes its bill', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/duos/cost')) {
+    t.skip('POST /v1/duos/cost is not served yet');
+    return;
+  }
+  const sheet = p.ss.getActiveSheet();
+  // Monday 2 June 2025, 16:00 and 16:30 BST (15:00Z, 15:30Z): NGED West Midlands red band.
+  sheet.load(1, 1, [['interval_start', 'import_kwh'], ['2025-06-02T15:00:00Z', 100], ['2025-06-02T15:30:00Z', 100]]);
+  p.ss.select(sheet.getRange('A1:B3'));
+  p.ui.promptAnswers.push(['OK', '14, HV Site Specific Band 1, 1500']);
+  p.call('menuCostDuos');
+  assert.deepEqual(p.ui.alerts, [], p.ui.alerts.map((a) => a.prompt).join('\n'));
+  const rows = plain(p.ss.getSheetByName('DUoS cost').getDataRange().getValues());
+  const value = (name) => (rows.find((r) => r[0] === name) || [])[1];
+  // Red units: 200 kWh × 1.642 p/kWh = 328.4 p = £3.284.
+  assert.ok(Math.abs(value('red_unit_gbp') - 3.284) < 1e-9, `red_unit_gbp ${value('red_unit_gbp')}`);
+  assert.equal(typeof value('total_gbp'), 'number');
+  assert.match(p.ss.toasts.at(-1).message, /^DUoS for 2 half-hours: £\d+\.\d\d — written to DUoS cost!A1:/);
+});
+
+test('Refresh dashboard now against the real server reports each tab', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/jobs/refresh')) {
+    t.skip('POST /v1/jobs/refresh is not served yet');
+    return;
+  }
+  p.call('menuRefreshNow');
+  const alert = p.ui.alerts.at(-1);
+  assert.equal(alert.title, 'gbess: dashboard refresh', alert.prompt);
+  assert.match(alert.prompt, /^(Dashboard refreshed: \d+ tabs|\d+ of \d+ dashboard tabs failed) in [\d.]+ s \(local\)\.\nMarket: /);
+  const last = JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH);
+  assert.equal(last.source, 'menu');
+});

@@ -108,7 +108,7 @@ test('Cost DUoS: reads the profile, asks for the site, writes the bill to "DUoS 
   p.call('menuCostDuos');
   assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[0].payload), {
     profile: { interval_start: ['2025-03-31T23:00:00.000Z', '2025-03-31T23:30:00.000Z'], import_kwh: [10, 12.5] },
-    distributor: '14', tariff: 'HV Site Specific Band 1', capacity_kva: 1500,
+    distributor: '14', tariff: 'HV Site Specific Band 1', import_capacity_kva: 1500,
   });
   const out = plain(p.ss.getSheetByName('DUoS cost').getDataRange().getValues());
   assert.deepEqual(out.slice(0, 5).map((r) => r.slice(0, 2)), [
@@ -172,16 +172,29 @@ test('Behind-the-meter PPA…: profile + site + price → "BtM PPA" tab; malform
   assert.match(p.ui.alerts.at(-1).prompt, /Could not read "eighty"/);
 });
 
+function runSummary(ok) {
+  const tab = (job, status, rows, error) => ({ job, started_utc: '2026-01-15T12:00:00', finished_utc: '2026-01-15T12:00:02', rows, status, data_as_of_utc: null, error });
+  return { backend: 'local', ok, requests: { files: 1 }, duration_s: 2.25,
+    tabs: [tab('Market', 'ok', 30, null), tab('Fleet', ok ? 'ok' : 'error', ok ? 64 : 0, ok ? null : 'warehouse has no bm_units table')] };
+}
+
 test('Refresh dashboard now: calls /v1/jobs/refresh, shows the run summary, records it', () => {
   const p = project();
-  p.fakes.UrlFetchApp.handler = () => json({ status: 'ok', tabs: [{ tab: 'Market', rows: 30 }] });
+  p.fakes.UrlFetchApp.handler = () => json(runSummary(true));
   p.call('menuRefreshNow');
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/jobs/refresh');
-  assert.equal(p.ui.alerts[0].title, 'gbess: dashboard refreshed');
-  assert.equal(p.ui.alerts[0].prompt, 'status: ok\ntabs[1].tab: Market\ntabs[1].rows: 30');
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[0].payload), { tabs: [] });
+  assert.equal(p.ui.alerts[0].title, 'gbess: dashboard refresh');
+  assert.equal(p.ui.alerts[0].prompt, 'Dashboard refreshed: 2 tabs in 2.3 s (local).\nMarket: ok, 30 rows\nFleet: ok, 64 rows');
   const last = JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH);
   assert.equal(last.status, 'ok');
   assert.equal(last.source, 'menu');
+  // A refresh whose jobs failed is reported as such, not as "done".
+  p.fakes.UrlFetchApp.handler = () => json(runSummary(false));
+  p.call('menuRefreshNow');
+  assert.equal(p.ui.alerts[1].prompt, '1 of 2 dashboard tabs failed in 2.3 s (local).\nMarket: ok, 30 rows\nFleet: error — warehouse has no bm_units table');
+  assert.equal(p.ss.toasts.at(-1).message, '1 of 2 dashboard tabs failed in 2.3 s (local).');
+  assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH).status, 'error');
   const q = project();
   q.fakes.UrlFetchApp.handler = () => problem(500, 'Internal Server Error', 'refresh failed: Market');
   q.call('menuRefreshNow');

@@ -106,11 +106,17 @@ test('scheduledRefresh posts /v1/jobs/refresh, records the outcome, and rethrows
   p.fakes.UrlFetchApp.handler = (req) => {
     assert.equal(req.method, 'POST');
     assert.ok(req.headers['X-Gbess-Signature']);
-    return json({ status: 'ok', tabs: ['Market', 'Fleet'] });
+    return json({ backend: 'local', ok: true, requests: {}, duration_s: 1, tabs: [{ job: 'Market', status: 'ok', rows: 30 }] });
   };
   p.call('scheduledRefresh', {});
   assert.deepEqual(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH),
-    { source: 'schedule', started: '2026-01-15T12:00:00.000Z', status: 'ok', summary: { status: 'ok', tabs: ['Market', 'Fleet'] } });
+    { source: 'schedule', started: '2026-01-15T12:00:00.000Z', status: 'ok', summary: 'Dashboard refreshed: 1 tabs in 1.0 s (local).\nMarket: ok, 30 rows' });
+  // Jobs that failed inside a 200 answer fail the trigger run (Apps Script then reports it).
+  p.fakes.UrlFetchApp.handler = () => json({ backend: 'local', ok: false, requests: {}, duration_s: 1, tabs: [{ job: 'Fleet', status: 'error', rows: 0, error: 'no data' }] });
+  assert.throws(() => p.call('scheduledRefresh', {}), /1 of 1 dashboard tabs failed in 1\.0 s \(local\)\.\nFleet: error — no data/);
+  assert.match(p.call('describeTriggers_', p.services()), /Last refresh \(schedule, .*\): failed: 1 of 1 dashboard tabs failed/);
+  p.fakes.UrlFetchApp.handler = () => json({ unexpected: true });
+  assert.throws(() => p.call('scheduledRefresh', {}), /without a run summary/);
   p.fakes.UrlFetchApp.handler = () => ({ code: 502, body: '<html>Bad Gateway</html>' });
   assert.throws(() => p.call('scheduledRefresh', {}), /Bad gateway \(502\): Bad Gateway \(after 4 attempts\)/);
   const last = JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH);
