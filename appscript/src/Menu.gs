@@ -306,14 +306,18 @@ function costDuosSelection_(services) {
 }
 
 /**
- * Values behind-the-meter PPA economics for the selected load profile and writes them
- * to the "BtM PPA" tab.
+ * Values behind-the-meter PPA economics for the selected load profile (and PV) and
+ * writes them to the "BtM PPA" tab: the battery's value, by component and month.
  * @param {!Object} services From services_().
  * @return {*} The service's answer, or null when cancelled.
  */
 function btmSelection_(services) {
   const ui = services.spreadsheet.getUi();
-  const profile = selectedProfile_(services, ['interval_start', 'load_kwh', 'pv_kwh']);
+  const profile = selectedProfile_(services, ['interval_start', 'import_kwh', 'pv_kwh']);
+  const load = profile.import_kwh || profile.load_kwh;
+  if (!load) {
+    throw gbessError_('The selection has no import_kwh (or load_kwh) column.');
+  }
   const site = promptSite_(services, 'Behind-the-meter PPA: the site');
   if (!site) {
     toast_(services, 'BtM valuation cancelled: nothing was written.');
@@ -338,21 +342,50 @@ function btmSelection_(services) {
     throw gbessError_('Could not read "' + response.getResponseText() + '": expected a PPA ' +
       'price' + (battery ? '' : ', a power in MW and an energy in MWh') + '.');
   }
+  const body = {
+    load: { interval_start: profile.interval_start, import_kwh: load },
+    distributor: site.distributor,
+    tariff: site.tariff,
+    capacity_kva: site.capacity_kva,
+    ppa_gbp_per_mwh: parts[0],
+    power_mw: spec.power_mw,
+    energy_mwh: spec.energy_mwh,
+  };
+  if (spec.efficiency_pct) {
+    body.round_trip_efficiency = spec.efficiency_pct / 100;
+  }
+  if (profile.pv_kwh) {
+    body.pv_kwh = profile.pv_kwh;
+  }
   toast_(services, 'Valuing the site with its battery…', -1);
-  const answer = callService_('post', '/v1/btm', Object.assign({
-    profile: profile,
-    ppa_price_gbp_per_mwh: parts[0],
-    battery: { power_mw: spec.power_mw, energy_mwh: spec.energy_mwh },
-  }, site), {}, services);
-  if (!answer || typeof answer !== 'object') {
-    throw gbessError_('The service answered /v1/btm without an object.');
+  const answer = callService_('post', '/v1/btm', body, {}, services);
+  if (!answer || typeof answer !== 'object' || typeof answer.battery_value_gbp !== 'number') {
+    throw gbessError_('The service answered /v1/btm without a battery_value_gbp.');
+  }
+  const summary = {};
+  Object.keys(answer).forEach(function (k) {
+    if (k !== 'by_month' && k !== 'assumptions') {
+      summary[k] = answer[k];
+    }
+  });
+  const sections = [{
+    title: 'Behind-the-meter PPA at £' + parts[0] + '/MWh: ' + spec.power_mw + ' MW / ' +
+      spec.energy_mwh + ' MWh battery, ' + load.length + ' half-hours',
+    columns: ['Item', 'Value'],
+    rows: flattenRows_(summary, ''),
+  }];
+  const months = objectsTable_(answer.by_month || []);
+  if (months.rows.length) {
+    sections.push({ title: 'By month', columns: months.columns, rows: months.rows });
+  }
+  if (Array.isArray(answer.assumptions) && answer.assumptions.length) {
+    sections.push({ title: 'Assumptions', columns: ['Assumption'],
+      rows: answer.assumptions.map(function (a) { return [a]; }) });
   }
   const written = writeSections_(
-    getOrCreateSheet_(services.spreadsheet.getActive(), BTM_SHEET_),
-    [{ title: 'Behind-the-meter PPA at £' + parts[0] + '/MWh', columns: ['Item', 'Value'],
-      rows: flattenRows_(answer, '') }]
-  );
-  toast_(services, 'BtM valuation written to ' + written + '.', 10);
+    getOrCreateSheet_(services.spreadsheet.getActive(), BTM_SHEET_), sections);
+  toast_(services, 'Battery adds £' + answer.battery_value_gbp.toFixed(2) +
+    ' — written to ' + written + '.', 10);
   return answer;
 }
 

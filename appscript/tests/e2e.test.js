@@ -1,6 +1,6 @@
 'use strict';
-// End to end: the .gs code against the REAL gbess server (gunicorn on loopback, test
-// secret, embedded DuckDB warehouse). The fake UrlFetchApp makes real HTTP requests,
+// End to end: the .gs code against the REAL gbess server (`gbess serve` on loopback,
+// test secret, embedded DuckDB warehouse seeded from the shipped market files). The fake UrlFetchApp makes real HTTP requests,
 // synchronously; the server verifies the HMAC signatures the Apps Script code makes.
 
 const test = require('node:test');
@@ -196,4 +196,35 @@ test('Refresh dashboard now against the real server reports each tab', (t) => {
   assert.match(alert.prompt, /^(Dashboard refreshed: \d+ tabs|\d+ of \d+ dashboard tabs failed) in [\d.]+ s \(local\)\.\nMarket: /);
   const last = JSON.parse(p.fakes.PropertiesService.document.store.GBESS_LAST_REFRESH);
   assert.equal(last.source, 'menu');
+});
+
+test('Behind-the-meter PPA… against the real server writes the battery\'s value', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/btm')) {
+    t.skip('POST /v1/btm is not served yet');
+    return;
+  }
+  const sheet = p.ss.getActiveSheet();
+  const rows = [['interval_start', 'import_kwh']];
+  const start = Date.parse('2024-06-03T00:00:00+01:00');
+  for (let i = 0; i < 96; i++) rows.push([new Date(start + i * 1800000).toISOString(), 100]);
+  sheet.load(1, 1, rows);
+  p.ss.select(sheet.getRange(1, 1, rows.length, 2));
+  p.ui.promptAnswers.push(['OK', '14, LV Site Specific Band 1, 500'], ['OK', '90, 0.5, 1']);
+  p.call('menuBtm');
+  assert.deepEqual(p.ui.alerts.map((a) => a.prompt), []);
+  const out = plain(p.ss.getSheetByName('BtM PPA').getDataRange().getValues());
+  assert.equal(typeof (out.find((r) => r[0] === 'battery_value_gbp') || [])[1], 'number');
+  assert.match(p.ss.toasts.at(-1).message, /^Battery adds £-?\d+\.\d\d — written to BtM PPA!A1:/);
+});
+
+test('the sidebar values a battery against the real server', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/bess/revenue')) {
+    t.skip('POST /v1/bess/revenue is not served yet');
+    return;
+  }
+  const out = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-01-07' }));
+  assert.equal(out.ok, true, JSON.stringify(out));
+  assert.ok(out.table.rows.length > 0);
 });

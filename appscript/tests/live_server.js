@@ -102,6 +102,10 @@ async function startServer(secret) {
     GBESS_VAR_DIR: varDir,
     GBESS_WAREHOUSE: 'duckdb',
   });
+  // The embedded warehouse (DuckDB under the temporary var dir), seeded from the
+  // shipped market files, as `make run` does.
+  const seed = spawnSync(path.join(VENV_BIN, 'gbess'), ['warehouse', 'seed'], { cwd: REPO, env, encoding: 'utf8', timeout: 60000 });
+  if (seed.status !== 0) throw new Error(`gbess warehouse seed failed: ${seed.stderr}`);
   env.GBESS_WORKERS = '1';
   env.GBESS_THREADS = '2';
   // `gbess serve` runs gunicorn as its child: start it in its own process group so

@@ -155,21 +155,33 @@ test('Value a battery… opens the sidebar on the battery form', () => {
 test('Behind-the-meter PPA…: profile + site + price → "BtM PPA" tab; malformed answer reported', () => {
   const p = project();
   const sheet = p.ss.getActiveSheet();
-  sheet.load(1, 1, [['interval_start', 'load_kwh', 'pv_kwh'], ['2025-06-01T00:00:00Z', 100, 0], ['2025-06-01T00:30:00Z', 90, 0]]);
+  sheet.load(1, 1, [['interval_start', 'import_kwh', 'pv_kwh'], ['2025-06-01T00:00:00Z', 100, 0], ['2025-06-01T00:30:00Z', 90, 5]]);
   p.ss.select(sheet.getRange('A1:C3'));
   p.ui.promptAnswers.push(['OK', '14, HV Site Specific Band 1, 1500'], ['OK', '85, 2, 4']);
-  p.fakes.UrlFetchApp.handler = () => json({ without_battery: { margin_gbp: 100 }, with_battery: { margin_gbp: 160 } });
+  p.fakes.UrlFetchApp.handler = () => json({ without_battery: { margin_gbp: 100 }, with_battery: { margin_gbp: 160 }, battery_value_gbp: 60,
+    by_month: [{ month: '2025-06', battery_value_gbp: 60 }], assumptions: ['round trip 0.9 (stated)'] });
   p.call('menuBtm');
   const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/btm');
-  assert.deepEqual(body.battery, { power_mw: 2, energy_mwh: 4 });
-  assert.equal(body.ppa_price_gbp_per_mwh, 85);
-  assert.deepEqual(body.profile.load_kwh, [100, 90]);
-  assert.deepEqual(plain(p.ss.getSheetByName('BtM PPA').getRange('A3:B4').getValues()),
-    [['without_battery.margin_gbp', 100], ['with_battery.margin_gbp', 160]]);
+  assert.deepEqual(body, { load: { interval_start: ['2025-06-01T00:00:00Z', '2025-06-01T00:30:00Z'], import_kwh: [100, 90] },
+    distributor: '14', tariff: 'HV Site Specific Band 1', capacity_kva: 1500, ppa_gbp_per_mwh: 85, power_mw: 2, energy_mwh: 4, pv_kwh: [0, 5] });
+  const out = plain(p.ss.getSheetByName('BtM PPA').getDataRange().getValues());
+  assert.deepEqual(out.slice(1, 5).map((r) => r.slice(0, 2)), [['Item', 'Value'], ['without_battery.margin_gbp', 100], ['with_battery.margin_gbp', 160], ['battery_value_gbp', 60]]);
+  assert.deepEqual(out.at(-1).slice(0, 1), ['round trip 0.9 (stated)']);
+  assert.match(p.ss.toasts.at(-1).message, /^Battery adds £60\.00 — written to BtM PPA!A1:/);
+  // The battery saved from the sidebar is used (with its efficiency) when there is one.
+  p.fakes.PropertiesService.document.store.GBESS_BATTERY = JSON.stringify({ power_mw: 1, energy_mwh: 2, efficiency_pct: 81 });
+  p.ui.promptAnswers.push(['OK', ''], ['OK', '70']);
+  p.call('menuBtm');
+  const second = JSON.parse(p.fakes.UrlFetchApp.requests[1].payload);
+  assert.deepEqual([second.power_mw, second.energy_mwh, second.round_trip_efficiency, second.ppa_gbp_per_mwh], [1, 2, 0.81, 70]);
   p.ui.promptAnswers.push(['OK', ''], ['OK', 'eighty']);
   p.call('menuBtm');
   assert.match(p.ui.alerts.at(-1).prompt, /Could not read "eighty"/);
+  p.ui.promptAnswers.push(['OK', ''], ['OK', '70']);
+  p.fakes.UrlFetchApp.handler = () => json({ margin: 1 });
+  p.call('menuBtm');
+  assert.equal(p.ui.alerts.at(-1).prompt, 'The service answered /v1/btm without a battery_value_gbp.');
 });
 
 function runSummary(ok) {
