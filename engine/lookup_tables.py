@@ -18,7 +18,7 @@ from engine.postcode import District, DistrictIndex
 from engine.reference import ReferenceData
 from engine.topline import TopLineCatalogue, build_topline_catalogue
 
-MAX_TEMPLATES = 50_000
+MAX_TEMPLATES = 20_000
 _STATUSES = frozenset({"agree", "disagree", "source_a_only", "source_b_only", "outside_gb"})
 
 K = TypeVar("K")
