@@ -151,7 +151,8 @@ function getOrCreateSheet_(spreadsheet, name) {
 }
 
 /**
- * Pads rows to one width (setValues needs a rectangle).
+ * Pads rows to one width (setValues needs a rectangle) and keeps text that starts
+ * with "=" as text (setValues would otherwise read it as a formula).
  * @param {!Array<!Array<*>>} rows
  * @return {!Array<!Array<*>>}
  */
@@ -160,7 +161,9 @@ function rectangle_(rows) {
     return Math.max(w, r.length);
   }, 1);
   return rows.map(function (r) {
-    const out = r.slice();
+    const out = r.map(function (v) {
+      return typeof v === 'string' && v.charAt(0) === '=' ? "'" + v : v;
+    });
     while (out.length < width) {
       out.push('');
     }

@@ -228,3 +228,30 @@ test('the sidebar values a battery against the real server', (t) => {
   assert.equal(out.ok, true, JSON.stringify(out));
   assert.ok(out.table.rows.length > 0);
 });
+
+test('10,001 queries: the server\'s 413 comes back in-cell, naming the limit', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/lookup')) {
+    t.skip('POST /v1/lookup is not served yet');
+    return;
+  }
+  const range = Array.from({ length: 10001 }, (_, i) => [`SW1A ${i % 10}${'ABDEFGHJLNPQRSTUWXYZ'[Math.floor(i / 10) % 20]}${'ABDEFGHJLNPQRSTUWXYZ'[Math.floor(i / 200) % 20]} ${i}`]);
+  const out = plain(p.asCustomFunction(() => p.call('GBESS_LOOKUP', range)));
+  assert.equal(out.length, 1);
+  assert.match(out[0][0], /^#GBESS: Too much data for one request \(413: .*10,?000/);
+});
+
+test('a service that accepts but never answers: the synchronous fetch times out, reported in-cell', async () => {
+  const net = require('node:net');
+  const sockets = [];
+  const silent = net.createServer((s) => sockets.push(s));
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const p = loadProject({ settings: { service_url: `http://127.0.0.1:${silent.address().port}`, auth_mode: 'hmac', secret: SECRET } });
+  p.fakes.clock.ms = Date.now();
+  p.fakes.UrlFetchApp.handler = syncHttpHandler(800);
+  const out = plain(p.asCustomFunction(() => p.call('GBESS_LOOKUP', [['SW1A 1AA']])));
+  assert.match(out[0][0], /^#GBESS: Could not reach the service at http:\/\/127\.0\.0\.1:\d+\/v1\/lookup: Timeout: /);
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 1, 'custom functions do not retry a timeout');
+  sockets.forEach((s) => s.destroy());
+  await new Promise((r) => silent.close(r));
+});

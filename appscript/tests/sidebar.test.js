@@ -104,6 +104,9 @@ test('sidebarWriteResults appends titled tables to "gbess results", one setValue
   assert.deepEqual(plain(sheet.getRange('A1:B4').getValues()), [['Site SW1A 1AA', ''], ['Field', 'Value'], ['distributor_id', 12], ['gsp_group_id', '_C']]);
   assert.deepEqual(plain(sheet.getRange('A1:B2').getFontWeights()), [['bold', 'bold'], ['bold', 'bold']]);
   assert.deepEqual(plain(p.call('sidebarWriteResults', { title: 'x', table: { columns: [], rows: [] } })), { ok: false, message: 'There is no result to write yet.' });
+  // Text from the service that looks like a formula is written as text.
+  p.call('sidebarWriteResults', { title: 't', table: { columns: ['a'], rows: [['=IMPORTXML("http://x")']] } });
+  assert.equal(sheet.getRange('A13').getValue(), '\'=IMPORTXML("http://x")');
 });
 
 test('sidebarState prefills the forms and says when Settings are missing', () => {
