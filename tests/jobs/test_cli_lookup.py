@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,19 @@ def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert out[1].startswith("    warning: postcode M2 3JL points to _G")
     assert "ambiguous: _H South England (20) or _L South West England (22)" in out[2]
     assert out[-1].startswith("nope!: error (invalid-postcode)")
+
+
+def test_readme_example_matches_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Site lookup\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    command = block[0]
+    expected = [line.removeprefix("# ") for line in block[1:] if line.startswith("# ")]
+    assert main(shlex.split(command)[1:]) == 0
+    actual = capsys.readouterr().out.splitlines()
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        if want.endswith("..."):
+            assert got.startswith(want.removesuffix("..."))
+        else:
+            assert got == want
