@@ -11,6 +11,7 @@ Refreshing is idempotent: the same data gives the same tabs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
 import time
@@ -23,12 +24,14 @@ import pandas as pd
 
 from engine.errors import GbessError, ValidationError
 from engine.reference import reference_data
+from engine.settlement import charging_year_of_date, parse_charging_year
 from jobs.dashboard import data
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
 from jobs.dashboard.market import market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.dashboard.site_stages import DEFAULT_PROFILE_CLASS, SITE_OUTPUT_COLUMNS, site_stages
 from jobs.dashboard.sites import (
     DEFAULT_SITES_CSV,
     INPUT_TAB,
@@ -105,17 +108,6 @@ def _fleet(ctx: RefreshContext) -> TabPlan:
     return fleet_job(ctx.warehouse, data.bm_unit_snapshot(ctx.settings))
 
 
-SITE_COLUMNS = (
-    "site_name",
-    "query",
-    "capacity_kva",
-    "annual_import_mwh",
-    "power_mw",
-    "energy_mwh",
-    "ppa_price_gbp_per_mwh",
-)
-
-
 def _sites(ctx: RefreshContext) -> TabPlan:
     cells = ctx.read_tab(INPUT_TAB) if ctx.read_tab is not None else None
     if cells is not None:
@@ -123,7 +115,16 @@ def _sites(ctx: RefreshContext) -> TabPlan:
     else:
         path = Path(ctx.settings.extra.get(SITES_CSV_SETTING) or DEFAULT_SITES_CSV)
         rows, source = read_sites_csv(path), path.name
-    return build_sites_tab(rows, (), source, None, SITE_COLUMNS)
+    ref = reference_data(ctx.settings.data_dir)
+    year = charging_year_of_date(ctx.today)
+    stamp = dt.datetime.combine(parse_charging_year(year)[0], dt.time())
+    plan = build_sites_tab(rows, site_stages(ref, ctx.today), source, stamp, SITE_OUTPUT_COLUMNS)
+    note = (
+        f"DUoS bill: charging year {year}, a standard profile-class shape "
+        f"(class {DEFAULT_PROFILE_CLASS} unless the row gives profile_class) scaled to the "
+        "annual import; battery revenue and behind-the-meter columns are not built yet"
+    )
+    return dataclasses.replace(plan, notes=(*plan.notes, note))
 
 
 JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {

@@ -4,7 +4,7 @@ Input (a ``Sites input`` tab in Google Sheets, or a CSV locally — ``examples/s
 by default, so a fresh clone shows a populated tab), one site per row, headers:
 
     name, postcode, mpan, tariff, capacity_kva, annual_import_mwh,
-    power_mw, energy_mwh, ppa_gbp_per_mwh      (the last three optional)
+    power_mw, energy_mwh, ppa_gbp_per_mwh, profile_class     (the last four optional)
 
 Each row runs through the stages in ``STAGES`` in order; a stage that fails writes its
 error into that row's ``error`` column (prefixed with the stage) and skips the later
@@ -40,6 +40,7 @@ INPUT_COLUMNS = (
     "power_mw",
     "energy_mwh",
     "ppa_gbp_per_mwh",
+    "profile_class",
 )
 ROW_KEY = "_row"  # the input row's number in its sheet or file (header = 1)
 REQUIRED_NUMBERS = ("capacity_kva", "annual_import_mwh")
@@ -60,6 +61,7 @@ class SiteInput:
     power_mw: float | None
     energy_mwh: float | None
     ppa_gbp_per_mwh: float | None
+    profile_class: str = ""
 
     @property
     def query(self) -> str:
@@ -112,6 +114,7 @@ def parse_site(values: Mapping[str, str], row: int) -> SiteInput:
         tariff=text["tariff"],
         capacity_kva=float(nums["capacity_kva"] or 0.0),
         annual_import_mwh=float(nums["annual_import_mwh"] or 0.0),
+        profile_class=text["profile_class"],
         **opts,
     )
 

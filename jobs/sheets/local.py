@@ -121,17 +121,16 @@ class LocalSink:
         """Where the workbook is written."""
         return self.root / WORKBOOK_NAME
 
-    def load(self) -> list[SheetGrid]:
-        """Every stored tab grid, in display order."""
+    def load(self, fresh: Sequence[SheetGrid] = ()) -> list[SheetGrid]:
+        """Every stored tab grid in display order (``fresh`` grids replace stored ones)."""
         folder = self.root / "tabs"
-        grids = (
-            [
-                grid_from_json(json.loads(p.read_text(encoding="utf-8")))
-                for p in sorted(folder.glob("*.json"))
-            ]
-            if folder.exists()
-            else []
-        )
+        known = {tab_slug(g.tab): g for g in fresh}
+        paths = sorted(folder.glob("*.json")) if folder.exists() else []
+        grids = list(known.values()) + [
+            grid_from_json(json.loads(p.read_text(encoding="utf-8")))
+            for p in paths
+            if p.stem not in known
+        ]
         rank = {tab: i for i, tab in enumerate(self.tab_order)}
         return sorted(grids, key=lambda g: (rank.get(g.tab, len(rank)), g.tab))
 
@@ -140,5 +139,5 @@ class LocalSink:
         for grid in grids:
             text = json.dumps(grid_to_json(grid), ensure_ascii=False, allow_nan=False)
             _atomic_write_text(self.root / "tabs" / f"{tab_slug(grid.tab)}.json", text)
-        write_workbook(self.load(), self.workbook_path)
+        write_workbook(self.load(grids), self.workbook_path)
         return {"tab_files": len(grids), "workbooks": 1}

@@ -58,17 +58,17 @@ def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
 
 
 def test_job_failure_is_logged_and_others_land(settings: Settings, tmp_path: Path) -> None:
-    broken = dataclasses.replace(settings, data_dir=tmp_path / "nowhere")
-    summary = run_refresh(broken, ["DUoS", "Sites"], clock=lambda: NOW)
+    broken = dataclasses.replace(settings, extra={"GBESS_SITES_CSV": str(tmp_path / "none.csv")})
+    summary = run_refresh(broken, ["Sites", "DUoS"], clock=lambda: NOW)
     assert not summary["ok"]
-    duos, sites = summary["tabs"]
-    assert duos["status"] == "error"
-    assert "GBESS_DATA_DIR" in duos["error"]
-    assert sites["status"] == "ok"
+    sites, duos = summary["tabs"]
+    assert sites["status"] == "error"
+    assert "GBESS_SITES_CSV: cannot read" in sites["error"]
+    assert duos["status"] == "ok"
     tabs = tmp_path / "dashboard/tabs"
-    assert sorted(p.name for p in tabs.iterdir()) == ["refresh-log.json", "sites.json"]
+    assert sorted(p.name for p in tabs.iterdir()) == ["duos.json", "refresh-log.json"]
     log = json.loads((tabs / "refresh-log.json").read_text())
-    assert log["cells"][4][0][0] == "DUoS"
+    assert log["cells"][4][0][0] == "Sites"
 
 
 def test_all_tabs_to_google_in_one_read_and_one_write(settings: Settings) -> None:
@@ -118,6 +118,9 @@ def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
     assert summary["requests"] == {"reads": 1, "writes": 1}
     assert [m for m, _ in fake.log] == ["GET", "GET", "POST"]
     out = next(s for s in fake.books["book"].sheets if s.title == "Sites").values()
-    assert out[4][:3] == ["Depot", "EC2V 7HH", 1500.0]
+    depot = dict(zip(out[3], out[4], strict=True))
+    assert depot["Site"] == "Depot"
+    assert depot["Network operator"] == "London Power Networks"  # EC2V is in London
+    assert depot["Agreed capacity [kVA]"] == 1500.0
     assert out[5][0] == "No capacity"
     assert out[5][-1] == "input: row 4: capacity_kva is empty"

@@ -1,0 +1,62 @@
+"""Sites rows through the real lookup and DUoS stages: results and per-row errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from engine.duos import duos_cost, find_tariff, scale_profile
+from engine.reference import ReferenceData
+from jobs.dashboard.site_stages import SITE_OUTPUT_COLUMNS, site_stages
+from jobs.dashboard.sites import DEFAULT_SITES_CSV, build_sites_tab, read_sites_csv, rows_from_cells
+
+TODAY = dt.date(2026, 11, 21)  # charging year 2026/27
+
+
+@pytest.fixture(scope="module")
+def example(ref: ReferenceData) -> pd.DataFrame:
+    rows = read_sites_csv(DEFAULT_SITES_CSV)
+    plan = build_sites_tab(rows, site_stages(ref, TODAY), "sites.csv", None, SITE_OUTPUT_COLUMNS)
+    return plan.tables[0].frame.set_index("site_name")
+
+
+def test_good_rows_are_looked_up_and_billed(example: pd.DataFrame, ref: ReferenceData) -> None:
+    docklands = example.loc["Docklands cold store"]
+    assert docklands["distributor_name"] == "London Power Networks"
+    assert docklands["gsp_group_id"] == "_C"
+    assert docklands["match"] == "mpan"
+    assert docklands["tariff_name"] == "HV Site Specific Band 1"
+    # The tab's bill is the DUoS engine's bill of the same scaled class-8 profile.
+    tariff = find_tariff(ref, "12", tariff="HV Site Specific Band 1", on=TODAY)
+    profile = scale_profile(ref, "8", 4200 * 1000.0, "2026/27")
+    bill = duos_cost(profile, tariff, import_capacity_kva=1500)
+    assert docklands["duos_total_gbp"] == pytest.approx(bill.total_gbp)
+    assert docklands["duos_effective_p_per_kwh"] == pytest.approx(bill.total_gbp * 100 / 4.2e6)
+    assert pd.isna(docklands["error"])
+    assert example.loc["Manchester offices", "match"] == "postcode_district"
+
+
+def test_bad_rows_carry_their_own_errors(example: pd.DataFrame) -> None:
+    assert example.loc["Glasgow depot (mistyped MPAN)", "error"].startswith(
+        "lookup: check digit expected 0, got 1"
+    )
+    bristol = example.loc["Bristol store (unknown tariff)"]
+    assert bristol["licence_area"] == "South West England"  # lookup still answered
+    assert bristol["error"].startswith("DUoS: tariff: no tariff 'HV Super Special Band 9'")
+
+
+def test_ambiguous_district_asks_for_the_mpan(ref: ReferenceData) -> None:
+    rows = rows_from_cells(
+        [
+            ["name", "postcode", "tariff", "capacity_kva", "annual_import_mwh"],
+            ["Border", "B95 5AA", "HV Site Specific Band 1", "500", "1000"],
+        ],
+        "test",
+    )
+    plan = build_sites_tab(rows, site_stages(ref, TODAY), "test", None, SITE_OUTPUT_COLUMNS)
+    row = plan.tables[0].frame.iloc[0]
+    assert row["match"] == "ambiguous"
+    assert "more than one area" in row["error"]
+    assert row["error"].endswith("give the MPAN")
