@@ -11,7 +11,7 @@ from jobs.cli._common import add_json_flag, emit_json
 from jobs.dashboard.refresh import BACKENDS, TAB_ORDER, run_refresh
 from jobs.settings import Settings
 
-DASHBOARD_HINT = "serve it with the gbess server and open http://127.0.0.1:8080/dashboard"
+DASHBOARD_HINT = "GBESS_AUTH=off gbess serve, then open http://127.0.0.1:8080/dashboard"
 
 
 def register(sub: Any) -> None:
