@@ -109,15 +109,13 @@ const DRIVER = `<script>
   })();
   </script>`;
 
-test('the sidebar renders in headless Chromium: result table, write-back, validation error', { timeout: 60000 }, () => {
-  const chromium = findChromium();
-  // `make test` installs Debian chromium when it is missing; without it this test fails.
-  assert.ok(chromium, 'chromium is not installed (make test installs it: apt-get install chromium)');
-  const page = fs.readFileSync(path.join(SRC, 'Sidebar.html'), 'utf8')
-    .replace('<head>', `<head>${stubScript(cannedAnswers())}`)
-    .replace('</body>', `${DRIVER}</body>`);
+/** Renders an HTML file of the project with the stub and a driver; returns the driver's report. */
+function renderReport(chromium, htmlFile, answers, driver) {
+  const page = fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
+    .replace('<head>', `<head>${stubScript(answers)}`)
+    .replace('</body>', `${driver}</body>`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
-  const file = path.join(dir, 'sidebar.html');
+  const file = path.join(dir, 'page.html');
   fs.writeFileSync(file, page);
   const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
     `--user-data-dir=${path.join(dir, 'profile')}`, '--virtual-time-budget=10000', '--dump-dom', `file://${file}`],
@@ -125,7 +123,14 @@ test('the sidebar renders in headless Chromium: result table, write-back, valida
   fs.rmSync(dir, { recursive: true, force: true });
   const m = /<pre id="test-report">([\s\S]*?)<\/pre>/.exec(r.stdout || '');
   assert.ok(m, `no report in the dumped DOM (status ${r.status}): ${(r.stderr || '').slice(-500)}`);
-  const report = JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+  return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+}
+
+test('the sidebar renders in headless Chromium: result table, write-back, validation error', { timeout: 60000 }, () => {
+  const chromium = findChromium();
+  // `make test` installs Debian chromium when it is missing; without it this test fails.
+  assert.ok(chromium, 'chromium is not installed (make test installs it: apt-get install chromium)');
+  const report = renderReport(chromium, 'Sidebar.html', cannedAnswers(), DRIVER);
   assert.equal(report.initialTab, 'true');
   assert.equal(report.resultVisible, true);
   assert.equal(report.resultTitle, 'Site SW1A 1AA');
@@ -139,4 +144,41 @@ test('the sidebar renders in headless Chromium: result table, write-back, valida
   assert.equal(report.energyError, '');
   assert.equal(report.message, '');
   assert.deepEqual(report.calls.map((c) => c.split(' ')[0]), ['sidebarState', 'sidebarLookupSite', 'sidebarWriteResults', 'sidebarValueBattery']);
+});
+
+const SETTINGS_FORM = { service_url: 'http://gbess.local', auth_mode: 'hmac', secret: '', sites_sheet: 'Sites input' };
+
+const SETTINGS_DRIVER = `<script>
+  (function () {
+    var report = {};
+    setTimeout(function () {
+      report.prefilledSheet = document.getElementById('sites_sheet').value;
+      document.getElementById('service_url').value = 'http://gbess.local';
+      document.getElementById('settings').dispatchEvent(new Event('submit', { cancelable: true }));
+      setTimeout(function () {
+        report.urlError = document.querySelector('[data-error-for="service_url"]').textContent;
+        report.secretError = document.querySelector('[data-error-for="secret"]').textContent;
+        report.outcome = document.getElementById('outcome').textContent;
+        var pre = document.createElement('pre');
+        pre.id = 'test-report';
+        pre.textContent = JSON.stringify(report);
+        document.body.appendChild(pre);
+      }, 200);
+    }, 200);
+  })();
+  </script>`;
+
+test('the Settings dialog renders and shows validation errors under their fields', { timeout: 60000 }, () => {
+  const chromium = findChromium();
+  assert.ok(chromium, 'chromium is not installed (make test installs it: apt-get install chromium)');
+  const p = loadProject({});
+  const answers = {
+    [`getSettings ${JSON.stringify([])}`]: plain(p.call('getSettings')),
+    [`saveSettings ${JSON.stringify([SETTINGS_FORM])}`]: plain(p.call('saveSettings', SETTINGS_FORM)),
+  };
+  const report = renderReport(chromium, 'Settings.html', answers, SETTINGS_DRIVER);
+  assert.equal(report.prefilledSheet, 'Sites input');
+  assert.match(report.urlError, /^The service URL must start with https:\/\//);
+  assert.equal(report.secretError, "Enter the shared secret (the server's GBESS_HMAC_SECRET).");
+  assert.equal(report.outcome, '');
 });
