@@ -140,6 +140,60 @@ function lookupBlock_(values, options, services) {
   return { rows: rows, looked: queries.length, failed: failed };
 }
 
+/** Profile column names accepted in a header row. */
+const PROFILE_COLUMNS_ = ['interval_start', 'import_kwh', 'export_kwh', 'reactive_kvarh',
+  'load_kwh', 'pv_kwh'];
+
+/**
+ * Reads a half-hourly profile from the selection: a header row naming the columns
+ * (see PROFILE_COLUMNS_), or no header and the given default columns.
+ * @param {!Object} services From services_().
+ * @param {!Array<string>} defaults Column names when there is no header row.
+ * @return {!Object<string, !Array<*>>} Column name → values (interval_start as ISO).
+ */
+function selectedProfile_(services, defaults) {
+  const range = services.spreadsheet.getActive().getActiveRange();
+  if (!range || range.getNumRows() < 2) {
+    throw gbessError_('Select the half-hourly profile first: a column of interval starts ' +
+      '(dates with times) and a column of ' + defaults[1] + '.');
+  }
+  let values = range.getValues();
+  let columns = defaults;
+  const first = values[0].map(function (v) { return String(v).trim().toLowerCase(); });
+  if (first.some(function (v) { return PROFILE_COLUMNS_.indexOf(v) >= 0; })) {
+    columns = first;
+    values = values.slice(1);
+  }
+  const profile = {};
+  columns.forEach(function (name, c) {
+    if (PROFILE_COLUMNS_.indexOf(name) < 0) {
+      return;
+    }
+    profile[name] = values.map(function (row, i) {
+      const v = row[c];
+      if (name === 'interval_start') {
+        if (Object.prototype.toString.call(v) === '[object Date]') {
+          return v.toISOString();
+        }
+        if (typeof v === 'string' && v.trim()) {
+          return v.trim();
+        }
+        throw gbessError_('Row ' + (range.getRow() + i + (columns === defaults ? 0 : 1)) +
+          ' of the selection has no interval start.');
+      }
+      if (typeof v !== 'number' || !isFinite(v)) {
+        throw gbessError_('Row ' + (range.getRow() + i + (columns === defaults ? 0 : 1)) +
+          ': ' + name + ' should be a number, got "' + v + '".');
+      }
+      return v;
+    });
+  });
+  if (!profile.interval_start) {
+    throw gbessError_('The selection has no interval_start column.');
+  }
+  return profile;
+}
+
 /**
  * The sheet with this name, created (empty) if missing.
  * @param {!Object} spreadsheet Spreadsheet.

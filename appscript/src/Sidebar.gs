@@ -154,7 +154,7 @@ function sidebarLookupSite_(form, services) {
         date: services.utilities.formatDate(new Date(services.now()),
           services.session.getScriptTimeZone(), 'yyyy-MM-dd'),
       }, {}, services);
-      rows = rows.concat(flattenRows_(rates, 'rates'));
+      rows = rows.concat(duosRatesRows_(rates));
     } catch (err) {
       return formFailure_(err, ['tariff'], 'tariff');
     }

@@ -24,13 +24,14 @@ test('sidebarLookupSite: a found site as a table, with the tariff rates when a t
   const p = project();
   p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup')
     ? json({ results: [LONDON] })
-    : json({ tariff: 'Domestic Aggregated', rates: { red_p_per_kwh: 21.5 } }));
+    : json({ tariff_name: 'Domestic Aggregated or CT with Residual', distributor_id: '12', gsp_group_id: '_C', voltage_level: 'LV', direction: 'demand',
+      years: [{ charging_year: '2025/26', rates: { red_p_per_kwh: 21.5 }, band_windows: [], source_doc_id: '2025-LOND' }] }));
   const out = plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: '69' }));
   assert.equal(out.ok, true);
   assert.equal(out.title, 'Site SW1A 1AA');
   assert.deepEqual(out.table.columns, ['Field', 'Value']);
   assert.deepEqual(out.table.rows.slice(0, 3), [['query', 'SW1A 1AA'], ['kind', 'postcode'], ['distributor_id', 12]]);
-  assert.deepEqual(out.table.rows.slice(-2), [['rates.tariff', 'Domestic Aggregated'], ['rates.rates.red_p_per_kwh', 21.5]]);
+  assert.deepEqual(out.table.rows.slice(-4), [['direction', 'demand'], ['charging_year', '2025/26'], ['red_p_per_kwh', 21.5], ['source', '2025-LOND']]);
   // Rates asked for today's UK date (clock: 2026-01-15).
   assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), { distributor: '12', tariff: 'Domestic Aggregated', date: '2026-01-15' });
   assert.deepEqual(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE),
