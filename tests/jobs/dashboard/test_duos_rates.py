@@ -6,15 +6,20 @@ import datetime as dt
 
 from engine.reference import ReferenceData
 from jobs.dashboard.duos_rates import build_duos_tab
+from jobs.sheets.plan import TabPlan
 
 
-def test_fourteen_areas_three_tariffs(ref: ReferenceData) -> None:
-    plan = build_duos_tab(
+def _tab(ref: ReferenceData, today: dt.date) -> TabPlan:
+    return build_duos_tab(
         ref.table("duos_tariffs"),
         ref.table("duos_time_bands"),
         ref.table("dno_licence_areas"),
-        dt.date(2026, 11, 21),
+        today,
     )
+
+
+def test_fourteen_areas_three_tariffs(ref: ReferenceData) -> None:
+    plan = _tab(ref, dt.date(2026, 11, 21))
     assert plan.data_as_of == dt.datetime(2026, 4, 1)
     rates = plan.tables[0].frame
     assert len(rates) == 14 * 3
@@ -27,11 +32,6 @@ def test_fourteen_areas_three_tariffs(ref: ReferenceData) -> None:
 
 
 def test_year_without_tariffs_says_so(ref: ReferenceData) -> None:
-    plan = build_duos_tab(
-        ref.table("duos_tariffs"),
-        ref.table("duos_time_bands"),
-        ref.table("dno_licence_areas"),
-        dt.date(2030, 6, 1),
-    )
+    plan = _tab(ref, dt.date(2030, 6, 1))
     assert plan.tables == ()
     assert plan.notes == ("no DUoS tariffs for charging year 2030/31",)
