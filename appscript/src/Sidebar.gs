@@ -178,8 +178,8 @@ function sidebarValueBattery(form) {
 }
 
 /**
- * The /v1/bess/revenue request for a battery form; the round-trip efficiency is
- * split equally between charge and discharge (each = sqrt(round trip)).
+ * The /v1/bess/revenue request for a battery form (round trip as a 0-1 fraction; the
+ * period as the service's inclusive `from`/`to` UK days).
  * @param {!Object} form See sidebarValueBattery.
  * @return {{request: Object, errors: !Object<string, string>}}
  */
@@ -209,18 +209,47 @@ function batteryRequest_(form) {
   if (Object.keys(errors).length) {
     return { request: null, errors: errors };
   }
-  const oneWay = Math.sqrt(eff.value / 100);
   return {
     request: {
       power_mw: power.value,
       energy_mwh: energy.value,
-      charge_efficiency: oneWay,
-      discharge_efficiency: oneWay,
-      start_date: start,
-      end_date: end,
+      round_trip_efficiency: eff.value / 100,
+      from: start,
+      to: end,
     },
     errors: errors,
   };
+}
+
+/** Form field for each request field the service may name in a problem. */
+const BATTERY_FIELDS_ = {
+  power_mw: 'power_mw',
+  energy_mwh: 'energy_mwh',
+  round_trip_efficiency: 'efficiency_pct',
+  from: 'start_date',
+  from_date: 'start_date',
+  to: 'end_date',
+  to_date: 'end_date',
+};
+
+/**
+ * A /v1/bess/revenue answer as [name, value] rows: totals, streams, costs and hours in
+ * service, then the stated assumptions (months and EFA blocks stay out of the sidebar).
+ * @param {!Object} answer
+ * @return {!Array<!Array<*>>}
+ */
+function revenueRows_(answer) {
+  const summary = {};
+  Object.keys(answer).forEach(function (k) {
+    if (['by_month', 'by_efa_block', 'assumptions'].indexOf(k) < 0) {
+      summary[k] = answer[k];
+    }
+  });
+  const rows = flattenRows_(summary, '');
+  (Array.isArray(answer.assumptions) ? answer.assumptions : []).forEach(function (a) {
+    rows.push(['assumption', a]);
+  });
+  return rows;
 }
 
 /**
@@ -238,10 +267,15 @@ function sidebarValueBattery_(form, services) {
   try {
     answer = callService_('post', '/v1/bess/revenue', built.request, {}, services);
   } catch (err) {
-    const map = { charge_efficiency: 'efficiency_pct', discharge_efficiency: 'efficiency_pct' };
-    const f = String(err.field || '').split('.').pop();
-    if (map[f]) {
-      err.field = map[f];
+    const rename = function (path) {
+      const f = String(path || '').split('.').pop();
+      return BATTERY_FIELDS_[f] || f;
+    };
+    err.field = rename(err.field);
+    if (err.problem && Array.isArray(err.problem.errors)) {
+      err.problem.errors.forEach(function (e) {
+        e.field = rename(e.field);
+      });
     }
     return formFailure_(err, ['power_mw', 'energy_mwh', 'efficiency_pct', 'start_date',
       'end_date'], 'power_mw');
@@ -251,13 +285,13 @@ function sidebarValueBattery_(form, services) {
   }
   services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.battery,
     JSON.stringify({ power_mw: built.request.power_mw, energy_mwh: built.request.energy_mwh,
-      efficiency_pct: Number(form.efficiency_pct), start_date: built.request.start_date,
-      end_date: built.request.end_date }));
+      efficiency_pct: Number(form.efficiency_pct), start_date: built.request.from,
+      end_date: built.request.to }));
   return {
     ok: true,
     title: 'Battery ' + built.request.power_mw + ' MW / ' + built.request.energy_mwh + ' MWh, ' +
-      built.request.start_date + ' to ' + built.request.end_date,
-    table: { columns: ['Item', 'Value'], rows: flattenRows_(answer, '') },
+      built.request.from + ' to ' + built.request.to,
+    table: { columns: ['Item', 'Value'], rows: revenueRows_(answer) },
   };
 }
 

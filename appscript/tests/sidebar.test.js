@@ -65,30 +65,32 @@ test('sidebarValueBattery: validation names each field', () => {
   assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
 });
 
-test('sidebarValueBattery: request (81 % round trip = 0.9 × 0.9), result table, battery remembered', () => {
+test('sidebarValueBattery: request (81 % round trip = 0.81), result table, battery remembered', () => {
   const p = project();
-  p.fakes.UrlFetchApp.handler = () => json({ total_gbp: 250000, by_stream: { dcl: 120000, wholesale: 130000 } });
+  p.fakes.UrlFetchApp.handler = () => json({ mode: 'perfect_foresight', net_revenue_gbp: 250000, streams: { dcl: 120000, apx: 130000 },
+    by_month: [{ month: '2024-01' }], by_efa_block: [{ efa_block: 1 }], assumptions: ['response energy nets to zero'] });
   const out = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-12-31' }));
   const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/bess/revenue');
-  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, charge_efficiency: 0.9, discharge_efficiency: 0.9, start_date: '2024-01-01', end_date: '2024-12-31' });
+  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, round_trip_efficiency: 0.81, from: '2024-01-01', to: '2024-12-31' });
   assert.deepEqual(out, { ok: true, title: 'Battery 2 MW / 4 MWh, 2024-01-01 to 2024-12-31', table: { columns: ['Item', 'Value'],
-    rows: [['total_gbp', 250000], ['by_stream.dcl', 120000], ['by_stream.wholesale', 130000]] } });
+    rows: [['mode', 'perfect_foresight'], ['net_revenue_gbp', 250000], ['streams.dcl', 120000], ['streams.apx', 130000],
+      ['assumption', 'response energy nets to zero']] } });
   assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_BATTERY).efficiency_pct, 81);
 });
 
 test('sidebarValueBattery: a 422 naming a server field is shown next to the form field', () => {
   const p = project();
-  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'no market data after 2024-12-31', 'body.end_date');
+  p.fakes.UrlFetchApp.handler = () => problem(404, 'Data missing', 'no market data after 2024-12-31', 'to');
   assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2025-06-30' })), {
-    ok: false, errors: { end_date: 'Validation error (422): no market data after 2024-12-31 (field: body.end_date)' } });
-  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'must be at most 1', 'discharge_efficiency');
+    ok: false, errors: { end_date: 'Data missing (404): no market data after 2024-12-31 (field: to)' } });
+  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'must be at most 1', 'round_trip_efficiency');
   const eff = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-02-01' }));
   assert.deepEqual(Object.keys(eff.errors), ['efficiency_pct']);
   // Multi-field validation: each entry of `errors` lands next to its own field.
   p.fakes.UrlFetchApp.handler = () => ({ code: 422, body: JSON.stringify({ type: 'urn:gbess:problem:validation-error', title: 'Validation error',
     status: 422, detail: '2 errors', field: 'power_mw', errors: [{ field: 'power_mw', pointer: '#/power_mw', detail: 'over the 500 MW limit' },
-      { field: 'start_date', pointer: '#/start_date', detail: 'no prices before 2021-01-01' }] }) });
+      { field: 'from', pointer: '#/from', detail: 'no prices before 2021-01-01' }] }) });
   assert.deepEqual(plain(p.call('sidebarValueBattery', { power_mw: '900', energy_mwh: '4', efficiency_pct: '81', start_date: '2019-01-01', end_date: '2024-02-01' })),
     { ok: false, errors: { power_mw: 'over the 500 MW limit', start_date: 'no prices before 2021-01-01' } });
   p.fakes.UrlFetchApp.handler = () => ({ code: 200, body: '{"truncated": ' });
