@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from engine.errors import GbessError, ValidationError
 from engine.reference import reference_data
-from engine.settlement import charging_year_of_date, parse_charging_year
+from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
 from jobs.dashboard import data
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
@@ -219,7 +220,7 @@ def run_refresh(
             sink = local_sink(settings)
     folder = dashboard_dir(settings)
     began = time.perf_counter()
-    today = clock().astimezone(dt.UTC).date()
+    today = clock().astimezone(ZoneInfo(UK_TZ)).date()
     ctx = RefreshContext(settings, today, getattr(sink, "read_tab", None))
     with tab_locks(folder / "locks", [*chosen, LOG_TAB]), ctx.stack:
         plans: list[TabPlan] = []

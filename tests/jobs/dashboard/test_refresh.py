@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 
 from engine.errors import ValidationError
 from jobs.cli import main
-from jobs.dashboard.refresh import TAB_ORDER, resolve_tabs, run_refresh
+from jobs.dashboard.refresh import TAB_ORDER, resolve_tabs, run_refresh, tab_locks
 from jobs.settings import Settings
 from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
 from jobs.warehouse import open_warehouse, seed_if_needed
@@ -124,3 +125,12 @@ def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
     assert depot["Agreed capacity [kVA]"] == 1500.0
     assert out[5][0] == "No capacity"
     assert out[5][-1] == "input: row 4: capacity_kva is empty"
+
+
+def test_tab_locks_are_exclusive_across_open_files(tmp_path: Path) -> None:
+    # another run's handle on the same lock file cannot take it while the lock is held
+    with tab_locks(tmp_path, ["Market", "Fleet"]), open(tmp_path / "market.lock", "w") as other:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(tmp_path / "market.lock", "w") as other:  # released on exit
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
