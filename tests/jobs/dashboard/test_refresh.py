@@ -129,8 +129,11 @@ def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
 
 def test_tab_locks_are_exclusive_across_open_files(tmp_path: Path) -> None:
     # another run's handle on the same lock file cannot take it while the lock is held
-    with tab_locks(tmp_path, ["Market", "Fleet"]), open(tmp_path / "market.lock", "w") as other:
-        with pytest.raises(BlockingIOError):
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (
+        tab_locks(tmp_path, ["Market", "Fleet"]),
+        open(tmp_path / "market.lock", "w") as other,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(tmp_path / "market.lock", "w") as other:  # released on exit
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
