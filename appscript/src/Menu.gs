@@ -304,7 +304,28 @@ function btmSelection_(services) {
     body.pv_kwh = profile.pv_kwh;
   }
   toast_(services, 'Valuing the site with its battery…', -1);
-  const answer = callService_('post', '/v1/btm', body, {}, services);
+  let answer;
+  try {
+    answer = callService_('post', '/v1/btm', body, {}, services);
+  } catch (err) {
+    const missing = missingLevies_(err);
+    if (!missing.length) {
+      throw err;
+    }
+    const choice = ui.alert(
+      'Behind-the-meter PPA',
+      'There is no published rate for ' + missing.join(', ') + ' over this period.\n\n' +
+        'Value the site without these levies? They are then left out of the import cost ' +
+        '(the result lists what was left out).',
+      ui.ButtonSet.YES_NO
+    );
+    if (choice !== ui.Button.YES) {
+      toast_(services, 'BtM valuation cancelled: nothing was written.');
+      return null;
+    }
+    body.without_levies = missing;
+    answer = callService_('post', '/v1/btm', body, {}, services);
+  }
   if (!answer || typeof answer !== 'object' || typeof answer.battery_value_gbp !== 'number') {
     throw gbessError_('The service answered /v1/btm without a battery_value_gbp.');
   }
@@ -333,6 +354,26 @@ function btmSelection_(services) {
   toast_(services, 'Battery adds £' + answer.battery_value_gbp.toFixed(2) +
     ' — written to ' + written + '.', 10);
   return answer;
+}
+
+/**
+ * The levies a /v1/btm problem says have no published rate (field "levies"), e.g.
+ * "levies with no published rate for part of the period: FiT (no rate at all); AAHEDC
+ * (...)" → ['FiT', 'AAHEDC'].
+ * @param {Error} err A gbessError_.
+ * @return {!Array<string>} Empty when the error is about something else.
+ */
+function missingLevies_(err) {
+  if (!err || err.field !== 'levies' || !err.problem || !err.problem.detail) {
+    return [];
+  }
+  const names = [];
+  const re = /(?:: |; )([A-Za-z][A-Za-z0-9_]*) \(/g;
+  let m;
+  while ((m = re.exec(String(err.problem.detail))) !== null) {
+    names.push(m[1]);
+  }
+  return names;
 }
 
 /**

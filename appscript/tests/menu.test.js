@@ -178,6 +178,23 @@ test('Behind-the-meter PPA…: profile + site + price → "BtM PPA" tab; malform
   p.ui.promptAnswers.push(['OK', ''], ['OK', 'eighty']);
   p.call('menuBtm');
   assert.match(p.ui.alerts.at(-1).prompt, /Could not read "eighty"/);
+  // Levies without a published rate: the user is asked, and YES re-sends without them.
+  const levyProblem = { code: 404, body: JSON.stringify({ type: 'urn:gbess:problem:data-missing', title: 'Data missing', status: 404, field: 'levies',
+    detail: 'levies with no published rate for part of the period: FiT (no rate at all); AAHEDC (no rate before 2025-04-01) (TNUoS_TDR needs the site\'s residual band). Supply each as --levy NAME=VALUE, leave it out, or use --no-levies.' }) };
+  const ok = { battery_value_gbp: 12, by_month: [], assumptions: ['left out: FiT, AAHEDC'] };
+  let calls = 0;
+  p.fakes.UrlFetchApp.handler = () => (++calls === 1 ? levyProblem : json(ok));
+  p.ui.promptAnswers.push(['OK', ''], ['OK', '70']);
+  p.ui.alertAnswers.push('YES');
+  p.call('menuBtm');
+  assert.match(p.ui.alerts.at(-1).prompt, /^There is no published rate for FiT, AAHEDC over this period\./);
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests.at(-1).payload).without_levies, ['FiT', 'AAHEDC']);
+  assert.match(p.ss.toasts.at(-1).message, /^Battery adds £12\.00/);
+  calls = 0;
+  p.ui.promptAnswers.push(['OK', ''], ['OK', '70']);
+  p.ui.alertAnswers.push('NO');
+  p.call('menuBtm');
+  assert.equal(p.ss.toasts.at(-1).message, 'BtM valuation cancelled: nothing was written.');
   p.ui.promptAnswers.push(['OK', ''], ['OK', '70']);
   p.fakes.UrlFetchApp.handler = () => json({ margin: 1 });
   p.call('menuBtm');
