@@ -22,7 +22,10 @@ from jobs.sheets.plan import Cell, PlacedChart, SheetGrid
 
 SHEETS_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Sheets (and Excel 1900) serial dates
 CELL_FIELDS = "userEnteredValue,userEnteredFormat"
-GRID_FIELDS = "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount"
+GRID_FIELDS = (
+    "gridProperties.rowCount,gridProperties.columnCount,"
+    "gridProperties.frozenRowCount,gridProperties.frozenColumnCount"
+)
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,charts(chartId))"
 CHART_SIZE_PX = (640, 380)
 
@@ -209,6 +212,7 @@ def batch_update_body(grids: Sequence[SheetGrid], metadata: Mapping[str, Any]) -
             "rowCount": grid.n_rows,
             "columnCount": grid.n_cols,
             "frozenRowCount": grid.frozen_rows,
+            "frozenColumnCount": 0,  # a user's frozen columns could exceed a narrower grid
         }
         if grid.tab in sheets:
             sheet_id = sheets[grid.tab]["sheetId"]
