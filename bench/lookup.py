@@ -29,6 +29,7 @@ from engine.lookup import lookup_many, lookup_site, prepare_lookup_tables  # noq
 from engine.lookup_tables import LookupTables  # noqa: E402
 from engine.mpan import check_digit  # noqa: E402
 from engine.reference import ReferenceData  # noqa: E402
+from jobs.settings import Settings  # noqa: E402
 
 AS_OF = dt.date(2025, 6, 1)
 N_QUERIES = 10_000
@@ -38,7 +39,7 @@ INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("GBESS_DATA_DIR") or REPO.parent / "shared" / "data").resolve()
+    return Settings.from_env(os.environ).data_dir
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
