@@ -9,9 +9,11 @@ from typing import Any
 import pandas as pd
 
 from engine.duos import DuosBill, DuosTariff, duos_cost, find_tariff, scale_profile
+from engine.duos.profile import year_span
 from engine.duos.tariffs import RATE_FIELDS
 from engine.errors import ValidationError
 from engine.reference import ReferenceData
+from engine.settlement import charging_year_of_date
 
 
 def _sources(ref: ReferenceData, doc_ids: list[str]) -> list[dict[str, Any]]:
@@ -128,6 +130,19 @@ def read_profile_csv(path: Path) -> pd.DataFrame:
         ) from None
 
 
+def _check_year_is_held(tariff: DuosTariff, year: object) -> None:
+    """Refuse a shape's year whose charging years have no rates (before building it)."""
+    held = tariff.charging_years
+    for day in year_span(year):
+        label = charging_year_of_date(day, "year")
+        if label not in held:
+            raise ValidationError(
+                f"year: {year} includes charging year {label}; DUoS charges for "
+                f"{tariff.tariff_name} exist for {', '.join(held)}",
+                field="year",
+            )
+
+
 def cost_profile(
     ref: ReferenceData,
     profile: pd.DataFrame | None,
@@ -145,15 +160,26 @@ def cost_profile(
     """Resolve the tariff, build or check the profile, cost it, and return the document.
 
     Either ``profile`` (a raw frame) or ``shape`` + ``annual_kwh`` + ``year`` (a scaled
-    Elexon profile-class shape) gives the half-hours.
+    Elexon profile-class shape) gives the half-hours, never both (one would be ignored).
     """
+    if profile is not None:
+        given = [
+            name
+            for name, value in (("shape", shape), ("annual_kwh", annual_kwh), ("year", year))
+            if value is not None
+        ]
+        if given:
+            raise ValidationError(
+                f"{given[0]}: give a profile or {', '.join(given)}, not both", field=given[0]
+            )
+    found = find_tariff(ref, distributor, tariff=tariff, llfc=llfc)
     if profile is None:
         if shape is None or annual_kwh is None or year is None:
             raise ValidationError(
                 "profile: give a profile, or shape with annual_kwh and year", field="profile"
             )
+        _check_year_is_held(found, year)
         profile = scale_profile(ref, shape, annual_kwh, year)
-    found = find_tariff(ref, distributor, tariff=tariff, llfc=llfc)
     bill = duos_cost(
         profile,
         found,

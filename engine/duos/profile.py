@@ -77,15 +77,15 @@ def _timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
             )
             if naive.size:
                 raise ValidationError(
-                    f"interval_start: timestamps need a UTC offset (Z or +01:00); {_rows(naive)} "
-                    f"have none (first {text.iloc[int(naive[0])]!r})",
+                    f"interval_start: timestamps need a UTC offset (Z or +01:00); none at "
+                    f"{_rows(naive)} (first {text.iloc[int(naive[0])]!r})",
                     field="interval_start",
                 )
             parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if bad.size:
             raise ValidationError(
-                f"interval_start: {_rows(bad)} are not ISO 8601 timestamps", field="interval_start"
+                f"interval_start: not an ISO 8601 timestamp at {_rows(bad)}", field="interval_start"
             )
         return epoch_ns(pd.DatetimeIndex(parsed))
     if {"settlement_date", "settlement_period"} <= set(frame.columns):
@@ -94,7 +94,7 @@ def _timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
         bad = np.flatnonzero((periods.isna() | dates.isna()).to_numpy())
         if bad.size:
             raise ValidationError(
-                f"settlement_period: {_rows(bad)} lack a valid settlement_date/settlement_period",
+                f"settlement_period: no valid settlement_date/settlement_period at {_rows(bad)}",
                 field="settlement_period",
             )
         return epoch_ns(interval_start_from_settlement(dates, periods.to_numpy(dtype=np.int64)))
@@ -111,8 +111,8 @@ def _check_steps(start_ns: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     if misaligned.size:
         first = pd.Timestamp(int(start_ns[misaligned[0]]), tz="UTC").isoformat()
         raise ValidationError(
-            f"interval_start: not a half-hourly profile: {_rows(misaligned)} do not start on "
-            f":00 or :30 (first {first})",
+            f"interval_start: not a half-hourly profile: not on :00 or :30 at {_rows(misaligned)} "
+            f"(first {first})",
             field="interval_start",
         )
     step = np.diff(start_ns)
@@ -160,11 +160,11 @@ def _values(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64] | None:
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        raise ValidationError(f"{column}: {_rows(bad)} are missing or not numbers", field=column)
+        raise ValidationError(f"{column}: missing or not a number at {_rows(bad)}", field=column)
     negative = np.flatnonzero(values < 0)
     if negative.size:
         raise ValidationError(
-            f"{column}: {_rows(negative)} are negative (first {values[negative[0]]}); quantities "
+            f"{column}: negative at {_rows(negative)} (first {values[negative[0]]}); quantities "
             "are magnitudes, the direction is in the column name",
             field=column,
         )
@@ -280,7 +280,12 @@ SEASONS = ("winter", "spring", "summer", "high_summer", "autumn")
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
 
 
-def _period_of_year(year: object) -> tuple[dt.date, dt.date]:
+def year_span(year: object) -> tuple[dt.date, dt.date]:
+    """First and last UK day of a calendar year (2025) or a charging year ("2025/26").
+
+    Raises:
+        ValidationError: If ``year`` is neither.
+    """
     if isinstance(year, str) and "/" in year:
         return parse_charging_year(year, "year")
     try:
@@ -327,7 +332,7 @@ def scale_profile(
         )
     if not np.isfinite(annual_kwh) or annual_kwh <= 0:
         raise ValidationError(f"annual_kwh: must be > 0, got {annual_kwh}", field="annual_kwh")
-    first, last = _period_of_year(year)
+    first, last = year_span(year)
     index = half_hourly_index(first, last)
     cal = uk_clock_calendar(index)
     local_date = pd.DatetimeIndex(cal["local_date"])

@@ -35,6 +35,7 @@ from engine.settlement import charging_year_of_date, parse_charging_year
 from engine.topline import expand_llfc_list
 
 VOLTAGE_LEVELS = ("LV", "LV_SUB", "HV")
+DIRECTIONS = ("demand", "generation")
 #: The seven published charges of a tariff year, in statement (column) order.
 RATE_FIELDS = (
     "red_p_per_kwh",
@@ -315,9 +316,10 @@ def _charging_year(ref: ReferenceData, on: object | None) -> str | None:
         label, field = charging_year_of_date(on, "date"), "date"
     years = available_charging_years(ref)
     if label not in years:
+        asked = f"{on} falls in charging year {label}" if field == "date" else f"no {label} rates"
         raise ValidationError(
-            f"{field}: {on} falls in charging year {label}; DUoS charges exist for "
-            f"{years[0]} to {years[-1]} ({', '.join(years)})",
+            f"{field}: {asked}; DUoS charges exist for {years[0]} to {years[-1]} "
+            f"({', '.join(years)})",
             field=field,
         )
     return label
@@ -466,6 +468,11 @@ def _identity_by_structure(
         raise ValidationError(
             f"voltage_level: expected one of {', '.join(VOLTAGE_LEVELS)}, got {voltage_level!r}",
             field="voltage_level",
+        )
+    if direction is not None and direction.strip().lower() not in DIRECTIONS:
+        raise ValidationError(
+            f"direction: expected one of {', '.join(DIRECTIONS)}, got {direction!r}",
+            field="direction",
         )
     wanted = {
         "voltage_level": voltage_level.upper() if voltage_level else None,

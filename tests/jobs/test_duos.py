@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from engine.duos import find_tariff
@@ -24,6 +25,34 @@ def test_read_profile_csv_errors(tmp_path: Path) -> None:
 def test_cost_profile_needs_a_profile_or_a_shape(ref: ReferenceData) -> None:
     with pytest.raises(ValidationError, match="shape with annual_kwh and year"):
         cost_profile(ref, None, distributor=14, tariff="HV Site Specific Band 1", shape="5")
+
+
+def test_cost_profile_refuses_a_profile_and_a_shape_together(ref: ReferenceData) -> None:
+    # Either one would be silently ignored: the caller must choose.
+    profile = pd.DataFrame({"interval_start": ["2025-06-01T00:00Z"], "import_kwh": [1.0]})
+    with pytest.raises(ValidationError, match="give a profile or shape, annual_kwh, year") as err:
+        cost_profile(
+            ref, profile, distributor=14, tariff="LV Site Specific Band 2",
+            shape="5", annual_kwh=1000.0, year="2025/26",
+        )  # fmt: skip
+    assert err.value.field == "shape"
+    with pytest.raises(ValidationError, match="give a profile or annual_kwh, not both"):
+        cost_profile(ref, profile, distributor=14, tariff="LV Site Specific Band 2", annual_kwh=0.0)
+
+
+@pytest.mark.parametrize(("year", "outside"), [("2021", "2020/21"), ("2028/29", "2028/29")])
+def test_shape_year_without_rates_names_the_years_held(
+    ref: ReferenceData, year: str, outside: str
+) -> None:
+    # Calendar 2021 starts in charging year 2020/21; the tariff table holds 2022/23-2027/28.
+    with pytest.raises(ValidationError) as err:
+        cost_profile(
+            ref, None, distributor=14, tariff="LV Site Specific Band 2",
+            shape="5", annual_kwh=1000.0, year=year,
+        )  # fmt: skip
+    assert err.value.field == "year"
+    assert f"includes charging year {outside}" in err.value.detail
+    assert "2022/23, 2023/24, 2024/25, 2025/26, 2026/27, 2027/28" in err.value.detail
 
 
 def test_rates_document_sources_resolve(ref: ReferenceData) -> None:

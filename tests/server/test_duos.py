@@ -65,6 +65,29 @@ def test_cost_bad_rows_are_422_naming_the_field(client: FlaskClient) -> None:
     assert "row 3" in response.get_json()["detail"]
 
 
+def test_cost_with_a_profile_and_a_shape_is_422(client: FlaskClient) -> None:
+    index = half_hourly_index("2025-06-01", "2025-06-01")
+    body = {
+        "distributor": 14,
+        "tariff": "HV Site Specific Band 1",
+        "import_capacity_kva": 100,
+        "profile": {"interval_start": iso_utc(index), "import_kwh": [1.0] * len(index)},
+        "shape": "5",
+        "annual_kwh": 1000,
+        "year": "2025/26",
+    }
+    response = signed(client, "POST", "/v1/duos/cost", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "shape"
+
+
+def test_rates_misspelt_direction_is_422(client: FlaskClient) -> None:
+    body = {"distributor": 14, "voltage_level": "HV", "direction": "sideways"}
+    response = signed(client, "POST", "/v1/duos/rates", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "direction"
+
+
 def test_cost_over_two_years_is_413(client: FlaskClient) -> None:
     n = MAX_PROFILE_PERIODS + 1
     body = {

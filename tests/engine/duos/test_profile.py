@@ -55,8 +55,24 @@ def test_gaps_are_named() -> None:
 
 def test_non_half_hour_steps_are_named() -> None:
     frame = _frame(["2025-06-01T00:00Z", "2025-06-01T00:15Z", "2025-06-01T00:30Z"])
-    with pytest.raises(ValidationError, match=r"row 1 do not start on :00 or :30"):
+    with pytest.raises(ValidationError, match=r"not on :00 or :30 at row 1 "):
         half_hourly_profile(frame)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-2.5, r"^import_kwh: negative at row 1 \(first -2.5\)"),
+        (float("nan"), r"^import_kwh: missing or not a number at row 1$"),
+        ("abc", r"^import_kwh: missing or not a number at row 1$"),
+    ],
+)
+def test_bad_values_name_the_field_and_the_one_row(value: object, message: str) -> None:
+    frame = _frame(["2025-06-01T00:00Z", "2025-06-01T00:30Z"]).astype({"import_kwh": object})
+    frame.loc[1, "import_kwh"] = value
+    with pytest.raises(ValidationError, match=message) as err:
+        half_hourly_profile(frame)
+    assert err.value.field == "import_kwh"
 
 
 def test_naive_timestamps_rejected() -> None:

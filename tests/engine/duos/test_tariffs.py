@@ -84,6 +84,9 @@ def test_by_structure(ref: ReferenceData) -> None:
     assert tariff.tariff_name == "HV Site Specific Band 3"
     with pytest.raises(TariffNotFoundError, match="matches 2 tariffs"):
         find_tariff(ref, "_C", voltage_level="HV", direction="generation")
+    # A misspelt direction is the caller's error (422), not a tariff the data lacks (404).
+    with pytest.raises(ValidationError, match="direction: expected one of demand, generation"):
+        find_tariff(ref, "_C", voltage_level="HV", direction="sideways")
 
 
 def test_exactly_one_way_to_choose(ref: ReferenceData) -> None:
@@ -98,6 +101,10 @@ def test_date_outside_the_years_held(ref: ReferenceData) -> None:
         find_tariff(ref, 12, tariff="HV Site Specific Band 1", on="2028-06-01")
     assert "2022/23 to 2027/28" in err.value.detail
     assert err.value.field == "date"
+    with pytest.raises(ValidationError) as err:
+        find_tariff(ref, 12, tariff="HV Site Specific Band 1", on="2030/31")
+    assert err.value.detail.startswith("charging_year: no 2030/31 rates; DUoS charges exist for")
+    assert err.value.field == "charging_year"
 
 
 @pytest.mark.parametrize(
