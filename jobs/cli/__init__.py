@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -47,7 +48,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gbess ... --json | head`): stop quietly, as Unix tools do.
+        _stdout_to_devnull()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
     return code
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    # A stdout without a file descriptor (captured in tests) needs nothing.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover
