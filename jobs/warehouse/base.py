@@ -202,12 +202,14 @@ def gap_sql(spec: Table) -> str:
         end = f"TIMESTAMP_ADD({start}, INTERVAL {int(spec.step_seconds or 1800)} SECOND)"
     series = "".join(f"{column}, " for column in spec.series)
     partition = f"PARTITION BY {', '.join(spec.series)} " if spec.series else ""
+    # Gaps at the same instant in several series (all six services) come back in one order.
+    tie_break = "".join(f", {column}" for column in spec.series)
     return (
         f"SELECT {series}prev_end AS gap_start, start_at AS gap_end, "
         f"TIMESTAMP_DIFF(start_at, prev_end, SECOND) AS missing_seconds FROM ("
         f"SELECT {series}start_at, LAG(end_at) OVER ({partition}ORDER BY start_at) AS prev_end "
         f"FROM (SELECT DISTINCT {series}{start} AS start_at, {end} AS end_at FROM {spec.name})"
-        f") WHERE start_at > prev_end ORDER BY gap_start"
+        f") WHERE start_at > prev_end ORDER BY gap_start{tie_break}"
     )
 
 

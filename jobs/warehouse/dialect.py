@@ -149,6 +149,10 @@ def bigquery_type_of(value: Any, name: str) -> str:
     raise ValidationError(f"{name}: unsupported parameter type {type(value).__name__}", field=name)
 
 
+#: Parameters named ``*_date`` are UK local days and must be ``datetime.date`` values.
+DATE_PARAMETER_SUFFIX = "_date"
+
+
 def check_parameters(query: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
     """Check that ``params`` are exactly the query's parameters, with supported types.
 
@@ -156,7 +160,8 @@ def check_parameters(query: NamedQuery, params: dict[str, Any]) -> dict[str, Any
         The parameters, with ``pandas.Timestamp`` turned into ``datetime``.
 
     Raises:
-        ValidationError: On a missing or unknown parameter or an unsupported value type.
+        ValidationError: On a missing or unknown parameter, an unsupported value type, or a
+            ``*_date`` parameter that is not a date.
     """
     missing = [name for name in query.parameters if name not in params]
     if missing:
@@ -175,5 +180,13 @@ def check_parameters(query: NamedQuery, params: dict[str, Any]) -> dict[str, Any
         if hasattr(value, "to_pydatetime"):
             value = value.to_pydatetime()
         bigquery_type_of(value, name)
+        if name.endswith(DATE_PARAMETER_SUFFIX) and (
+            not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+        ):
+            # DuckDB would cast '2024-03-25 anything' to 2024-03-25 and BigQuery would refuse a
+            # STRING against a DATE: both backends get the same clear error instead.
+            raise ValidationError(
+                f"{name}: expected a date (YYYY-MM-DD), got {value!r}", field=name
+            )
         checked[name] = value
     return checked

@@ -86,6 +86,15 @@ def test_bad_param_exits_2(small_db: Path, capsys: pytest.CaptureFixture[str]) -
     assert "K=V" in capsys.readouterr().err
 
 
+def test_malformed_date_param_exits_2(small_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = "from_date=2024-03-31'; DROP TABLE system_prices; --"
+    args = ["warehouse", "query", "system_prices", "--param", hostile]
+    assert main([*args, "--param", "to_date=2024-03-31", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("gbess: error: from_date: expected a date (YYYY-MM-DD)")
+
+
 def test_ddl_bigquery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["warehouse", "ddl", "--dataset", "proj.ds"]) == 0
     out = capsys.readouterr().out

@@ -84,3 +84,19 @@ def test_check_parameters() -> None:
         check_parameters(query, {"from_date": day, "to_date": [day]})
     with pytest.raises(ValidationError, match="timezone-aware"):
         check_parameters(query, {"from_date": day, "to_date": dt.datetime(2024, 1, 1)})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-03-25'; DROP TABLE system_prices; --",  # DuckDB would cast it to 2024-03-25
+        "2024-03-25",  # text, not a date: BigQuery would refuse STRING against DATE
+        dt.datetime(2024, 3, 25, tzinfo=dt.UTC),
+        20240325,
+    ],
+)
+def test_date_parameters_must_be_dates(value: object) -> None:
+    query = named_query("system_prices")
+    with pytest.raises(ValidationError, match="expected a date") as err:
+        check_parameters(query, {"from_date": value, "to_date": dt.date(2024, 3, 31)})
+    assert err.value.field == "from_date"

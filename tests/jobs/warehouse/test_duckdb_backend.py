@@ -78,8 +78,9 @@ def test_missing_non_key_columns_become_null(empty_warehouse: DuckDBWarehouse) -
 def test_sql_in_a_parameter_is_data(empty_warehouse: DuckDBWarehouse) -> None:
     empty_warehouse.load("bm_units", bm_units_frame())
     hostile = "'; DROP TABLE bm_units; --"
-    # A string where a DATE is expected is compared as a value: no rows, nothing dropped.
-    assert empty_warehouse.query("system_prices", from_date=hostile, to_date=hostile).empty
+    # A string where a DATE is expected is refused before it reaches the database.
+    with pytest.raises(ValidationError, match="from_date: expected a date"):
+        empty_warehouse.query("system_prices", from_date=hostile, to_date=hostile)
     assert len(empty_warehouse.query("bm_units")) == 3
     echoed = empty_warehouse.run_sql("SELECT @text AS echoed", text=hostile)
     assert echoed["echoed"].tolist() == [hostile]
@@ -136,6 +137,24 @@ def test_status_gaps_per_series(empty_warehouse: DuckDBWarehouse) -> None:
             "missing_periods": 8,
         }
     ]
+
+
+def test_status_gaps_at_one_instant_are_listed_by_series(
+    empty_warehouse: DuckDBWarehouse,
+) -> None:
+    from tests.jobs.warehouse.conftest import dynamic_response_frame
+
+    frame = dynamic_response_frame()
+    # Block 3 of 2024-04-01 missing for every service: six gaps at the same instant.
+    frame = frame[~((frame["efa_block"] == 3) & (frame.index >= 12))]
+    empty_warehouse.load("dynamic_response_results", frame)
+    entry = next(
+        t for t in empty_warehouse.status()["tables"] if t["table"] == "dynamic_response_results"
+    )
+    services = [gap["service"] for gap in entry["gaps"]]
+    assert len(services) > 1
+    assert services == sorted(services)
+    assert {gap["gap_start"] for gap in entry["gaps"]} == {"2024-04-01T06:00:00Z"}
 
 
 def test_read_only_needs_an_existing_file(tmp_path: Path) -> None:
