@@ -283,7 +283,12 @@ def parse_charging_year(label: str, field: str = "charging_year") -> tuple[dt.da
         ValidationError: If the label is not of the form YYYY/YY with consecutive years.
     """
     match = _CHARGING_YEAR_RE.match(label.strip()) if isinstance(label, str) else None
-    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+    # "9999/00" would end in year 10000, past what a date can hold.
+    if (
+        not match
+        or (int(match.group(1)) + 1) % 100 != int(match.group(2))
+        or int(match.group(1)) >= dt.MAXYEAR
+    ):
         raise ValidationError(
             f"{field}: expected a charging year like '2025/26', got {label!r}", field=field
         )

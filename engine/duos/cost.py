@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from engine.duos.profile import profile_arrays
+from engine.duos.profile import MAX_QUANTITY, profile_arrays
 from engine.duos.schedule import N_BANDS, DuosSchedule, duos_schedule
 from engine.duos.tariffs import RATE_FIELDS, DuosTariff
 from engine.errors import ValidationError
@@ -167,6 +167,10 @@ def _check_capacity(
 ) -> None:
     if np.any(~np.isfinite(capacity_kva)) or np.any(capacity_kva < 0):
         raise ValidationError(f"{field}: must be a number ≥ 0 kVA", field=field)
+    if np.any(capacity_kva > MAX_QUANTITY):
+        raise ValidationError(
+            f"{field}: more than {MAX_QUANTITY:.0e} kVA; check the units", field=field
+        )
     rates = schedule.capacity_p_per_kva_per_day
     if np.any(rates > 0) and np.any(capacity_kva <= 0):
         year = schedule.month_years[int(np.argmax(rates > 0))]
@@ -420,12 +424,12 @@ def duos_cost_many(
     for name, values in (("energy_kwh", energy), ("reactive_kvarh", reactive_kvarh)):
         if values is None:
             continue
-        bad = np.argwhere(~np.isfinite(values) | (values < 0))
+        bad = np.argwhere(~np.isfinite(values) | (values < 0) | (values > MAX_QUANTITY))
         if bad.size:
             site, period = (int(v) for v in bad[0])
             raise ValidationError(
-                f"{name}: {len(bad)} value(s) negative or not finite, first at site {site}, "
-                f"period {period}",
+                f"{name}: {len(bad)} value(s) negative, not finite or over {MAX_QUANTITY:.0e}, "
+                f"first at site {site}, period {period}",
                 field=name,
             )
     _check_power_factor(power_factor)

@@ -38,6 +38,10 @@ ENERGY_COLUMNS = {
 }
 PROFILE_COLUMNS = ("import_kwh", "export_kwh", "reactive_kvarh", "max_demand_kva")
 _MAX_ROWS_LISTED = 10
+#: Largest quantity accepted in one half-hour [kWh, kVArh or kVA], and largest agreed
+#: capacity [kVA]: 1e9 kWh in 30 minutes is 2,000 GW, far past any GB connection (GB peak
+#: demand is ~60 GW). Larger figures are unit mistakes, and would overflow the kVA arithmetic.
+MAX_QUANTITY = 1e9
 
 
 def _rows(positions: Sequence[int] | npt.NDArray[np.int64]) -> str:
@@ -168,7 +172,15 @@ def _values(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64] | None:
             "are magnitudes, the direction is in the column name",
             field=column,
         )
-    return kw_to_kwh_per_half_hour(values) if has_power else values
+    per_half_hour = kw_to_kwh_per_half_hour(values) if has_power else values
+    huge = np.flatnonzero(per_half_hour > MAX_QUANTITY)
+    if huge.size:
+        raise ValidationError(
+            f"{column}: more than {MAX_QUANTITY:.0e} per half-hour at {_rows(huge)} (first "
+            f"{values[huge[0]]:g}); check the units",
+            field=column,
+        )
+    return per_half_hour
 
 
 def half_hourly_profile(frame: pd.DataFrame) -> pd.DataFrame:
@@ -290,12 +302,12 @@ def year_span(year: object) -> tuple[dt.date, dt.date]:
         return parse_charging_year(year, "year")
     try:
         calendar_year = int(str(year))
-    except ValueError:
+        return dt.date(calendar_year, 1, 1), dt.date(calendar_year, 12, 31)
+    except (ValueError, OverflowError):  # not a number, or no such year (0, 99999999999)
         raise ValidationError(
             f"year: expected a calendar year (2025) or charging year ('2025/26'), got {year!r}",
             field="year",
         ) from None
-    return dt.date(calendar_year, 1, 1), dt.date(calendar_year, 12, 31)
 
 
 def scale_profile(

@@ -114,6 +114,8 @@ def test_parse_charging_year() -> None:
     assert parse_charging_year("2025/26") == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
     with pytest.raises(ValidationError, match="charging year like"):
         parse_charging_year("2025/27")
+    with pytest.raises(ValidationError, match="charging year like"):
+        parse_charging_year("9999/00")  # would end in year 10000: no such date
 
 
 def test_bad_inputs_are_named() -> None:

@@ -88,6 +88,27 @@ def test_rates_misspelt_direction_is_422(client: FlaskClient) -> None:
     assert response.get_json()["field"] == "direction"
 
 
+@pytest.mark.parametrize(
+    ("path", "extra", "field"),
+    [
+        ("/v1/duos/cost", {"shape": "1", "annual_kwh": 5.0, "year": "0"}, "year"),
+        ("/v1/duos/cost", {"shape": "1", "annual_kwh": 5.0, "year": "99999999999"}, "year"),
+        ("/v1/duos/cost", {"profile": {"interval_start": ["2025-06-01T00:00Z"],
+                                       "import_kwh": [1e308]}}, "import_kwh"),
+        ("/v1/duos/rates", {"charging_year": "9999/00"}, "charging_year"),
+    ],
+)  # fmt: skip
+def test_absurd_inputs_are_422_not_500(
+    client: FlaskClient, path: str, extra: dict[str, object], field: str
+) -> None:
+    body = {"distributor": 14, "tariff": "HV Site Specific Band 1", "import_capacity_kva": 100}
+    if path.endswith("rates"):
+        del body["import_capacity_kva"]
+    response = signed(client, "POST", path, json=body | extra)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == field
+
+
 def test_cost_over_two_years_is_413(client: FlaskClient) -> None:
     n = MAX_PROFILE_PERIODS + 1
     body = {

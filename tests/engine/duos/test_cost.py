@@ -242,6 +242,17 @@ def test_negative_or_missing_kwh_names_the_rows(
     assert err.value.field == "import_kwh"
 
 
+def test_impossible_capacity_is_refused(ref: ReferenceData, flat_profile: ProfileFactory) -> None:
+    tariff = find_tariff(ref, 12, tariff="HV Site Specific Band 1")
+    profile = flat_profile("2025-06-04", "2025-06-04", import_kwh=1.0)
+    with pytest.raises(ValidationError, match="more than 1e\\+09 kVA") as err:
+        duos_cost(profile, tariff, import_capacity_kva=1e308)
+    assert err.value.field == "import_capacity_kva"
+    index = half_hourly_index("2025-06-04", "2025-06-04")
+    with pytest.raises(ValidationError, match="site 0, period 3"):
+        duos_cost_many(np.eye(1, len(index), 3) * 1e308, index[0], tariff, capacity_kva=100)
+
+
 def test_power_factor_out_of_range(ref: ReferenceData, flat_profile: ProfileFactory) -> None:
     tariff = find_tariff(ref, 12, tariff="HV Site Specific Band 1")
     profile = flat_profile("2025-06-04", "2025-06-04", import_kwh=1.0)

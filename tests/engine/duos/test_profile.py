@@ -75,6 +75,16 @@ def test_bad_values_name_the_field_and_the_one_row(value: object, message: str) 
     assert err.value.field == "import_kwh"
 
 
+@pytest.mark.parametrize(("column", "value"), [("import_kwh", 1e308), ("import_kw", 2.5e9)])
+def test_impossible_quantities_are_refused(column: str, value: float) -> None:
+    # 2.5e9 kW average = 1.25e9 kWh in the half-hour, over the 1e9 bound; 1e308 would
+    # overflow 2 × kWh (kVA) to infinity.
+    frame = pd.DataFrame({"interval_start": ["2025-06-01T00:00Z"], column: [value]})
+    with pytest.raises(ValidationError, match=r"more than 1e\+09 per half-hour at row 0") as err:
+        half_hourly_profile(frame)
+    assert err.value.field == column
+
+
 def test_naive_timestamps_rejected() -> None:
     with pytest.raises(ValidationError, match="UTC offset"):
         half_hourly_profile(_frame(["2025-06-01T00:00", "2025-06-01T00:30"]))
