@@ -93,12 +93,21 @@ def _timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
             )
         return epoch_ns(pd.DatetimeIndex(parsed))
     if {"settlement_date", "settlement_period"} <= set(frame.columns):
-        periods = pd.to_numeric(frame["settlement_period"], errors="coerce")
         dates = pd.to_datetime(frame["settlement_date"], format="ISO8601", errors="coerce")
-        bad = np.flatnonzero((periods.isna() | dates.isna()).to_numpy())
+        bad = np.flatnonzero(dates.isna().to_numpy())
         if bad.size:
             raise ValidationError(
-                f"settlement_period: no valid settlement_date/settlement_period at {_rows(bad)}",
+                f"settlement_date: not a date (YYYY-MM-DD) at {_rows(bad)} (first "
+                f"{frame['settlement_date'].iloc[int(bad[0])]!r})",
+                field="settlement_date",
+            )
+        periods = pd.to_numeric(frame["settlement_period"], errors="coerce")
+        # 1.5 would otherwise be truncated to period 1 without a word.
+        bad = np.flatnonzero((periods.isna() | (periods % 1 != 0)).to_numpy())
+        if bad.size:
+            raise ValidationError(
+                f"settlement_period: not a whole number at {_rows(bad)} (first "
+                f"{frame['settlement_period'].iloc[int(bad[0])]!r})",
                 field="settlement_period",
             )
         return epoch_ns(interval_start_from_settlement(dates, periods.to_numpy(dtype=np.int64)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,6 +85,25 @@ def test_impossible_quantities_are_refused(column: str, value: float) -> None:
     with pytest.raises(ValidationError, match=r"more than 1e\+09 per half-hour at row 0") as err:
         half_hourly_profile(frame)
     assert err.value.field == column
+
+
+@pytest.mark.parametrize(
+    ("dates", "periods", "field", "message"),
+    [
+        (["01/06/2025", "2025-06-01"], [1, 2], "settlement_date", "at row 0 (first '01/06/2025')"),
+        (["2025-06-01", "2025-06-01"], [1, 1.5], "settlement_period", "whole number at row 1"),
+        (["2025-06-01", "2025-06-01"], [1, "x"], "settlement_period", "whole number at row 1"),
+    ],
+)
+def test_bad_settlement_keys_name_their_own_field(
+    dates: list[str], periods: list[object], field: str, message: str
+) -> None:
+    frame = pd.DataFrame(
+        {"settlement_date": dates, "settlement_period": periods, "import_kwh": [1.0, 1.0]}
+    )
+    with pytest.raises(ValidationError, match=re.escape(message)) as err:
+        half_hourly_profile(frame)
+    assert err.value.field == field
 
 
 def test_naive_timestamps_rejected() -> None:
