@@ -256,7 +256,9 @@ def _assumptions(
     notes = []
     charges_reactive = bool(np.any(schedule.reactive_power_p_per_kvarh > 0))
     charges_excess = bool(np.any(schedule.exceeded_capacity_p_per_kva_per_day > 0))
-    if power_factor is not None and not has_reactive:
+    if power_factor is not None and has_reactive:
+        notes.append(f"power factor {power_factor} not used: the metered reactive_kvarh is")
+    elif power_factor is not None and not has_reactive:
         notes.append(f"reactive energy from a power factor of {power_factor}")
     elif not has_reactive and (charges_reactive or (charges_excess and not has_kva)):
         notes.append(
@@ -332,8 +334,23 @@ def duos_cost(
         energy_kwh=float(energy.sum()),
         assumptions=_assumptions(
             tariff, schedule, reactive is not None, kva is not None, power_factor
-        ),
+        )
+        + _unused_capacity(tariff, import_capacity_kva, export_capacity_kva),
     )
+
+
+def _unused_capacity(
+    tariff: DuosTariff, import_capacity_kva: float | None, export_capacity_kva: float | None
+) -> tuple[str, ...]:
+    """Say so when the capacity of the direction this tariff does not bill was given."""
+    name, value = (
+        ("import_capacity_kva", import_capacity_kva)
+        if tariff.direction == "generation"
+        else ("export_capacity_kva", export_capacity_kva)
+    )
+    if value is None:
+        return ()
+    return (f"{name} {value:g} kVA not used: {tariff.tariff_name} is a {tariff.direction} tariff",)
 
 
 _ROW_COMPONENTS = ("unit", "unit", "unit", "fixed", "capacity", "exceeded_capacity", "reactive")

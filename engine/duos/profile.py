@@ -53,6 +53,29 @@ def _rows(positions: Sequence[int] | npt.NDArray[np.int64]) -> str:
 
 
 def _timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """UTC start of each row [ns since epoch]; when both ways of saying it are given
+    (``interval_start`` and settlement keys, as exported files often carry), they must agree.
+    """
+    start_ns = _given_timestamps(frame)
+    if "interval_start" in frame.columns and {"settlement_date", "settlement_period"} <= set(
+        frame.columns
+    ):
+        keyed = _given_timestamps(frame.drop(columns="interval_start"))
+        differ = np.flatnonzero(keyed != start_ns)
+        if differ.size:
+            first = int(differ[0])
+            raise ValidationError(
+                f"settlement_period: disagrees with interval_start at {_rows(differ)} (first: "
+                f"{frame['settlement_date'].iloc[first]} period "
+                f"{frame['settlement_period'].iloc[first]} starts "
+                f"{pd.Timestamp(int(keyed[first]), tz='UTC').isoformat()}, interval_start says "
+                f"{pd.Timestamp(int(start_ns[first]), tz='UTC').isoformat()})",
+                field="settlement_period",
+            )
+    return start_ns
+
+
+def _given_timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
     """UTC start of each row [ns since epoch], from ``interval_start`` or settlement keys."""
     if "interval_start" not in frame.columns and isinstance(frame.index, pd.DatetimeIndex):
         if frame.index.tz is None:

@@ -170,6 +170,22 @@ def test_unity_power_factor_is_stated_when_nothing_given(
     assert any("unity power factor" in note for note in bill.assumptions)
 
 
+def test_inputs_that_are_not_used_are_stated(
+    ref: ReferenceData, flat_profile: ProfileFactory
+) -> None:
+    tariff = find_tariff(ref, 22, tariff="LV Sub Site Specific Band 3")
+    profile = flat_profile("2025-09-17", "2025-09-17", import_kwh=10.0, reactive_kvarh=7.5)
+    measured = duos_cost(profile, tariff, import_capacity_kva=30)
+    both = duos_cost(
+        profile, tariff, import_capacity_kva=30, export_capacity_kva=40, power_factor=0.99
+    )
+    assert both.total_gbp == measured.total_gbp  # metered kVArh win; export capacity idle
+    assert both.assumptions == (
+        "power factor 0.99 not used: the metered reactive_kvarh is",
+        "export_capacity_kva 40 kVA not used: LV Sub Site Specific Band 3 is a demand tariff",
+    )
+
+
 def test_unmetered_supplies_use_black_yellow_green(
     ref: ReferenceData, flat_profile: ProfileFactory
 ) -> None:

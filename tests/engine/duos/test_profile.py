@@ -106,6 +106,23 @@ def test_bad_settlement_keys_name_their_own_field(
     assert err.value.field == field
 
 
+def test_interval_start_and_settlement_keys_must_agree() -> None:
+    # 2025-06-01 SP 1 starts 00:00 BST = 2025-05-31T23:00Z; SP 2 at 23:30Z.
+    frame = pd.DataFrame(
+        {
+            "interval_start": ["2025-05-31T23:00Z", "2025-05-31T23:30Z"],
+            "settlement_date": ["2025-06-01", "2025-06-01"],
+            "settlement_period": [1, 2],
+            "import_kwh": [1.0, 1.0],
+        }
+    )
+    assert len(half_hourly_profile(frame)) == 2
+    frame["interval_start"] = ["2025-06-01T00:00Z", "2025-06-01T00:30Z"]  # UTC read as local
+    with pytest.raises(ValidationError, match="disagrees with interval_start at rows 0, 1") as err:
+        half_hourly_profile(frame)
+    assert err.value.field == "settlement_period"
+
+
 def test_naive_timestamps_rejected() -> None:
     with pytest.raises(ValidationError, match="UTC offset"):
         half_hourly_profile(_frame(["2025-06-01T00:00", "2025-06-01T00:30"]))
