@@ -372,7 +372,13 @@ def _load(data_dir: Path, spec: TableSpec) -> pd.DataFrame:
         raise DataMissingError(
             f"reference file missing: {spec.path} {where}", field=DATA_DIR_SETTING
         )
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataMissingError(
+            f"{spec.path}: not a readable UTF-8 CSV ({type(exc).__name__}) {where}",
+            field=DATA_DIR_SETTING,
+        ) from None
     missing = [col for col, _ in spec.columns if col not in frame.columns]
     if missing:
         raise DataMissingError(

@@ -45,6 +45,15 @@ def test_bad_column_and_value(tmp_path: Path, data_dir: Path) -> None:
     assert len(ReferenceData(tmp_path).table("mdd_profile_classes")) == 8
 
 
+@pytest.mark.parametrize(
+    "content", [b"\xff\xfe\x00not text", b"", b'weight\n"unterminated\n1,2,3\n']
+)
+def test_unreadable_file_names_file_and_setting(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "mpan_check_digit_weights.csv").write_bytes(content)
+    with pytest.raises(DataMissingError, match=r"mpan_check_digit_weights\.csv: not a readable"):
+        ReferenceData(tmp_path).table("mpan_check_digit_weights")
+
+
 def test_unknown_table(ref: ReferenceData) -> None:
     assert "duos_tariffs" in TABLES
     with pytest.raises(DataMissingError, match="no reference table"):
