@@ -134,9 +134,10 @@ def _given_timestamps(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
                 field="settlement_period",
             )
         return epoch_ns(interval_start_from_settlement(dates, periods.to_numpy(dtype=np.int64)))
+    found = ", ".join(repr(str(column)) for column in frame.columns[:8])
     raise ValidationError(
         "interval_start: give interval_start (ISO 8601 with offset) or settlement_date and "
-        "settlement_period",
+        f"settlement_period (columns found: {found})",
         field="interval_start",
     )
 
@@ -196,7 +197,10 @@ def _values(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64] | None:
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        raise ValidationError(f"{column}: missing or not a number at {_rows(bad)}", field=column)
+        first = frame[column].iloc[int(bad[0])]
+        raise ValidationError(
+            f"{column}: missing or not a number at {_rows(bad)} (first {first!r})", field=column
+        )
     negative = np.flatnonzero(values < 0)
     if negative.size:
         raise ValidationError(

@@ -65,8 +65,8 @@ def test_non_half_hour_steps_are_named() -> None:
     ("value", "message"),
     [
         (-2.5, r"^import_kwh: negative at row 1 \(first -2.5\)"),
-        (float("nan"), r"^import_kwh: missing or not a number at row 1$"),
-        ("abc", r"^import_kwh: missing or not a number at row 1$"),
+        (float("nan"), r"^import_kwh: missing or not a number at row 1 \(first nan\)$"),
+        ("1,234.5", r"^import_kwh: missing or not a number at row 1 \(first '1,234.5'\)$"),
     ],
 )
 def test_bad_values_name_the_field_and_the_one_row(value: object, message: str) -> None:
@@ -121,6 +121,13 @@ def test_interval_start_and_settlement_keys_must_agree() -> None:
     with pytest.raises(ValidationError, match="disagrees with interval_start at rows 0, 1") as err:
         half_hourly_profile(frame)
     assert err.value.field == "settlement_period"
+
+
+def test_no_time_columns_lists_the_columns_found() -> None:
+    # A semicolon-separated file read as CSV has one column named after the whole header.
+    frame = pd.DataFrame({"interval_start;import_kwh": ["2025-06-01T00:00Z;1"]})
+    with pytest.raises(ValidationError, match=r"columns found: 'interval_start;import_kwh'\)"):
+        half_hourly_profile(frame)
 
 
 def test_naive_timestamps_rejected() -> None:
