@@ -23,7 +23,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import requests
 from google.api_core import exceptions as google_exceptions
+from google.auth import exceptions as auth_exceptions
 from google.cloud import bigquery
 
 from engine.errors import DataMissingError, SourceUnavailableError, ValidationError
@@ -77,6 +79,7 @@ class BigQueryWarehouse(Warehouse):
 
         Raises:
             ValidationError: ``GBESS_BQ_PROJECT`` missing, or a malformed number.
+            SourceUnavailableError: No usable Application Default Credentials.
         """
         extra = settings.extra
         project = extra.get("GBESS_BQ_PROJECT", "").strip()
@@ -90,7 +93,14 @@ class BigQueryWarehouse(Warehouse):
             extra, "GBESS_BQ_MAX_BYTES_BILLED", DEFAULT_MAX_BYTES_BILLED
         )
         timeout_s = float(_positive(extra, "GBESS_BQ_TIMEOUT_S", DEFAULT_TIMEOUT_S))
-        client = bigquery.Client(project=project, location=location)
+        try:
+            client = bigquery.Client(project=project, location=location)
+        except auth_exceptions.GoogleAuthError as exc:
+            raise SourceUnavailableError(
+                f"BigQuery {project}: no usable Google credentials ({exc}); run `gcloud auth "
+                "application-default login` or set GOOGLE_APPLICATION_CREDENTIALS",
+                field="GBESS_WAREHOUSE",
+            ) from None
         return cls(
             client,
             extra.get("GBESS_BQ_DATASET", DEFAULT_DATASET),
@@ -203,7 +213,12 @@ class BigQueryWarehouse(Warehouse):
             ) from exc
         except google_exceptions.BadRequest as exc:
             raise ValidationError(f"BigQuery {what}: {exc.message}", field="query") from exc
-        except (google_exceptions.GoogleAPIError, TimeoutError) as exc:
+        except (
+            google_exceptions.GoogleAPIError,
+            auth_exceptions.GoogleAuthError,  # credentials expired or token endpoint unreachable
+            requests.RequestException,  # the connection itself failed
+            TimeoutError,
+        ) as exc:
             raise SourceUnavailableError(
                 f"BigQuery {self.dataset}: {what} failed: {exc}", field="GBESS_WAREHOUSE"
             ) from exc

@@ -157,3 +157,11 @@ def test_settings_need_a_project(tmp_path: Path) -> None:
         BigQueryWarehouse.from_settings(
             Settings(extra={"GBESS_BQ_PROJECT": "p", "GBESS_BQ_MAX_BYTES_BILLED": "lots"})
         )
+
+
+def test_missing_credentials_are_one_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # google.auth.default() reads this first; a missing file fails at once, offline.
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "absent.json"))
+    with pytest.raises(SourceUnavailableError, match="no usable Google credentials") as err:
+        BigQueryWarehouse.from_settings(Settings(extra={"GBESS_BQ_PROJECT": "p"}))
+    assert "gcloud auth application-default login" in err.value.detail
