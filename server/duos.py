@@ -6,7 +6,9 @@ from typing import Any
 
 import pandas as pd
 from flask import current_app
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from engine.duos import find_tariff
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
@@ -32,6 +34,18 @@ class TariffChoice(ApiModel):
     )
     tariff: str | None = Field(None, description="Tariff name, any case or year's wording")
     llfc: str | None = Field(None, description="Line loss factor class, instead of tariff")
+
+    @field_validator("distributor", mode="wrap")
+    @classmethod
+    def _one_distributor_error(cls, value: Any, handler: Any) -> Any:
+        # One message for the field, not one per member of the union ("distributor.int").
+        try:
+            return handler(value)
+        except PydanticValidationError:
+            raise PydanticCustomError(
+                "distributor",
+                "give a distributor id 10-23, a GSP group (_A-_P) or a /v1/lookup result",
+            ) from None
 
 
 class DuosRatesRequest(TariffChoice):

@@ -109,6 +109,19 @@ def test_absurd_inputs_are_422_not_500(
     assert response.get_json()["field"] == field
 
 
+@pytest.mark.parametrize("distributor", [[14], 14.5, None])
+def test_a_distributor_of_the_wrong_type_is_one_error(
+    client: FlaskClient, distributor: object
+) -> None:
+    body = {"distributor": distributor, "tariff": "HV Site Specific Band 1"}
+    response = signed(client, "POST", "/v1/duos/rates", json=body)
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["field"] == "distributor"
+    assert [e["field"] for e in problem["errors"]] == ["distributor"]
+    assert "distributor id 10-23" in problem["detail"]
+
+
 def test_cost_over_two_years_is_413(client: FlaskClient) -> None:
     n = MAX_PROFILE_PERIODS + 1
     body = {
