@@ -61,6 +61,28 @@ def to_date(value: object, field: str = "date") -> dt.date:
     raise ValidationError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}", field=field)
 
 
+#: UK days that can be mapped: before 1900 the tz database's London is local mean time
+#: (UTC-0:01:15, so no half-hour starts on :00/:30), and pandas' nanosecond timestamps end
+#: in April 2262.
+FIRST_SUPPORTED_DATE = dt.date(1900, 1, 1)
+LAST_SUPPORTED_DATE = dt.date(2261, 12, 31)
+
+
+def check_supported_date(day: dt.date, field: str = "date") -> dt.date:
+    """The day itself, if settlement time can be mapped for it.
+
+    Raises:
+        ValidationError: If ``day`` is outside ``FIRST_SUPPORTED_DATE``..``LAST_SUPPORTED_DATE``.
+    """
+    if not FIRST_SUPPORTED_DATE <= day <= LAST_SUPPORTED_DATE:
+        raise ValidationError(
+            f"{field}: {day.isoformat()} is outside the days settlement time covers here "
+            f"({FIRST_SUPPORTED_DATE.isoformat()} to {LAST_SUPPORTED_DATE.isoformat()})",
+            field=field,
+        )
+    return day
+
+
 def to_utc_index(interval_start: Any, field: str = "interval_start") -> pd.DatetimeIndex:
     """Coerce timestamps to a tz-aware UTC index, checking they start on a half-hour.
 
@@ -307,10 +329,11 @@ def half_hourly_index(first_date: object, last_date: object) -> pd.DatetimeIndex
         UTC ``DatetimeIndex`` named ``interval_start`` (46/48/50 entries per day).
 
     Raises:
-        ValidationError: If ``last_date`` is before ``first_date``.
+        ValidationError: If ``last_date`` is before ``first_date``, or either is outside
+            the supported days (1900-01-01 to 2261-12-31).
     """
-    first = to_date(first_date, "first_date")
-    last = to_date(last_date, "last_date")
+    first = check_supported_date(to_date(first_date, "first_date"), "first_date")
+    last = check_supported_date(to_date(last_date, "last_date"), "last_date")
     if last < first:
         raise ValidationError(
             f"last_date: {last.isoformat()} is before first_date {first.isoformat()}",

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from engine.settlement import (
+    check_supported_date,
     efa_date_block,
     half_hourly_index,
     iso_utc,
@@ -44,7 +45,7 @@ def periods_of_day(day: object) -> list[dict[str, Any]]:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Print the periods as JSON or as a table."""
-    rows = periods_of_day(to_date(args.date, "DATE"))
+    rows = periods_of_day(check_supported_date(to_date(args.date, "DATE"), "DATE"))
     if args.json:
         emit_json(rows)
         return 0

@@ -110,6 +110,19 @@ def test_charging_year_uses_uk_local_date() -> None:
     assert charging_year(idx).tolist() == ["2024/25", "2025/26"]
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [("1899-12-31", "1900-01-01", "first_date"), ("2261-12-31", "2262-01-01", "last_date")],
+)
+def test_days_outside_the_supported_range_are_named(first: str, last: str, field: str) -> None:
+    with pytest.raises(ValidationError, match="1900-01-01 to 2261-12-31") as err:
+        half_hourly_index(first, last)
+    assert err.value.field == field
+    # The edges themselves work: 1900-01-01 is GMT, 2261-12-31 has 48 periods.
+    assert len(half_hourly_index("1900-01-01", "1900-01-01")) == 48
+    assert len(half_hourly_index("2261-12-31", "2261-12-31")) == 48
+
+
 def test_parse_charging_year() -> None:
     assert parse_charging_year("2025/26") == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
     with pytest.raises(ValidationError, match="charging year like"):

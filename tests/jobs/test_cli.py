@@ -49,6 +49,16 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err.count("\n") == 1
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1800-01-01", "2300-01-01", "9999-12-31"])
+def test_periods_outside_the_supported_days_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], day: str
+) -> None:
+    assert main(["periods", day, "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"gbess: error: DATE: {day} is outside")
+
+
 def test_a_closed_pipe_ends_quietly() -> None:
     # `gbess periods ... --json | head -c 10`: the reader is gone before gbess writes.
     read_end, write_end = os.pipe()
