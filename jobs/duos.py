@@ -124,6 +124,10 @@ def read_profile_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype={"interval_start": str, "settlement_date": str})
     except FileNotFoundError:
         raise ValidationError(f"profile: no such file {path}", field="profile") from None
+    except OSError as exc:  # a directory, no permission
+        raise ValidationError(
+            f"profile: cannot read {path} ({exc.strerror})", field="profile"
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValidationError(
             f"profile: {path} is not a readable CSV ({exc})", field="profile"

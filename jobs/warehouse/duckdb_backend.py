@@ -68,11 +68,11 @@ class DuckDBWarehouse(Warehouse):
                 "set GBESS_DUCKDB_PATH to use another file)",
                 field="GBESS_DUCKDB_PATH",
             )
-        if not self.read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if not self.read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = duckdb.connect(str(self.path), read_only=self.read_only)
-        except duckdb.Error as exc:
+        except (duckdb.Error, OSError) as exc:
             raise DataMissingError(
                 f"cannot open warehouse {self.path}: {exc}", field="GBESS_DUCKDB_PATH"
             ) from exc

@@ -20,6 +20,8 @@ def test_read_profile_csv_errors(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(ValidationError, match="not a readable CSV"):
         read_profile_csv(empty)
+    with pytest.raises(ValidationError, match=r"cannot read .* \(Is a directory\)"):
+        read_profile_csv(tmp_path)
 
 
 def test_cost_profile_needs_a_profile_or_a_shape(ref: ReferenceData) -> None:

@@ -163,6 +163,15 @@ def test_read_only_needs_an_existing_file(tmp_path: Path) -> None:
         warehouse.query("bm_units")
 
 
+def test_a_path_that_cannot_be_created_names_the_setting(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")  # a file where the warehouse's directory should be
+    warehouse = DuckDBWarehouse(blocker / "sub" / "gbess.duckdb")
+    with pytest.raises(DataMissingError, match="cannot open warehouse") as err:
+        warehouse.query("bm_units")
+    assert err.value.field == "GBESS_DUCKDB_PATH"
+
+
 def test_read_only_refuses_loads(small_warehouse: DuckDBWarehouse) -> None:
     small_warehouse.close()  # release the write lock held by the shared fixture
     reader = DuckDBWarehouse(small_warehouse.path, read_only=True)
