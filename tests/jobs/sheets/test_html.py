@@ -62,3 +62,22 @@ def test_column_chart_bars_go_both_ways_from_zero() -> None:
 
 def test_empty_dashboard_says_how_to_fill_it() -> None:
     assert "gbess refresh --all" in render_page([], None)
+
+
+def test_overlay_chart_draws_a_right_axis_series() -> None:
+    frame = pd.DataFrame(
+        {
+            "interval_start": pd.date_range("2024-06-01", periods=3, freq="30min", tz="UTC"),
+            "system_price_gbp_per_mwh": [10.0, 50.0, 30.0],
+            "soc_mwh": [0.0, 1.0, 2.0],
+        }
+    )
+    chart = Chart(
+        "SoC vs price", "line", "w", "interval_start", ("system_price_gbp_per_mwh",), ("soc_mwh",)
+    )
+    grid = layout(TabPlan("Market", None, (Table("w", "W", frame),), (chart,)))
+    svg = chart_svg(grid, grid.charts[0])
+    assert svg.count("<polyline") == 2
+    # right axis: SoC 0..2 MWh, one decimal, at x = 640 - 56 + 4; bottom label at 28 + 248 + 4
+    assert '<text x="588" y="280.0" font-size="10" text-anchor="start">0.0</text>' in svg
+    assert "State of charge [MWh]" in svg
