@@ -163,7 +163,9 @@ def handle_query(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{item['name']:<24} {', '.join(item['parameters'])}")
         return 0
     params = parse_params(args.param)
-    with open_warehouse(settings, backend=args.warehouse) as warehouse:
+    # Read-only: a missing DuckDB file says "run gbess warehouse seed" instead of being
+    # created empty and answering [] as if there were no data.
+    with open_warehouse(settings, backend=args.warehouse, read_only=True) as warehouse:
         frame = warehouse.query(args.name, **params)
     if args.json:
         emit_json(frame_records(frame))

@@ -95,6 +95,18 @@ def test_malformed_date_param_exits_2(small_db: Path, capsys: pytest.CaptureFixt
     assert captured.err.startswith("gbess: error: from_date: expected a date (YYYY-MM-DD)")
 
 
+def test_query_before_seeding_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    absent = tmp_path / "never-seeded.duckdb"
+    monkeypatch.setenv("GBESS_DUCKDB_PATH", str(absent))
+    assert main(["warehouse", "query", "bm_units", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "gbess warehouse seed" in captured.err
+    assert not absent.exists()  # not created empty
+
+
 def test_ddl_bigquery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["warehouse", "ddl", "--dataset", "proj.ds"]) == 0
     out = capsys.readouterr().out
