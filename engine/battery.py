@@ -1,0 +1,204 @@
+"""Battery physics: a frozen, validated description of one grid-connected store.
+
+Conventions (DESIGN.md, "Efficiency"): grid energy in × charge efficiency = stored energy;
+stored energy out × discharge efficiency = grid energy delivered; round trip = the product.
+Powers are measured at the grid connection. Degradation is charged per MWh discharged to the
+grid. An equivalent full cycle is discharged (grid) energy ÷ usable capacity, where usable
+capacity = (``soc_max_frac`` − ``soc_min_frac``) × ``energy_mwh``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from engine.errors import ValidationError
+
+
+def _finite(value: float, field: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field}: expected a number, got {value!r}", field=field) from None
+    if not math.isfinite(number):
+        raise ValidationError(f"{field}: expected a finite number, got {value!r}", field=field)
+    return number
+
+
+def _positive(value: float, field: str) -> float:
+    number = _finite(value, field)
+    if number <= 0:
+        raise ValidationError(f"{field}: must be greater than 0, got {value!r}", field=field)
+    return number
+
+
+def _non_negative(value: float, field: str) -> float:
+    number = _finite(value, field)
+    if number < 0:
+        raise ValidationError(f"{field}: must not be negative, got {value!r}", field=field)
+    return number
+
+
+def _efficiency(value: float, field: str) -> float:
+    number = _finite(value, field)
+    if 1 < number <= 100:
+        raise ValidationError(
+            f"{field}: efficiencies are fractions with 0 < x ≤ 1; got {value!r} — "
+            f"did you mean {number / 100:g}?",
+            field=field,
+        )
+    if not 0 < number <= 1:
+        raise ValidationError(
+            f"{field}: efficiencies are fractions with 0 < x ≤ 1, got {value!r}", field=field
+        )
+    return number
+
+
+def _fraction(value: float, field: str) -> float:
+    number = _finite(value, field)
+    if not 0 <= number <= 1:
+        raise ValidationError(f"{field}: must lie in 0..1, got {value!r}", field=field)
+    return number
+
+
+@dataclass(frozen=True)
+class BatterySpec:
+    """One battery: power, energy, efficiencies, limits and costs (validated on creation).
+
+    Attributes:
+        charge_power_mw: Maximum import from the grid while charging [MW].
+        discharge_power_mw: Maximum export to the grid while discharging [MW].
+        energy_mwh: Nameplate energy capacity [MWh].
+        charge_efficiency_frac: Stored energy ÷ grid energy in, 0 < x ≤ 1 [-].
+        discharge_efficiency_frac: Grid energy out ÷ stored energy out, 0 < x ≤ 1 [-].
+        soc_min_frac: Lowest allowed state of charge as a fraction of ``energy_mwh`` [-].
+        soc_max_frac: Highest allowed state of charge as a fraction of ``energy_mwh`` [-].
+        initial_soc_mwh: Stored energy at the start of the horizon [MWh].
+        final_soc_mwh: Required stored energy at the end of the horizon, or None for free [MWh].
+        degradation_cost_gbp_per_mwh: Wear cost per MWh discharged to the grid [£/MWh].
+        max_cycles_per_day: Cap on equivalent full cycles per day, or None [cycles/day].
+        auxiliary_load_mw: Constant site auxiliary load, always imported at the buy price
+            and independent of dispatch (it adds a fixed cost) [MW].
+    """
+
+    charge_power_mw: float
+    discharge_power_mw: float
+    energy_mwh: float
+    charge_efficiency_frac: float = 1.0
+    discharge_efficiency_frac: float = 1.0
+    soc_min_frac: float = 0.0
+    soc_max_frac: float = 1.0
+    initial_soc_mwh: float = 0.0
+    final_soc_mwh: float | None = None
+    degradation_cost_gbp_per_mwh: float = 0.0
+    max_cycles_per_day: float | None = None
+    auxiliary_load_mw: float = 0.0
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: float | None) -> None:
+            object.__setattr__(self, name, value)
+
+        put("charge_power_mw", _positive(self.charge_power_mw, "charge_power_mw"))
+        put("discharge_power_mw", _positive(self.discharge_power_mw, "discharge_power_mw"))
+        put("energy_mwh", _positive(self.energy_mwh, "energy_mwh"))
+        for name in ("charge_efficiency_frac", "discharge_efficiency_frac"):
+            put(name, _efficiency(getattr(self, name), name))
+        put("soc_min_frac", _fraction(self.soc_min_frac, "soc_min_frac"))
+        put("soc_max_frac", _fraction(self.soc_max_frac, "soc_max_frac"))
+        if self.soc_max_frac <= self.soc_min_frac:
+            raise ValidationError(
+                f"soc_max_frac ({self.soc_max_frac}) must exceed soc_min_frac "
+                f"({self.soc_min_frac})",
+                field="soc_max_frac",
+            )
+        put("initial_soc_mwh", self._soc("initial_soc_mwh", self.initial_soc_mwh))
+        if self.final_soc_mwh is not None:
+            put("final_soc_mwh", self._soc("final_soc_mwh", self.final_soc_mwh))
+        put(
+            "degradation_cost_gbp_per_mwh",
+            _non_negative(self.degradation_cost_gbp_per_mwh, "degradation_cost_gbp_per_mwh"),
+        )
+        if self.max_cycles_per_day is not None:
+            cycles = _finite(self.max_cycles_per_day, "max_cycles_per_day")
+            if cycles <= 0:
+                raise ValidationError(
+                    "max_cycles_per_day: a cap must be greater than 0 (a cap of 0 forbids all "
+                    f"discharging; omit the cap for none), got {self.max_cycles_per_day!r}",
+                    field="max_cycles_per_day",
+                )
+            put("max_cycles_per_day", cycles)
+        put("auxiliary_load_mw", _non_negative(self.auxiliary_load_mw, "auxiliary_load_mw"))
+
+    def _soc(self, field: str, value: float) -> float:
+        number = _finite(value, field)
+        # A little slack so that e.g. 0.1 × 3 MWh written as 0.3 passes.
+        slack = 1e-9 * self.energy_mwh
+        if number < self.soc_min_mwh - slack or number > self.soc_max_mwh + slack:
+            raise ValidationError(
+                f"{field}: {value!r} MWh lies outside the allowed state of charge "
+                f"{self.soc_min_mwh:g}..{self.soc_max_mwh:g} MWh",
+                field=field,
+            )
+        return min(max(number, self.soc_min_mwh), self.soc_max_mwh)
+
+    @classmethod
+    def from_round_trip(
+        cls,
+        power_mw: float,
+        energy_mwh: float,
+        round_trip_efficiency_frac: float,
+        **kwargs: float | None,
+    ) -> BatterySpec:
+        """A symmetric battery whose round-trip efficiency is split as its square root.
+
+        Args:
+            power_mw: Charge and discharge power [MW].
+            energy_mwh: Nameplate energy capacity [MWh].
+            round_trip_efficiency_frac: Charge × discharge efficiency, 0 < x ≤ 1 [-].
+            **kwargs: Any other :class:`BatterySpec` field.
+        """
+        one_way = math.sqrt(_efficiency(round_trip_efficiency_frac, "round_trip_efficiency_frac"))
+        return cls.symmetric(
+            power_mw,
+            energy_mwh,
+            charge_efficiency_frac=one_way,
+            discharge_efficiency_frac=one_way,
+            **kwargs,
+        )
+
+    @classmethod
+    def symmetric(cls, power_mw: float, energy_mwh: float, **kwargs: float | None) -> BatterySpec:
+        """A battery with the same charge and discharge power.
+
+        Args:
+            power_mw: Charge and discharge power [MW].
+            energy_mwh: Nameplate energy capacity [MWh].
+            **kwargs: Any other :class:`BatterySpec` field.
+        """
+        power = _positive(power_mw, "power_mw")
+        return cls(
+            charge_power_mw=power,
+            discharge_power_mw=power,
+            energy_mwh=energy_mwh,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    @property
+    def soc_min_mwh(self) -> float:
+        """Lowest allowed stored energy [MWh]."""
+        return self.soc_min_frac * self.energy_mwh
+
+    @property
+    def soc_max_mwh(self) -> float:
+        """Highest allowed stored energy [MWh]."""
+        return self.soc_max_frac * self.energy_mwh
+
+    @property
+    def usable_energy_mwh(self) -> float:
+        """Usable capacity, the denominator of an equivalent full cycle [MWh]."""
+        return self.soc_max_mwh - self.soc_min_mwh
+
+    @property
+    def round_trip_efficiency_frac(self) -> float:
+        """Charge efficiency × discharge efficiency [-]."""
+        return self.charge_efficiency_frac * self.discharge_efficiency_frac

@@ -1,0 +1,180 @@
+"""Rolling-horizon dispatch: decide on a forecast, commit part of it, settle on actuals.
+
+Each step solves ``commit_intervals + lookahead_intervals`` intervals exactly on the
+forecast prices, keeps the first ``commit_intervals`` decisions, carries the state of charge
+(and, under a cycle cap, what each day has already discharged) and moves on. Cashflows are
+settled on the actual prices. A final SoC target is kept reachable throughout (the bounds
+are tightened by backward reachability) and is met by the last window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine._dispatch_kernel import solve_rolling
+from engine.battery import BatterySpec
+from engine.dispatch import DispatchResult, build_result, solve_problem, tighten_bounds
+from engine.dispatch_problem import FloatArray, build_problem, check_reachable
+from engine.errors import InfeasibleDispatchError, ValidationError
+
+HALF_HOURS_PER_WEEK = 336
+
+
+def naive_forecast(prices_gbp_per_mwh: Any, lag_intervals: int = HALF_HOURS_PER_WEEK) -> Any:
+    """Same-period-last-week forecast (by default 336 half-hours earlier).
+
+    The first ``lag_intervals`` have no "last week": they are forecast by the same period
+    of the first day (``t mod 48`` for half-hours), so the first day is known exactly. A
+    missing (NaN) source price is filled by the forecast just before it. The lag counts
+    UTC intervals, so across a clock change it is one hour off local time for a week.
+
+    Args:
+        prices_gbp_per_mwh: Actual prices (array or Series) [£/MWh].
+        lag_intervals: The lag; 336 half-hours = one week [intervals].
+
+    Returns:
+        The forecast, as a Series with the input's index if a Series was given [£/MWh].
+    """
+    if int(lag_intervals) < 1:
+        raise ValidationError(
+            f"lag_intervals: expected a positive whole number, got {lag_intervals!r}",
+            field="lag_intervals",
+        )
+    lag = int(lag_intervals)
+    values = np.asarray(prices_gbp_per_mwh, dtype=float)
+    n = values.shape[0]
+    per_day = min(48, lag)
+    positions = np.arange(n)
+    source = np.where(positions >= lag, positions - lag, positions % per_day)
+    forecast = pd.Series(values[source]).ffill().bfill().to_numpy()
+    if isinstance(prices_gbp_per_mwh, pd.Series):
+        return pd.Series(forecast, index=prices_gbp_per_mwh.index, name=prices_gbp_per_mwh.name)
+    return forecast
+
+
+def _window_count(value: int, field: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValidationError(
+            f"{field}: expected a whole number ≥ {minimum}, got {value!r}", field=field
+        )
+    return int(value)
+
+
+def optimise_rolling(
+    prices_gbp_per_mwh: Any,
+    battery: BatterySpec,
+    interval_h: float = 0.5,
+    *,
+    commit_intervals: int = 48,
+    lookahead_intervals: int = 48,
+    forecast_prices_gbp_per_mwh: Any = None,
+    buy_prices_gbp_per_mwh: Any = None,
+    sell_prices_gbp_per_mwh: Any = None,
+    forecast_buy_prices_gbp_per_mwh: Any = None,
+    forecast_sell_prices_gbp_per_mwh: Any = None,
+    tradable: Any = None,
+) -> DispatchResult:
+    """Rolling-horizon dispatch: decisions on the forecast, cashflows on the actual prices.
+
+    Args:
+        prices_gbp_per_mwh: Actual price per interval, both directions [£/MWh].
+        battery: The battery.
+        interval_h: Interval length [h].
+        commit_intervals: Intervals kept from each solve (48 = a day of half-hours).
+        lookahead_intervals: Further intervals each solve looks at and discards.
+        forecast_prices_gbp_per_mwh: The prices decisions are taken on (e.g.
+            :func:`naive_forecast`); None = the actual prices (perfect foresight within each
+            window) [£/MWh].
+        buy_prices_gbp_per_mwh: Actual import price, if it differs [£/MWh].
+        sell_prices_gbp_per_mwh: Actual export price, if it differs [£/MWh].
+        forecast_buy_prices_gbp_per_mwh: Forecast import price, if it differs [£/MWh].
+        forecast_sell_prices_gbp_per_mwh: Forecast export price, if it differs [£/MWh].
+        tradable: Optional flags; False bars trading in that interval.
+
+    Returns:
+        The checked schedule, settled on the actual prices (``method`` = ``rolling``).
+    """
+    commit = _window_count(commit_intervals, "commit_intervals", 1)
+    lookahead = _window_count(lookahead_intervals, "lookahead_intervals", 0)
+    settle = build_problem(
+        battery,
+        interval_h,
+        prices_gbp_per_mwh,
+        buy_prices_gbp_per_mwh,
+        sell_prices_gbp_per_mwh,
+        tradable,
+    )
+    forecasts = (
+        forecast_prices_gbp_per_mwh,
+        forecast_buy_prices_gbp_per_mwh,
+        forecast_sell_prices_gbp_per_mwh,
+    )
+    if all(f is None for f in forecasts):
+        decide = settle
+    else:
+        decide = build_problem(battery, interval_h, *forecasts, tradable)
+        if decide.n_intervals != settle.n_intervals:
+            raise ValidationError(
+                f"forecast_prices_gbp_per_mwh: {decide.n_intervals} intervals, but the actual "
+                f"prices have {settle.n_intervals}",
+                field="forecast_prices_gbp_per_mwh",
+            )
+        decide = dataclasses.replace(decide, index=settle.index, day_id=settle.day_id)
+    s0 = battery.initial_soc_mwh
+    final = battery.final_soc_mwh
+    check_reachable(decide, s0)
+    rise = decide.max_soc_rise_mwh()
+    fall = decide.max_soc_fall_mwh()
+    lo, hi = tighten_bounds(decide.soc_lo_mwh, decide.soc_hi_mwh, rise, fall, final)
+    decide = dataclasses.replace(decide, soc_lo_mwh=lo, soc_hi_mwh=hi)
+    if decide.day_cap_mwh is None:
+        soc, ok = solve_rolling(
+            decide.charge_value(),
+            decide.discharge_value(),
+            rise,
+            fall,
+            lo,
+            hi,
+            s0,
+            final is not None,
+            0.0 if final is None else final,
+            commit,
+            lookahead,
+        )
+        if not ok:
+            raise InfeasibleDispatchError(
+                "no rolling schedule meets the state-of-charge bounds", field="final_soc_mwh"
+            )
+    else:
+        soc = _rolling_capped(decide, s0, final, commit, lookahead)
+    return build_result(decide, settle, soc, "rolling")
+
+
+def _rolling_capped(
+    decide: Any, s0: float, final: float | None, commit: int, lookahead: int
+) -> FloatArray:
+    """The rolling loop under a daily cap: each window gets each day's remaining budget."""
+    T = decide.n_intervals
+    remaining = np.array(decide.day_cap_mwh, dtype=float)
+    soc = np.zeros(T)
+    eta_d = decide.battery.discharge_efficiency_frac
+    s = s0
+    k = 0
+    while k < T:
+        end = min(T, k + commit + lookahead)
+        window = decide.slice(k, end)
+        first_day = int(decide.day_id[k])
+        budget = np.maximum(remaining[first_day : first_day + window.n_days], 0.0)
+        window = dataclasses.replace(window, day_cap_mwh=budget)
+        path, _ = solve_problem(window, s, final if end == T else None)
+        keep = min(commit, T - k)
+        soc[k : k + keep] = path[:keep]
+        fall = np.maximum(-np.diff(path[:keep], prepend=s), 0.0) * eta_d
+        np.subtract.at(remaining, decide.day_id[k : k + keep], fall)
+        s = float(path[keep - 1])
+        k += keep
+    return soc

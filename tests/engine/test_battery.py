@@ -1,0 +1,80 @@
+"""BatterySpec: validation with field names, the round-trip constructor, derived values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from engine.battery import BatterySpec
+from engine.errors import ValidationError
+
+
+def _spec(**overrides: float | None) -> BatterySpec:
+    fields: dict[str, float | None] = {
+        "charge_power_mw": 2.0,
+        "discharge_power_mw": 2.0,
+        "energy_mwh": 4.0,
+        "charge_efficiency_frac": 0.9,
+        "discharge_efficiency_frac": 1.0,
+    }
+    fields.update(overrides)
+    return BatterySpec(**fields)  # type: ignore[arg-type]
+
+
+def test_derived_values() -> None:
+    spec = _spec(soc_min_frac=0.1, soc_max_frac=0.9, initial_soc_mwh=0.4)
+    # 0.1 × 4 = 0.4 MWh; 0.9 × 4 = 3.6 MWh; usable 3.2 MWh; round trip 0.9 × 1.0.
+    assert spec.soc_min_mwh == pytest.approx(0.4)
+    assert spec.soc_max_mwh == pytest.approx(3.6)
+    assert spec.usable_energy_mwh == pytest.approx(3.2)
+    assert spec.round_trip_efficiency_frac == pytest.approx(0.9)
+
+
+def test_round_trip_splits_as_square_root() -> None:
+    spec = BatterySpec.from_round_trip(1.0, 2.0, 0.81, final_soc_mwh=0.0)
+    # √0.81 = 0.9 each way.
+    assert spec.charge_efficiency_frac == pytest.approx(0.9)
+    assert spec.discharge_efficiency_frac == pytest.approx(0.9)
+    assert spec.charge_power_mw == spec.discharge_power_mw == 1.0
+    assert spec.final_soc_mwh == 0.0
+
+
+def test_frozen() -> None:
+    spec = _spec()
+    with pytest.raises(AttributeError):
+        spec.energy_mwh = 5.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"charge_efficiency_frac": 90}, "charge_efficiency_frac", "did you mean 0.9"),
+        ({"discharge_efficiency_frac": 1.5}, "discharge_efficiency_frac", "did you mean 0.015"),
+        ({"discharge_efficiency_frac": 0.0}, "discharge_efficiency_frac", "0 < x ≤ 1"),
+        ({"charge_efficiency_frac": 120}, "charge_efficiency_frac", "0 < x ≤ 1"),
+        ({"energy_mwh": -4.0}, "energy_mwh", "greater than 0"),
+        ({"charge_power_mw": 0.0}, "charge_power_mw", "greater than 0"),
+        ({"energy_mwh": math.nan}, "energy_mwh", "finite"),
+        ({"soc_min_frac": 0.5, "soc_max_frac": 0.5}, "soc_max_frac", "must exceed"),
+        ({"soc_max_frac": 1.2}, "soc_max_frac", "0..1"),
+        ({"initial_soc_mwh": 5.0}, "initial_soc_mwh", "outside"),
+        ({"final_soc_mwh": -1.0}, "final_soc_mwh", "outside"),
+        ({"max_cycles_per_day": 0.0}, "max_cycles_per_day", "greater than 0"),
+        ({"degradation_cost_gbp_per_mwh": -1.0}, "degradation_cost_gbp_per_mwh", "negative"),
+        ({"auxiliary_load_mw": -0.1}, "auxiliary_load_mw", "negative"),
+        ({"energy_mwh": "four"}, "energy_mwh", "expected a number"),
+    ],
+)
+def test_bad_values_name_their_field(
+    overrides: dict[str, float | None], field: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _spec(**overrides)
+    assert exc.value.field == field
+    assert words in exc.value.detail
+
+
+def test_percentage_efficiency_message_for_90() -> None:
+    with pytest.raises(ValidationError, match=r"fractions with 0 < x ≤ 1; got 90"):
+        _spec(charge_efficiency_frac=90)
