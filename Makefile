@@ -39,6 +39,8 @@ typecheck: install
 	$(BIN)/mypy $(wildcard engine jobs server)
 
 pytest: install
+	@# compile the numba dispatch kernels once (cached in engine/__pycache__), a build step
+	$(BIN)/python -c "from engine.dispatch_rolling import warm_up; warm_up()"
 	$(BIN)/pytest
 
 nodetest:

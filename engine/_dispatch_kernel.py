@@ -114,6 +114,8 @@ def _backward_step(
     OX: np.ndarray,
     OY: np.ndarray,
     G: np.ndarray,
+    slopes: np.ndarray,
+    icepts: np.ndarray,
 ) -> int:  # pragma: no cover
     """V_t from V_{t+1} = (X, Y, n); writes into (OX, OY); returns its point count (0 = empty)."""
     dl = max(slo, X[0] - C)
@@ -178,8 +180,6 @@ def _backward_step(
     pd = 0
     kc = 0
     kd = 0
-    slopes = np.empty(5)
-    icepts = np.empty(5)
     last_slope = 0.0
     last_icept = 0.0
     for j in range(g - 1):
@@ -306,6 +306,8 @@ def _backward(
     OX = np.empty(width)
     OY = np.empty(width)
     G = np.empty(width)
+    slopes = np.empty(5)
+    icepts = np.empty(5)
     for t in range(T - 1, -1, -1):
         n = count[t + 1]
         need = 8 * n + 16
@@ -318,7 +320,20 @@ def _backward(
         s_hi = s0 if t == 0 else hi[t - 1]
         st = start[t + 1]
         m = _backward_step(
-            XS[st : st + n], YS[st : st + n], n, a[t], b[t], cmax[t], dmax[t], s_lo, s_hi, OX, OY, G
+            XS[st : st + n],
+            YS[st : st + n],
+            n,
+            a[t],
+            b[t],
+            cmax[t],
+            dmax[t],
+            s_lo,
+            s_hi,
+            OX,
+            OY,
+            G,
+            slopes,
+            icepts,
         )
         if m == 0:
             return XS, YS, start, count, False
@@ -367,6 +382,11 @@ def _forward(
     soc = np.zeros(T)
     s = s0
     spent = 0.0
+    widest = 0
+    for t in range(T + 1):
+        widest = max(widest, count[t])
+    values = np.empty(widest + 4)
+    points = np.empty(widest + 4)
     for t in range(T):
         if t > 0 and day[t] != day[t - 1]:
             spent = 0.0
@@ -379,8 +399,6 @@ def _forward(
         D = dmax[t]
         lo_x = max(X[0], s - D)
         hi_x = min(X[n - 1], s + C)
-        values = np.empty(n + 4)
-        points = np.empty(n + 4)
         for k in range(n + 4):
             if k < n:
                 x = X[k]

@@ -429,8 +429,9 @@ def build_result(
             "charge_mw": charge_mw,
             "discharge_mw": discharge_mw,
             "soc_mwh": soc,
-            "buy_price_gbp_per_mwh": settle.buy_gbp_per_mwh,
-            "sell_price_gbp_per_mwh": settle.sell_gbp_per_mwh,
+            # No price is shown where the battery could not trade (e.g. an APX no-trade).
+            "buy_price_gbp_per_mwh": np.where(settle.tradable, settle.buy_gbp_per_mwh, np.nan),
+            "sell_price_gbp_per_mwh": np.where(settle.tradable, settle.sell_gbp_per_mwh, np.nan),
             "cashflow_gbp": cashflow,
         },
         index=problem.index,

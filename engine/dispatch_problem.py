@@ -43,6 +43,7 @@ class DispatchProblem:
         soc_hi_mwh: Highest stored energy at the end of each interval [MWh].
         day_id: Day number of each interval (0, 1, ...), for the daily cycle cap [-].
         day_cap_mwh: Most grid energy each day may discharge (None = no cap) [MWh].
+        tradable: False where the battery may not trade (prices there are set to 0) [-].
         index: The caller's index for the schedule (timestamps or positions).
     """
 
@@ -56,6 +57,7 @@ class DispatchProblem:
     soc_hi_mwh: FloatArray
     day_id: IntArray
     day_cap_mwh: FloatArray | None
+    tradable: BoolArray
     index: pd.Index
 
     @property
@@ -105,6 +107,7 @@ class DispatchProblem:
             day_cap_mwh=None
             if self.day_cap_mwh is None
             else self.day_cap_mwh[int(day[0]) : int(day[-1]) + 1],
+            tradable=self.tradable[first:stop],
             index=self.index[first:stop],
         )
 
@@ -243,6 +246,7 @@ def build_problem(
         day_cap_mwh=None
         if battery.max_cycles_per_day is None
         else np.full(int(days[-1]) + 1, battery.max_cycles_per_day * battery.usable_energy_mwh),
+        tradable=can_trade,
         index=index,
     )
 

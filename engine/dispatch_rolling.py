@@ -178,3 +178,14 @@ def _rolling_capped(
         s = float(path[keep - 1])
         k += keep
     return soc
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel on a tiny problem.
+
+    ``make install`` runs this once so that no test or request pays the compile time.
+    """
+    battery = BatterySpec.symmetric(1.0, 1.0, max_cycles_per_day=0.5)
+    prices = [10.0, 50.0, -5.0, 40.0]
+    optimise_rolling(prices, BatterySpec.symmetric(1.0, 1.0), commit_intervals=2)
+    optimise_rolling(prices, battery, commit_intervals=2)
