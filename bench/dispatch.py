@@ -95,7 +95,8 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]
 
 def synthetic_year(seed: int, days: int = 365) -> np.ndarray:
     """A GB-like half-hourly price year [£/MWh]: seasonal level, morning and evening
-    peaks, a windy-night AR(1) factor that drives ~5 % of periods negative, rare spikes."""
+    peaks, a windy AR(1) factor that drives some periods negative (floored at −£95/MWh),
+    and rare spikes."""
     rng = np.random.default_rng(seed)
     n = days * 48
     t = np.arange(n)
@@ -112,10 +113,11 @@ def synthetic_year(seed: int, days: int = 365) -> np.ndarray:
     shocks = rng.normal(0, 1, n)
     for i in range(1, n):
         wind[i] = 0.995 * wind[i - 1] + 0.1 * shocks[i]
-    windy = np.maximum(wind, 0) ** 2 * 35
+    windy = 25 * np.maximum(wind, 0) ** 1.5
     spikes = np.where(rng.random(n) < 0.003, rng.uniform(150, 500, n), 0.0)
     prices = level + shape - windy + rng.normal(0, 8, n) + spikes
-    return np.round(prices, 2)
+    # Renewables bid down to about minus their subsidy, not without limit.
+    return np.round(np.maximum(prices, -95.0), 2)
 
 
 def apx_2024() -> tuple[np.ndarray, np.ndarray, str]:
