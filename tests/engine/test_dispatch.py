@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -262,3 +264,14 @@ def test_equals_zero_gap_milp(
         abs=1e-6,
     )
     assert sched["cashflow_gbp"].sum() == pytest.approx(result.net_revenue_gbp, abs=1e-6)
+
+
+def test_readme_example_runs() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Battery dispatch", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    result = namespace["result"]
+    assert isinstance(result, DispatchResult)
+    assert result.net_revenue_gbp == pytest.approx(70.0)
