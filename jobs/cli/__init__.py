@@ -8,12 +8,23 @@ import sys
 from collections.abc import Sequence
 
 from engine.errors import GbessError, ValidationError
-from jobs.cli import dispatch, duos, ingest, lookup, periods, refresh, run, serve, warehouse
+from jobs.cli import (
+    dispatch,
+    duos,
+    ingest,
+    lookup,
+    periods,
+    refresh,
+    revenue,
+    run,
+    serve,
+    warehouse,
+)
 from jobs.cli._common import CliParser, print_error
 from jobs.settings import Settings
 
 # Each feature adds its subcommand module here (one line each).
-COMMANDS = (run, periods, refresh, warehouse, lookup, serve, duos, ingest, dispatch)
+COMMANDS = (run, periods, refresh, warehouse, lookup, serve, duos, ingest, dispatch, revenue)
 
 
 def build_parser() -> CliParser:

@@ -1,0 +1,57 @@
+"""``gbess revenue``: the co-optimised BESS revenue stack over a period of the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.revenue import revenue
+from jobs.settings import Settings
+
+
+def register(sub: Any) -> None:
+    """Add the ``revenue`` subcommand."""
+    parser = sub.add_parser(
+        "revenue", help="co-optimised revenue stack: energy (APX, imbalance) and DC/DM/DR"
+    )
+    parser.add_argument("--from", dest="from_date", required=True, help="first UK day")
+    parser.add_argument("--to", dest="to_date", required=True, help="last UK day (inclusive)")
+    parser.add_argument("--power-mw", type=float, required=True, help="inverter power [MW]")
+    parser.add_argument("--energy-mwh", required=True, help="usable energy [MWh] (not hours)")
+    parser.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    parser.add_argument("--services", default=None, help="e.g. DCL,DCH,DML,DMH,DRL,DRH ('' none)")
+    parser.add_argument("--energy-markets", default=None, help="apx,system ('' none)")
+    parser.add_argument(
+        "--mode", default="perfect_foresight", help="perfect_foresight (upper bound) or day_ahead"
+    )
+    parser.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
+    parser.add_argument("--max-cycles-per-day", type=float, default=None)
+    parser.add_argument(
+        "--capacity-market", default="none", help="none, T-1 or T-4 (published figures)"
+    )
+    parser.add_argument("--cm-price-gbp-per-kw-per-year", type=float, default=None)
+    parser.add_argument("--cm-derating-factor", type=float, default=None, help="0-1")
+    parser.add_argument("--min-service-mw", type=float, default=0.0)
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the stack; print JSON or a short summary."""
+    params = {k: v for k, v in vars(args).items() if k not in {"handler", "json"}}
+    params["round_trip_efficiency"] = args.round_trip_efficiency
+    document = revenue(params, settings)
+    if args.json:
+        emit_json(document)
+        return 0
+    print(
+        f"{document['mode']}: net £{document['net_revenue_gbp']:,.0f} "
+        f"(£{document['gbp_per_mw_per_year']:,.0f}/MW/yr), "
+        f"{document['equivalent_cycles']:.0f} cycles"
+    )
+    for name, value in document["streams"].items():
+        print(f"  {name:<16} £{value:>12,.0f}")
+    if document.get("capture_ratio") is not None:
+        print(f"capture ratio vs perfect foresight: {document['capture_ratio']:.2f}")
+    return 0
