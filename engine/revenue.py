@@ -416,6 +416,29 @@ def ascend(
     return best
 
 
+def best_start(
+    lay: Layout,
+    battery: BatterySpec,
+    energy: FloatArray | None = None,
+    service_price: FloatArray | None = None,
+    extra_starts: tuple[FloatArray, ...] = (),
+) -> Schedule:
+    """Ascend from no holdings, from services first (best holdings with the battery idle)
+    and from any extra starts; keep the best."""
+    prices = lay.service_price if service_price is None else service_price
+    zero = np.zeros_like(prices)
+    idle = np.zeros(lay.n)
+    soc = np.full(lay.n, battery.initial_soc_mwh)
+    first = best_holdings(lay, battery, idle, idle, soc, prices)
+    candidates = []
+    for start in (zero, first, *extra_starts):
+        try:
+            candidates.append(ascend(lay, battery, start, energy, service_price))
+        except InfeasibleDispatchError:
+            continue  # a start that leaves no overlap-free path; the zero start always works
+    return max(candidates, key=lambda s: s.objective_gbp)
+
+
 def model_battery(battery: BatterySpec) -> ModelBattery:
     """The LP's view of a battery (cycle cap as discharged MWh per day)."""
     cap = None
@@ -459,14 +482,14 @@ def relaxation_inputs(
 def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
     """The best schedule found with every price known (an upper-bound scenario).
 
-    Two starts are ascended and the better kept: no holdings, and the holdings of the LP
-    relaxation priced at one price per interval (the imbalance price if selected, else APX;
-    one price keeps the LP from faking cross-market profit by charging and discharging at
-    once, so its holdings reflect a fair energy opportunity cost).
+    Starts (see :func:`best_start`) include the holdings of the LP relaxation priced at one
+    price per interval (the imbalance price if selected, else APX; one price keeps the LP
+    from faking cross-market profit by charging and discharging at once, so its holdings
+    reflect a fair energy opportunity cost).
     """
-    zero = np.zeros_like(lay.service_price)
-    candidates = [ascend(lay, battery, zero)]
+    extra: tuple[FloatArray, ...] = ()
     if lay.services:
+        zero = np.zeros_like(lay.service_price)
         base = energy_problem(lay, battery, zero)
         column = lay.markets.index("system") if "system" in lay.markets else 0
         price = lay.energy[:, column]
@@ -479,11 +502,8 @@ def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
             can_sell=tradable,
         )
         relaxed = solve_relaxation(inputs, model_battery(battery))
-        try:
-            candidates.append(ascend(lay, battery, within_rating(lay, battery, relaxed.service_mw)))
-        except InfeasibleDispatchError:
-            pass  # the relaxed holdings leave no overlap-free path; the other start stands
-    return max(candidates, key=lambda s: s.objective_gbp)
+        extra = (within_rating(lay, battery, relaxed.service_mw),)
+    return best_start(lay, battery, extra_starts=extra)
 
 
 def within_rating(lay: Layout, battery: BatterySpec, service_mw: FloatArray) -> FloatArray:

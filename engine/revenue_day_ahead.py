@@ -20,7 +20,7 @@ from engine.battery import BatterySpec
 from engine.revenue import (
     Layout,
     Schedule,
-    ascend,
+    best_start,
     check_stack,
     energy_problem,
     forecast_inputs,
@@ -106,5 +106,9 @@ def _plan(
         per_day = budget / battery.usable_energy_mwh
         # The window's daily budgets differ; the tightest one is applied to each of its days.
         spec = dataclasses.replace(spec, max_cycles_per_day=max(float(per_day.min()), 1e-9))
-    zero = np.zeros_like(service_fc)
-    return ascend(sub, spec, zero, energy_fc, service_fc)
+    # Decisions use one forecast price per interval (the mean of the markets' forecasts):
+    # a min/max of two noisy forecasts would chase spreads that are not there.
+    finite = np.isfinite(energy_fc)
+    mean = np.where(finite, energy_fc, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
+    reference = np.where(finite, mean[:, None], np.nan)
+    return best_start(sub, spec, reference, service_fc)
