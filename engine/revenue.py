@@ -119,9 +119,9 @@ class Layout:
         tradable = np.isfinite(prices).any(axis=1)
         filled_lo = np.where(np.isfinite(prices), prices, np.inf)
         filled_hi = np.where(np.isfinite(prices), prices, -np.inf)
-        buy = np.where(tradable, filled_lo.min(axis=1), 0.0)
-        sell = np.where(tradable, filled_hi.max(axis=1), 0.0)
-        return buy, sell, tradable
+        buy = np.where(tradable, filled_lo.min(axis=1), 0.0).astype(np.float64)
+        sell = np.where(tradable, filled_hi.max(axis=1), 0.0).astype(np.float64)
+        return buy, sell, np.asarray(tradable, dtype=np.bool_)
 
 
 def layout(
@@ -145,7 +145,7 @@ def layout(
     index = to_utc_index(data.interval_start)
     if len(index) == 0:
         raise ValidationError("interval_start: the period is empty", field="from")
-    steps = np.diff(index.asi8)
+    steps = np.diff(index.as_unit("ns").asi8)  # type: ignore[attr-defined]
     if steps.size and np.any(steps != int(interval_h * 3600e9)):
         raise ValidationError(
             "interval_start: intervals must be contiguous", field="interval_start"

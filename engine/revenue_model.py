@@ -288,7 +288,7 @@ def _run_highs(
     lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(cols, minlength=n_col))].astype(np.int32)
     lp.a_matrix_.index_ = rows[order].astype(np.int32)
     lp.a_matrix_.value_ = vals[order]
-    solver = highspy.Highs()
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
     solver.passModel(lp)
     solver.run()

@@ -261,7 +261,8 @@ def _cm_terms(
 ) -> tuple[tuple[CapacityMarketTerm, ...], list[str]]:
     if request.capacity_market == "none":
         return (), [
-            "Capacity Market not included (pass capacity_market T-1 or T-4, or a price and de-rating factor)."
+            "Capacity Market not included (pass capacity_market T-1 or T-4, or a price and "
+            "de-rating factor)."
         ]
     ref = reference_data(settings.data_dir)
     battery = request.battery
@@ -277,8 +278,8 @@ def _cm_terms(
         request.cm_derating_factor_frac,
     )
     notes = [
-        f"Capacity Market {t.delivery_year} ({t.auction_type}): {t.derating_factor_frac:g} de-rating "
-        f"({t.duration_class_h:g} h class) x £{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr for "
+        f"Capacity Market {t.delivery_year} ({t.auction_type}): {t.derating_factor_frac:g} "
+        f"de-rating ({t.duration_class_h:g} h class) x £{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr for "
         f"{t.days_in_period} days, auction base-year prices without CPI indexation."
         for t in terms
     ]
@@ -353,7 +354,7 @@ def result_document(
         for month, row in result.by_month.iterrows()
     ]
     by_block = [
-        {"efa_block": int(block), **{k: float(v) for k, v in row.items()}}
+        {"efa_block": int(str(block)), **{k: float(v) for k, v in row.items()}}
         for block, row in result.by_efa_block.iterrows()
     ]
     battery = request.battery
@@ -364,7 +365,7 @@ def result_document(
         "power_mw": battery.discharge_power_mw,
         "energy_mwh": battery.energy_mwh,
         "round_trip_efficiency": battery.round_trip_efficiency_frac,
-        "services": [s for s in request.services],
+        "services": list(request.services),
         "energy_markets": list(request.energy_markets),
         "net_revenue_gbp": result.net_revenue_gbp,
         "gbp_per_mw_per_year": result.gbp_per_mw_per_year,

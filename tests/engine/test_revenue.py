@@ -24,7 +24,9 @@ from engine.revenue_day_ahead import optimise_day_ahead
 from engine.settlement import half_hourly_index
 
 DUR = {"DC": 0.25, "DM": 0.5, "DR": 1.0}
-ALL = tuple(ServiceSpec(n, n[:2], "low" if n[2] == "L" else "high", DUR[n[:2]]) for n in DYNAMIC_SERVICES)
+ALL = tuple(
+    ServiceSpec(n, n[:2], "low" if n[2] == "L" else "high", DUR[n[:2]]) for n in DYNAMIC_SERVICES
+)
 
 
 def market(
@@ -32,9 +34,12 @@ def market(
 ) -> MarketData:
     """Prices from 2024-06-02 00:00 UTC+1 (a BST day: EFA block 1 starts 23:00 local)."""
     days = len(system) // 48
-    index = half_hourly_index("2024-06-02", pd.Timestamp("2024-06-02") + pd.Timedelta(days=days - 1))
+    index = half_hourly_index(
+        "2024-06-02", pd.Timestamp("2024-06-02") + pd.Timedelta(days=days - 1)
+    )
     blocks = pd.MultiIndex.from_product(
-        [pd.date_range("2024-06-02", periods=days + 1), range(1, 7)], names=["efa_date", "efa_block"]
+        [pd.date_range("2024-06-02", periods=days + 1), range(1, 7)],
+        names=["efa_date", "efa_block"],
     )
     table = pd.DataFrame(index=blocks, columns=list(DYNAMIC_SERVICES), dtype=float)
     for name, values in (service or {}).items():
@@ -149,7 +154,7 @@ def test_bounds_and_checks_hold(apx, system, service, energy, eta) -> None:
     apx_a, sys_a = np.array(apx), np.array(system)
     battery = BatterySpec.from_round_trip(1.0, energy, eta)
     data = market(apx_a, sys_a, {name: np.array(service) for name in DYNAMIC_SERVICES})
-    lay, schedule, result = run(data, battery)
+    lay, _, result = run(data, battery)
     assert sum(result.streams.values()) == pytest.approx(result.net_revenue_gbp, abs=1e-9)
     assert result.by_month["net_gbp"].sum() == pytest.approx(result.net_revenue_gbp)
     single = [optimise_dispatch(p, battery).net_revenue_gbp for p in (apx_a, sys_a)]
@@ -159,9 +164,15 @@ def test_bounds_and_checks_hold(apx, system, service, energy, eta) -> None:
     hours = np.bincount(lay.block_of_interval) * 0.5
     standalone = sum(single)
     for k, spec in enumerate(lay.services):
-        eff = battery.discharge_efficiency_frac if spec.direction == "low" else 1 / battery.charge_efficiency_frac
+        eff = (
+            battery.discharge_efficiency_frac
+            if spec.direction == "low"
+            else 1 / battery.charge_efficiency_frac
+        )
         most = min(1.0, battery.usable_energy_mwh * eff / spec.delivery_duration_h)
-        standalone += float(np.sum(np.maximum(np.nan_to_num(lay.service_price[:, k]), 0) * most * hours))
+        standalone += float(
+            np.sum(np.maximum(np.nan_to_num(lay.service_price[:, k]), 0) * most * hours)
+        )
     assert result.net_revenue_gbp <= standalone + 1e-6
 
 

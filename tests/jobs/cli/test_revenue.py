@@ -1,0 +1,80 @@
+"""``gbess revenue``: the issue's JSON keys from the real warehouse; bad input is precise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jobs.cli import main
+
+BASE = ["revenue", "--from", "2024-06-03", "--to", "2024-06-04", "--power-mw", "1"]
+
+
+@pytest.fixture(autouse=True)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(str(tmp_path_factory.getbasetemp())) / "revenue.duckdb"
+    monkeypatch.setenv("GBESS_DUCKDB_PATH", str(path))
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, object]:
+    assert main(argv) == 0, capsys.readouterr().err
+    document: dict[str, object] = json.loads(capsys.readouterr().out)
+    return document
+
+
+def test_perfect_foresight_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--json"])
+    for key in ("net_revenue_gbp", "gbp_per_mw_per_year", "streams", "by_month",
+                "equivalent_cycles", "capture_ratio", "assumptions"):  # fmt: skip
+        assert key in doc
+    streams = doc["streams"]
+    assert isinstance(streams, dict)
+    assert sum(streams.values()) == pytest.approx(doc["net_revenue_gbp"])
+    assert set(streams) == {"energy_apx", "energy_system", "DCL", "DCH", "DML", "DMH", "DRL",
+                            "DRH", "degradation", "auxiliary"}  # fmt: skip
+    assert doc["capture_ratio"] is None
+    assert any("upper bound" in a for a in doc["assumptions"])  # type: ignore[attr-defined]
+
+
+def test_day_ahead_has_a_capture_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "1", "--mode", "day_ahead",
+                        "--services", "DRL,DCH", "--json"])  # fmt: skip
+    ratio = doc["capture_ratio"]
+    assert isinstance(ratio, float)
+    assert ratio <= 1.0 + 1e-9
+    assert doc["net_revenue_gbp"] == pytest.approx(ratio * doc["perfect_foresight_net_revenue_gbp"])
+
+
+def test_too_small_for_a_service_gets_zero_with_a_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 1 MW / 0.5 MWh lossless-ish: DR (60 min) can be held up to 0.5 x 0.938 = 0.47 MW < 1 MW.
+    doc = _run(capsys, [*BASE, "--energy-mwh", "0.5", "--services", "DRL,DCL",
+                        "--min-service-mw", "1", "--json"])  # fmt: skip
+    assert "DRL" not in doc["streams"]  # type: ignore[operator]
+    assert any(a.startswith("DRL: 0 MW") for a in doc["assumptions"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--energy-mwh", "2h"], 2, "is a duration, not an energy"),
+        (["--energy-mwh", "2", "--services", "DCL,QR"], 2, "unknown service 'QR'"),
+        (["--energy-mwh", "0.05"], 2, "if you meant 0.05 hours"),
+        (["--energy-mwh", "2", "--mode", "hindsight"], 2, "mode"),
+    ],
+)
+def test_bad_input(
+    capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    assert main([*BASE, *argv, "--json"]) == code
+    assert message in capsys.readouterr().err
+
+
+def test_period_outside_the_warehouse_says_what_exists(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["revenue", "--from", "2025-01-01", "--to", "2025-01-02", "--power-mw", "1",
+            "--energy-mwh", "2", "--json"]  # fmt: skip
+    assert main(argv) == 1
+    assert "system prices for 2024-01-01 to 2024-12-31 only" in capsys.readouterr().err
