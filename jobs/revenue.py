@@ -280,7 +280,8 @@ def _cm_terms(
     notes = [
         f"Capacity Market {t.delivery_year} ({t.auction_type}): {t.derating_factor_frac:g} "
         f"de-rating ({t.duration_class_h:g} h class) x "
-        f"£{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr for {t.days_in_period} days, auction base-year prices without CPI indexation."
+        f"£{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr for {t.days_in_period} days, "
+        "auction base-year prices without CPI indexation."
         for t in terms
     ]
     return terms, notes
