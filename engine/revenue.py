@@ -67,7 +67,7 @@ from engine.revenue_model import (
     IntArray,
     ModelBattery,
     ModelInputs,
-    solve_relaxation,
+    propose_holdings,
 )
 from engine.settlement import efa_date_block, to_utc_index
 
@@ -501,8 +501,8 @@ def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
             can_buy=tradable,
             can_sell=tradable,
         )
-        relaxed = solve_relaxation(inputs, model_battery(battery))
-        extra = (within_rating(lay, battery, relaxed.service_mw),)
+        proposed = propose_holdings(inputs, model_battery(battery))
+        extra = (within_rating(lay, battery, proposed),)
     return best_start(lay, battery, extra_starts=extra)
 
 

@@ -32,6 +32,8 @@ services took ~10 s, a week did not finish in 200 s (see README).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from dataclasses import dataclass
 
 import highspy
@@ -300,3 +302,45 @@ def _run_highs(
         )
     values = np.asarray(solver.getSolution().col_value, dtype=np.float64)
     return values, float(solver.getInfo().objective_function_value)
+
+
+def propose_holdings(
+    inputs: ModelInputs, battery: ModelBattery, blocks_per_chunk: int = 42
+) -> FloatArray:
+    """Service holdings from the LP relaxation solved in consecutive chunks of EFA blocks.
+
+    The holdings are only a starting point for the exact search, so the year is cut into
+    chunks (42 blocks = a week) solved in order, each starting from the previous chunk's
+    final SoC with a free end (the last honours the final SoC): simplex time grows faster
+    than linearly with size, so a year of weekly LPs is several times faster than one.
+
+    Returns:
+        ``(B, K)`` holdings [MW].
+    """
+    blk = inputs.block_of_interval
+    n_blocks = inputs.service_price_gbp_per_mw_per_h.shape[0]
+    cuts = np.flatnonzero(np.r_[True, blk[1:] != blk[:-1]] & (blk % blocks_per_chunk == 0))
+    bounds = [*cuts.tolist(), blk.shape[0]]
+    if bounds[0] != 0:
+        bounds.insert(0, 0)
+    out = np.zeros((n_blocks, inputs.service_low.shape[0]))
+    soc = battery.initial_soc_mwh
+    for first, stop in itertools.pairwise(bounds):
+        b0, b1 = int(blk[first]), int(blk[stop - 1]) + 1
+        days = inputs.day_of_interval[first:stop]
+        part = dataclasses.replace(
+            inputs,
+            buy_price_gbp_per_mwh=inputs.buy_price_gbp_per_mwh[first:stop],
+            sell_price_gbp_per_mwh=inputs.sell_price_gbp_per_mwh[first:stop],
+            can_buy=inputs.can_buy[first:stop],
+            can_sell=inputs.can_sell[first:stop],
+            block_of_interval=blk[first:stop] - b0,
+            day_of_interval=days - days[0],
+            service_price_gbp_per_mw_per_h=inputs.service_price_gbp_per_mw_per_h[b0:b1],
+        )
+        final = battery.final_soc_mwh if stop == blk.shape[0] else None
+        spec = dataclasses.replace(battery, initial_soc_mwh=soc, final_soc_mwh=final)
+        solution = solve_relaxation(part, spec)
+        out[b0:b1] = np.maximum(out[b0:b1], solution.service_mw)
+        soc = float(np.clip(solution.soc_mwh[-1], battery.soc_min_mwh, battery.soc_max_mwh))
+    return out
