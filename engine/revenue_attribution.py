@@ -22,7 +22,8 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.markets import CapacityMarketTerm
-from engine.revenue import Layout, Schedule
+from engine.revenue import Schedule
+from engine.revenue_layout import Layout
 from engine.revenue_model import IntArray
 from engine.settlement import UK_TZ, efa_date_block, settlement_date_period
 

@@ -17,15 +17,8 @@ import dataclasses
 import numpy as np
 
 from engine.battery import BatterySpec
-from engine.revenue import (
-    Layout,
-    Schedule,
-    best_start,
-    check_stack,
-    energy_problem,
-    forecast_inputs,
-    window,
-)
+from engine.revenue import Schedule, best_start, check_stack, energy_problem
+from engine.revenue_layout import Layout, forecast_inputs, window
 from engine.revenue_model import IntArray
 
 LOOKAHEAD_DAYS = 1

@@ -26,9 +26,10 @@ from engine.markets import (
     service_specs,
 )
 from engine.reference import reference_data
-from engine.revenue import Layout, MarketData, check_stack, layout, optimise_perfect_foresight
+from engine.revenue import check_stack, optimise_perfect_foresight
 from engine.revenue_attribution import RevenueResult, attribute
 from engine.revenue_day_ahead import optimise_day_ahead
+from engine.revenue_layout import Layout, MarketData, layout
 from engine.settlement import half_hourly_index, to_date
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed

@@ -12,15 +12,10 @@ from engine.battery import BatterySpec
 from engine.dispatch import optimise_dispatch
 from engine.errors import InfeasibleDispatchError
 from engine.markets import DYNAMIC_SERVICES, ServiceSpec
-from engine.revenue import (
-    MarketData,
-    Schedule,
-    check_stack,
-    layout,
-    optimise_perfect_foresight,
-)
+from engine.revenue import Schedule, check_stack, optimise_perfect_foresight
 from engine.revenue_attribution import attribute
 from engine.revenue_day_ahead import optimise_day_ahead
+from engine.revenue_layout import MarketData, layout
 from engine.settlement import half_hourly_index
 
 DUR = {"DC": 0.25, "DM": 0.5, "DR": 1.0}
