@@ -64,7 +64,8 @@ def _contiguous_calendar(first_ns: int, n_periods: int) -> _Calendar:
 def contiguous_index(first_ns: int, n_periods: int) -> pd.DatetimeIndex:
     """The UTC index of ``n_periods`` consecutive half-hours from ``first_ns`` [ns epoch]."""
     values = first_ns + np.arange(n_periods, dtype=np.int64) * HALF_HOUR.value
-    return pd.DatetimeIndex(pd.to_datetime(values, utc=True), name="interval_start")
+    # A view of the integers as datetime64[ns]: ~100x faster than pd.to_datetime on them.
+    return pd.DatetimeIndex(values.view("datetime64[ns]"), name="interval_start").tz_localize("UTC")
 
 
 def _years_of(tariff: DuosTariff, year_start: IntArray) -> tuple[IntArray, tuple[TariffYear, ...]]:

@@ -14,6 +14,7 @@ from engine.errors import ValidationError
 from engine.settlement import (
     charging_year,
     charging_year_of_date,
+    charging_year_start,
     efa_block_bounds,
     efa_date_block,
     half_hourly_index,
@@ -112,14 +113,14 @@ def test_charging_year_uses_uk_local_date() -> None:
 
 @pytest.mark.parametrize(
     ("first", "last", "field"),
-    [("1899-12-31", "1900-01-01", "first_date"), ("2261-12-31", "2262-01-01", "last_date")],
+    [("1901-12-31", "1902-01-01", "first_date"), ("2261-12-31", "2262-01-01", "last_date")],
 )
 def test_days_outside_the_supported_range_are_named(first: str, last: str, field: str) -> None:
-    with pytest.raises(ValidationError, match="1900-01-01 to 2261-12-31") as err:
+    with pytest.raises(ValidationError, match="1902-01-01 to 2261-12-31") as err:
         half_hourly_index(first, last)
     assert err.value.field == field
-    # The edges themselves work: 1900-01-01 is GMT, 2261-12-31 has 48 periods.
-    assert len(half_hourly_index("1900-01-01", "1900-01-01")) == 48
+    # The edges themselves work: 1902-01-01 is GMT, 2261-12-31 has 48 periods.
+    assert len(half_hourly_index("1902-01-01", "1902-01-01")) == 48
     assert len(half_hourly_index("2261-12-31", "2261-12-31")) == 48
 
 
@@ -170,6 +171,20 @@ def test_efa_day_has_six_blocks_summing_to_its_length(day: dt.date) -> None:
     counts = ev["efa_block"].value_counts().sort_index()
     assert counts.index.tolist() == [1, 2, 3, 4, 5, 6]
     assert counts.iloc[1:].tolist() == [8] * 5
+
+
+@given(st.dates(min_value=dt.date(1902, 1, 1), max_value=dt.date(2261, 12, 30)))
+def test_uk_clock_calendar_matches_pandas_wall_clock_fields(day: dt.date) -> None:
+    # The integer arithmetic agrees with pandas' own fields of the UK wall-clock time,
+    # before 1970 (negative epochs) as after, and across the charging-year boundary.
+    index = half_hourly_index(day, day + dt.timedelta(days=1))
+    cal = uk_clock_calendar(index)
+    wall = index.tz_convert("Europe/London")
+    assert (cal["local_date"].to_numpy() == wall.tz_localize(None).normalize().to_numpy()).all()
+    assert (cal["clock_half_hour"].to_numpy() == wall.hour * 2 + wall.minute // 30).all()
+    assert (cal["day_of_week"].to_numpy() == wall.dayofweek).all()
+    assert (cal["month"].to_numpy() == wall.month).all()
+    assert (charging_year_start(index) == wall.year - (wall.month < 4)).all()
 
 
 def test_uk_clock_calendar_on_clock_change_days() -> None:
