@@ -386,8 +386,10 @@ def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
     if lay.services:
         zero = np.zeros_like(lay.service_price)
         base = energy_problem(lay, battery, zero)
-        column = lay.markets.index("system") if "system" in lay.markets else 0
-        price = lay.energy[:, column]
+        if lay.markets:
+            price = lay.energy[:, lay.markets.index("system") if "system" in lay.markets else 0]
+        else:
+            price = np.full(lay.n, np.nan)
         tradable = np.isfinite(price)
         inputs = dataclasses.replace(
             relaxation_inputs(lay, base),

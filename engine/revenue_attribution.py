@@ -107,7 +107,9 @@ def attribute(
     columns["capacity_market"] = _cm_per_interval(lay, cm_terms)
     columns["degradation"] = -battery.degradation_cost_gbp_per_mwh * discharged
     finite = np.isfinite(energy)
-    cheapest = np.where(finite.any(axis=1), np.where(finite, energy, np.inf).min(axis=1), 0.0)
+    cheapest = np.where(
+        finite.any(axis=1), np.where(finite, energy, np.inf).min(axis=1, initial=np.inf), 0.0
+    )
     columns["auxiliary"] = -battery.auxiliary_load_mw * h * cheapest
     cash = pd.DataFrame(columns, index=lay.index)
     if not cm_terms:

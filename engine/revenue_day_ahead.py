@@ -18,7 +18,7 @@ import numpy as np
 
 from engine.battery import BatterySpec
 from engine.revenue import Schedule, best_start, check_stack, energy_problem
-from engine.revenue_layout import Layout, forecast_inputs, window
+from engine.revenue_layout import Layout, forecast_inputs, trade_markets, window
 from engine.revenue_model import IntArray
 
 LOOKAHEAD_DAYS = 1
@@ -74,14 +74,8 @@ def optimise_day_ahead(lay: Layout, battery: BatterySpec) -> tuple[Schedule, Int
         s = float(soc[stop - 1])
     schedule = Schedule(soc, charge, discharge, holdings, float("nan"))
     check_stack(lay, battery, schedule)
-    finite = np.isfinite(energy_fc)
-    buy_market = np.where(
-        finite.any(axis=1), np.argmin(np.where(finite, energy_fc, np.inf), axis=1), -1
-    )
-    sell_market = np.where(
-        finite.any(axis=1), np.argmax(np.where(finite, energy_fc, -np.inf), axis=1), -1
-    )
-    return schedule, buy_market.astype(np.int64), sell_market.astype(np.int64)
+    buy_market, sell_market = trade_markets(energy_fc)
+    return schedule, buy_market, sell_market
 
 
 def _plan(

@@ -57,8 +57,8 @@ class Layout:
         tradable = np.isfinite(prices).any(axis=1)
         filled_lo = np.where(np.isfinite(prices), prices, np.inf)
         filled_hi = np.where(np.isfinite(prices), prices, -np.inf)
-        buy = np.where(tradable, filled_lo.min(axis=1), 0.0).astype(np.float64)
-        sell = np.where(tradable, filled_hi.max(axis=1), 0.0).astype(np.float64)
+        buy = np.where(tradable, filled_lo.min(axis=1, initial=np.inf), 0.0).astype(np.float64)
+        sell = np.where(tradable, filled_hi.max(axis=1, initial=-np.inf), 0.0).astype(np.float64)
         return buy, sell, np.asarray(tradable, dtype=np.bool_)
 
 
@@ -123,7 +123,9 @@ def forecast_inputs(lay: Layout) -> tuple[FloatArray, FloatArray]:
         (energy price forecast ``(T, M)``: same period last week, per market;
         service price forecast ``(B, K)``: the previous EFA day's price of the same block).
     """
-    energy = np.column_stack([naive_forecast(lay.energy[:, m]) for m in range(lay.energy.shape[1])])
+    energy = np.empty_like(lay.energy)
+    for m in range(lay.energy.shape[1]):
+        energy[:, m] = naive_forecast(lay.energy[:, m])
     energy = np.where(np.isfinite(lay.energy), energy, np.nan)
     blocks = lay.blocks
     key = pd.MultiIndex.from_arrays(
@@ -149,3 +151,21 @@ def window(lay: Layout, first: int, stop: int) -> Layout:
         service_price=lay.service_price[b0:b1],
         services=lay.services,
     )
+
+
+def trade_markets(prices: FloatArray) -> tuple[IntArray, IntArray]:
+    """Market column each interval buys in (cheapest) and sells in (dearest); -1 if none.
+
+    Args:
+        prices: ``(T, M)`` prices the choice is made on (actual or forecast); NaN = no
+            trade [£/MWh].
+    """
+    n = prices.shape[0]
+    if prices.shape[1] == 0:
+        none = np.full(n, -1, dtype=np.int64)
+        return none, none.copy()
+    finite = np.isfinite(prices)
+    any_ = finite.any(axis=1)
+    buy = np.where(any_, np.argmin(np.where(finite, prices, np.inf), axis=1), -1)
+    sell = np.where(any_, np.argmax(np.where(finite, prices, -np.inf), axis=1), -1)
+    return buy.astype(np.int64), sell.astype(np.int64)

@@ -29,7 +29,7 @@ from engine.reference import reference_data
 from engine.revenue import check_stack, optimise_perfect_foresight
 from engine.revenue_attribution import RevenueResult, attribute
 from engine.revenue_day_ahead import optimise_day_ahead
-from engine.revenue_layout import Layout, MarketData, layout
+from engine.revenue_layout import MarketData, layout, trade_markets
 from engine.settlement import half_hourly_index, to_date
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
@@ -57,6 +57,8 @@ BASE_ASSUMPTIONS = (
     "Blocks without a published clearing price (e.g. EFA blocks straddling the period's "
     "edges) are not offered.",
     "Quick Reserve is not offered: its delivery duration is not in the shared data.",
+    "The battery starts empty (SoC 0) and has no final SoC requirement; degradation and "
+    "auxiliary load are zero unless given.",
 )
 
 
@@ -288,14 +290,6 @@ def _cm_terms(
     return terms, notes
 
 
-def _market_columns(lay: Layout, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    finite = np.isfinite(prices)
-    any_ = finite.any(axis=1)
-    buy = np.where(any_, np.argmin(np.where(finite, prices, np.inf), axis=1), -1)
-    sell = np.where(any_, np.argmax(np.where(finite, prices, -np.inf), axis=1), -1)
-    return buy.astype(np.int64), sell.astype(np.int64)
-
-
 def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> dict[str, Any]:
     """Run the requested mode (day-ahead also runs perfect foresight for the capture ratio)."""
     specs, notes = _eligible_services(request, settings)
@@ -305,7 +299,7 @@ def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> 
     started = time.perf_counter()
     pf_schedule = optimise_perfect_foresight(lay, request.battery)
     check_stack(lay, request.battery, pf_schedule)
-    buy, sell = _market_columns(lay, lay.energy)
+    buy, sell = trade_markets(lay.energy)
     pf = attribute(
         lay,
         request.battery,

@@ -15,7 +15,7 @@ from engine.markets import DYNAMIC_SERVICES, ServiceSpec
 from engine.revenue import Schedule, check_stack, optimise_perfect_foresight
 from engine.revenue_attribution import attribute
 from engine.revenue_day_ahead import optimise_day_ahead
-from engine.revenue_layout import MarketData, layout
+from engine.revenue_layout import MarketData, layout, trade_markets
 from engine.settlement import half_hourly_index
 
 DUR = {"DC": 0.25, "DM": 0.5, "DR": 1.0}
@@ -47,9 +47,7 @@ def run(data: MarketData, battery: BatterySpec, services=ALL, markets=("apx", "s
     lay = layout(data, tuple(services), tuple(markets))
     schedule = optimise_perfect_foresight(lay, battery)
     check_stack(lay, battery, schedule)
-    finite = np.isfinite(lay.energy)
-    buy = np.where(finite.any(1), np.argmin(np.where(finite, lay.energy, np.inf), 1), -1)
-    sell = np.where(finite.any(1), np.argmax(np.where(finite, lay.energy, -np.inf), 1), -1)
+    buy, sell = trade_markets(lay.energy)
     return lay, schedule, attribute(lay, battery, schedule, buy, sell, (), "pf", None, [])
 
 
@@ -185,3 +183,15 @@ def test_day_ahead_is_feasible_and_settles_on_actuals() -> None:
     assert result.net_revenue_gbp <= pf.net_revenue_gbp + 1e-6
     assert sum(result.streams.values()) == pytest.approx(result.net_revenue_gbp)
     assert result.streams["DRL"] > 0
+
+
+def test_services_only_an_empty_battery_holds_only_high_services() -> None:
+    # No energy market: an empty battery can never charge, so it cannot back any low
+    # service; it can absorb, so it holds high services (DCH £2/MW/h: 24 h x £2 = £48).
+    flat = np.full(48, 50.0)
+    data = market(flat, flat, {"DCL": np.full(6, 9.0), "DCH": np.full(6, 2.0)})
+    battery = BatterySpec(1.0, 1.0, 1.0)
+    _, schedule, result = run(data, battery, services=ALL[:2], markets=())
+    assert result.streams == pytest.approx({"DCL": 0.0, "DCH": 48.0, "degradation": 0.0,
+                                            "auxiliary": 0.0})  # fmt: skip
+    assert np.all(schedule.charge_mw == 0.0)
