@@ -145,7 +145,10 @@ function sidebarLookupSite_(form, services) {
     const field = mpan && (!postcode || /mpan/i.test(type)) ? 'mpan' : 'postcode';
     return { ok: false, errors: { [field]: result.error.detail || 'not found' } };
   }
-  let rows = flattenRows_(result, '');
+  // Only what is known: the service sends every field, null where it does not apply.
+  let rows = flattenRows_(result, '').filter(function (r) {
+    return r[1] !== '';
+  });
   if (tariff && result.distributor_id) {
     try {
       const rates = callService_('post', '/v1/duos/rates', {

@@ -137,7 +137,7 @@ test('the sidebar renders in headless Chromium: result table, write-back, valida
   assert.deepEqual(report.rows[0], ['Field', 'Value']);
   assert.deepEqual(report.rows.find((r) => r[0] === 'gsp_group_id'), ['gsp_group_id', '_C']);
   assert.deepEqual(report.rows.find((r) => r[0] === 'distributor_name'), ['distributor_name', 'London Power Networks']);
-  assert.equal(report.written, 'Written to gbess results!A1:B8');
+  assert.equal(report.written, 'Written to gbess results!A1:B7');
   assert.equal(report.batteryVisible, true);
   assert.equal(report.powerError, 'Power must be more than 0.');
   assert.equal(report.powerInvalid, 'true');
