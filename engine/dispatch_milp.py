@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 
 from engine.dispatch_problem import DispatchProblem, FloatArray
-from engine.errors import InfeasibleDispatchError
+from engine.errors import GbessError, InfeasibleDispatchError
 
 Binaries = Literal["none", "needed", "all"]
 
@@ -62,7 +62,8 @@ def solve_milp(
         time_limit_s: HiGHS time limit [s].
 
     Raises:
-        InfeasibleDispatchError: If HiGHS proves the problem infeasible or stops early.
+        InfeasibleDispatchError: If HiGHS proves the problem infeasible.
+        GbessError: If HiGHS stops without a proven optimum (e.g. the time limit).
     """
     battery = problem.battery
     T = problem.n_intervals
@@ -161,10 +162,16 @@ def solve_milp(
     solver.passModel(lp)
     solver.run()
     status = solver.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    if status == highspy.HighsModelStatus.kInfeasible:
         raise InfeasibleDispatchError(
-            f"HiGHS found no optimal schedule: {solver.modelStatusToString(status)}",
+            "no schedule meets the state-of-charge bounds, the final SoC and the cycle cap",
             field="battery",
+        )
+    if status != highspy.HighsModelStatus.kOptimal:
+        # A time limit or numerical trouble is not a proof that no schedule exists.
+        raise GbessError(
+            f"HiGHS stopped without a proven optimum: {solver.modelStatusToString(status)}",
+            field="time_limit_s",
         )
     x = np.asarray(solver.getSolution().col_value)
     return MilpSolution(
