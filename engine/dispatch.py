@@ -39,7 +39,6 @@ import pandas as pd
 
 from engine._dispatch_kernel import solve_dp
 from engine.battery import BatterySpec
-from engine.dispatch_milp import solve_milp
 from engine.dispatch_problem import (
     ENERGY_TOL_MWH,
     BoolArray,
@@ -302,6 +301,9 @@ def _solve_capped(
     repaired = _fill_tied_days(problem, s0, solve, low, high)
     if repaired is not None:
         return repaired, "dp+lagrange"
+    # Imported here: HiGHS is only needed on this path (it costs memory at import).
+    from engine.dispatch_milp import solve_milp
+
     try:
         milp = solve_milp(problem, s0, final_soc_mwh, binaries="needed")
     except InfeasibleDispatchError:
