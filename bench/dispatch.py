@@ -142,14 +142,17 @@ def apx_2024() -> tuple[np.ndarray, np.ndarray, str]:
 def peak_rss_mb(prices_path: str, solve: bool) -> float:
     """Peak resident memory of a fresh process that imports (and optionally solves) [MB]."""
     code = (
-        "import resource, sys, numpy as np\n"
+        "import sys, numpy as np\n"
         f"sys.path.insert(0, {str(REPO)!r})\n"
         "from engine.dispatch import optimise_dispatch\n"
         "from engine.battery import BatterySpec\n"
         "b = BatterySpec(2.0, 2.0, 4.0, 0.9, 1.0, final_soc_mwh=0.0)\n"
         "p = np.load(sys.argv[1])\n"
         + ("optimise_dispatch(p, b)\n" if solve else "optimise_dispatch(p[:48], b)\n")
-        + "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        # VmHWM is this address space's peak; ru_maxrss would carry the parent's peak
+        # across fork + exec.
+        + "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        + "print(int(hwm.split()[1]) / 1024)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, prices_path], capture_output=True, text=True, check=True
