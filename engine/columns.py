@@ -153,6 +153,8 @@ _REGISTERED: tuple[Column, ...] = (
     _c("soc_mwh", "State of charge", "MWh", decimals=2),
     _c("stream", "Revenue stream", "", _T, width_px=160),
     _c("revenue_gbp", "Revenue", "£", _I),
+    _c("battery_net_revenue_gbp", "Battery net revenue, 30 days", "£", _I, width_px=140),
+    _c("battery_gbp_per_mw_per_year", "Battery revenue", "£/MW/year", _I, width_px=140),
     # refresh log
     _c("job", "Job", "", _T, width_px=150),
     _c("started_utc", "Started", "UTC", _DT, width_px=140),

@@ -1,5 +1,10 @@
 """The ``Market`` tab: system price and APX index over the last 7 and 30 days of data.
 
+The sample-week chart overlays the state of charge of a reference battery (1 MW / 2 MWh,
+88 % round trip, no other limits) dispatched with perfect foresight against the last 7
+days of system price (:func:`engine.dispatch.optimise_dispatch`) — an illustration of how
+a battery follows the price, not a revenue forecast.
+
 "Last" counts back from the newest settlement day in the warehouse, never the clock. The
 imbalance price is the single system price (BSC P305: SSP = SBP since Nov 2015). APX
 periods with zero volume are no-trade and excluded (the warehouse's named queries
@@ -13,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from engine.battery import BatterySpec
+from engine.dispatch import optimise_dispatch
 from engine.settlement import settlement_date_period
 from jobs.sheets.plan import Chart, Table, TabPlan
 
@@ -21,6 +28,7 @@ WINDOWS_DAYS = (7, 30)
 APX_PROVIDER = "APXMIDP"
 SYS = "system_price_gbp_per_mwh"
 APX = "market_index_price_gbp_per_mwh"
+SAMPLE_BATTERY = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
 
 _DAILY = {
     "settlement_date": "settlement_date",
@@ -76,7 +84,8 @@ def build_market_tab(
         daily: ``daily_price_stats`` over the last 30 days.
         regimes: ``price_regime_counts`` per window length [days].
         week: Last 7 days half-hourly: ``interval_start``, ``system_price_gbp_per_mwh``,
-            ``market_index_price_gbp_per_mwh`` [£/MWh].
+            ``market_index_price_gbp_per_mwh`` [£/MWh], ``soc_mwh`` of the sample battery
+            at each interval's end [MWh].
         last_interval_start: Newest system price half-hour (UTC), the "data as of" stamp.
 
     Returns:
@@ -107,12 +116,22 @@ def build_market_tab(
             )
     table = daily[list(_DAILY)].rename(columns=_DAILY)
     table["settlement_date"] = [d.date() for d in table["settlement_date"]]
-    chart = Chart(
-        "System price and APX index, last 7 days [£/MWh]",
-        "line",
-        "week",
-        "interval_start",
-        (SYS, APX),
+    charts = (
+        Chart(
+            "System price and APX index, last 7 days [£/MWh]",
+            "line",
+            "week",
+            "interval_start",
+            (SYS, APX),
+        ),
+        Chart(
+            "Sample week: 1 MW / 2 MWh battery state of charge vs system price",
+            "line",
+            "week",
+            "interval_start",
+            (SYS,),
+            ("soc_mwh",),
+        ),
     )
     stamp = last_interval_start.tz_convert("UTC").tz_localize(None).to_pydatetime()
     return TabPlan(
@@ -124,10 +143,11 @@ def build_market_tab(
             Table("daily", "Daily, last 30 days", table.reset_index(drop=True)),
             Table("week", "Half-hourly, last 7 days", week.reset_index(drop=True)),
         ),
-        (chart,),
+        charts,
         (
             "system price = single imbalance price (SSP = SBP, BSC P305)",
             "APX periods with zero volume are no-trade and left out",
+            "sample week: 1 MW / 2 MWh, 88 % round trip, perfect foresight on the system price",
         ),
     )
 
@@ -155,4 +175,6 @@ def market_job(warehouse: Any, freshness: dict[str, pd.Timestamp]) -> TabPlan:
     week = pd.DataFrame(
         {"interval_start": prices["interval_start"], SYS: prices["system_sell_price_gbp_per_mwh"]}
     ).merge(index[["interval_start", APX]], on="interval_start", how="left")
+    prices = pd.Series(week[SYS].to_numpy(), index=pd.DatetimeIndex(week["interval_start"]))
+    week["soc_mwh"] = optimise_dispatch(prices, SAMPLE_BATTERY).schedule["soc_mwh"].to_numpy()
     return build_market_tab(daily, regimes, week, last)

@@ -30,9 +30,14 @@ from jobs.dashboard import data
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
-from jobs.dashboard.market import market_job
+from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
-from jobs.dashboard.site_stages import DEFAULT_PROFILE_CLASS, SITE_OUTPUT_COLUMNS, site_stages
+from jobs.dashboard.site_stages import (
+    DEFAULT_PROFILE_CLASS,
+    REVENUE_WINDOW_DAYS,
+    SITE_OUTPUT_COLUMNS,
+    site_stages,
+)
 from jobs.dashboard.sites import (
     DEFAULT_SITES_CSV,
     INPUT_TAB,
@@ -43,7 +48,7 @@ from jobs.dashboard.sites import (
 )
 from jobs.settings import Settings
 from jobs.sheets.local import LocalSink, tab_slug
-from jobs.sheets.plan import SheetGrid, TabPlan, check_owners, layout
+from jobs.sheets.plan import Chart, SheetGrid, Table, TabPlan, check_owners, layout
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 LOG_TAB = "Refresh log"
@@ -119,13 +124,29 @@ def _sites(ctx: RefreshContext) -> TabPlan:
     ref = reference_data(ctx.settings.data_dir)
     year = charging_year_of_date(ctx.today)
     stamp = dt.datetime.combine(parse_charging_year(year)[0], dt.time())
-    plan = build_sites_tab(rows, site_stages(ref, ctx.today), source, stamp, SITE_OUTPUT_COLUMNS)
-    note = (
-        f"DUoS bill: charging year {year}, a standard profile-class shape "
-        f"(class {DEFAULT_PROFILE_CLASS} unless the row gives profile_class) scaled to the "
-        "annual import; battery revenue and behind-the-meter columns are not built yet"
+    last_day = last_settlement_day(ctx.freshness["system_prices"])
+    streams: dict[str, float] = {}
+    stages = site_stages(ctx.settings, ref, ctx.today, last_day, streams)
+    plan = build_sites_tab(rows, stages, source, stamp, SITE_OUTPUT_COLUMNS)
+    first_day = last_day - dt.timedelta(days=REVENUE_WINDOW_DAYS - 1)
+    notes = (
+        f"DUoS bill: charging year {year}, a standard profile-class shape (class "
+        f"{DEFAULT_PROFILE_CLASS} unless the row gives profile_class) scaled to the annual import",
+        f"battery revenue: {first_day} to {last_day}, perfect foresight, 88 % round trip, "
+        "APX + imbalance + DC/DM/DR, no Capacity Market; behind-the-meter columns not built yet",
     )
-    return dataclasses.replace(plan, notes=(*plan.notes, note))
+    by_stream = pd.DataFrame(
+        [{"stream": k, "revenue_gbp": v} for k, v in streams.items() if v != 0.0],
+        columns=["stream", "revenue_gbp"],
+    )
+    title = f"Battery revenue by stream, all sites, {first_day} to {last_day}"
+    chart = Chart(title + " [£]", "column", "streams", "stream", ("revenue_gbp",))
+    return dataclasses.replace(
+        plan,
+        tables=(*plan.tables, Table("streams", title, by_stream)),
+        charts=(chart,) if streams else (),
+        notes=(*plan.notes, *notes),
+    )
 
 
 JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {

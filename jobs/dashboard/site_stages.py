@@ -1,12 +1,16 @@
-"""The stages each Sites row runs through: site lookup, then the DUoS bill.
+"""The stages each Sites row runs through: site lookup, the DUoS bill, the battery stack.
 
 Lookup (issue 3) names the network operator and GSP group from the MPAN and/or postcode.
 The DUoS bill (issue 4) resolves the row's tariff for that licence area and this charging
 year, builds a year of half-hourly import from a standard Elexon profile-class shape
 scaled to the row's annual import (class 8 — maximum-demand non-domestic, load factor
 over 40 % — unless the row gives ``profile_class``; stated in the tab's notes), and bills
-it with the agreed capacity. The battery revenue stack and behind-the-meter stages are
-added here as those features land; until then the tab has no columns for them.
+it with the agreed capacity. A row with a battery (``power_mw`` and ``energy_mwh``) gets
+its co-optimised revenue stack (issue 6: APX and imbalance energy, DC/DM/DR, perfect
+foresight, 88 % round trip, no Capacity Market) over the last 30 days of market data, as
+net £ and £/MW/year; the tab sums the streams of every site's battery. The
+behind-the-meter PPA stage is added here when that feature lands; until then the tab has
+no columns for it.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date
 from jobs.dashboard.sites import SiteInput, Stage
 from jobs.lookup import lookup_tables
+from jobs.revenue import build_request, read_market_data, run_stack
+from jobs.settings import Settings
 
 DEFAULT_PROFILE_CLASS = "8"
 LOOKUP_COLUMNS = ("distributor_name", "gsp_group_id", "licence_area", "match")
 DUOS_COLUMNS = ("tariff_name", "duos_total_gbp", "duos_effective_p_per_kwh")
+REVENUE_COLUMNS = ("battery_net_revenue_gbp", "battery_gbp_per_mw_per_year")
+REVENUE_WINDOW_DAYS = 30
 
 
 def lookup_stage(ref: ReferenceData, as_of: dt.date) -> Stage:
@@ -66,9 +74,43 @@ def duos_stage(ref: ReferenceData, as_of: dt.date) -> Stage:
     return run
 
 
-def site_stages(ref: ReferenceData, as_of: dt.date) -> tuple[tuple[str, Stage], ...]:
+def revenue_stage(settings: Settings, last_day: dt.date, streams: dict[str, float]) -> Stage:
+    """The battery's revenue stack over the 30 days to ``last_day``; adds its streams [£]
+    into ``streams``. Rows without a battery are left alone."""
+    first = last_day - dt.timedelta(days=REVENUE_WINDOW_DAYS - 1)
+    market: list[Any] = []  # read once, on the first row with a battery
+
+    def run(site: SiteInput, record: dict[str, Any]) -> None:
+        if site.power_mw is None or site.energy_mwh is None:
+            return
+        if not market:
+            market.append(read_market_data(settings, first, last_day))
+        params = {"from_date": first, "to_date": last_day, "power_mw": site.power_mw}
+        request = build_request({**params, "energy_mwh": site.energy_mwh})
+        document = run_stack(request, market[0], settings)
+        record.update(
+            battery_net_revenue_gbp=document["net_revenue_gbp"],
+            battery_gbp_per_mw_per_year=document["gbp_per_mw_per_year"],
+        )
+        for name, value in document["streams"].items():
+            streams[name] = streams.get(name, 0.0) + float(value)
+
+    return run
+
+
+def site_stages(
+    settings: Settings,
+    ref: ReferenceData,
+    as_of: dt.date,
+    last_market_day: dt.date,
+    streams: dict[str, float],
+) -> tuple[tuple[str, Stage], ...]:
     """Every available stage, in order, with the name shown in a row's error."""
-    return (("lookup", lookup_stage(ref, as_of)), ("DUoS", duos_stage(ref, as_of)))
+    return (
+        ("lookup", lookup_stage(ref, as_of)),
+        ("DUoS", duos_stage(ref, as_of)),
+        ("revenue", revenue_stage(settings, last_market_day, streams)),
+    )
 
 
 SITE_OUTPUT_COLUMNS = (
@@ -76,6 +118,7 @@ SITE_OUTPUT_COLUMNS = (
     "query",
     *LOOKUP_COLUMNS,
     *DUOS_COLUMNS,
+    *REVENUE_COLUMNS,
     "capacity_kva",
     "annual_import_mwh",
     "power_mw",

@@ -70,3 +70,16 @@ def test_empty_warehouse_is_an_empty_tab_with_a_note(small_warehouse: DuckDBWare
     plan = market_job(small_warehouse, {})
     assert plan.data_as_of is None
     assert plan.notes == ("no system prices in the warehouse",)
+
+
+def test_sample_week_battery_follows_the_price(plan: TabPlan) -> None:
+    soc = _table(plan, "week")["soc_mwh"]
+    # 1 MW for half an hour: +0.5 × √0.88 MWh stored charging, −0.5 / √0.88 discharging
+    assert soc.between(-1e-9, 2.0 + 1e-9).all()
+    assert soc.diff().max() == pytest.approx(0.5 * 0.88**0.5)
+    assert soc.diff().min() >= -0.5 / 0.88**0.5 - 1e-9
+    # It fills up while 31 March is still negative (SP 1..9, −90..−10 £/MWh) and has sold
+    # everything by the dearest periods of that day (SP 43..46, 320..360 £/MWh).
+    assert soc.iloc[8] == pytest.approx(2.0)
+    assert soc.iloc[45] == pytest.approx(0.0, abs=1e-9)
+    assert plan.charts[1].y2 == ("soc_mwh",)

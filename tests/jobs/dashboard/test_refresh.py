@@ -123,8 +123,9 @@ def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
     assert depot["Site"] == "Depot"
     assert depot["Network operator"] == "London Power Networks"  # EC2V is in London
     assert depot["Agreed capacity [kVA]"] == 1500.0
-    assert out[5][0] == "No capacity"
-    assert out[5][-1] == "input: row 4: capacity_kva is empty"
+    no_capacity = dict(zip(out[3], out[5], strict=True))
+    assert no_capacity["Site"] == "No capacity"
+    assert no_capacity["Error"] == "input: row 4: capacity_kva is empty"
 
 
 def test_tab_locks_are_exclusive_across_open_files(tmp_path: Path) -> None:
