@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.errors import ValidationError
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.dashboard.refresh import BACKENDS, TAB_ORDER, run_refresh
+from jobs.dashboard import BACKENDS, TABS
 from jobs.settings import Settings
 
 DASHBOARD_HINT = "GBESS_AUTH=off gbess serve, then open http://127.0.0.1:8080/dashboard"
@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "refresh",
         help="refresh dashboard tabs",
-        description=f"Refresh dashboard tabs: {', '.join(TAB_ORDER)}.",
+        description=f"Refresh dashboard tabs: {', '.join(TABS)}.",
     )
     parser.add_argument("tabs", nargs="*", metavar="TAB", help="tab titles (default: all)")
     parser.add_argument("--all", action="store_true", help="refresh every tab")
@@ -38,9 +38,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print(f"dashboard: {DASHBOARD_HINT}")
 
 
+def _run(settings: Settings, tabs: list[str]) -> dict[str, Any]:
+    # Imported here: the jobs load numba, DuckDB and openpyxl, which other commands skip.
+    from jobs.dashboard.refresh import run_refresh
+
+    return run_refresh(settings, tabs)
+
+
 def refresh_all(settings: Settings) -> int:
     """The ``gbess run`` step: refresh every tab on the configured backend and say where."""
-    summary = run_refresh(settings)
+    summary = _run(settings, [])
     _print_summary(summary)
     return 0 if summary["ok"] else 1
 
@@ -51,7 +58,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         raise ValidationError("tabs: give tab names or --all, not both", field="tabs")
     if args.backend:
         settings = dataclasses.replace(settings, dashboard_backend=args.backend)
-    summary = run_refresh(settings, [] if args.all else args.tabs)
+    summary = _run(settings, [] if args.all else args.tabs)
     if args.json:
         emit_json(summary)
     else:

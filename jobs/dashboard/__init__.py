@@ -1,1 +1,7 @@
-"""Dashboard refresh jobs, one module per tab, run by ``refresh.run_refresh``."""
+"""Dashboard refresh jobs, one module per tab, run by ``refresh.run_refresh``.
+
+Kept free of imports so the CLI can name the tabs without loading the jobs.
+"""
+
+TABS = ("Market", "Frequency response", "DUoS", "Sites", "Fleet", "Refresh log")
+BACKENDS = ("local", "google")

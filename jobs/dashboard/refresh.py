@@ -26,7 +26,7 @@ import pandas as pd
 from engine.errors import GbessError, ValidationError
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
-from jobs.dashboard import data
+from jobs.dashboard import TABS, data
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
@@ -52,7 +52,6 @@ from jobs.sheets.plan import Chart, SheetGrid, Table, TabPlan, check_owners, lay
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 LOG_TAB = "Refresh log"
-BACKENDS = ("local", "google")
 
 
 @dataclass
@@ -157,6 +156,8 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "Fleet": _fleet,
 }
 TAB_ORDER = (*JOBS, LOG_TAB)
+if TAB_ORDER != TABS:  # pragma: no cover - a wiring mistake, caught on import
+    raise RuntimeError(f"jobs.dashboard.TABS {TABS} differs from the jobs {TAB_ORDER}")
 
 
 class Sink(Protocol):

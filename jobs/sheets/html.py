@@ -96,7 +96,9 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
     plot_w, plot_h = SVG_W - PAD_L - PAD_R, SVG_H - PAD_T - PAD_B
     names = (*spec.y, *spec.y2)
     legend_rows = (len(names) + 2) // 3
-    height = SVG_H + 14 * (legend_rows - 1)
+    every = spec.kind == "column" and n <= 16  # few categories: label each, slanted
+    drop = 18 if every else 0  # room under slanted labels before the legend
+    height = SVG_H + 14 * (legend_rows - 1) + drop
     parts = [
         f'<svg viewBox="0 0 {SVG_W} {height}" role="img" aria-label="{escape(spec.title)}" '
         f'data-chart="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -151,7 +153,6 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
                     f'<polyline points="{points}" fill="none" stroke="{colour}" '
                     'stroke-width="1.5"/>'
                 )
-    every = spec.kind == "column" and n <= 16  # few categories: label each, slanted
     for i in range(n) if every else sorted({0, n // 2, n - 1}):
         if i < len(labels):
             x, y = PAD_L + plot_w * (i + 0.5) / n, SVG_H - PAD_B + 12
@@ -162,7 +163,7 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
             )
     for k, name in enumerate(names):
         header = grid.cells[3][placed.col_of(name)].value
-        x, y = PAD_L + 180 * (k % 3), SVG_H - 14 + 14 * (k // 3)
+        x, y = PAD_L + 180 * (k % 3), SVG_H - 14 + 14 * (k // 3) + drop
         parts.append(
             f'<rect x="{x}" y="{y}" width="10" height="10" '
             f'fill="{PALETTE[k % len(PALETTE)]}"/>'
