@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from engine.errors import GbessError, ValidationError
 from jobs.cli import (
+    btm,
     dispatch,
     duos,
     ingest,
@@ -24,7 +25,7 @@ from jobs.cli._common import CliParser, print_error
 from jobs.settings import Settings
 
 # Each feature adds its subcommand module here (one line each).
-COMMANDS = (run, periods, refresh, warehouse, lookup, serve, duos, ingest, dispatch, revenue)
+COMMANDS = (run, periods, refresh, warehouse, lookup, serve, duos, ingest, dispatch, revenue, btm)
 
 
 def build_parser() -> CliParser:

@@ -1,0 +1,158 @@
+"""``gbess btm``: a behind-the-meter PPA site's margin and what its battery (and PV) adds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from engine.levies import parse_levy_overrides
+from engine.pv import parse_clearness
+from engine.reference import reference_data
+from jobs.btm import BtmRequest, LazyWarehouse, read_csv, run_btm, series_on_load
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.settings import Settings
+
+PRICE_HELP = (
+    "system | apx (from the warehouse) | a flat £/MWh | a CSV (interval_start, price_gbp_per_mwh)"
+)
+
+
+def register(sub: Any) -> None:
+    """Add the ``btm`` subcommand."""
+    parser = sub.add_parser("btm", help="behind-the-meter PPA margin and battery value")
+    site = parser.add_argument_group("site")
+    site.add_argument(
+        "--load",
+        type=Path,
+        required=True,
+        help="CSV: interval_start (ISO with offset) or settlement_date+settlement_period; "
+        "import_kwh (kWh per half-hour) or import_kw",
+    )
+    site.add_argument("--distributor", required=True, help="distributor id 10-23 or GSP group")
+    site.add_argument("--tariff", help='demand DUoS tariff name (e.g. "HV Site Specific Band 1")')
+    site.add_argument("--llfc", help="line loss factor class, instead of --tariff")
+    site.add_argument("--capacity-kva", type=float, required=True, help="agreed import capacity")
+    site.add_argument(
+        "--import-limit-kva", type=float, help="physical import limit (default: capacity)"
+    )
+    site.add_argument("--export-limit-kw", type=float, default=0.0, help="export limit (default 0)")
+    site.add_argument("--export-tariff", help="generation DUoS tariff of the export MPAN (credits)")
+    site.add_argument(
+        "--ppa-gbp-per-mwh", type=float, required=True, help="PPA price on consumption"
+    )
+    prices = parser.add_argument_group("prices and levies")
+    prices.add_argument("--energy-price", default="system", help=PRICE_HELP + " (default system)")
+    prices.add_argument(
+        "--export-price", help=PRICE_HELP + " (default: the energy price if wholesale)"
+    )
+    levy = prices.add_mutually_exclusive_group()
+    levy.add_argument("--no-levies", action="store_true", help="leave every levy out")
+    levy.add_argument(
+        "--levy",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a levy rate (£/MWh; £/site/day for TNUoS_TDR) replacing the published one",
+    )
+    prices.add_argument(
+        "--without-levy",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave one levy out (repeatable); the others apply",
+    )
+    prices.add_argument("--tnuos-band", help="TNUoS demand residual band, e.g. HV1")
+    battery = parser.add_argument_group("battery")
+    battery.add_argument("--power-mw", type=float)
+    battery.add_argument("--energy-mwh", type=float)
+    battery.add_argument("--round-trip-efficiency", type=float, help="0-1 (default 0.9)")
+    battery.add_argument("--charge-efficiency", type=float, help="0-1")
+    battery.add_argument("--discharge-efficiency", type=float, help="0-1")
+    battery.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
+    battery.add_argument("--initial-soc-mwh", type=float, default=0.0)
+    battery.add_argument("--final-soc-mwh", type=float)
+    pv = parser.add_argument_group("PV")
+    pv.add_argument("--pv-file", type=Path, help="CSV: interval_start + pv_kwh (or pv_kw)")
+    pv.add_argument("--pv-kwp", type=float, help="model PV with pvlib: DC capacity [kWp]")
+    pv.add_argument("--lat", type=float, help="site latitude [degrees]")
+    pv.add_argument("--lon", type=float, help="site longitude [degrees]")
+    pv.add_argument("--tilt", type=float, default=30.0, help="panel tilt [degrees] (default 30)")
+    pv.add_argument("--azimuth", type=float, default=180.0, help="[degrees from north] (180)")
+    pv.add_argument("--inverter-kw", type=float, help="AC limit [kW]")
+    pv.add_argument("--pv-clearness", help="12 monthly clearness factors 0-1, January first")
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _price(value: str | None, load: Any, field: str) -> Any:
+    """A price flag: a word or number as given, or a CSV file read onto the load."""
+    if value is None:
+        return None
+    path = Path(value)
+    if value.lower().endswith(".csv") or path.is_file():
+        return series_on_load(read_csv(path, field), ("price_gbp_per_mwh",), load, field)
+    return value
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the model and print the document (or a summary)."""
+    ref = reference_data(settings.data_dir)
+    load = read_csv(args.load, "load")
+    pv_kwh = None
+    if args.pv_file is not None:
+        pv_kwh = series_on_load(
+            read_csv(args.pv_file, "pv_file"), ("pv_kwh", "pv_kw"), load, "pv_file"
+        )
+    request = BtmRequest(
+        load=load,
+        distributor=args.distributor,
+        tariff=args.tariff,
+        llfc=args.llfc,
+        capacity_kva=args.capacity_kva,
+        ppa_gbp_per_mwh=args.ppa_gbp_per_mwh,
+        power_mw=args.power_mw,
+        energy_mwh=args.energy_mwh,
+        charge_efficiency_frac=args.charge_efficiency,
+        discharge_efficiency_frac=args.discharge_efficiency,
+        round_trip_efficiency_frac=args.round_trip_efficiency,
+        degradation_gbp_per_mwh=args.degradation_gbp_per_mwh,
+        initial_soc_mwh=args.initial_soc_mwh,
+        final_soc_mwh=args.final_soc_mwh,
+        energy_price=_price(args.energy_price, load, "energy_price"),
+        export_price=_price(args.export_price, load, "export_price"),
+        import_limit_kva=args.import_limit_kva,
+        export_limit_kw=args.export_limit_kw,
+        export_tariff=args.export_tariff,
+        pv_kwh=pv_kwh,
+        pv_kwp=args.pv_kwp,
+        latitude_deg=args.lat,
+        longitude_deg=args.lon,
+        tilt_deg=args.tilt,
+        azimuth_deg=args.azimuth,
+        inverter_kw=args.inverter_kw,
+        pv_clearness=None if args.pv_clearness is None else parse_clearness(args.pv_clearness),
+        no_levies=args.no_levies,
+        without_levies=tuple(args.without_levy),
+        levy_overrides=parse_levy_overrides(args.levy),
+        tnuos_band=args.tnuos_band,
+    )
+    warehouse = LazyWarehouse(settings)
+    try:
+        document = run_btm(ref, request, warehouse)
+    finally:
+        warehouse.close()
+    if args.json:
+        emit_json(document)
+        return 0
+    print(f"{document['tariff']['tariff_name']} ({document['tariff']['distributor_id']})")
+    for key in ("without_battery", "with_battery"):
+        print(f"  {key:<18} margin £{document[key]['margin_gbp']:>14,.2f}")
+    print(f"  battery value      £{document['battery_value_gbp']:>14,.2f}")
+    coverage = document["red_coverage_frac"]
+    if coverage is not None:
+        print(f"  red coverage       {coverage:.1%}")
+    print(f"  equivalent cycles  {document['equivalent_cycles']:.1f}")
+    for note in document["assumptions"]:
+        print(f"  note: {note}")
+    return 0
