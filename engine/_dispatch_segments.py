@@ -199,8 +199,9 @@ def _step(
 ) -> int:  # pragma: no cover
     """V_t from V_{t+1} = (X, Y, n) and the interval's points (p, w); returns point count.
 
-    ``G`` (≥ n·K + 2), ``p``/``w`` (the points without zero-width pieces), ``heads``/``window``/``follow`` (K) and ``slopes``/``icepts`` (2K)
-    are scratch buffers reused across intervals.
+    Scratch buffers reused across intervals: ``G`` (≥ n·K + 2); ``p``/``w`` (K: the points
+    without zero-width pieces); ``heads``/``window``/``follow`` (K); ``slopes``/``icepts``
+    (2K).
     """
     k1 = _compress(p_in, w_in, p, w)
     dl = max(slo, X[0] - p[k1 - 1])
