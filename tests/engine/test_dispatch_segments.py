@@ -31,7 +31,7 @@ def _random_site(rng: np.random.Generator, n: int, concave_only: bool) -> SiteIn
 
 def _random_battery(rng: np.random.Generator) -> BatterySpec:
     energy = float(rng.uniform(0.3, 3.0))
-    final = float(rng.uniform(0.0, energy)) if rng.random() < 0.3 else None
+    final = float(rng.uniform(0.1, 0.9)) * energy if rng.random() < 0.3 else None
     return BatterySpec(
         charge_power_mw=float(rng.uniform(0.2, 2.0)),
         discharge_power_mw=float(rng.uniform(0.2, 2.0)),
