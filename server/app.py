@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import bess, dashboard, duos, health, jobs, lookup, openapi
+from server import bess, btm, dashboard, duos, health, jobs, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, load_config
@@ -31,6 +31,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     dashboard.bp,
     jobs.bp,
     bess.bp,
+    btm.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

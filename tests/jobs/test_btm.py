@@ -1,0 +1,123 @@
+"""The BtM use case: prices from the warehouse or the request, levies, defaults stated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.errors import DataMissingError, ValidationError
+from engine.reference import ReferenceData
+from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
+from jobs.btm import BtmRequest, run_btm, series_on_load
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
+
+DAY = "2024-04-01"  # a Monday (Easter Monday: a bank holiday, so weekday bands) in 2024/25
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBWarehouse]:
+    """System prices for 2024-04-01 only: £50 + settlement period (SP 1 → £51 ... 48 → £98)."""
+    index = half_hourly_index(DAY, DAY)
+    calendar = settlement_date_period(index)
+    period = calendar["settlement_period"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "interval_start": index,
+            "settlement_date": calendar["settlement_date"].to_numpy(),
+            "settlement_period": period,
+            "system_sell_price_gbp_per_mwh": 50.0 + period,
+            "system_buy_price_gbp_per_mwh": 50.0 + period,
+            "net_imbalance_volume_mwh": np.zeros(len(index)),
+        }
+    )
+    store = DuckDBWarehouse(tmp_path_factory.mktemp("wh") / "btm.duckdb")
+    store.load("system_prices", frame)
+    yield store
+    store.close()
+
+
+def _load(day: str = DAY, kwh: float = 1000.0) -> pd.DataFrame:
+    index = half_hourly_index(day, day)
+    return pd.DataFrame({"interval_start": iso_utc(index), "import_kwh": np.full(len(index), kwh)})
+
+
+def _request(**kwargs: object) -> BtmRequest:
+    options: dict[str, object] = {
+        "load": _load(),
+        "distributor": "14",
+        "tariff": "HV Site Specific Band 1",
+        "capacity_kva": 5000.0,
+        "ppa_gbp_per_mwh": 150.0,
+        "power_mw": 2.0,
+        "energy_mwh": 4.0,
+        "no_levies": True,
+        **kwargs,
+    }
+    return BtmRequest(**options)  # type: ignore[arg-type]
+
+
+def test_system_price_from_the_warehouse_equals_the_same_series_given(
+    ref: ReferenceData, warehouse: DuckDBWarehouse
+) -> None:
+    from_warehouse = run_btm(ref, _request(energy_price="system"), lambda: warehouse)
+    given = run_btm(ref, _request(energy_price=list(50.0 + np.arange(1, 49))), lambda: warehouse)
+    assert from_warehouse["battery_value_gbp"] == pytest.approx(given["battery_value_gbp"])
+    assert from_warehouse["battery_value_gbp"] > 0
+    assert "energy_price: GB system price from the warehouse" in from_warehouse["assumptions"]
+    assert any("round-trip efficiency not given: 0.9" in n for n in from_warehouse["assumptions"])
+
+
+def test_missing_wholesale_prices_are_named(ref: ReferenceData, warehouse: DuckDBWarehouse) -> None:
+    request = _request(load=_load("2024-04-02"), energy_price="system")
+    with pytest.raises(DataMissingError, match="no system price for 48 of 48 half-hours"):
+        run_btm(ref, request, lambda: warehouse)
+
+
+def test_export_price_defaults_to_the_wholesale_series_only(
+    ref: ReferenceData, warehouse: DuckDBWarehouse
+) -> None:
+    document = run_btm(
+        ref, _request(energy_price="system", export_limit_kw=500.0), lambda: warehouse
+    )
+    assert any("the same wholesale series" in n for n in document["assumptions"])
+    with pytest.raises(ValidationError, match="export_price"):
+        run_btm(ref, _request(energy_price=60.0, export_limit_kw=500.0), lambda: warehouse)
+
+
+def test_levies_without_a_rate_are_listed(ref: ReferenceData, warehouse: DuckDBWarehouse) -> None:
+    with pytest.raises(DataMissingError, match="FiT") as caught:
+        run_btm(ref, _request(energy_price=60.0, no_levies=False), lambda: warehouse)
+    assert "AAHEDC" in caught.value.detail
+    assert "--levy NAME=VALUE" in caught.value.detail
+    document = run_btm(
+        ref,
+        _request(
+            energy_price=60.0,
+            no_levies=False,
+            without_levies=("FiT", "AAHEDC", "TNUoS_TDR", "CfD_ILR"),
+        ),
+        lambda: warehouse,
+    )
+    used = {levy["name"] for levy in document["levies"]["used"]}
+    assert used == {"BSUoS", "RO", "CfD_OCL", "CCL"}
+    with pytest.raises(ValidationError, match="unknown levy"):
+        run_btm(
+            ref,
+            _request(energy_price=60.0, no_levies=False, without_levies=("VAT",)),
+            lambda: warehouse,
+        )
+
+
+def test_a_series_file_is_put_in_load_order(tmp_path: Path) -> None:
+    load = _load()
+    prices = pd.DataFrame(
+        {"interval_start": load["interval_start"], "price_gbp_per_mwh": np.arange(48.0) - 10}
+    ).iloc[::-1]
+    aligned = series_on_load(prices, ("price_gbp_per_mwh",), load, "energy_price")
+    assert aligned == pytest.approx(np.arange(48.0) - 10)
+    with pytest.raises(ValidationError, match="no value for 1 of the load"):
+        series_on_load(prices.iloc[1:], ("price_gbp_per_mwh",), load, "energy_price")
