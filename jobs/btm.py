@@ -57,12 +57,12 @@ class BtmRequest:
     degradation_gbp_per_mwh: float = 0.0
     initial_soc_mwh: float = 0.0
     final_soc_mwh: float | None = None
-    energy_price: str | float | Sequence[float] = "system"
-    export_price: str | float | Sequence[float] | None = None
+    energy_price: str | float | Sequence[float] | np.ndarray = "system"
+    export_price: str | float | Sequence[float] | np.ndarray | None = None
     import_limit_kva: float | None = None
     export_limit_kw: float = 0.0
     export_tariff: str | None = None
-    pv_kwh: Sequence[float] | None = None
+    pv_kwh: Sequence[float] | np.ndarray | None = None
     pv_kwp: float | None = None
     latitude_deg: float | None = None
     longitude_deg: float | None = None
@@ -158,7 +158,7 @@ def _coverage(status: dict[str, Any], source: str) -> str:
 
 
 def price_series(
-    value: str | float | Sequence[float],
+    value: str | float | Sequence[float] | np.ndarray,
     index: pd.DatetimeIndex,
     field_name: str,
     warehouse: Callable[[], Warehouse],
