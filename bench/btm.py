@@ -33,11 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from engine.battery import BatterySpec  # noqa: E402
-from engine.btm import btm_ppa, optimise_site  # noqa: E402
+from engine.btm import BtmResult, btm_ppa, optimise_site  # noqa: E402
 from engine.btm_milp import solve_site_milp  # noqa: E402
 from engine.btm_site import SiteIntervals  # noqa: E402
 from engine.duos import find_tariff  # noqa: E402
-from engine.levies import resolve_levies  # noqa: E402
+from engine.levies import LevySchedule, resolve_levies  # noqa: E402
 from engine.pv import PvSystem, model_pv_kw  # noqa: E402
 from engine.reference import reference_data  # noqa: E402
 from engine.settlement import half_hourly_index, uk_clock_calendar  # noqa: E402
@@ -85,10 +85,8 @@ def main() -> None:
     battery = BatterySpec.from_round_trip(2.5, 5.0, 0.9, degradation_cost_gbp_per_mwh=5.0)
     rates = ref.table("non_commodity_rates")
 
-    def end_to_end() -> dict[str, object]:
-        pv_kwh = kw_to_kwh_per_half_hour(model_pv_kw(pv_system, index))
-        levies = resolve_levies(rates, index, overrides=LEVY_OVERRIDES, tnuos_band="HV1")
-        result = btm_ppa(
+    def run(pv_kwh: np.ndarray, levies: LevySchedule) -> BtmResult:
+        return btm_ppa(
             load,
             battery,
             tariff,
@@ -100,28 +98,21 @@ def main() -> None:
             export_limit_kw=500.0,
             export_prices_gbp_per_mwh=price,
         )
-        return result.document()
+
+    def pv() -> np.ndarray:
+        return np.asarray(kw_to_kwh_per_half_hour(model_pv_kw(pv_system, index)))
+
+    def levies() -> LevySchedule:
+        return resolve_levies(rates, index, overrides=LEVY_OVERRIDES, tnuos_band="HV1")
+
+    def end_to_end() -> dict[str, object]:
+        return run(pv(), levies()).document()
 
     document = end_to_end()  # warm-up: numba kernels from cache, DUoS schedule, pvlib
     best, median, cpu = timed(end_to_end, REPEAT)
-    pv_best, _, _ = timed(lambda: model_pv_kw(pv_system, index), REPEAT)
-    levy_best, _, _ = timed(
-        lambda: resolve_levies(rates, index, overrides=LEVY_OVERRIDES, tnuos_band="HV1"), REPEAT
-    )
-    pv_kwh = kw_to_kwh_per_half_hour(model_pv_kw(pv_system, index))
-    levies = resolve_levies(rates, index, overrides=LEVY_OVERRIDES, tnuos_band="HV1")
-    result = btm_ppa(
-        load,
-        battery,
-        tariff,
-        150.0,
-        price,
-        levies,
-        capacity_kva=3000.0,
-        pv_kwh=pv_kwh,
-        export_limit_kw=500.0,
-        export_prices_gbp_per_mwh=price,
-    )
+    pv_best, _, _ = timed(pv, REPEAT)
+    levy_best, _, _ = timed(levies, REPEAT)
+    result = run(pv(), levies())
     site = result.site
     opt_best, _, _ = timed(lambda: optimise_site(site, battery), REPEAT)
     print(f"site-year: {n} half-hours of 2024, 2.5 MW / 5 MWh battery, 1,000 kWp PV")
