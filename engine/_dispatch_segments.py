@@ -23,9 +23,8 @@ within ``1e-9`` £ are merged (the only approximation).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from engine._dispatch_kernel import _X_MERGE_MWH, _eval, _push, _segment
+from engine._dispatch_kernel import _X_MERGE_MWH, _compiled, _eval, _push, _segment
 
 _NEG = -1e300
 _MIN_WIDTH_MWH = 1e-12
@@ -33,7 +32,7 @@ _MIN_WIDTH_MWH = 1e-12
 _CONCAVE_TOL_GBP_PER_MWH = 1e-7
 
 
-@njit(cache=True)
+@_compiled
 def _compress(
     p_in: np.ndarray, w_in: np.ndarray, p: np.ndarray, w: np.ndarray
 ) -> int:  # pragma: no cover
@@ -49,21 +48,21 @@ def _compress(
     return k
 
 
-@njit(cache=True)
+@_compiled
 def _value_at(p: np.ndarray, w: np.ndarray, k1: int, d: float) -> float:  # pragma: no cover
     """v(d) for the piecewise-linear function through the first k1 points (p, w)."""
     if d <= p[0]:
-        return w[0]
+        return float(w[0])
     for j in range(k1 - 1):
         if d <= p[j + 1]:
             span = p[j + 1] - p[j]
             if span <= _MIN_WIDTH_MWH:
-                return max(w[j], w[j + 1])
-            return w[j] + (w[j + 1] - w[j]) * (d - p[j]) / span
-    return w[k1 - 1]
+                return float(max(w[j], w[j + 1]))
+            return float(w[j] + (w[j + 1] - w[j]) * (d - p[j]) / span)
+    return float(w[k1 - 1])
 
 
-@njit(cache=True)
+@_compiled
 def _concave(x: np.ndarray, y: np.ndarray, n: int) -> bool:  # pragma: no cover
     """Whether the polyline's slopes never rise (within ``_CONCAVE_TOL_GBP_PER_MWH``)."""
     last = 1e300
@@ -75,7 +74,7 @@ def _concave(x: np.ndarray, y: np.ndarray, n: int) -> bool:  # pragma: no cover
     return True
 
 
-@njit(cache=True)
+@_compiled
 def _step_concave(
     X: np.ndarray,
     Y: np.ndarray,
@@ -139,7 +138,7 @@ def _step_concave(
     return m
 
 
-@njit(cache=True)
+@_compiled
 def _envelope(
     slopes: np.ndarray,
     icepts: np.ndarray,
@@ -177,7 +176,7 @@ def _envelope(
     return m, cur
 
 
-@njit(cache=True)
+@_compiled
 def _step(
     X: np.ndarray,
     Y: np.ndarray,
@@ -294,7 +293,7 @@ def _step(
     return m
 
 
-@njit(cache=True)
+@_compiled
 def solve_segments(
     P: np.ndarray,
     W: np.ndarray,

@@ -141,7 +141,7 @@ def solve_site_milp(
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * (6 * T) + [
         highspy.HighsVarType.kInteger
     ] * (2 * T)
-    solver = highspy.Highs()
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("mip_rel_gap", 0.0)
     solver.setOptionValue("mip_abs_gap", 1e-6)
