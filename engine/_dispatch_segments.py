@@ -104,8 +104,6 @@ def _step_concave(
     i = 0  # next piece of V_{t+1}
     j = k1 - 1  # next piece of u runs from -p[j] to -p[j-1]
     m = 0
-    if x >= dl - _X_MERGE_MWH:
-        m = _push(OX, OY, m, dl, y)
     while i < n - 1 or j > 0:
         take_v = False
         if i < n - 1 and j > 0:
@@ -124,16 +122,16 @@ def _step_concave(
             j -= 1
         nx = x + length
         ny = y + slope * length
+        if m == 0 and x <= dl <= nx:  # the piece holding the cut's left end
+            m = _push(OX, OY, m, dl, y + slope * (dl - x))
         if nx > dl and x < dr:
-            if x <= dl:  # the piece holding the cut's left end
-                m = _push(OX, OY, m, dl, y + slope * (dl - x))
             if nx >= dr:
                 m = _push(OX, OY, m, dr, y + slope * (dr - x))
                 return m
             m = _push(OX, OY, m, nx, ny)
         x = nx
         y = ny
-    if m == 0:  # a single state at the far end
+    if m == 0:  # no pieces at all: a single point
         m = _push(OX, OY, m, dl, y)
     return m
 
