@@ -13,6 +13,7 @@ from engine.battery import BatterySpec
 from engine.btm_milp import solve_site_milp
 from engine.btm_site import SiteIntervals, site_cost_gbp, site_flows, value_points
 from engine.dispatch import optimise_soc_path
+from engine.reference import ReferenceData
 
 
 def _random_site(rng: np.random.Generator, n: int, concave_only: bool) -> SiteIntervals:
@@ -121,3 +122,25 @@ def test_hand_worked_two_intervals() -> None:
     assert ok
     assert objective == pytest.approx(10.0)
     assert soc == pytest.approx([0.5, 0.0])
+
+
+def test_equal_to_the_milp_on_a_week_of_real_2024_system_prices(ref: ReferenceData) -> None:
+    """336 half-hours around the first negative 2024 system price, PV and a mid-size load,
+    imports at price + DUoS-like adders, exports at the price (negative at times)."""
+    table = ref.table("system_prices_2024").sort_values("start_time_utc")
+    price = table["system_sell_price_gbp_per_mwh"].to_numpy(dtype=float)
+    first = max(int(np.flatnonzero(price < 0)[0]) - 100, 0)
+    price = price[first : first + 336]
+    n = price.shape[0]
+    hour = (np.arange(n) % 48) / 2.0
+    rng = np.random.default_rng(3)
+    load = 0.4 + 0.3 * rng.random(n)
+    pv = np.clip(np.sin((hour - 6.0) / 12.0 * np.pi), 0.0, None) * 0.8
+    adder = np.where((hour >= 16) & (hour < 19), 16.42, np.where(hour >= 7.5, 2.37, 0.21))
+    site = SiteIntervals(load, pv, price + adder, price.copy(), np.full(n, 1.5), np.full(n, 0.25))
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88, degradation_cost_gbp_per_mwh=3.0)
+    _, objective, ok = _solve(site, battery)
+    assert ok
+    _, milp = solve_site_milp(site, battery)
+    base = float(site_cost_gbp(site, site_flows(site, site.net_mwh)).sum())
+    assert objective == pytest.approx(milp + base, abs=0.01)
