@@ -322,6 +322,8 @@ def btm_ppa(
     if import_limit_kva is None:
         notes.append(f"import limit = the agreed capacity, {limit_kva:g} kVA (unity power factor)")
     load_kwh = columns["import_kwh"]
+    if "import_kw" in load.columns:
+        notes.append("load given as average kW (import_kw): kWh per half-hour = kW ÷ 2")
     load_mwh = kwh_to_mwh(load_kwh)
     pv_mwh = np.zeros(n) if pv_kwh is None else kwh_to_mwh(_series(pv_kwh, n, "pv_kwh"))
     if np.any(pv_mwh < 0):

@@ -189,6 +189,16 @@ def test_load_in_kw_is_detected_against_the_capacity(
     assert caught.value.field == "import_kwh"
 
 
+def test_a_load_in_kw_column_is_converted_and_said(
+    tariff: DuosTariff, index: pd.DatetimeIndex, no_levies: LevySchedule
+) -> None:
+    in_kwh = _run(tariff, index, no_levies, 1000.0, None)
+    frame = pd.DataFrame({"import_kw": np.full(len(index), 2000.0)}, index=index)
+    in_kw = btm_ppa(frame, None, tariff, 150.0, 50.0, no_levies, capacity_kva=5000.0)
+    assert in_kw.without.margin_gbp() == pytest.approx(in_kwh.without.margin_gbp())
+    assert any("import_kw" in note for note in in_kw.assumptions)
+
+
 def test_demand_above_the_import_limit_names_the_periods(
     tariff: DuosTariff, index: pd.DatetimeIndex, no_levies: LevySchedule
 ) -> None:
