@@ -19,6 +19,7 @@ several runs, with CPU time beside wall time.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import statistics
 import sys
@@ -71,7 +72,9 @@ def main() -> None:
     n = len(index)
     with open_warehouse(settings) as warehouse:
         seed_if_needed(warehouse, settings)
-        frame = warehouse.query("system_prices", from_date=index[0].date(), to_date="2024-12-31")
+        frame = warehouse.query(
+            "system_prices", from_date=dt.date(2024, 1, 1), to_date=dt.date(2024, 12, 31)
+        )
     price = frame["system_sell_price_gbp_per_mwh"].to_numpy(dtype=float)
     if price.shape != (n,):
         raise SystemExit(f"expected {n} system prices for 2024, got {price.shape[0]}")
