@@ -44,7 +44,7 @@ class BtmRequest:
     """
 
     load: pd.DataFrame
-    distributor: str
+    distributor: object
     capacity_kva: float
     ppa_gbp_per_mwh: float
     tariff: str | None = None

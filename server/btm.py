@@ -16,7 +16,7 @@ from engine.errors import (
 from jobs.btm import BtmRequest, LazyWarehouse, run_btm
 from server.api import ApiBlueprint
 from server.config import ServerConfig
-from server.duos import Distributor, DuosProfile, _profile_frame, _ref
+from server.duos import DuosProfile, TariffChoice, _profile_frame, _ref
 from server.validation import ApiModel
 
 bp = ApiBlueprint("btm", __name__)
@@ -24,16 +24,14 @@ bp = ApiBlueprint("btm", __name__)
 Price = Literal["system", "apx"] | float | list[float]
 
 
-class BtmHttpRequest(ApiModel):
-    """The site, its tariff and PPA, prices, levies, an optional battery and PV."""
+class BtmHttpRequest(TariffChoice):
+    """The site, its tariff (``distributor`` + ``tariff`` or ``llfc``) and PPA, prices, levies,
+    an optional battery and PV."""
 
     load: DuosProfile = Field(
         description="interval_start (or settlement_date + settlement_period) and import_kwh "
         "(or import_kw), at most two years of half-hours"
     )
-    distributor: Distributor = Field(description="Distributor id 10-23 or GSP group")
-    tariff: str | None = Field(None, description="Demand DUoS tariff name")
-    llfc: str | None = Field(None, description="Line loss factor class, instead of tariff")
     capacity_kva: float = Field(description="Agreed import capacity [kVA]")
     ppa_gbp_per_mwh: float = Field(description="PPA price on the site's consumption [£/MWh]")
     power_mw: float | None = None
@@ -96,7 +94,7 @@ def btm(body: BtmHttpRequest) -> BtmResponse:
     config: ServerConfig = current_app.extensions["gbess_config"]
     request = BtmRequest(
         load=_profile_frame(body.load),
-        distributor=str(body.distributor),
+        distributor=body.distributor,
         tariff=body.tariff,
         llfc=body.llfc,
         capacity_kva=body.capacity_kva,

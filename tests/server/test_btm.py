@@ -58,3 +58,11 @@ def test_more_than_two_years_is_413(client: FlaskClient) -> None:
     body = _body(100.0, ("2024-01-01", "2026-01-02"))
     response = signed(client, "POST", "/v1/btm", json=body)
     assert response.status_code == 413
+
+
+def test_a_lookup_result_names_the_area(client: FlaskClient) -> None:
+    body = _body(1000.0)
+    body["distributor"] = [14]  # neither an id, a GSP group nor a lookup result
+    response = signed(client, "POST", "/v1/btm", json=body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == ["distributor"]
