@@ -60,7 +60,7 @@ def test_more_than_two_years_is_413(client: FlaskClient) -> None:
     assert response.status_code == 413
 
 
-def test_a_lookup_result_names_the_area(client: FlaskClient) -> None:
+def test_a_distributor_of_the_wrong_type_is_one_error(client: FlaskClient) -> None:
     body = _body(1000.0)
     body["distributor"] = [14]  # neither an id, a GSP group nor a lookup result
     response = signed(client, "POST", "/v1/btm", json=body)
