@@ -43,6 +43,11 @@ def _compiled(fn: _F) -> _F:
     return cast(_F, njit(cache=True)(fn))
 
 
+def _inlined(fn: _F) -> _F:
+    """Like :func:`_compiled`, and inlined into its callers (a helper of a hot loop)."""
+    return cast(_F, njit(cache=True, inline="always")(fn))
+
+
 _X_MERGE_MWH = 1e-11
 _COLLINEAR_GBP = 1e-9
 _TIE_GBP = 1e-9
@@ -98,6 +103,48 @@ def _segment(X: np.ndarray, Y: np.ndarray, n: int, i: int, x: float) -> int:  # 
     while i + 2 < n and X[i + 1] <= x:
         i += 1
     return i
+
+
+@_inlined
+def _envelope(
+    slopes: np.ndarray,
+    icepts: np.ndarray,
+    n_lines: int,
+    left: float,
+    right: float,
+    OX: np.ndarray,
+    OY: np.ndarray,
+    m: int,
+) -> tuple[int, int]:  # pragma: no cover
+    """Push the upper envelope of ``n_lines`` lines on [left, right) to the output polyline.
+
+    Returns:
+        (points in the output, index of the line on top at ``right``).
+    """
+    cur = 0
+    cur_v = slopes[0] * left + icepts[0]
+    for q in range(1, n_lines):
+        v = slopes[q] * left + icepts[q]
+        if v > cur_v + 1e-12 or (v >= cur_v - 1e-12 and slopes[q] > slopes[cur]):
+            cur = q
+            cur_v = v
+    m = _push(OX, OY, m, left, cur_v)
+    x = left
+    while True:
+        nxt = -1
+        nx = right
+        for q in range(n_lines):
+            if slopes[q] > slopes[cur]:
+                xc = (icepts[cur] - icepts[q]) / (slopes[q] - slopes[cur])
+                if xc > x and (xc < nx or (xc == nx and nxt >= 0 and slopes[q] > slopes[nxt])):
+                    nx = xc
+                    nxt = q
+        if nxt < 0 or nx >= right:
+            break
+        x = nx
+        cur = nxt
+        m = _push(OX, OY, m, x, slopes[cur] * x + icepts[cur])
+    return m, cur
 
 
 @_compiled
@@ -237,30 +284,7 @@ def _backward_step(
                 slopes[L] = sig
                 icepts[L] = -b * D + Y[pd] + sig * (-D - X[pd])
                 L += 1
-        # Upper envelope of the L lines on [left, right].
-        cur = 0
-        cur_v = slopes[0] * left + icepts[0]
-        for q in range(1, L):
-            v = slopes[q] * left + icepts[q]
-            if v > cur_v + 1e-12 or (v >= cur_v - 1e-12 and slopes[q] > slopes[cur]):
-                cur = q
-                cur_v = v
-        m = _push(OX, OY, m, left, cur_v)
-        x = left
-        while True:
-            nxt = -1
-            nx = right
-            for q in range(L):
-                if slopes[q] > slopes[cur]:
-                    xc = (icepts[cur] - icepts[q]) / (slopes[q] - slopes[cur])
-                    if xc > x and (xc < nx or (xc == nx and nxt >= 0 and slopes[q] > slopes[nxt])):
-                        nx = xc
-                        nxt = q
-            if nxt < 0 or nx >= right:
-                break
-            x = nx
-            cur = nxt
-            m = _push(OX, OY, m, x, slopes[cur] * x + icepts[cur])
+        m, cur = _envelope(slopes, icepts, L, left, right, OX, OY, m)
         last_slope = slopes[cur]
         last_icept = icepts[cur]
     right = G[g - 1]

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine._dispatch_kernel import _X_MERGE_MWH, _compiled, _eval, _push, _segment
+from engine._dispatch_kernel import (
+    _X_MERGE_MWH,
+    _compiled,
+    _envelope,
+    _eval,
+    _push,
+    _segment,
+)
 
 _NEG = -1e300
 _MIN_WIDTH_MWH = 1e-12
@@ -134,44 +141,6 @@ def _step_concave(
     if m == 0:  # no pieces at all: a single point
         m = _push(OX, OY, m, dl, y)
     return m
-
-
-@_compiled
-def _envelope(
-    slopes: np.ndarray,
-    icepts: np.ndarray,
-    n_lines: int,
-    left: float,
-    right: float,
-    OX: np.ndarray,
-    OY: np.ndarray,
-    m: int,
-) -> tuple[int, int]:  # pragma: no cover
-    """Push the upper envelope of the lines on [left, right); returns (points, last line)."""
-    cur = 0
-    cur_v = slopes[0] * left + icepts[0]
-    for q in range(1, n_lines):
-        v = slopes[q] * left + icepts[q]
-        if v > cur_v + 1e-12 or (v >= cur_v - 1e-12 and slopes[q] > slopes[cur]):
-            cur = q
-            cur_v = v
-    m = _push(OX, OY, m, left, cur_v)
-    x = left
-    while True:
-        nxt = -1
-        nx = right
-        for q in range(n_lines):
-            if slopes[q] > slopes[cur]:
-                xc = (icepts[cur] - icepts[q]) / (slopes[q] - slopes[cur])
-                if xc > x and (xc < nx or (xc == nx and nxt >= 0 and slopes[q] > slopes[nxt])):
-                    nx = xc
-                    nxt = q
-        if nxt < 0 or nx >= right:
-            break
-        x = nx
-        cur = nxt
-        m = _push(OX, OY, m, x, slopes[cur] * x + icepts[cur])
-    return m, cur
 
 
 @_compiled
