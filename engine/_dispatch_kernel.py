@@ -388,33 +388,17 @@ def _forward(
     YS: np.ndarray,
     start: np.ndarray,
     count: np.ndarray,
-    day: np.ndarray,
-    budget: np.ndarray,
-    eager: np.ndarray,
-    eta_d: float,
-    tie: float,
 ) -> tuple[np.ndarray, bool]:  # pragma: no cover
     """The optimal path from s0 through the stored value functions.
 
-    Among moves whose value is within ``tie`` of the best, a move that keeps the day's
-    discharged energy within ``budget[day]`` is preferred; on an ``eager`` day (one with a
-    positive Lagrangian price) the one discharging most, otherwise the smallest move. An
-    extra candidate discharges exactly the rest of the day's budget. With an infinite
-    budget this is the plain "smallest move among ties" rule.
+    Each step evaluates the finite candidate set (breakpoints of V_{t+1} within reach, the
+    reach limits and idling); among values within ``_TIE_GBP`` of the best, the smallest
+    move wins (no needless cycling).
     """
     T = a.shape[0]
     soc = np.zeros(T)
     s = s0
-    spent = 0.0
-    widest = 0
-    for t in range(T + 1):
-        widest = max(widest, count[t])
-    values = np.empty(widest + 4)
-    points = np.empty(widest + 4)
     for t in range(T):
-        if t > 0 and day[t] != day[t - 1]:
-            spent = 0.0
-        left = budget[day[t]] - spent
         st = start[t + 1]
         n = count[t + 1]
         X = XS[st : st + n]
@@ -423,55 +407,27 @@ def _forward(
         D = dmax[t]
         lo_x = max(X[0], s - D)
         hi_x = min(X[n - 1], s + C)
-        for k in range(n + 4):
+        best_v = _NEG
+        best_x = s
+        for k in range(n + 3):
             if k < n:
                 x = X[k]
                 if x < lo_x - _X_MERGE_MWH or x > hi_x + _X_MERGE_MWH:
-                    values[k] = _NEG
-                    points[k] = s
                     continue
                 v = Y[k]
             else:
-                if k == n:
-                    x = lo_x
-                elif k == n + 1:
-                    x = hi_x
-                elif k == n + 2:
-                    x = s
-                else:
-                    x = s - max(left, 0.0) / eta_d
+                x = lo_x if k == n else (hi_x if k == n + 1 else s)
                 if x < lo_x or x > hi_x:
-                    values[k] = _NEG
-                    points[k] = s
                     continue
                 v = _eval(X, Y, n, x)
             d = x - s
-            values[k] = v + (a[t] * d if d >= 0 else b[t] * d)
-            points[k] = x
-        best_v = _NEG
-        for k in range(n + 4):
-            best_v = max(best_v, values[k])
+            v += a[t] * d if d >= 0 else b[t] * d
+            if v > best_v + _TIE_GBP or (v >= best_v - _TIE_GBP and abs(d) < abs(best_x - s)):
+                best_v = max(best_v, v)
+                best_x = x
         if best_v == _NEG:
             return soc, False
-        best_x = s
-        best_fits = False
-        best_score = 1e300
-        found = False
-        for k in range(n + 4):
-            if values[k] < best_v - tie:
-                continue
-            d = points[k] - s
-            out = max(-d, 0.0) * eta_d
-            fits = out <= left + 1e-9
-            score = -out if eager[day[t]] else abs(d)
-            if not found or (fits and not best_fits) or (fits == best_fits and score < best_score):
-                found = True
-                best_x = points[k]
-                best_fits = fits
-                best_score = score
-        prev = s
         s = min(max(best_x, s - D), s + C)
-        spent += max(prev - s, 0.0) * eta_d
         soc[t] = s
     return soc, True
 
@@ -487,11 +443,6 @@ def solve_dp(
     s0: float,
     has_final: bool,
     s_final: float,
-    day: np.ndarray,
-    budget: np.ndarray,
-    eager: np.ndarray,
-    eta_d: float,
-    tie: float,
 ) -> tuple[np.ndarray, float, bool]:  # pragma: no cover
     """Exact optimal SoC path for one horizon.
 
@@ -506,11 +457,6 @@ def solve_dp(
         s0: Stored energy at the start [MWh].
         has_final: Whether the stored energy after the last interval is fixed.
         s_final: That final stored energy [MWh].
-        day: Day number of each interval (0, 1, ...).
-        budget: Grid energy each day may still discharge, for tie-breaking [MWh].
-        eager: Per day, whether ties go to discharging more (within the budget).
-        eta_d: Discharge efficiency [-].
-        tie: Values within this of the best count as ties [£].
 
     Returns:
         (soc after each interval [MWh], optimal objective V_0(s0) [£], feasible flag).
@@ -519,7 +465,7 @@ def solve_dp(
     XS, YS, start, count, ok = _backward(a, b, cmax, dmax, lo, hi, s0, has_final, s_final)
     if not ok:
         return np.zeros(T), 0.0, False
-    soc, ok = _forward(a, b, cmax, dmax, s0, XS, YS, start, count, day, budget, eager, eta_d, tie)
+    soc, ok = _forward(a, b, cmax, dmax, s0, XS, YS, start, count)
     return soc, YS[start[0]], ok
 
 
@@ -546,9 +492,6 @@ def solve_rolling(
     """
     T = a.shape[0]
     soc = np.zeros(T)
-    no_day = np.zeros(T, dtype=np.int64)
-    no_budget = np.full(1, np.inf)
-    no_eager = np.zeros(1, dtype=np.bool_)
     s = s0
     k = 0
     while k < T:
@@ -564,11 +507,6 @@ def solve_rolling(
             s,
             fin,
             s_final,
-            no_day[: end - k],
-            no_budget,
-            no_eager,
-            1.0,
-            _TIE_GBP,
         )
         if not ok:
             return soc, False

@@ -24,13 +24,13 @@ or discharges or idles, never both, so the decision is the change of stored ener
 ``delta ∈ [−P_d·h/η_d, P_c·η_c·h]`` with value ``−(buy/η_c)·delta`` when charging and
 ``−(sell − deg)·η_d·delta`` when discharging. The optimum is exact (equal to a zero-gap MILP,
 proven in the tests), negative prices included; see ``engine._dispatch_kernel``. A daily
-cycle cap is met exactly by Lagrangian prices per day, certified by complementary slackness;
-when a certificate cannot be found the problem goes to the HiGHS MILP instead (exact, slower).
+cycle cap is met exactly by a relaxation argument (see :func:`_solve_capped`): the uncapped
+DP if it meets the caps, else the HiGHS LP with the caps if it burns no energy, else a
+MILP with binaries added only where the previous solve burned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,25 +41,16 @@ from engine._dispatch_kernel import solve_dp
 from engine.battery import BatterySpec
 from engine.dispatch_problem import (
     ENERGY_TOL_MWH,
-    BoolArray,
     DispatchProblem,
     FloatArray,
-    IntArray,
     build_problem,
     check_reachable,
     check_schedule,
 )
 from engine.errors import InfeasibleDispatchError, ValidationError
 
-# Bisection steps for the daily Lagrangian prices of a cycle cap, the tie tolerance used
-# while searching, and the optimality certificate demanded of the result.
-_LAGRANGE_STEPS = 60
-_BRACKET_GBP_PER_MWH = 1e-7
-_CAP_TIE_GBP = 1e-6
-_CERTIFICATE_GBP = 0.005
-_TIE_GBP = 1e-9
-_NO_BUDGET = np.full(1, np.inf)
-_NO_EAGER = np.zeros(1, dtype=np.bool_)
+# The power above which an LP/MILP schedule counts as charging and discharging at once.
+_BURN_TOL_MW = 1e-7
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,8 @@ class DispatchResult:
         charged_mwh: Grid energy charged [MWh].
         discharged_mwh: Grid energy discharged [MWh].
         equivalent_cycles: Discharged energy ÷ usable capacity [cycles].
-        method: How the optimum was found: ``dp``, ``dp+lagrange``, ``milp`` or ``rolling``.
+        method: How the optimum was found: ``dp``, ``lp`` (capped, LP relaxation without
+            burning), ``milp`` (capped, lazy binaries) or ``rolling``.
     """
 
     schedule: pd.DataFrame
@@ -185,15 +177,9 @@ def _dp(
     hi: FloatArray,
     s0: float,
     final_soc_mwh: float | None,
-    day_budget: tuple[IntArray, FloatArray, BoolArray, float] | None = None,
-    tie_gbp: float = _TIE_GBP,
 ) -> tuple[FloatArray, float]:
-    """Run the kernel; ``day_budget`` = (day id, budget per day, eager per day, η_d)."""
+    """Run the kernel on tightened bounds; raise if no path exists."""
     lo, hi = tighten_bounds(lo, hi, rise, fall, final_soc_mwh)
-    if day_budget is None:
-        day, budget, eager, eta_d = np.zeros(a.shape[0], dtype=np.int64), _NO_BUDGET, _NO_EAGER, 1.0
-    else:
-        day, budget, eager, eta_d = day_budget
     soc, objective, ok = solve_dp(
         a,
         b,
@@ -204,11 +190,6 @@ def _dp(
         float(s0),
         final_soc_mwh is not None,
         0.0 if final_soc_mwh is None else float(final_soc_mwh),
-        day,
-        budget,
-        eager,
-        float(eta_d),
-        float(tie_gbp),
     )
     if not ok:
         raise InfeasibleDispatchError(
@@ -225,148 +206,57 @@ def _day_discharge_mwh(problem: DispatchProblem, soc: FloatArray, s0: float) -> 
     )
 
 
-def _path_value(a: FloatArray, b: FloatArray, soc: FloatArray, s0: float) -> float:
-    """Objective of a stored-energy path under values (a, b) [£]."""
-    delta = np.diff(soc, prepend=s0)
-    return float(np.sum(np.where(delta > 0, a * delta, b * delta)))
-
-
 def _solve_capped(
     problem: DispatchProblem, s0: float, final_soc_mwh: float | None
 ) -> tuple[FloatArray, str]:
-    """Exact optimum under a daily discharge cap: Lagrangian prices, else the MILP.
+    """Exact optimum under a daily discharge cap.
 
-    A price ``λ_d ≥ 0`` per day on discharged grid energy is found by bisection (all days
-    at once); among tied optima the DP prefers the one that fills each priced day's cap.
-    Certificate (weak duality, valid for non-concave problems too): the optimum of the
-    capped problem is at most ``L(λ) = max_x f(x) − Σ_d λ_d (g_d(x) − cap_d)``, so a
-    schedule within every cap with ``f(x) ≥ L(λ) − £0.005`` is optimal to £0.005. Without
-    such a certificate the HiGHS MILP decides (exact, slower).
+    1. The uncapped DP optimum, if it already meets every cap, is optimal (a relaxation).
+    2. Otherwise the HiGHS LP relaxation with the caps: where it never charges and
+       discharges at once in a non-concave (negative-price) interval, its SoC path is
+       feasible for the true model and, as the optimum of a relaxation, optimal. (In a
+       concave interval simultaneous use is netted away at no loss: netting never lowers
+       the value nor raises the discharge.)
+    3. Otherwise binaries are added, lazily, only on the intervals where the last solve
+       burned energy, and the MILP is re-solved until no interval does: each solve is a
+       relaxation of the true model, so the first schedule without burning is optimal.
     """
-    cap = problem.day_cap_mwh
-    if cap is None:  # pragma: no cover - callers check
+    if problem.day_cap_mwh is None:  # pragma: no cover - callers check
         raise ValidationError("max_cycles_per_day: no cap set", field="max_cycles_per_day")
-    battery = problem.battery
-    a = problem.charge_value()
-    b0 = problem.discharge_value()
-    rise = problem.max_soc_rise_mwh()
-    fall = problem.max_soc_fall_mwh()
-    eta_d = battery.discharge_efficiency_frac
-    day = problem.day_id
-
-    def solve(lam: FloatArray) -> tuple[FloatArray, FloatArray, float]:
-        b = b0 + lam[day] * eta_d
-        soc, objective = _dp(
-            a,
-            b,
-            rise,
-            fall,
-            problem.soc_lo_mwh,
-            problem.soc_hi_mwh,
-            s0,
-            final_soc_mwh,
-            (day, cap, lam > 0, eta_d),
-            _CAP_TIE_GBP,
-        )
-        dual = objective + float(np.dot(lam, cap))
-        return soc, _day_discharge_mwh(problem, soc, s0), dual
-
-    lam = np.zeros(problem.n_days)
-    soc, used, dual = solve(lam)
-    if np.all(used <= cap + ENERGY_TOL_MWH):
-        return soc, "dp"
-    # A price above any spread the store could earn stops all discharging that day.
-    spread = np.max(np.abs(problem.sell_gbp_per_mwh)) + np.max(np.abs(problem.buy_gbp_per_mwh))
-    ceiling = (
-        2.0
-        * (float(spread) + battery.degradation_cost_gbp_per_mwh)
-        / (battery.round_trip_efficiency_frac)
-        + 1.0
+    soc, _ = _dp(
+        problem.charge_value(),
+        problem.discharge_value(),
+        problem.max_soc_rise_mwh(),
+        problem.max_soc_fall_mwh(),
+        problem.soc_lo_mwh,
+        problem.soc_hi_mwh,
+        s0,
+        final_soc_mwh,
     )
-    low = np.zeros(problem.n_days)
-    high = np.where(used > cap + ENERGY_TOL_MWH, ceiling, 0.0)
-    for _ in range(_LAGRANGE_STEPS):
-        lam = 0.5 * (low + high)
-        soc, used, dual = solve(lam)
-        over = used > cap + ENERGY_TOL_MWH
-        slack = (used < cap - ENERGY_TOL_MWH) & (lam > 0)
-        if not over.any() and _path_value(a, b0, soc, s0) >= dual - _CERTIFICATE_GBP:
-            return soc, "dp+lagrange"
-        # A day that went over with no price bracket yet gets one of its own.
-        high = np.where(over & (high <= low), ceiling, high)
-        low = np.where(over, lam, low)
-        high = np.where(slack, lam, high)
-        if float(np.max(high - low)) < _BRACKET_GBP_PER_MWH:
-            break
-    repaired = _fill_tied_days(problem, s0, solve, low, high)
-    if repaired is not None:
-        return repaired, "dp+lagrange"
+    if np.all(_day_discharge_mwh(problem, soc, s0) <= problem.day_cap_mwh + ENERGY_TOL_MWH):
+        return soc, "dp"
     # Imported here: HiGHS is only needed on this path (it costs memory at import).
-    from engine.dispatch_milp import solve_milp
+    from engine.dispatch_milp import nonconcave_intervals, solve_milp
 
-    try:
-        milp = solve_milp(problem, s0, final_soc_mwh, binaries="needed")
-    except InfeasibleDispatchError:
-        raise InfeasibleDispatchError(
-            "max_cycles_per_day: no schedule meets the daily cycle cap together with the "
-            "state-of-charge bounds and the final SoC",
-            field="max_cycles_per_day",
-        ) from None
-    return milp.soc_mwh, "milp"
-
-
-def _fill_tied_days(
-    problem: DispatchProblem,
-    s0: float,
-    solve: Callable[[FloatArray], tuple[FloatArray, FloatArray, float]],
-    low: FloatArray,
-    high: FloatArray,
-) -> FloatArray | None:
-    """Resolve ties at the Lagrangian prices by mixing paths, one priced day at a time.
-
-    At the price ``high`` a day may discharge less than its cap and at ``low`` more, both
-    (nearly) optimal for the Lagrangian: a convex mix of the two stored-energy paths that
-    discharges exactly the cap stays within every bound. The mix is kept only if the final
-    path passes the same certificate (every cap met, value within £0.005 of ``L(high)``).
-    """
-    cap = problem.day_cap_mwh
-    if cap is None:  # pragma: no cover - callers check
-        return None
-    a = problem.charge_value()
-    b0 = problem.discharge_value()
-    eta_d = problem.battery.discharge_efficiency_frac
-    soc, used, dual = solve(high)
-    if np.any(used > cap + ENERGY_TOL_MWH):
-        return None
-    for d in np.flatnonzero((used < cap - ENERGY_TOL_MWH) & (high > 0)):
-        trial = high.copy()
-        trial[d] = low[d]
-        other, _, _ = solve(trial)
-        rows = np.flatnonzero(problem.day_id == d)
-        # Stored energy from the start of day d to its end (the start included).
-        here = np.concatenate(([s0], soc))[int(rows[0]) : int(rows[-1]) + 2]
-        there = np.concatenate(([s0], other))[int(rows[0]) : int(rows[-1]) + 2]
-
-        def day_out(theta: float, here: FloatArray = here, there: FloatArray = there) -> float:
-            mix = (1 - theta) * here + theta * there
-            return float(np.sum(np.maximum(-np.diff(mix), 0.0)) * eta_d)
-
-        if day_out(1.0) < cap[d] - ENERGY_TOL_MWH:
-            return None
-        lo_t, hi_t = 0.0, 1.0
-        for _ in range(50):
-            mid = 0.5 * (lo_t + hi_t)
-            if day_out(mid) < cap[d]:
-                lo_t = mid
-            else:
-                hi_t = mid
-        soc = (1 - hi_t) * soc + hi_t * other
-    used = _day_discharge_mwh(problem, soc, s0)
-    if np.any(used > cap + ENERGY_TOL_MWH):
-        return None
-    if _path_value(a, b0, soc, s0) < dual - _CERTIFICATE_GBP:
-        return None
-    return soc
+    kinked = nonconcave_intervals(problem)
+    chosen = np.zeros(problem.n_intervals, dtype=bool)
+    method = "lp"
+    while True:
+        try:
+            solution = solve_milp(problem, s0, final_soc_mwh, binaries=np.flatnonzero(chosen))
+        except InfeasibleDispatchError:
+            raise InfeasibleDispatchError(
+                "max_cycles_per_day: no schedule meets the daily cycle cap together with the "
+                "state-of-charge bounds and the final SoC",
+                field="max_cycles_per_day",
+            ) from None
+        burned = (
+            (solution.charge_mw > _BURN_TOL_MW) & (solution.discharge_mw > _BURN_TOL_MW) & kinked
+        )
+        if not burned.any():
+            return solution.soc_mwh, method
+        chosen |= burned
+        method = "milp"
 
 
 def solve_problem(

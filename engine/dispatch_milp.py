@@ -22,8 +22,9 @@ from typing import Literal
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
-from engine.dispatch_problem import DispatchProblem, FloatArray
+from engine.dispatch_problem import BoolArray, DispatchProblem, FloatArray
 from engine.errors import GbessError, InfeasibleDispatchError
 
 Binaries = Literal["none", "needed", "all"]
@@ -39,7 +40,7 @@ class MilpSolution:
     objective_gbp: float
 
 
-def nonconcave_intervals(problem: DispatchProblem) -> FloatArray:
+def nonconcave_intervals(problem: DispatchProblem) -> BoolArray:
     """Mask of intervals whose value ``v_t(delta)`` is not concave (negative-price kinks)."""
     return np.asarray(problem.discharge_value() < problem.charge_value())
 
@@ -49,7 +50,7 @@ def solve_milp(
     initial_soc_mwh: float,
     final_soc_mwh: float | None,
     *,
-    binaries: Binaries = "needed",
+    binaries: Binaries | npt.NDArray[np.intp] = "needed",
     time_limit_s: float = 600.0,
 ) -> MilpSolution:
     """Solve the problem with HiGHS to zero MIP gap (or as an LP when no binaries).
@@ -58,7 +59,8 @@ def solve_milp(
         problem: The dispatch problem.
         initial_soc_mwh: Stored energy at the start [MWh].
         final_soc_mwh: Stored energy required after the last interval, or None [MWh].
-        binaries: Where to put charge/discharge binaries: none, needed, or all intervals.
+        binaries: Where to put charge/discharge binaries: none, needed, all intervals, or
+            the given interval positions.
         time_limit_s: HiGHS time limit [s].
 
     Raises:
@@ -68,7 +70,9 @@ def solve_milp(
     battery = problem.battery
     T = problem.n_intervals
     h = problem.interval_h
-    if binaries == "all":
+    if isinstance(binaries, np.ndarray):
+        bin_t = np.asarray(binaries, dtype=np.intp)
+    elif binaries == "all":
         bin_t = np.arange(T)
     elif binaries == "needed":
         bin_t = np.flatnonzero(nonconcave_intervals(problem))

@@ -128,6 +128,26 @@ def test_cycle_capped_day(cycles: float, expected_gbp: float) -> None:
     _never_both(result)
 
 
+def test_cycle_cap_with_negative_prices_needs_binaries() -> None:
+    # Two 12-hour intervals a day; 1 MW / 12 MWh, 0.9 each way, full at the start,
+    # cap 0.5 cycles = 6 MWh a day. The LP relaxation would "burn" on day 2.
+    battery = BatterySpec.symmetric(
+        1.0,
+        12.0,
+        charge_efficiency_frac=0.9,
+        discharge_efficiency_frac=0.9,
+        max_cycles_per_day=0.5,
+        initial_soc_mwh=12.0,
+    )
+    result = optimise_dispatch([100.0, 100.0, -10.0, -10.0], battery, interval_h=12.0)
+    # Day 1: sell the cap, 6 MWh at £100 = £600 (12 − 6 ÷ 0.9 = 5.333 MWh left).
+    # Day 2: sell 0.31 MW × 12 h = 3.72 MWh at −£10 (−£37.20; 5.333 − 3.72 ÷ 0.9 = 1.2 MWh
+    # left) to make room, then buy 12 MWh at −£10 (+£120), storing 10.8 → full again.
+    assert result.net_revenue_gbp == pytest.approx(600.0 - 37.2 + 120.0)
+    assert result.method == "milp"
+    _never_both(result)
+
+
 def test_cycle_cap_counts_uk_settlement_days() -> None:
     # Two UK days (2024-06-01 and 2024-06-02, 48 periods each) from a UTC index.
     index = pd.date_range("2024-05-31T23:00Z", periods=96, freq="30min", name="interval_start")
