@@ -10,11 +10,12 @@ wrong (not JSON → 400, no ``queries`` list → 422, more than 10,000 → 413).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import math
+from typing import Annotated, Any
 
 from flask import current_app
 from flask.blueprints import BlueprintSetupState
-from pydantic import Field, JsonValue
+from pydantic import AfterValidator, Field, JsonValue
 
 from engine.errors import DataMissingError, GbessError
 from engine.lookup_result import LookupResult
@@ -29,6 +30,24 @@ bp = ApiBlueprint("lookup", __name__)
 MAX_QUERIES = 10_000
 
 
+def _strict_json(value: JsonValue) -> JsonValue:
+    # Python's JSON parser (and pydantic's) accepts NaN, Infinity and -Infinity, which RFC
+    # 8259 does not; echoed back in an error row they would make the whole response
+    # unreadable to a strict parser (JavaScript's JSON.parse in Apps Script).
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a JSON number (RFC 8259 has no NaN or Infinity)")
+    if isinstance(value, list):
+        for item in value:
+            _strict_json(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strict_json(item)
+    return value
+
+
+StrictJsonValue = Annotated[JsonValue, AfterValidator(_strict_json)]
+
+
 class LookupRequest(ApiModel):
     """Queries to look up.
 
@@ -40,7 +59,7 @@ class LookupRequest(ApiModel):
             today in the UK.
     """
 
-    queries: list[JsonValue]
+    queries: list[StrictJsonValue]
     as_of: dt.date | None = None
 
 

@@ -149,3 +149,15 @@ def test_missing_data_is_a_404_problem_not_a_500(
     response = _lookup(app.test_client(), {"queries": ["M1"]})
     assert response.status_code == 404
     assert response.get_json()["type"] == "urn:gbess:problem:data-missing"
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"[1, NaN]", b"1e999"])
+def test_non_json_numbers_are_refused_not_echoed(client: FlaskClient, literal: bytes) -> None:
+    # Echoing NaN back in an error row would make the whole answer invalid JSON.
+    raw = b'{"queries": ["M1", ' + literal + b"]}"
+    response = signed(client, "POST", "/v1/lookup", data=raw)
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    problem = response.get_json()
+    assert problem["field"] == "queries[1]"
+    assert "not a JSON number" in problem["detail"]
