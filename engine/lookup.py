@@ -27,6 +27,7 @@ from typing import Any
 from engine.errors import (
     GbessError,
     InvalidMpanError,
+    InvalidPostcodeError,
     UnknownPostcodeError,
     ValidationError,
 )
@@ -439,10 +440,11 @@ def _combined(query: str, tables: LookupTables, as_of: dt.date) -> LookupResult:
     warnings = list(values["warnings"])
     try:
         district = _postcode_values(compact(postcode_text), postcode_text, tables)
-    except UnknownPostcodeError as exc:
-        # A district the table lacks is a gap in the data, not in the query: the MPAN
-        # still answers. Malformed or non-GB postcodes fail the row.
-        values["postcode"] = parse_postcode(postcode_text).text
+    except (UnknownPostcodeError, InvalidPostcodeError) as exc:
+        # The MPAN is authoritative (issue 3): a postcode that cannot be used — a district
+        # the table lacks, or one outside the GB market — is a warning, not a failed row.
+        unknown = isinstance(exc, UnknownPostcodeError)
+        values["postcode"] = parse_postcode(postcode_text).text if unknown else None
         warnings.append(f"postcode not used: {exc.detail}")
         values["warnings"] = tuple(warnings)
         return make_result(values)

@@ -347,9 +347,24 @@ def test_unknown_district_with_mpan_is_a_warning(tables: LookupTables) -> None:
     assert result.warnings[0].startswith("postcode not used: postcode district AB17")
 
 
-def test_non_gb_postcode_with_mpan_fails(tables: LookupTables) -> None:
-    with pytest.raises(InvalidPostcodeError, match="Northern Ireland"):
-        look(tables, core("12") + " BT1 1AA")
+@pytest.mark.parametrize(
+    ("postcode", "reason"),
+    [("BT1 1AA", "Northern Ireland"), ("JE2 3AB", "Jersey"), ("QQ1 1AA", "not a UK postcode area")],
+)
+def test_non_gb_postcode_with_mpan_is_a_warning(
+    tables: LookupTables, postcode: str, reason: str
+) -> None:
+    # The MPAN is authoritative: a postcode outside GB (or in no UK area) beside it does
+    # not fail the row; the answer is the MPAN's and a warning says the postcode was unused.
+    result = look(tables, core("12") + " " + postcode)
+    assert (result.kind, result.match, result.gsp_group_id) == ("mpan+postcode", "mpan", "_C")
+    assert result.postcode is None
+    (warning,) = result.warnings
+    assert warning.startswith(f"postcode not used: {postcode}")
+    assert reason in warning
+    idno = look(tables, postcode + " " + core("27"))
+    assert (idno.distributor_type, idno.gsp_group_id, idno.match) == ("IDNO", None, "mpan")
+    assert any(reason in w for w in idno.warnings)
 
 
 def test_bad_mpan_with_postcode_fails_on_the_mpan(tables: LookupTables) -> None:
