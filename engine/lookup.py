@@ -264,7 +264,14 @@ def _decode_top_line(
         )
     year = values["duos_charging_year"]
     tariffs = catalogue.llfc_duos_tariffs(distributor.distributor_id, llfc, year)
-    if tariffs is None:
+    if tariffs is None and year not in catalogue.charging_years:
+        known = sorted(catalogue.charging_years)
+        span = f"{known[0]} to {known[-1]}" if known else "no charging year"
+        warnings.append(
+            f"the DUoS data covers {span}; {year} (the charging year of "
+            f"{as_of.isoformat()}) is outside it, so the tariff is not identified"
+        )
+    elif tariffs is None:
         warnings.append(
             f"the {year} DUoS table has no LLFC lists for distributor "
             f"{distributor.distributor_id} (tariffs taken from IDNO statements), so the "

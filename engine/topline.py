@@ -80,6 +80,7 @@ class TopLineCatalogue:
         llfc_tariffs: (distributor id, charging year, LLFC) → tariffs listing it.
         years_with_llfc_lists: (distributor id, charging year) pairs whose DUoS rows carry
             LLFC lists at all.
+        charging_years: Every charging year the DUoS table has tariffs for.
     """
 
     def __init__(
@@ -89,12 +90,14 @@ class TopLineCatalogue:
         llfcs: dict[tuple[str, str], tuple[TimedText, ...]],
         llfc_tariffs: dict[tuple[str, str, str], tuple[LlfcTariff, ...]],
         years_with_llfc_lists: frozenset[tuple[str, str]],
+        charging_years: frozenset[str] = frozenset(),
     ) -> None:
         self.profile_classes = profile_classes
         self.mtcs = mtcs
         self.llfcs = llfcs
         self.llfc_tariffs = llfc_tariffs
         self.years_with_llfc_lists = years_with_llfc_lists
+        self.charging_years = charging_years
 
     def llfc_record(self, distributor_id: str, llfc: str, day: dt.date) -> TimedText | None:
         """The MDD record of a DNO's LLFC in force on ``day``, else the nearest one.
@@ -230,4 +233,5 @@ def build_topline_catalogue(
         llfcs=llfc_records,
         llfc_tariffs={key: tuple(value) for key, value in tariffs.items()},
         years_with_llfc_lists=frozenset(with_lists),
+        charging_years=frozenset(required_text_values(duos_tariffs["charging_year"])),
     )

@@ -147,6 +147,23 @@ def test_llfc_without_lists_in_that_year_warns(tables: LookupTables) -> None:
     assert any("no LLFC lists for distributor 11" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("as_of", "year"), [(dt.date(2022, 3, 31), "2021/22"), (dt.date(2028, 4, 1), "2028/29")]
+)
+def test_charging_year_outside_the_duos_data_says_so(
+    tables: LookupTables, as_of: dt.date, year: str
+) -> None:
+    # The DUoS table covers 2022/23-2027/28; LOND (12) has LLFC lists in 2025/26, so a
+    # year outside the table must not be blamed on missing lists ("IDNO statements").
+    result = look(tables, "01 801 001 " + core("12"), as_of)
+    assert (result.duos_charging_year, result.duos_tariff_name) == (year, None)
+    assert result.llfc_description == "Domestic Aggregated w/Residual"
+    assert result.warnings == (
+        f"the DUoS data covers 2022/23 to 2027/28; {year} (the charging year of "
+        f"{as_of.isoformat()}) is outside it, so the tariff is not identified",
+    )
+
+
 def test_llfc_listed_twice_is_not_silently_picked(tables: LookupTables) -> None:
     result = look(tables, "00 845 581 " + core("22"))
     assert result.duos_tariff_name is None
