@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -37,24 +38,54 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=handle)
 
 
+# Delimiters a spreadsheet's "save as CSV" may use (Excel in many European locales
+# writes ";"; "Unicode text" exports are tab-separated UTF-16).
+_DELIMITERS = (",", ";", "\t", "|")
+
+
 def read_query_column(path: Path, column: str) -> list[str]:
-    """The values of one column of a CSV file, in row order (header row excluded).
+    """The values of one column of a CSV file, one per data row, in row order.
+
+    Every row between the header and the last non-blank row counts, blank lines and
+    short rows included (as empty queries), so that answer *n* is data row *n* of the
+    file. The delimiter is the first of ``,`` ``;`` tab ``|`` whose header has ``column``
+    (header cells compared without surrounding spaces). UTF-8, with or without a
+    byte-order mark, and UTF-16 with one are read.
 
     Raises:
-        ValidationError: If the file cannot be read or has no such column.
+        ValidationError: If the file cannot be read, has no such column, or has it twice.
     """
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            if column not in header:
-                raise ValidationError(
-                    f"--column: {path} has no column {column!r} (columns: {', '.join(header)})",
-                    field="column",
-                )
-            return [row[column] or "" for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raw = path.read_bytes()
+        encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        text = raw.decode(encoding)
+        delimiter = next((d for d in _DELIMITERS if column in _header(text, d)), _DELIMITERS[0])
+        # strict: an unterminated quote is an error, not every later row in one cell.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except (OSError, UnicodeError, csv.Error) as exc:
         raise ValidationError(f"--file: cannot read {path}: {exc}", field="file") from exc
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if column not in header:
+        raise ValidationError(
+            f"--column: {path} has no column {column!r} (columns: {', '.join(header)})",
+            field="column",
+        )
+    if header.count(column) > 1:
+        raise ValidationError(
+            f"--column: {path} has {header.count(column)} columns named {column!r}; "
+            f"rename all but one",
+            field="column",
+        )
+    data = rows[1:]
+    while data and not any(cell.strip() for cell in data[-1]):
+        data.pop()  # trailing blank lines end the file; they are not empty queries
+    index = header.index(column)
+    return [row[index] if index < len(row) else "" for row in data]
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    return [cell.strip() for cell in first]
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:

@@ -101,3 +101,40 @@ def test_readme_example_matches_the_cli(capsys: pytest.CaptureFixture[str]) -> N
             assert got.startswith(want.removesuffix("..."))
         else:
             assert got == want
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ("site;name\nEC2R 8AH;bank\n\nM2 3JL;gallery\n\n\n", "utf-8"),  # Excel, European locale
+        ("name\tsite\r\nbank\tEC2R 8AH\r\n\r\ngallery\tM2 3JL\r\n", "utf-16"),  # "Unicode text"
+        ("\ufeffname, site\nbank, EC2R 8AH\nblank\ngallery, M2 3JL\n", "utf-8"),  # short row
+        ("site\nEC2R 8AH\n\nM2 3JL\n\n", "utf-8"),  # one column: the blank line is a blank cell
+    ],
+)
+def test_file_rows_line_up_with_answers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, encoding: str
+) -> None:
+    # Answer n must be data row n: blank lines and short rows are empty queries (not
+    # skipped), trailing blank lines are not rows, and ";"/tab files and UTF-16 are read.
+    path = tmp_path / "sites.csv"
+    path.write_text(content, encoding=encoding)
+    rows = _run(capsys, "--file", str(path), "--column", "site")
+    assert [r.get("gsp_group_id") for r in rows] == ["_C", None, "_G"]
+    assert rows[1]["error"]["detail"].startswith("empty query")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("site,site\nEC2R 8AH,M2 3JL\n", "2 columns named 'site'"),
+        ('site\n"EC2R 8AH\nM2 3JL\n', "cannot read"),  # unterminated quote
+    ],
+)
+def test_file_ambiguities_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text(content, encoding="utf-8")
+    assert main(["lookup", "--file", str(path), "--column", "site"]) == 2
+    assert message in capsys.readouterr().err
