@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from engine.btm import BtmResult, Scenario
+    from engine.btm import BtmResult
+    from engine.btm_scenario import Scenario
 
 FloatArray = npt.NDArray[np.float64]
 _REVENUES = ("ppa_revenue_gbp", "export_revenue_gbp", "generation_credit_gbp")
