@@ -11,13 +11,15 @@ Check digit (``mpan_check_digit_weights.csv``): the first 12 core digits weighte
 ``mod 11 mod 10``. A remainder of 10 therefore gives check digit 0, like a remainder of 0.
 
 Written forms accepted: spaces, tabs, newlines, dashes, dots, slashes and bars between
-groups, a leading ``S`` marker, lowercase, and the two-line layout pasted as one string.
+groups, a leading ``S`` marker, lowercase, the two-line layout pasted as one string,
+invisible zero-width characters and full-width forms (see :func:`compact`).
 This module knows syntax only; whether a distributor id or LLFC exists is decided by
 :mod:`engine.network` and :mod:`engine.topline`.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from engine.errors import InvalidMpanError
@@ -29,7 +31,12 @@ FULL_LENGTH = TOP_LINE_LENGTH + CORE_LENGTH
 LLFC_LENGTH = 3
 
 # Separators people put between groups; removed before parsing.
-_SEPARATORS = " \t\r\n\v\f\u00a0\u2009\u202f-\u2010\u2011\u2012\u2013\u2014./|_"
+# Zero-width spaces/joiners, word joiner and a stray byte-order mark come with text
+# copied from web pages and some CSV exports; they are invisible, so they are dropped too.
+_SEPARATORS = (
+    " \t\r\n\v\f\u00a0\u2009\u202f-\u2010\u2011\u2012\u2013\u2014./|_"
+    "\u200b\u200c\u200d\u2060\ufeff"
+)
 _DROP = str.maketrans("", "", _SEPARATORS)
 _ASCII_DIGITS = frozenset("0123456789")
 _ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -71,7 +78,14 @@ class Mpan:
 
 
 def compact(text: str) -> str:
-    """Upper-case ``text`` and drop every separator character (spaces, dashes, ...)."""
+    """Upper-case ``text`` and drop every separator character (spaces, dashes, ...).
+
+    Non-ASCII text is first NFKC-normalised, so full-width forms ("１２", "ＥＣ２Ｒ", typed
+    with an East Asian input method) read as ASCII; digits of other scripts stay
+    non-digits and are reported as such.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     return text.upper().translate(_DROP)
 
 
@@ -185,8 +199,13 @@ def _length_detail(text: str, value: str) -> str:
     if not value:
         return "empty MPAN: expected a 13-digit core or a 21-character full MPAN"
     kind = "digits" if _ASCII_DIGITS.issuperset(value) else "characters"
-    return (
+    detail = (
         f"an MPAN has a 13-digit core or 21 characters in full (8-character top line + "
         f"core); {text.strip()!r} has {len(value)} {kind} once spaces, dashes and any "
         f"leading S are removed"
     )
+    # Name a character no MPAN can hold (a control character, a non-Latin digit...).
+    odd = next((i for i, c in enumerate(value) if c not in _ASCII_ALNUM), None)
+    if odd is not None:
+        detail += f", and {value[odd]!r} at position {odd + 1} is not a letter or digit"
+    return detail

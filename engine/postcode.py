@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.errors import InvalidPostcodeError, UnknownPostcodeError
+from engine.mpan import compact
 
 MAX_COMPACT_LENGTH = 7  # "SW1A1AA"
 OUTSIDE_GB_AREAS = {
@@ -52,7 +53,6 @@ _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 INWARD_CODES = frozenset(
     f"{d}{a}{b}" for d in "0123456789" for a in _INWARD_LETTERS for b in _INWARD_LETTERS
 )
-_SEPARATORS = str.maketrans("", "", " \t\r\n\u00a0-")
 
 Status = Literal["agree", "disagree", "source_a_only", "source_b_only", "outside_gb"]
 
@@ -111,7 +111,7 @@ def parse_postcode(text: str) -> Postcode:
             postcodes outside the GB electricity market (NI, Channel Islands, Isle of Man,
             overseas territories, BFPO).
     """
-    value = text.upper().translate(_SEPARATORS)
+    value = compact(text)
     if not value:
         raise InvalidPostcodeError("empty postcode", field="postcode")
     if value.startswith("BFPO") and value[4:].isdigit():

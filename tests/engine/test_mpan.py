@@ -162,3 +162,22 @@ def test_the_0_10_collision_explicitly() -> None:
     for other in "2346789":
         with pytest.raises(InvalidMpanError, match="check digit expected"):
             parse_mpan(other + "200000000030")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "１２０００１２３４５６７９",  # full-width digits (East Asian input methods)
+        "\ufeff1200012345679",  # a byte-order mark pasted with the value
+        "12\u200b0001\u200b2345\u200b679",  # zero-width spaces from a web page
+        "S\u2060 01 801 001 1200012345679",  # word joiner
+    ],
+)
+def test_invisible_and_full_width_forms_read_as_ascii(written: str) -> None:
+    assert parse_mpan(written).mpan_core == "1200012345679"
+
+
+def test_length_error_names_a_character_no_mpan_holds() -> None:
+    # 13 digits and a NUL: the length is wrong, and the NUL is named with its position.
+    with pytest.raises(InvalidMpanError, match=r"has 14 characters .*'\\x00' at position 14"):
+        parse_mpan("1200012345679\x00")

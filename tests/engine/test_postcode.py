@@ -142,3 +142,12 @@ def test_area_groups(districts: DistrictIndex) -> None:
     assert districts.area_groups(parse_postcode("BA")) == ("_H", "_L")
     with pytest.raises(InvalidPostcodeError, match="not a UK postcode area"):
         districts.area_groups(parse_postcode("QQ"))
+
+
+@pytest.mark.parametrize(
+    "written", ["ＥＣ２Ｒ ８ＡＨ", "\ufeffEC2R 8AH", "EC2R\u200b8AH", "EC2R\u20138AH"]
+)
+def test_invisible_and_full_width_forms(written: str) -> None:
+    # The same characters the MPAN reader drops (engine.mpan.compact), so a postcode beside
+    # an MPAN and a postcode alone read alike.
+    assert parse_postcode(written).text == "EC2R 8AH"
