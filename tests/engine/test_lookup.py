@@ -208,6 +208,28 @@ def test_any_valid_dno_core_resolves(tables: LookupTables, body: str, distributo
     assert result.gsp_group_id is not None
 
 
+@given(
+    st.text(alphabet="0123456789", min_size=10, max_size=10),
+    st.sampled_from(["10", "16", "23"]),
+    st.integers(2, 11),
+    st.integers(1, 9),
+)
+def test_one_digit_typo_through_lookup_site(
+    tables: LookupTables, body: str, distributor_id: str, position: int, step: int
+) -> None:
+    # lookup_site checks the digit on its own fast path; it must agree with parse_mpan:
+    # a one-digit change in the unique part fails unless the weighted sum's remainder
+    # moves between 0 and 10 (both check digit 0).
+    good = core(distributor_id, body)
+    typo = good[:position] + str((int(good[position]) + step) % 10) + good[position + 1 :]
+    expected = check_digit(typo[:12])
+    if expected == good[12]:
+        assert look(tables, typo).mpan_core == typo
+    else:
+        with pytest.raises(InvalidMpanError, match=f"expected {expected}, got {good[12]}"):
+            look(tables, typo)
+
+
 # --- Postcode -----------------------------------------------------------------------------
 
 
