@@ -34,8 +34,7 @@ LLFC_LENGTH = 3
 # Zero-width spaces/joiners, word joiner and a stray byte-order mark come with text
 # copied from web pages and some CSV exports; they are invisible, so they are dropped too.
 _SEPARATORS = (
-    " \t\r\n\v\f\u00a0\u2009\u202f-\u2010\u2011\u2012\u2013\u2014./|_"
-    "\u200b\u200c\u200d\u2060\ufeff"
+    " \t\r\n\v\f\u00a0\u2009\u202f-\u2010\u2011\u2012\u2013\u2014./|_\u200b\u200c\u200d\u2060\ufeff"
 )
 _DROP = str.maketrans("", "", _SEPARATORS)
 _ASCII_DIGITS = frozenset("0123456789")
