@@ -12,8 +12,8 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.dispatch import optimise_dispatch
-from engine.duos.profile import _check_steps, _timestamps
 from engine.errors import DataMissingError, ValidationError
+from engine.series import check_half_hour_steps, row_starts_ns
 from engine.settlement import iso_utc, to_date
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.settings import Settings
@@ -72,8 +72,8 @@ def read_price_csv(path: Path) -> pd.DataFrame:
         ) from None
     if frame.empty:
         raise ValidationError(f"prices: {path} has no rows", field="prices")
-    start_ns = _timestamps(frame)
-    order = _check_steps(start_ns)
+    start_ns = row_starts_ns(frame)
+    order = check_half_hour_steps(start_ns)
     index = pd.DatetimeIndex(pd.to_datetime(start_ns[order], utc=True), name="interval_start")
     columns = {}
     for side in ("buy", "sell"):
