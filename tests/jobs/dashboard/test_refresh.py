@@ -17,19 +17,9 @@ from jobs.cli import main
 from jobs.dashboard.refresh import TAB_ORDER, resolve_tabs, run_refresh, tab_locks
 from jobs.settings import Settings
 from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
-from jobs.warehouse import open_warehouse, seed_if_needed
 from tests.jobs.sheets.fake_sheets import FakeSheetsAPI
 
 NOW = dt.datetime(2026, 11, 21, 6, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="session")
-def seeded_duckdb(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seeded") / "gbess.duckdb"
-    settings = Settings(data_dir=data_dir, duckdb_path=path)
-    with open_warehouse(settings) as warehouse:
-        seed_if_needed(warehouse, settings)
-    return path
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from jobs.dashboard.site_stages import SITE_OUTPUT_COLUMNS, site_stages
 from jobs.dashboard.sites import DEFAULT_SITES_CSV, build_sites_tab, read_sites_csv, rows_from_cells
 from jobs.revenue import revenue
 from jobs.settings import Settings
-from jobs.warehouse import open_warehouse, seed_if_needed
 
 TODAY = dt.date(2026, 11, 21)  # charging year 2026/27
 
@@ -23,12 +22,8 @@ LAST_DAY = dt.date(2024, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def seeded(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    path = tmp_path_factory.mktemp("seeded") / "gbess.duckdb"
-    settings = Settings(data_dir=data_dir, duckdb_path=path)
-    with open_warehouse(settings) as warehouse:
-        seed_if_needed(warehouse, settings)
-    return settings
+def seeded(data_dir: Path, seeded_duckdb: Path) -> Settings:
+    return Settings(data_dir=data_dir, duckdb_path=seeded_duckdb)  # read only here
 
 
 @pytest.fixture(scope="module")
