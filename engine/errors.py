@@ -6,6 +6,9 @@ one input is to blame, the ``field`` that caused it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class GbessError(Exception):
     """Base class for every error the product raises on purpose.
@@ -13,14 +16,23 @@ class GbessError(Exception):
     Args:
         detail: A human sentence saying what is wrong and, where possible, what to do.
         field: The input field (request key, CLI option or column) at fault, if any.
+        extensions: Machine-readable facts about the error (JSON values), sent as RFC 9457
+            extension members so clients never parse ``detail``, e.g. ``missing_levies``.
     """
 
     type_slug = "gbess-error"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.extensions = dict(extensions or {})
 
 
 class ValidationError(GbessError, ValueError):

@@ -227,13 +227,16 @@ def resolve_levies(
             }
         )
     if gaps:
+        missing = [gap.split(" (", 1)[0] for gap in gaps]
         band_hint = "" if tnuos_band else " (TNUoS_TDR needs the site's residual band)"
         raise DataMissingError(
             "levies with no published rate for part of the period: "
             + "; ".join(gaps)
-            + f"{band_hint}. Supply each as --levy NAME=VALUE (GBP/MWh; GBP/site/day for "
-            "TNUoS_TDR), leave it out, or use --no-levies.",
+            + f"{band_hint}. Supply a rate for each (GBP/MWh; GBP/site/day for TNUoS_TDR: "
+            "--levy NAME=VALUE, or 'levies' over HTTP), leave it out (--without-levy NAME, "
+            "'without_levies'), or leave all levies out (--no-levies, 'no_levies').",
             field="levies",
+            extensions={"missing_levies": missing},
         )
     excluded = tuple(n for n in LEVIES if n not in names)
     return LevySchedule(per_mwh, fixed, tuple(used), excluded)

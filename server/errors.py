@@ -10,7 +10,7 @@ the traceback goes to the log, never to the client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -135,6 +135,7 @@ def problem_response(
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
     title: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
     """Build an ``application/problem+json`` response for the current request.
 
@@ -146,6 +147,7 @@ def problem_response(
         errors: Per-field errors (multi-field validation).
         headers: Extra response headers.
         title: Short summary; defaults to the HTTP reason phrase.
+        extensions: RFC 9457 extension members (never replacing the standard ones).
     """
     body: dict[str, Any] = {
         "type": problem_type(slug),
@@ -158,6 +160,8 @@ def problem_response(
         body["field"] = field
     if errors:
         body["errors"] = [e.as_json() for e in errors]
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["request_id"] = request_id
@@ -187,7 +191,12 @@ def handle_gbess_error(error: GbessError) -> Response:
     if status >= 500:
         logger.error("domain error %s: %s", type(error).__name__, error.detail)
     return problem_response(
-        status, error.type_slug, error.detail, field=error.field, title=_title_of(error)
+        status,
+        error.type_slug,
+        error.detail,
+        field=error.field,
+        title=_title_of(error),
+        extensions=error.extensions,
     )
 
 

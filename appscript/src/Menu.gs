@@ -357,23 +357,17 @@ function btmSelection_(services) {
 }
 
 /**
- * The levies a /v1/btm problem says have no published rate (field "levies"), e.g.
- * "levies with no published rate for part of the period: FiT (no rate at all); AAHEDC
- * (...)" → ['FiT', 'AAHEDC'].
+ * The levies a /v1/btm problem says have no published rate: its ``missing_levies``
+ * extension member (RFC 9457), e.g. ['FiT', 'AAHEDC']. The prose ``detail`` is never parsed.
  * @param {Error} err A gbessError_.
  * @return {!Array<string>} Empty when the error is about something else.
  */
 function missingLevies_(err) {
-  if (!err || err.field !== 'levies' || !err.problem || !err.problem.detail) {
+  const list = err && err.problem ? err.problem.missing_levies : null;
+  if (!Array.isArray(list)) {
     return [];
   }
-  const names = [];
-  const re = /(?:: |; )([A-Za-z][A-Za-z0-9_]*) \(/g;
-  let m;
-  while ((m = re.exec(String(err.problem.detail))) !== null) {
-    names.push(m[1]);
-  }
-  return names;
+  return list.filter(function (name) { return typeof name === 'string' && name !== ''; });
 }
 
 /**

@@ -180,7 +180,8 @@ test('Behind-the-meter PPA…: profile + site + price → "BtM PPA" tab; malform
   assert.match(p.ui.alerts.at(-1).prompt, /Could not read "eighty"/);
   // Levies without a published rate: the user is asked, and YES re-sends without them.
   const levyProblem = { code: 404, body: JSON.stringify({ type: 'urn:gbess:problem:data-missing', title: 'Data missing', status: 404, field: 'levies',
-    detail: 'levies with no published rate for part of the period: FiT (no rate at all); AAHEDC (no rate before 2025-04-01) (TNUoS_TDR needs the site\'s residual band). Supply each as --levy NAME=VALUE, leave it out, or use --no-levies.' }) };
+    detail: 'levies with no published rate for part of the period: FiT (no rate at all); AAHEDC (no rate before 2025-04-01).',
+    missing_levies: ['FiT', 'AAHEDC'] }) };
   const ok = { battery_value_gbp: 12, by_month: [], assumptions: ['left out: FiT, AAHEDC'] };
   let calls = 0;
   p.fakes.UrlFetchApp.handler = () => (++calls === 1 ? levyProblem : json(ok));

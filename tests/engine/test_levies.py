@@ -43,6 +43,7 @@ def test_missing_levies_are_listed_with_their_gaps(rates) -> None:  # type: igno
     assert "AAHEDC (no rate at all)" in detail
     assert "CfD_ILR (2024-01-01..2024-03-31, 2024-07-01..2024-09-30)" in detail
     assert "BSUoS" not in detail
+    assert exc.value.extensions == {"missing_levies": ["FiT", "CfD_ILR", "AAHEDC"]}
 
 
 def test_tnuos_needs_a_band(rates) -> None:  # type: ignore[no-untyped-def]

@@ -66,3 +66,18 @@ def test_a_distributor_of_the_wrong_type_is_one_error(client: FlaskClient) -> No
     response = signed(client, "POST", "/v1/btm", json=body)
     assert response.status_code == 422
     assert [e["field"] for e in response.get_json()["errors"]] == ["distributor"]
+
+
+def test_missing_levies_are_a_machine_readable_extension(client: FlaskClient) -> None:
+    # June 2025 has published BSUoS, RO, CfD OCL and CCL rates; FiT, the CfD ILR and AAHEDC
+    # have none, and TNUoS needs a band. Clients get the names as an RFC 9457 extension
+    # member, never by parsing the prose detail.
+    body = _body(1000.0)
+    body["no_levies"] = False
+    response = signed(client, "POST", "/v1/btm", json=body)
+    problem = response.get_json()
+    assert response.status_code == 404
+    assert problem["field"] == "levies"
+    assert problem["missing_levies"] == ["FiT", "CfD_ILR", "AAHEDC", "TNUoS_TDR"]
+    body["without_levies"] = problem["missing_levies"]
+    assert signed(client, "POST", "/v1/btm", json=body).status_code == 200
