@@ -54,7 +54,8 @@ class LookupRequest(ApiModel):
     Attributes:
         queries: Each an MPAN (13-digit core or full 21-character MPAN), a postcode,
             outward code or area, or an MPAN and a postcode in one string. Non-strings
-            are answered with a per-row error. At most 10,000 (more → 413).
+            are answered with a per-row error (NaN/Infinity, which are not JSON,
+            → 422 naming the row). At most 10,000 (more → 413).
         as_of: UK date the answers are for (LLFC records, DUoS charging year); default
             today in the UK.
     """
