@@ -19,6 +19,7 @@ This module knows syntax only; whether a distributor id or LLFC exists is decide
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -194,9 +195,26 @@ def _require_digits(part: str, name: str, offset: int) -> None:
     )
 
 
+# A 13-digit number that passed through a spreadsheet as a number: "1.20001E+12" (digits
+# lost) or "1200012345679.0" (a float's decimal point).
+_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]*)?E[+]?[0-9]+")
+_FLOAT_CORE = re.compile(r"[0-9]{13}\.0+")
+
+
 def _length_detail(text: str, value: str) -> str:
     if not value:
         return "empty MPAN: expected a 13-digit core or a 21-character full MPAN"
+    written = text.strip().upper()
+    if _SCIENTIFIC.fullmatch(written):
+        return (
+            f"{text.strip()!r} is a number in scientific notation: a spreadsheet stored the "
+            f"MPAN as a number and lost its digits; format the column as text and re-enter it"
+        )
+    if _FLOAT_CORE.fullmatch(written):
+        return (
+            f"{text.strip()!r} is a number with a decimal point: a spreadsheet or script "
+            f"wrote the MPAN core as a float; give the 13 digits without {written[13:]!r}"
+        )
     kind = "digits" if _ASCII_DIGITS.issuperset(value) else "characters"
     detail = (
         f"an MPAN has a 13-digit core or 21 characters in full (8-character top line + "

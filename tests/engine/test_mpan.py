@@ -181,3 +181,17 @@ def test_length_error_names_a_character_no_mpan_holds() -> None:
     # 13 digits and a NUL: the length is wrong, and the NUL is named with its position.
     with pytest.raises(InvalidMpanError, match=r"has 14 characters .*'\\x00' at position 14"):
         parse_mpan("1200012345679\x00")
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("1.20001E+12", "scientific notation: a spreadsheet stored the MPAN as a number"),
+        ("1.2e12", "scientific notation"),
+        ("1200012345679.0", "decimal point: .* without '.0'"),
+    ],
+)
+def test_numbers_mangled_by_a_spreadsheet_are_named(written: str, message: str) -> None:
+    # Excel writes a 13-digit number as 1.20001E+12 in CSV; pandas as 1200012345679.0.
+    with pytest.raises(InvalidMpanError, match=message):
+        parse_mpan(written)
