@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from engine._dispatch_kernel import solve_rolling
+from engine._dispatch_segments import solve_segments
 from engine.battery import BatterySpec
 from engine.dispatch import DispatchResult, build_result, solve_problem, tighten_bounds
 from engine.dispatch_problem import FloatArray, build_problem, check_reachable
@@ -183,9 +184,14 @@ def _rolling_capped(
 def warm_up() -> None:
     """Compile (or load from numba's cache) every kernel on a tiny problem.
 
-    ``make install`` runs this once so that no test or request pays the compile time.
+    ``make install`` and the Docker build run this once so that no test, and no first
+    request on a new Cloud Run instance, pays the compile time (tens of seconds).
     """
     battery = BatterySpec.symmetric(1.0, 1.0, max_cycles_per_day=0.5)
     prices = [10.0, 50.0, -5.0, 40.0]
     optimise_rolling(prices, BatterySpec.symmetric(1.0, 1.0), commit_intervals=2)
     optimise_rolling(prices, battery, commit_intervals=2)
+    # The behind-the-meter kernel (several value pieces per interval), on two intervals.
+    points = np.array([[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]])
+    values = np.array([[5.0, 0.0, -4.0], [-3.0, 0.0, 2.0]])
+    solve_segments(points, values, np.zeros(2), np.ones(2), 0.0, False, 0.0, 1e-9)

@@ -90,3 +90,22 @@ def test_bad_window() -> None:
 def test_forecast_length_must_match() -> None:
     with pytest.raises(ValidationError, match="forecast_prices_gbp_per_mwh"):
         optimise_rolling([1.0, 2.0], BATTERY, forecast_prices_gbp_per_mwh=[1.0])
+
+
+def test_warm_up_compiles_every_kernel_including_behind_the_meter() -> None:
+    # In a fresh process (earlier tests here may already have compiled the kernels): after
+    # warm_up, each numba dispatcher lists a compiled (or cache-loaded) signature.
+    import subprocess
+    import sys
+
+    script = (
+        "from engine.dispatch_rolling import warm_up; warm_up()\n"
+        "from engine._dispatch_kernel import solve_rolling\n"
+        "from engine._dispatch_segments import solve_segments\n"
+        "assert solve_rolling.signatures, 'rolling kernel not compiled'\n"
+        "assert solve_segments.signatures, 'behind-the-meter kernel not compiled'\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert child.returncode == 0, child.stderr[-500:]

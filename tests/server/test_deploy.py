@@ -74,3 +74,12 @@ def test_dockerfile_slim_non_root_gunicorn_on_port() -> None:
 def test_dockerignore_keeps_state_and_secrets_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", "tests", "secret_env.yaml"} <= ignored
+
+
+def test_docker_image_compiles_the_kernels_before_dropping_root() -> None:
+    # numba caches machine code beside the installed modules; only the build (as root) can
+    # write there, so the warm-up must run before USER, or every new instance recompiles.
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    warm = next(i for i, line in enumerate(lines) if "warm_up()" in line)
+    user = next(i for i, line in enumerate(lines) if line.startswith("USER "))
+    assert warm < user
