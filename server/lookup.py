@@ -61,7 +61,8 @@ class LookupRequest(ApiModel):
     """
 
     queries: list[StrictJsonValue]
-    as_of: dt.date | None = None
+    # strict: a JSON number would otherwise be read as Unix seconds (0 → 1970-01-01).
+    as_of: dt.date | None = Field(default=None, strict=True)
 
 
 class LookupRowError(ApiModel):

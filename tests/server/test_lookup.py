@@ -103,6 +103,8 @@ def test_over_the_limit_is_413_naming_it(client: FlaskClient) -> None:
         ({"queries": "SW1A 1AA"}, 422, "queries"),
         ({"queries": [], "extra": 1}, 422, "extra"),
         ({"queries": ["M1"], "as_of": "2025-02-30"}, 422, "as_of"),
+        ({"queries": ["M1"], "as_of": 0}, 422, "as_of"),  # not Unix seconds (1970-01-01)
+        ({"queries": ["M1"], "as_of": 1748736000}, 422, "as_of"),
         ([], 422, "body"),
     ],
 )
