@@ -155,6 +155,10 @@ _REGISTERED: tuple[Column, ...] = (
     _c("revenue_gbp", "Revenue", "£", _I),
     _c("battery_net_revenue_gbp", "Battery net revenue, 30 days", "£", _I, width_px=140),
     _c("battery_gbp_per_mw_per_year", "Battery revenue", "£/MW/year", _I, width_px=140),
+    _c("btm_margin_without_battery_gbp", "PPA margin without battery", "£/year", _I),
+    _c("btm_margin_with_battery_gbp", "PPA margin with battery", "£/year", _I),
+    _c("btm_battery_value_gbp", "Battery value behind the meter", "£/year", _I, width_px=140),
+    _c("red_coverage_frac", "Red-band demand met by battery", "%", _FR, width_px=120),
     # refresh log
     _c("job", "Job", "", _T, width_px=150),
     _c("started_utc", "Started", "UTC", _DT, width_px=140),

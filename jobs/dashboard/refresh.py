@@ -33,9 +33,11 @@ from jobs.dashboard.frequency import frequency_job
 from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
 from jobs.dashboard.site_stages import (
+    BTM_LEVIES_LEFT_OUT,
     DEFAULT_PROFILE_CLASS,
     REVENUE_WINDOW_DAYS,
     SITE_OUTPUT_COLUMNS,
+    btm_year,
     site_stages,
 )
 from jobs.dashboard.sites import (
@@ -125,14 +127,17 @@ def _sites(ctx: RefreshContext) -> TabPlan:
     stamp = dt.datetime.combine(parse_charging_year(year)[0], dt.time())
     last_day = last_settlement_day(ctx.freshness["system_prices"])
     streams: dict[str, float] = {}
-    stages = site_stages(ctx.settings, ref, ctx.today, last_day, streams)
+    stages = site_stages(ctx.settings, ref, ctx.today, last_day, streams, lambda: ctx.warehouse)
     plan = build_sites_tab(rows, stages, source, stamp, SITE_OUTPUT_COLUMNS)
     first_day = last_day - dt.timedelta(days=REVENUE_WINDOW_DAYS - 1)
     notes = (
         f"DUoS bill: charging year {year}, a standard profile-class shape (class "
         f"{DEFAULT_PROFILE_CLASS} unless the row gives profile_class) scaled to the annual import",
         f"battery revenue: {first_day} to {last_day}, perfect foresight, 88 % round trip, "
-        "APX + imbalance + DC/DM/DR, no Capacity Market; behind-the-meter columns not built yet",
+        "APX + imbalance + DC/DM/DR, no Capacity Market",
+        f"behind the meter: calendar year {btm_year(last_day)}, the scaled profile as load, "
+        "system price, no PV or export; levies without a published rate left out: "
+        + ", ".join(BTM_LEVIES_LEFT_OUT),
     )
     by_stream = pd.DataFrame(
         [{"stream": k, "revenue_gbp": v} for k, v in streams.items() if v != 0.0],

@@ -8,14 +8,17 @@ over 40 % — unless the row gives ``profile_class``; stated in the tab's notes)
 it with the agreed capacity. A row with a battery (``power_mw`` and ``energy_mwh``) gets
 its co-optimised revenue stack (issue 6: APX and imbalance energy, DC/DM/DR, perfect
 foresight, 88 % round trip, no Capacity Market) over the last 30 days of market data, as
-net £ and £/MW/year; the tab sums the streams of every site's battery. The
-behind-the-meter PPA stage is added here when that feature lands; until then the tab has
-no columns for it.
+net £ and £/MW/year; the tab sums the streams of every site's battery. A row with a
+battery and a PPA price also gets its behind-the-meter PPA economics (issue 7) over the
+last full calendar year of market data: the same scaled profile as load, the system price
+as energy price, the published levies except those with no published rate for that year
+(``BTM_LEVIES_LEFT_OUT``, named in the tab's notes), no PV, no export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from engine.duos import duos_cost, find_tariff, scale_profile
@@ -24,6 +27,7 @@ from engine.lookup import lookup_site
 from engine.lookup_result import LookupResult
 from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date
+from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.sites import SiteInput, Stage
 from jobs.lookup import lookup_tables
 from jobs.revenue import build_request, read_market_data, run_stack
@@ -34,6 +38,15 @@ LOOKUP_COLUMNS = ("distributor_name", "gsp_group_id", "licence_area", "match")
 DUOS_COLUMNS = ("tariff_name", "duos_total_gbp", "duos_effective_p_per_kwh")
 REVENUE_COLUMNS = ("battery_net_revenue_gbp", "battery_gbp_per_mw_per_year")
 REVENUE_WINDOW_DAYS = 30
+BTM_COLUMNS = (
+    "btm_margin_without_battery_gbp",
+    "btm_margin_with_battery_gbp",
+    "btm_battery_value_gbp",
+    "red_coverage_frac",
+)
+# No published rate in ../shared/data/extra for 2024 (FiT, AAHEDC, the TNUoS demand residual)
+# or for half of it (CfD interim levy): left out, and said so, rather than guessed.
+BTM_LEVIES_LEFT_OUT = ("FiT", "CfD_ILR", "AAHEDC", "TNUoS_TDR")
 
 
 def lookup_stage(ref: ReferenceData, as_of: dt.date) -> Stage:
@@ -98,18 +111,59 @@ def revenue_stage(settings: Settings, last_day: dt.date, streams: dict[str, floa
     return run
 
 
+def btm_year(last_market_day: dt.date) -> int:
+    """The last calendar year the market data covers in full."""
+    return (
+        last_market_day.year
+        if (last_market_day.month, last_market_day.day) == (12, 31)
+        else (last_market_day.year - 1)
+    )
+
+
+def btm_stage(ref: ReferenceData, year: int, warehouse: Callable[[], Any]) -> Stage:
+    """Behind-the-meter PPA economics of a row with a battery and a PPA price."""
+
+    def run(site: SiteInput, record: dict[str, Any]) -> None:
+        if site.power_mw is None or site.energy_mwh is None or site.ppa_gbp_per_mwh is None:
+            return
+        shape = site.profile_class or DEFAULT_PROFILE_CLASS
+        load = scale_profile(ref, shape, site.annual_import_mwh * 1000.0, year)
+        request = BtmRequest(
+            load=load.reset_index(),
+            distributor=record["_lookup"],
+            capacity_kva=site.capacity_kva,
+            ppa_gbp_per_mwh=site.ppa_gbp_per_mwh,
+            tariff=site.tariff,
+            power_mw=site.power_mw,
+            energy_mwh=site.energy_mwh,
+            round_trip_efficiency_frac=0.88,
+            without_levies=BTM_LEVIES_LEFT_OUT,
+        )
+        document = run_btm(ref, request, warehouse)
+        record.update(
+            btm_margin_without_battery_gbp=document["without_battery"]["margin_gbp"],
+            btm_margin_with_battery_gbp=document["with_battery"]["margin_gbp"],
+            btm_battery_value_gbp=document["battery_value_gbp"],
+            red_coverage_frac=document["red_coverage_frac"],
+        )
+
+    return run
+
+
 def site_stages(
     settings: Settings,
     ref: ReferenceData,
     as_of: dt.date,
     last_market_day: dt.date,
     streams: dict[str, float],
+    warehouse: Callable[[], Any],
 ) -> tuple[tuple[str, Stage], ...]:
     """Every available stage, in order, with the name shown in a row's error."""
     return (
         ("lookup", lookup_stage(ref, as_of)),
         ("DUoS", duos_stage(ref, as_of)),
         ("revenue", revenue_stage(settings, last_market_day, streams)),
+        ("behind the meter", btm_stage(ref, btm_year(last_market_day), warehouse)),
     )
 
 
@@ -119,6 +173,7 @@ SITE_OUTPUT_COLUMNS = (
     *LOOKUP_COLUMNS,
     *DUOS_COLUMNS,
     *REVENUE_COLUMNS,
+    *BTM_COLUMNS,
     "capacity_kva",
     "annual_import_mwh",
     "power_mw",

@@ -10,10 +10,12 @@ import pytest
 
 from engine.duos import duos_cost, find_tariff, scale_profile
 from engine.reference import ReferenceData
-from jobs.dashboard.site_stages import SITE_OUTPUT_COLUMNS, site_stages
+from jobs.btm import BtmRequest, run_btm
+from jobs.dashboard.site_stages import BTM_LEVIES_LEFT_OUT, SITE_OUTPUT_COLUMNS, site_stages
 from jobs.dashboard.sites import DEFAULT_SITES_CSV, build_sites_tab, read_sites_csv, rows_from_cells
 from jobs.revenue import revenue
 from jobs.settings import Settings
+from jobs.warehouse import open_warehouse
 
 TODAY = dt.date(2026, 11, 21)  # charging year 2026/27
 
@@ -34,8 +36,9 @@ def streams() -> dict[str, float]:
 @pytest.fixture(scope="module")
 def example(ref: ReferenceData, seeded: Settings, streams: dict[str, float]) -> pd.DataFrame:
     rows = read_sites_csv(DEFAULT_SITES_CSV)
-    stages = site_stages(seeded, ref, TODAY, LAST_DAY, streams)
-    plan = build_sites_tab(rows, stages, "sites.csv", None, SITE_OUTPUT_COLUMNS)
+    with open_warehouse(seeded) as warehouse:
+        stages = site_stages(seeded, ref, TODAY, LAST_DAY, streams, lambda: warehouse)
+        plan = build_sites_tab(rows, stages, "sites.csv", None, SITE_OUTPUT_COLUMNS)
     return plan.tables[0].frame.set_index("site_name")
 
 
@@ -72,7 +75,7 @@ def test_ambiguous_district_asks_for_the_mpan(ref: ReferenceData) -> None:
         ],
         "test",
     )
-    stages = site_stages(Settings(), ref, TODAY, LAST_DAY, {})
+    stages = site_stages(Settings(), ref, TODAY, LAST_DAY, {}, lambda: None)
     plan = build_sites_tab(rows, stages, "test", None, SITE_OUTPUT_COLUMNS)
     row = plan.tables[0].frame.iloc[0]
     assert row["match"] == "ambiguous"
@@ -96,3 +99,29 @@ def test_batteries_get_their_revenue_stack(
     # battery's row failed at lookup, so it adds nothing.
     batteries = example["battery_net_revenue_gbp"].sum()
     assert sum(streams.values()) == pytest.approx(batteries)
+
+
+def test_battery_with_ppa_gets_behind_the_meter_economics(
+    example: pd.DataFrame, ref: ReferenceData, seeded: Settings
+) -> None:
+    docklands = example.loc["Docklands cold store"]
+    load = scale_profile(ref, "8", 4200 * 1000.0, 2024)
+    request = BtmRequest(
+        load=load.reset_index(),
+        distributor="12",
+        capacity_kva=1500,
+        ppa_gbp_per_mwh=150,
+        tariff="HV Site Specific Band 1",
+        power_mw=1.0,
+        energy_mwh=2.0,
+        round_trip_efficiency_frac=0.88,
+        without_levies=BTM_LEVIES_LEFT_OUT,
+    )
+    with open_warehouse(seeded) as warehouse:
+        alone = run_btm(ref, request, lambda: warehouse)
+    assert docklands["btm_battery_value_gbp"] == pytest.approx(alone["battery_value_gbp"])
+    assert docklands["btm_margin_with_battery_gbp"] - docklands[
+        "btm_margin_without_battery_gbp"
+    ] == pytest.approx(alone["battery_value_gbp"])
+    assert 0.0 <= docklands["red_coverage_frac"] <= 1.0
+    assert pd.isna(example.loc["Manchester offices", "btm_battery_value_gbp"])  # no battery
