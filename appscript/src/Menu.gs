@@ -177,7 +177,8 @@ function promptSite_(services, title) {
     : '14, HV Site Specific Band 1, 1500';
   const response = ui.prompt(
     title,
-    'Distributor id, tariff and agreed capacity [kVA], separated by commas.\n' +
+    'Distributor id (10-23) or GSP group (_A-_P), tariff and agreed capacity [kVA], ' +
+      'separated by commas.\n' +
       'Leave blank to use: ' + example,
     ui.ButtonSet.OK_CANCEL
   );
@@ -187,9 +188,11 @@ function promptSite_(services, title) {
   const text = response.getResponseText().trim() || example;
   const parts = text.split(',').map(function (p) { return p.trim(); });
   const capacity = Number(parts[parts.length - 1]);
-  if (parts.length < 3 || !/^\d{2}$/.test(parts[0]) || !(capacity > 0)) {
+  // A GSP group as well as an id: the sidebar remembers an IDNO site by its host area's group.
+  if (parts.length < 3 || !/^(\d{2}|_?[A-Pa-p])$/.test(parts[0]) || !(capacity > 0)) {
     throw gbessError_('Could not read "' + text + '": expected e.g. ' +
-      '"14, HV Site Specific Band 1, 1500" (distributor id, tariff, capacity in kVA).');
+      '"14, HV Site Specific Band 1, 1500" (distributor id or GSP group, tariff, capacity ' +
+      'in kVA).');
   }
   const site = {
     distributor: parts[0],

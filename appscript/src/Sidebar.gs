@@ -60,11 +60,16 @@ function sidebarState_(services) {
  * @param {Error} err A gbessError_.
  * @param {!Array<string>} fields The form's field names.
  * @param {string} fallback Field to blame when the problem names none of them.
+ * @param {Object<string, string>=} aliases Request field -> form field (e.g. the request's
+ *     "distributor" is the form's MPAN or postcode).
  * @return {!Object} {ok: false, errors} for the page.
  */
-function formFailure_(err, fields, fallback) {
+function formFailure_(err, fields, fallback, aliases) {
   const fieldOf = function (path) {
     const name = String(path || '').split('.').pop().replace(/\[\d+\]$/, '');
+    if (aliases && Object.prototype.hasOwnProperty.call(aliases, name)) {
+      return aliases[name];
+    }
     return fields.indexOf(name) >= 0 ? name : fallback;
   };
   if (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403) {
@@ -149,22 +154,26 @@ function sidebarLookupSite_(form, services) {
   let rows = flattenRows_(result, '').filter(function (r) {
     return r[1] !== '';
   });
-  if (tariff && result.distributor_id) {
+  if (tariff) {
     try {
+      // The whole lookup result, not its distributor_id: an IDNO's id (24+) names no
+      // licence area; the service resolves a result by its GSP group (the host area) or
+      // says what is missing (an ambiguous postcode, an IDNO MPAN without a postcode).
       const rates = callService_('post', '/v1/duos/rates', {
-        distributor: String(result.distributor_id),
+        distributor: result,
         tariff: tariff,
         date: services.utilities.formatDate(new Date(services.now()),
           services.session.getScriptTimeZone(), 'yyyy-MM-dd'),
       }, {}, services);
       rows = rows.concat(duosRatesRows_(rates));
     } catch (err) {
-      return formFailure_(err, ['tariff'], 'tariff');
+      return formFailure_(err, ['tariff'], 'tariff', { distributor: mpan ? 'mpan' : 'postcode' });
     }
   }
   services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.site, JSON.stringify({
     postcode: postcode, mpan: mpan, tariff: tariff, capacity_kva: capacity,
-    distributor: result.distributor_id ? String(result.distributor_id) : '',
+    distributor: result.gsp_group_id ||
+      (result.distributor_id ? String(result.distributor_id) : ''),
   }));
   return { ok: true, title: 'Site ' + [mpan, postcode].filter(Boolean).join(' '),
     table: { columns: ['Field', 'Value'], rows: rows } };

@@ -184,6 +184,29 @@ test('Cost DUoS for the selected profile against the real server writes its bill
   assert.match(p.ss.toasts.at(-1).message, /^DUoS for 2 half-hours: £\d+\.\d\d — written to DUoS cost!A1:/);
 });
 
+test('an IDNO MPAN in the sidebar gets its host area\'s rates, and Cost DUoS reuses the site', (t) => {
+  const p = project();
+  if (!hasRoute(p, '/v1/duos/cost')) {
+    t.skip('POST /v1/duos/cost is not served yet');
+    return;
+  }
+  // 27 = The Electricity Network Company (IDNO); check digit of 270001234567 is 4. The
+  // postcode SW1A 1AA puts the network in London (_C), whose all-the-way tariffs it mirrors.
+  const out = plain(p.call('sidebarLookupSite', { mpan: '2700012345674', postcode: 'SW1A 1AA', tariff: 'Domestic Aggregated or CT with Residual', capacity_kva: '69' }));
+  assert.equal(out.ok, true, JSON.stringify(out));
+  const row = (name) => (out.table.rows.find((r) => r[0] === name) || [])[1];
+  assert.equal(row('distributor_id'), '27');
+  assert.equal(row('tariff'), 'Domestic Aggregated or CT with Residual');
+  assert.equal(row('gsp_group_id'), '_C');
+  const sheet = p.ss.getActiveSheet();
+  sheet.load(1, 1, [['interval_start', 'import_kwh'], ['2025-06-02T15:00:00Z', 1]]);
+  p.ss.select(sheet.getRange('A1:B2'));
+  p.ui.promptAnswers.push(['OK', '']);
+  p.call('menuCostDuos');
+  assert.deepEqual(p.ui.alerts, [], p.ui.alerts.map((a) => a.prompt).join('\n'));
+  assert.match(p.ss.toasts.at(-1).message, /^DUoS for 1 half-hours: £\d+\.\d\d — written to DUoS cost!A1:/);
+});
+
 test('Refresh dashboard now against the real server reports each tab', (t) => {
   const p = project();
   if (!hasRoute(p, '/v1/jobs/refresh')) {

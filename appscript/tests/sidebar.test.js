@@ -33,9 +33,30 @@ test('sidebarLookupSite: a found site as a table, with the tariff rates when a t
   assert.deepEqual(out.table.rows.slice(0, 3), [['query', 'SW1A 1AA'], ['kind', 'postcode'], ['distributor_id', 12]]);
   assert.deepEqual(out.table.rows.slice(-4), [['direction', 'demand'], ['charging_year', '2025/26'], ['red_p_per_kwh', 21.5], ['source', '2025-LOND']]);
   // Rates asked for today's UK date (clock: 2026-01-15).
-  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), { distributor: '12', tariff: 'Domestic Aggregated', date: '2026-01-15' });
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), { distributor: LONDON, tariff: 'Domestic Aggregated', date: '2026-01-15' });
   assert.deepEqual(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE),
-    { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: 69, distributor: '12' });
+    { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: 69, distributor: '_C' });
+});
+
+test('sidebarLookupSite: an IDNO MPAN (27) asks for rates with the whole lookup result, and remembers its GSP group', () => {
+  // Defect: the sidebar sent distributor_id "27" to /v1/duos/rates, which names no licence
+  // area (an IDNO works in every region); the endpoint resolves a lookup result by its GSP group.
+  const p = project();
+  const idno = { query: '2700012345674 SW1A 1AA', kind: 'mpan+postcode', distributor_id: '27', distributor_type: 'IDNO',
+    gsp_group_id: '_C', match: 'postcode_district', candidates: [], warnings: ['host licence area from the postcode district'] };
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup') ? json({ results: [idno] })
+    : json({ tariff_name: 'Domestic Aggregated or CT with Residual', distributor_id: '12', gsp_group_id: '_C', years: [] }));
+  const out = plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', mpan: '2700012345674', tariff: 'Domestic Aggregated or CT with Residual' }));
+  assert.equal(out.ok, true);
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload).distributor, idno);
+  assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE).distributor, '_C');
+  // The service's answer about the distributor (an IDNO MPAN alone has no host area) lands
+  // next to the MPAN, not the tariff.
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup')
+    ? json({ results: [Object.assign({}, idno, { query: '2700012345674', gsp_group_id: null, match: 'mpan' })] })
+    : problem(422, 'Validation error', 'distributor: the lookup found IDNO 27 (ETCL) but not its host licence area', 'distributor'));
+  assert.deepEqual(plain(p.call('sidebarLookupSite', { mpan: '2700012345674', tariff: 'Domestic Aggregated or CT with Residual' })), {
+    ok: false, errors: { mpan: 'Validation error (422): distributor: the lookup found IDNO 27 (ETCL) but not its host licence area' } });
 });
 
 test('sidebarLookupSite: per-row and HTTP errors land next to the right field', () => {
