@@ -195,3 +195,35 @@ def test_services_only_an_empty_battery_holds_only_high_services() -> None:
     assert result.streams == pytest.approx({"DCL": 0.0, "DCH": 48.0, "degradation": 0.0,
                                             "auxiliary": 0.0})  # fmt: skip
     assert np.all(schedule.charge_mw == 0.0)
+
+
+def test_real_may_2024_beats_each_market_alone(ref) -> None:  # type: ignore[no-untyped-def]
+    """Real May 2024 prices (negative imbalance prices included, asserted below): the
+    co-optimised stack is at least the exact single-market arbitrage optimum of either market."""
+    system = ref.table("system_prices_2024")
+    mid = ref.table("market_index_2024")
+    apx = mid[mid["data_provider"] == "APXMIDP"]
+    may = (system["settlement_date"] >= "2024-05-01") & (system["settlement_date"] <= "2024-05-31")
+    index = pd.DatetimeIndex(pd.to_datetime(system.loc[may, "start_time_utc"]))
+    sys_p = system.loc[may, "system_sell_price_gbp_per_mwh"].to_numpy()
+    apx_rows = apx[
+        (apx["settlement_date"] >= "2024-05-01") & (apx["settlement_date"] <= "2024-05-31")
+    ]
+    apx_p = np.where(
+        apx_rows["market_index_volume_mwh"] > 0, apx_rows["market_index_price_gbp_per_mwh"], np.nan
+    )
+    response = ref.table("dynamic_response_2024")
+    table = response.pivot_table(index=["efa_date", "efa_block"], columns="service",
+                                 values="clearing_price_gbp_per_mw_per_h")  # fmt: skip
+    data = MarketData(index, pd.DataFrame({"apx": apx_p, "system": sys_p}, index=index), table)
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+    lay, _, result = run(data, battery)
+    assert (sys_p < 0).any()
+    best_single = max(
+        optimise_dispatch(sys_p, battery).net_revenue_gbp,
+        optimise_dispatch(
+            np.nan_to_num(apx_p), battery, tradable=np.isfinite(apx_p)
+        ).net_revenue_gbp,
+    )
+    assert result.net_revenue_gbp >= best_single - 1e-6
+    assert lay.n == 31 * 48
