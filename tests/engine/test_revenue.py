@@ -227,3 +227,16 @@ def test_real_may_2024_beats_each_market_alone(ref) -> None:  # type: ignore[no-
     )
     assert result.net_revenue_gbp >= best_single - 1e-6
     assert lay.n == 31 * 48
+
+
+def test_cycle_cap_is_respected_every_day() -> None:
+    rng = np.random.default_rng(11)
+    system = 60 + 60 * rng.standard_normal(48 * 3)
+    data = market(system + 3.0, system, {"DRL": np.full(6, 4.0)})
+    capped = BatterySpec.from_round_trip(1.0, 1.0, 0.9, max_cycles_per_day=0.5)
+    lay, schedule, result = run(data, capped)  # check_stack enforces the cap per UK day
+    free = run(data, BatterySpec.from_round_trip(1.0, 1.0, 0.9))[2]
+    days = pd.DatetimeIndex(lay.index).tz_convert("Europe/London").date
+    per_day = pd.Series(schedule.discharge_mw * 0.5).groupby(days).sum()
+    assert (per_day <= 0.5 * 1.0 + 1e-6).all()  # 0.5 cycles x 1 MWh usable
+    assert result.net_revenue_gbp <= free.net_revenue_gbp + 1e-6
