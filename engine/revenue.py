@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from engine.battery import BatterySpec
-from engine.dispatch import solve_problem
+from engine.dispatch import optimise_soc_path, solve_problem
 from engine.dispatch_problem import DispatchProblem, build_problem
 from engine.errors import InfeasibleDispatchError
 from engine.revenue_layout import Layout
@@ -71,6 +71,7 @@ from engine.revenue_model import (
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
 _TOL_MWH = 1e-6
+_CAP_STEPS = 30
 
 
 @dataclass(frozen=True)
@@ -266,9 +267,70 @@ def _solve_energy(
     final: float | None,
 ) -> tuple[DispatchProblem, FloatArray, FloatArray, FloatArray]:
     problem = energy_problem(lay, battery, service_mw, energy)
-    soc, _ = solve_problem(problem, battery.initial_soc_mwh, final)
+    if problem.day_cap_mwh is None:
+        soc, _ = solve_problem(problem, battery.initial_soc_mwh, final)
+    else:
+        soc = _capped_path(problem, battery.initial_soc_mwh, final)
     charge, discharge = _flows(problem, soc, battery.initial_soc_mwh)
     return problem, soc, charge, discharge
+
+
+def _capped_path(problem: DispatchProblem, s0: float, final: float | None) -> FloatArray:
+    """Energy under a daily cycle cap by prices on each day's discharge (Lagrangian).
+
+    The dispatch engine's exact capped solve (LP with caps, then binaries) did not finish
+    a year of this search's bounds in 12 minutes, so inside the search a price per day on
+    discharged energy is bisected with the exact uncapped DP, and any day still over its
+    cap is then priced up until it fits. Always within every cap; optimal only when the
+    prices close the gap (not certified).
+    """
+    cap = problem.day_cap_mwh
+    if cap is None:  # pragma: no cover - callers check
+        raise InfeasibleDispatchError("no cycle cap", field="max_cycles_per_day")
+    battery = problem.battery
+    a = problem.charge_value()
+    b0 = problem.discharge_value()
+    rise = problem.max_soc_rise_mwh()
+    fall = problem.max_soc_fall_mwh()
+    day = problem.day_id
+    lo, hi = problem.soc_lo_mwh, problem.soc_hi_mwh
+
+    def solve(lam: FloatArray) -> tuple[FloatArray, FloatArray]:
+        b = b0 + lam[day] * battery.discharge_efficiency_frac
+        soc, _ = optimise_soc_path(a, b, rise, fall, lo, hi, s0, final)
+        _, discharge = _flows(problem, soc, s0)
+        used = np.bincount(day, weights=discharge * problem.interval_h, minlength=cap.size)
+        return soc, np.asarray(used, dtype=np.float64)
+
+    spread = float(
+        np.max(np.abs(problem.sell_gbp_per_mwh)) + np.max(np.abs(problem.buy_gbp_per_mwh))
+    )
+    ceiling = (
+        2.0 * (spread + battery.degradation_cost_gbp_per_mwh) / battery.round_trip_efficiency_frac
+        + 1.0
+    )
+    low = np.zeros(cap.size)
+    soc, used = solve(low)
+    if np.all(used <= cap + _TOL_MWH):
+        return soc
+    high = np.where(used > cap + _TOL_MWH, ceiling, 0.0)
+    for _ in range(_CAP_STEPS):
+        lam = 0.5 * (low + high)
+        soc, used = solve(lam)
+        over = used > cap + _TOL_MWH
+        high = np.where(over & (high <= low), ceiling, high)
+        low = np.where(over, lam, low)
+        high = np.where(~over & (lam > 0), lam, high)
+    for step in range(cap.size + 60):
+        soc, used = solve(high)
+        over = used > cap + _TOL_MWH
+        if not over.any():
+            return soc
+        bump = 1.25 * high + 0.01 if step < 60 else np.maximum(2.0 * high, ceiling)
+        high = np.where(over, bump, high)
+    raise InfeasibleDispatchError(  # pragma: no cover - a ceiling price stops discharging
+        "max_cycles_per_day: no schedule within the daily cycle cap", field="max_cycles_per_day"
+    )
 
 
 def ascend(
