@@ -37,9 +37,10 @@ function signedPost(path, bodyObj) {
     headers: { 'Content-Type': 'application/json', 'X-Gbess-Timestamp': ts, 'X-Gbess-Signature': sig } });
 }
 
-function hasRoute(p, route) {
+/** Every route the add-on calls is served: a missing one fails (it is not skipped). */
+function requireRoute(p, route) {
   const doc = plain(p.call('callService_', 'get', '/v1/openapi.json', null, {}, p.services()));
-  return Boolean(doc.paths && doc.paths[route]);
+  assert.ok(doc.paths && doc.paths[route], `the server's OpenAPI document has no ${route}`);
 }
 
 test('About shows the real /health (no auth)', () => {
@@ -82,10 +83,7 @@ function thousandQueries() {
 
 test('=GBESS_LOOKUP over 1,000 rows: ONE signed request, the server\'s answers in-cell', (t) => {
   const p = project();
-  if (!hasRoute(p, '/v1/lookup')) {
-    t.skip('POST /v1/lookup is not served yet (issue 3 lands it)');
-    return;
-  }
+  requireRoute(p, '/v1/lookup');
   const range = thousandQueries();
   const before = p.fakes.UrlFetchApp.requests.length;
   const started = process.hrtime.bigint();
@@ -123,12 +121,9 @@ test('=GBESS_LOOKUP over 1,000 rows: ONE signed request, the server\'s answers i
   assert.equal(p.fakes.UrlFetchApp.requests.length - before, 1);
 });
 
-test('the menu lookup and the edit trigger write the server\'s answers into the sheet', (t) => {
+test('the menu lookup and the edit trigger write the server\'s answers into the sheet', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/lookup')) {
-    t.skip('POST /v1/lookup is not served yet (issue 3 lands it)');
-    return;
-  }
+  requireRoute(p, '/v1/lookup');
   const sheet = p.ss.getActiveSheet();
   sheet.load(1, 1, [['Postcode'], ['SW1A 1AA'], ['BT1 1AA']]);
   p.ss.select(sheet.getRange('A2:A3'));
@@ -142,12 +137,9 @@ test('the menu lookup and the edit trigger write the server\'s answers into the 
   assert.deepEqual(plain(sites.getRange('C2:F2').getValues()), [['12', 'London Power Networks', '_C', 'mpan']]);
 });
 
-test('=GBESS_DUOS_RATES against the real tariff table (NGED West Midlands HV Band 1, 2025/26)', (t) => {
+test('=GBESS_DUOS_RATES against the real tariff table (NGED West Midlands HV Band 1, 2025/26)', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/duos/rates')) {
-    t.skip('POST /v1/duos/rates is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/duos/rates');
   // A date cell of 1 June 2025 arrives as midnight UK time.
   const out = plain(p.asCustomFunction(() => p.call('GBESS_DUOS_RATES', 14, 'hv site specific band 1', new Date('2025-05-31T23:00:00Z'))));
   const value = (name) => (out.find((r) => r[0] === name) || [])[1];
@@ -163,12 +155,9 @@ test('=GBESS_DUOS_RATES against the real tariff table (NGED West Midlands HV Ban
   assert.match(bad[0][0], /^#GBESS: .*HV Foo/);
 });
 
-test('Cost DUoS for the selected profile against the real server writes its bill', (t) => {
+test('Cost DUoS for the selected profile against the real server writes its bill', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/duos/cost')) {
-    t.skip('POST /v1/duos/cost is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/duos/cost');
   const sheet = p.ss.getActiveSheet();
   // Monday 2 June 2025, 16:00 and 16:30 BST (15:00Z, 15:30Z): NGED West Midlands red band.
   sheet.load(1, 1, [['interval_start', 'import_kwh'], ['2025-06-02T15:00:00Z', 100], ['2025-06-02T15:30:00Z', 100]]);
@@ -184,12 +173,9 @@ test('Cost DUoS for the selected profile against the real server writes its bill
   assert.match(p.ss.toasts.at(-1).message, /^DUoS for 2 half-hours: £\d+\.\d\d — written to DUoS cost!A1:/);
 });
 
-test('an IDNO MPAN in the sidebar gets its host area\'s rates, and Cost DUoS reuses the site', (t) => {
+test('an IDNO MPAN in the sidebar gets its host area\'s rates, and Cost DUoS reuses the site', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/duos/cost')) {
-    t.skip('POST /v1/duos/cost is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/duos/cost');
   // 27 = The Electricity Network Company (IDNO); check digit of 270001234567 is 4. The
   // postcode SW1A 1AA puts the network in London (_C), whose all-the-way tariffs it mirrors.
   const out = plain(p.call('sidebarLookupSite', { mpan: '2700012345674', postcode: 'SW1A 1AA', tariff: 'Domestic Aggregated or CT with Residual', capacity_kva: '69' }));
@@ -207,12 +193,9 @@ test('an IDNO MPAN in the sidebar gets its host area\'s rates, and Cost DUoS reu
   assert.match(p.ss.toasts.at(-1).message, /^DUoS for 1 half-hours: £\d+\.\d\d — written to DUoS cost!A1:/);
 });
 
-test('Refresh dashboard now against the real server reports each tab', (t) => {
+test('Refresh dashboard now against the real server reports each tab', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/jobs/refresh')) {
-    t.skip('POST /v1/jobs/refresh is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/jobs/refresh');
   p.call('menuRefreshNow');
   const alert = p.ui.alerts.at(-1);
   assert.equal(alert.title, 'gbess: dashboard refresh', alert.prompt);
@@ -221,12 +204,9 @@ test('Refresh dashboard now against the real server reports each tab', (t) => {
   assert.equal(last.source, 'menu');
 });
 
-test('Behind-the-meter PPA… against the real server writes the battery\'s value', (t) => {
+test('Behind-the-meter PPA… against the real server writes the battery\'s value', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/btm')) {
-    t.skip('POST /v1/btm is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/btm');
   const sheet = p.ss.getActiveSheet();
   const rows = [['interval_start', 'import_kwh']];
   const start = Date.parse('2024-06-03T00:00:00+01:00');
@@ -243,23 +223,17 @@ test('Behind-the-meter PPA… against the real server writes the battery\'s valu
   assert.match(p.ss.toasts.at(-1).message, /^Battery adds £-?\d+\.\d\d — written to BtM PPA!A1:/);
 });
 
-test('the sidebar values a battery against the real server', (t) => {
+test('the sidebar values a battery against the real server', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/bess/revenue')) {
-    t.skip('POST /v1/bess/revenue is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/bess/revenue');
   const out = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-01-07' }));
   assert.equal(out.ok, true, JSON.stringify(out));
   assert.ok(out.table.rows.length > 0);
 });
 
-test('10,001 queries: the server\'s 413 comes back in-cell, naming the limit', (t) => {
+test('10,001 queries: the server\'s 413 comes back in-cell, naming the limit', () => {
   const p = project();
-  if (!hasRoute(p, '/v1/lookup')) {
-    t.skip('POST /v1/lookup is not served yet');
-    return;
-  }
+  requireRoute(p, '/v1/lookup');
   const range = Array.from({ length: 10001 }, (_, i) => [`SW1A ${i % 10}${'ABDEFGHJLNPQRSTUWXYZ'[Math.floor(i / 10) % 20]}${'ABDEFGHJLNPQRSTUWXYZ'[Math.floor(i / 200) % 20]} ${i}`]);
   const out = plain(p.asCustomFunction(() => p.call('GBESS_LOOKUP', range)));
   assert.equal(out.length, 1);
