@@ -3,41 +3,54 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from engine.errors import GbessError, ValidationError
-from jobs.cli import (
-    btm,
-    dispatch,
-    duos,
-    ingest,
-    lookup,
-    periods,
-    refresh,
-    revenue,
-    run,
-    serve,
-    warehouse,
-)
 from jobs.cli._common import CliParser, print_error
 from jobs.settings import Settings
 
-# Each feature adds its subcommand module here (one line each).
-COMMANDS = (run, periods, refresh, warehouse, lookup, serve, duos, ingest, dispatch, revenue, btm)
+# Each feature adds its subcommand here (one entry each): the command name, which is also
+# its module under jobs/cli/. Only the chosen command's module is imported, so a quick
+# command such as `gbess periods` does not pay for numba, pvlib or scipy (~2 s).
+COMMANDS = (
+    "run",
+    "periods",
+    "refresh",
+    "warehouse",
+    "lookup",
+    "serve",
+    "duos",
+    "ingest",
+    "dispatch",
+    "revenue",
+    "btm",
+)
 
 
-def build_parser() -> CliParser:
-    """The full ``gbess`` argument parser."""
+def build_parser(command: str | None = None) -> CliParser:
+    """The ``gbess`` argument parser.
+
+    Args:
+        command: Register only this subcommand (the one being run); ``None`` registers all
+            of them, for ``--help`` and for naming the choices after a mistyped command.
+    """
     parser = CliParser(
         prog="gbess",
         description="GB battery storage and flexible-site analytics (engine, jobs, server).",
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.register(sub)
+    for name in COMMANDS if command is None else (command,):
+        importlib.import_module(f"jobs.cli.{name}").register(sub)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if known."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,8 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit codes: 0 success; 1 a domain or data error; 2 a usage or input-validation error
     (errors are one line on stderr).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(words))
+    args = parser.parse_args(words)
     try:
         settings = Settings.from_env(os.environ)
         code: int = args.handler(args, settings)

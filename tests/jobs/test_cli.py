@@ -76,3 +76,29 @@ def test_a_closed_pipe_ends_quietly() -> None:
         os.close(write_end)
     assert done.stderr == ""  # no traceback, no "Exception ignored" from the final flush
     assert done.returncode == 141
+
+
+def test_a_quick_command_imports_only_its_own_module() -> None:
+    # Every command used to import every subcommand (numba, pvlib, scipy: ~2 s before
+    # `gbess periods` printed anything). In a fresh process, only the chosen one loads.
+    script = (
+        "import sys; from jobs.cli import main; main(['periods', '2024-06-01', '--json']); "
+        "heavy = ('numba', 'pvlib', 'scipy', 'jobs.cli.btm'); "
+        "heavy = sorted(m for m in heavy if m in sys.modules); "
+        "sys.stderr.write(','.join(heavy))"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert child.returncode == 0, child.stderr[-300:]
+    assert child.stderr == ""
+
+
+def test_help_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from jobs.cli import COMMANDS
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in COMMANDS)
