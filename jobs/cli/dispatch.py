@@ -85,9 +85,29 @@ def read_price_csv(path: Path) -> pd.DataFrame:
                 "buy_price_gbp_per_mwh and sell_price_gbp_per_mwh)",
                 field="price_gbp_per_mwh",
             )
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-        columns[name] = values[order]
+        columns[name] = _numeric_prices(frame[column], column)[order]
     return pd.DataFrame(columns, index=index)
+
+
+def _numeric_prices(raw: pd.Series, column: str) -> np.ndarray:
+    """Prices as floats [£/MWh]; empty cells stay NaN (the engine names those intervals).
+
+    Raises:
+        ValidationError: A cell holds text that is not a plain number (``£20``, ``1,020``):
+            refused, naming the rows, rather than reported as a missing price.
+    """
+    values = pd.to_numeric(raw, errors="coerce")
+    text = raw.notna() & values.isna()
+    if text.any():
+        rows = np.flatnonzero(text.to_numpy())
+        shown = ", ".join(str(row) for row in rows[:10])
+        more = f" (+{rows.size - 10} more)" if rows.size > 10 else ""
+        raise ValidationError(
+            f"{column}: not a plain number at row(s) {shown}{more} (first {raw.iloc[rows[0]]!r});"
+            " write prices as numbers in £/MWh without currency signs or thousands separators",
+            field=column,
+        )
+    return values.to_numpy(dtype=float)
 
 
 def read_warehouse_prices(
@@ -144,6 +164,11 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         degradation_cost_gbp_per_mwh=args.degradation_gbp_per_mwh,
         max_cycles_per_day=args.max_cycles_per_day,
     )
+    if args.schedule is not None and not args.schedule.parent.is_dir():
+        # Checked before solving, so a typo costs no solve and never ends in a traceback.
+        raise ValidationError(
+            f"schedule: the folder {args.schedule.parent} does not exist", field="schedule"
+        )
     tradable = None
     if args.prices is not None:
         prices = read_price_csv(args.prices)
@@ -153,6 +178,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
                 "--from and --to are required with --prices-from-warehouse", field="from"
             )
         first, last = to_date(args.from_date, "from"), to_date(args.to_date, "to")
+        if first > last:
+            raise ValidationError(f"from: {first} is after --to {last}", field="from")
         prices, tradable = read_warehouse_prices(settings, args.prices_from_warehouse, first, last)
     result = optimise_dispatch(
         None,

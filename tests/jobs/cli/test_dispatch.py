@@ -63,6 +63,38 @@ def test_nan_price_names_the_interval(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "2024-06-01 00:30:00+00:00" in err
 
 
+@pytest.mark.parametrize("cell", ["£20", '"1,020"'])
+def test_price_text_is_refused_not_called_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cell: str
+) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text(
+        f"interval_start,price_gbp_per_mwh\n2024-06-01T00:00Z,20\n2024-06-01T00:30Z,{cell}\n"
+    )
+    assert main(["dispatch", "--prices", str(prices), *REF_ARGS, "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "price_gbp_per_mwh: not a plain number at row(s) 1" in err
+    assert "missing" not in err
+
+
+def test_schedule_into_a_missing_folder_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text("interval_start,price_gbp_per_mwh\n2024-06-01T00:00Z,20\n")
+    schedule = tmp_path / "no" / "such" / "schedule.csv"
+    argv = ["dispatch", "--prices", str(prices), *REF_ARGS, "--schedule", str(schedule)]
+    assert main(argv) == 2
+    assert "schedule: the folder" in capsys.readouterr().err
+
+
+def test_from_after_to_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["dispatch", "--prices-from-warehouse", "apx", "--from", "2024-06-02", "--to",
+            "2024-06-01", *REF_ARGS]  # fmt: skip
+    assert main(argv) == 2
+    assert "from: 2024-06-02 is after --to 2024-06-01" in capsys.readouterr().err
+
+
 def test_percentage_efficiency_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     prices = tmp_path / "prices.csv"
     prices.write_text("interval_start,price_gbp_per_mwh\n2024-06-01T00:00Z,20\n")
