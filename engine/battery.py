@@ -21,21 +21,21 @@ def _finite(value: float, field: str) -> float:
     except (TypeError, ValueError):
         raise ValidationError(f"{field}: expected a number, got {value!r}", field=field) from None
     if not math.isfinite(number):
-        raise ValidationError(f"{field}: expected a finite number, got {value!r}", field=field)
+        raise ValidationError(f"{field}: expected a finite number, got {number!r}", field=field)
     return number
 
 
 def _positive(value: float, field: str) -> float:
     number = _finite(value, field)
     if number <= 0:
-        raise ValidationError(f"{field}: must be greater than 0, got {value!r}", field=field)
+        raise ValidationError(f"{field}: must be greater than 0, got {number!r}", field=field)
     return number
 
 
 def _non_negative(value: float, field: str) -> float:
     number = _finite(value, field)
     if number < 0:
-        raise ValidationError(f"{field}: must not be negative, got {value!r}", field=field)
+        raise ValidationError(f"{field}: must not be negative, got {number!r}", field=field)
     return number
 
 
@@ -43,13 +43,13 @@ def _efficiency(value: float, field: str) -> float:
     number = _finite(value, field)
     if 1 < number <= 100:
         raise ValidationError(
-            f"{field}: efficiencies are fractions with 0 < x ≤ 1; got {value!r} — "
+            f"{field}: efficiencies are fractions with 0 < x ≤ 1; got {number!r} — "
             f"did you mean {number / 100:g}?",
             field=field,
         )
     if not 0 < number <= 1:
         raise ValidationError(
-            f"{field}: efficiencies are fractions with 0 < x ≤ 1, got {value!r}", field=field
+            f"{field}: efficiencies are fractions with 0 < x ≤ 1, got {number!r}", field=field
         )
     return number
 
@@ -57,7 +57,7 @@ def _efficiency(value: float, field: str) -> float:
 def _fraction(value: float, field: str) -> float:
     number = _finite(value, field)
     if not 0 <= number <= 1:
-        raise ValidationError(f"{field}: must lie in 0..1, got {value!r}", field=field)
+        raise ValidationError(f"{field}: must lie in 0..1, got {number!r}", field=field)
     return number
 
 
@@ -135,7 +135,7 @@ class BatterySpec:
         slack = 1e-9 * self.energy_mwh
         if number < self.soc_min_mwh - slack or number > self.soc_max_mwh + slack:
             raise ValidationError(
-                f"{field}: {value!r} MWh lies outside the allowed state of charge "
+                f"{field}: {number!r} MWh lies outside the allowed state of charge "
                 f"{self.soc_min_mwh:g}..{self.soc_max_mwh:g} MWh",
                 field=field,
             )

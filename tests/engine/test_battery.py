@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import numpy as np
 import pytest
 
 from engine.battery import BatterySpec
@@ -78,3 +80,20 @@ def test_bad_values_name_their_field(
 def test_percentage_efficiency_message_for_90() -> None:
     with pytest.raises(ValidationError, match=r"fractions with 0 < x ≤ 1; got 90"):
         _spec(charge_efficiency_frac=90)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shown"),
+    [
+        ({"initial_soc_mwh": np.float64(9.0)}, "initial_soc_mwh: 9.0 MWh lies outside"),
+        ({"charge_efficiency_frac": np.float64(90.0)}, "got 90.0 — did you mean 0.9?"),
+        ({"degradation_cost_gbp_per_mwh": np.float64(-5.0)}, "must not be negative, got -5.0"),
+    ],
+)
+def test_messages_show_numpy_inputs_as_plain_numbers(kwargs: dict[str, Any], shown: str) -> None:
+    # Callers in loops pass numpy scalars; the message must read "9.0", not "np.float64(9.0)".
+    args: dict[str, Any] = {"charge_power_mw": 2.0, "discharge_power_mw": 2.0, "energy_mwh": 4.0}
+    with pytest.raises(ValidationError) as caught:
+        BatterySpec(**(args | kwargs))
+    assert shown in str(caught.value)
+    assert "np.float64" not in str(caught.value)
