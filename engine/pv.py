@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pvlib
 
 from engine.errors import ValidationError
 from engine.settlement import UK_TZ, to_utc_index
@@ -83,6 +82,10 @@ def model_pv_kw(system: PvSystem, interval_start: Any) -> FloatArray:
     Returns:
         Array of average power [kW], one per interval, ≥ 0.
     """
+    # Imported here: pvlib (with scipy) takes ~0.9 s to import, which every behind-the-meter
+    # run without PV, and every dashboard refresh, would otherwise pay.
+    import pvlib
+
     utc = to_utc_index(interval_start)
     mid = utc + pd.Timedelta(minutes=15)
     location = pvlib.location.Location(system.latitude_deg, system.longitude_deg, tz="UTC")

@@ -59,3 +59,16 @@ def test_parse_clearness() -> None:
     with pytest.raises(ValidationError, match="12 monthly"):
         parse_clearness("0.5,0.5")
     assert np.isclose(sum(parse_clearness([0.1] * 12)), 1.2)
+
+
+def test_pvlib_loads_only_when_pv_is_modelled() -> None:
+    # A fresh process that imports the PV module (as every BtM run does) but models no PV
+    # must not pay pvlib's ~0.9 s import.
+    import subprocess
+    import sys
+
+    script = "import sys, engine.pv; sys.stderr.write(str('pvlib' in sys.modules))"
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert child.stderr == "False"
