@@ -136,6 +136,8 @@ SEED_FILES: tuple[SeedFile, ...] = (
 
 def _fingerprint(ref: ReferenceData, seed_file: SeedFile) -> str:
     path = ref.path(seed_file.reference_table)
+    if not path.is_file():
+        ref.table(seed_file.reference_table)  # raises DataMissingError naming file and setting
     stat = path.stat()
     relative = path.relative_to(ref.data_dir)
     return f"seed:{relative} size={stat.st_size} mtime_ns={stat.st_mtime_ns}"

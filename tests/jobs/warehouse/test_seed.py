@@ -89,3 +89,15 @@ def test_a_file_that_disagrees_with_the_calendar_is_refused(ref: ReferenceData) 
     raw.loc[2, "start_time_utc"] = "2024-01-01T02:00:00Z"  # SP 3 really starts 01:00Z
     with pytest.raises(DataMissingError, match="row 4"):
         build(raw, "market/gb_system_prices_2024.csv")
+
+
+def test_seed_if_needed_names_a_missing_market_file(tmp_path: Path) -> None:
+    # A data directory without market/: the one-line DataMissingError naming the file and
+    # GBESS_DATA_DIR, not a bare FileNotFoundError from the freshness check.
+    settings = Settings(data_dir=tmp_path, duckdb_path=tmp_path / "gbess.duckdb")
+    warehouse = DuckDBWarehouse(settings.duckdb_path)
+    try:
+        with pytest.raises(DataMissingError, match=r"market/.*GBESS_DATA_DIR"):
+            seed_if_needed(warehouse, settings)
+    finally:
+        warehouse.close()
