@@ -235,6 +235,12 @@ def capacity_market_payment(
                 "and the de-rating factor [0-1]",
                 field="capacity_market",
             )
+        if not (math.isfinite(price_gbp_per_kw_per_year) and price_gbp_per_kw_per_year >= 0):
+            raise ValidationError(
+                "cm_price_gbp_per_kw_per_year: must be a finite price ≥ 0 [£/kW/year], got "
+                f"{price_gbp_per_kw_per_year}",
+                field="cm_price_gbp_per_kw_per_year",
+            )
         if not 0.0 < derating_factor_frac <= 1.0:
             raise ValidationError(
                 f"cm_derating_factor: must be in (0, 1], got {derating_factor_frac}",

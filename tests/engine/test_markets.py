@@ -89,3 +89,14 @@ def test_cm_without_published_figures_is_never_defaulted(ref: ReferenceData) -> 
     )  # fmt: skip
     # 1000 kW x 0.5 x £36.5 x 2 / 366 days (Oct 2031 - Sep 2032 has 29 Feb) = £99.73.
     assert term.payment_gbp == pytest.approx(1000 * 0.5 * 36.5 * 2 / 366)
+
+
+@pytest.mark.parametrize("price", [-5.0, float("nan"), float("inf")])
+def test_cm_user_price_must_be_a_real_non_negative_price(price: float) -> None:
+    # A negative or NaN £/kW/year would be a fabricated Capacity Market stream.
+    with pytest.raises(ValidationError, match="cm_price_gbp_per_kw_per_year") as caught:
+        capacity_market_payment(
+            dt.date(2024, 6, 1), dt.date(2024, 6, 1), 1.0, 2.0, "input",
+            price_gbp_per_kw_per_year=price, derating_factor_frac=0.5,
+        )  # fmt: skip
+    assert caught.value.field == "cm_price_gbp_per_kw_per_year"
