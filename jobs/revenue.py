@@ -138,13 +138,19 @@ def build_request(params: dict[str, Any]) -> RevenueRequest:
     except (TypeError, ValueError):
         raise ValidationError(f"power_mw: expected MW, got {power!r}", field="power_mw") from None
     energy = energy_mwh_value(params.get("energy_mwh"), power_mw)
-    battery = BatterySpec.from_round_trip(
-        power_mw,
-        energy,
-        float(params.get("round_trip_efficiency", 0.88)),
-        degradation_cost_gbp_per_mwh=float(params.get("degradation_gbp_per_mwh") or 0.0),
-        max_cycles_per_day=params.get("max_cycles_per_day"),
-    )
+    try:
+        battery = BatterySpec.from_round_trip(
+            power_mw,
+            energy,
+            _number(params.get("round_trip_efficiency", 0.88), "round_trip_efficiency"),
+            degradation_cost_gbp_per_mwh=_number(
+                params.get("degradation_gbp_per_mwh") or 0.0, "degradation_gbp_per_mwh"
+            ),
+            max_cycles_per_day=params.get("max_cycles_per_day"),
+        )
+    except ValidationError as error:
+        # The engine names its own fields; the caller typed these names.
+        raise _renamed(error) from None
     services = params.get("services")
     markets = params.get("energy_markets")
     mode = str(params.get("mode") or "perfect_foresight")
@@ -163,8 +169,8 @@ def build_request(params: dict[str, Any]) -> RevenueRequest:
     factor = params.get("cm_derating_factor")
     if price is not None or factor is not None:
         cm = "input"
-    min_mw = float(params.get("min_service_mw") or 0.0)
-    if min_mw < 0:
+    min_mw = _number(params.get("min_service_mw") or 0.0, "min_service_mw")
+    if not min_mw >= 0:
         raise ValidationError("min_service_mw: must not be negative", field="min_service_mw")
     return RevenueRequest(
         first,
@@ -178,6 +184,32 @@ def build_request(params: dict[str, Any]) -> RevenueRequest:
         None if factor is None else float(factor),
         min_mw,
     )
+
+
+#: Engine field names → the request's field names (CLI flags and HTTP keys).
+_REQUEST_FIELDS = {
+    "round_trip_efficiency_frac": "round_trip_efficiency",
+    "degradation_cost_gbp_per_mwh": "degradation_gbp_per_mwh",
+}
+
+
+def _renamed(error: ValidationError) -> ValidationError:
+    field = error.field or ""
+    name = _REQUEST_FIELDS.get(field)
+    if name is None:
+        return error
+    return ValidationError(str(error.detail).replace(field, name, 1), field=name)
+
+
+def _number(value: Any, field: str) -> float:
+    """A finite float, or a ValidationError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field}: expected a number, got {value!r}", field=field) from None
+    if not np.isfinite(number):
+        raise ValidationError(f"{field}: expected a finite number, got {value!r}", field=field)
+    return number
 
 
 def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> MarketData:
