@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
 from jobs.revenue import revenue
@@ -14,6 +14,7 @@ from server.config import ServerConfig
 from server.validation import ApiModel
 
 bp = ApiBlueprint("bess", __name__)
+_OPTIONAL = frozenset({"max_cycles_per_day", "cm_price_gbp_per_kw_per_year", "cm_derating_factor"})
 
 
 class RevenueRequest(ApiModel):
@@ -37,6 +38,35 @@ class RevenueRequest(ApiModel):
     cm_price_gbp_per_kw_per_year: float | None = Field(None, description="User CM price")
     cm_derating_factor: float | None = Field(None, description="User de-rating factor, 0-1")
     min_service_mw: float = Field(0.0, description="Smallest holding a service accepts [MW]")
+
+    @field_validator(
+        "power_mw",
+        "energy_mwh",
+        "round_trip_efficiency",
+        "degradation_gbp_per_mwh",
+        "max_cycles_per_day",
+        "cm_price_gbp_per_kw_per_year",
+        "cm_derating_factor",
+        "min_service_mw",
+        mode="before",
+    )
+    @classmethod
+    def _a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # One error at the field itself (not one per union member), and true is not 1 MW.
+        if value is None and info.field_name in _OPTIONAL:
+            return value
+        if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+    @field_validator("services", "energy_markets", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        raise ValueError(f"expected a list of names or a comma-separated string, got {value!r}")
 
 
 class RevenueResponse(ApiModel):

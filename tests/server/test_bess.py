@@ -47,3 +47,24 @@ def test_bad_input_is_a_problem(client: FlaskClient, change: dict[str, object], 
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert field in (problem.get("field") or "") or field in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        # Each was "2 invalid fields in the body: energy_mwh.float, energy_mwh.str" (no field).
+        ({"energy_mwh": None}, "energy_mwh"),
+        ({"energy_mwh": [2]}, "energy_mwh"),
+        ({"services": [1]}, "services"),
+        # true was read as 1 MW.
+        ({"power_mw": True}, "power_mw"),
+        ({"round_trip_efficiency": 88}, "round_trip_efficiency"),
+    ],
+)
+def test_wrong_types_name_one_field(
+    client: FlaskClient, change: dict[str, object], field: str
+) -> None:
+    body = {"from": "2024-06-01", "to": "2024-06-01", "power_mw": 1, "energy_mwh": 2, **change}
+    response = signed(client, "POST", "/v1/bess/revenue", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == field
