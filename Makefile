@@ -46,8 +46,13 @@ pytest: install
 nodetest:
 	@if [ -d appscript/tests ]; then node --test appscript/tests/; else echo "no Apps Script tests yet"; fi
 
+## bench: every benchmark (bench/lookup_http.py is a helper of bench/lookup.py --http);
+## bench/dispatch.py runs energy-py-linear once (~25 min here): BENCH_ARGS=--skip-epl skips it
+BENCHES := warehouse lookup duos dispatch revenue btm dashboard
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; \
+		args=""; [ "$$b" = dispatch ] && args="$(BENCH_ARGS)"; \
+		$(BIN)/python bench/$$b.py $$args || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.duckdb
