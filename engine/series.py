@@ -29,6 +29,28 @@ def row_list(positions: Sequence[int] | npt.NDArray[np.int64]) -> str:
     )
 
 
+def numeric_cells(raw: pd.Series, column: str) -> npt.NDArray[np.float64]:
+    """A column's cells as floats; empty cells stay NaN (callers name the half-hours).
+
+    Args:
+        raw: The column as read from a file (text or numbers).
+        column: Its name, for the message.
+
+    Raises:
+        ValidationError: A cell holds text that is not a plain number (``£20``, ``1,020``):
+            refused naming the rows, rather than later reported as a missing value.
+    """
+    values = pd.to_numeric(raw, errors="coerce")
+    text = np.flatnonzero((raw.notna() & values.isna()).to_numpy())
+    if text.size:
+        raise ValidationError(
+            f"{column}: not a plain number at {row_list(text)} (first {raw.iloc[text[0]]!r}); "
+            "write plain numbers, without currency signs or thousands separators",
+            field=column,
+        )
+    return np.asarray(values.to_numpy(dtype=float), dtype=np.float64)
+
+
 def row_starts_ns(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
     """UTC start of each row [ns since epoch]; when both ways of saying it are given
     (``interval_start`` and settlement keys, as exported files often carry), they must agree.

@@ -25,6 +25,7 @@ from engine.errors import DataMissingError, ValidationError
 from engine.levies import LEVIES, resolve_levies
 from engine.pv import PvSystem, describe_pv, model_pv_kw
 from engine.reference import ReferenceData
+from engine.series import numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
 from jobs.settings import Settings
@@ -365,7 +366,7 @@ def series_on_load(
     # The profile checks order the rows by time; a row-number column says where each went.
     stamps, ordered = profile_arrays(keys.assign(import_kwh=np.arange(len(frame), dtype=float)))
     rows = ordered["import_kwh"].astype(np.int64)
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    values: np.ndarray = numeric_cells(frame[column], column)
     series = pd.Series(values[rows], index=stamps)
     load_ns, _ = profile_arrays(load)
     aligned = series.reindex(load_ns).to_numpy(dtype=float)

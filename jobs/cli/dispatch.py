@@ -13,7 +13,7 @@ import pandas as pd
 from engine.battery import BatterySpec
 from engine.dispatch import optimise_dispatch
 from engine.errors import DataMissingError, ValidationError
-from engine.series import check_half_hour_steps, row_starts_ns
+from engine.series import check_half_hour_steps, numeric_cells, row_starts_ns
 from engine.settlement import iso_utc, to_date
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.settings import Settings
@@ -85,29 +85,8 @@ def read_price_csv(path: Path) -> pd.DataFrame:
                 "buy_price_gbp_per_mwh and sell_price_gbp_per_mwh)",
                 field="price_gbp_per_mwh",
             )
-        columns[name] = _numeric_prices(frame[column], column)[order]
+        columns[name] = numeric_cells(frame[column], column)[order]
     return pd.DataFrame(columns, index=index)
-
-
-def _numeric_prices(raw: pd.Series, column: str) -> np.ndarray:
-    """Prices as floats [£/MWh]; empty cells stay NaN (the engine names those intervals).
-
-    Raises:
-        ValidationError: A cell holds text that is not a plain number (``£20``, ``1,020``):
-            refused, naming the rows, rather than reported as a missing price.
-    """
-    values = pd.to_numeric(raw, errors="coerce")
-    text = raw.notna() & values.isna()
-    if text.any():
-        rows = np.flatnonzero(text.to_numpy())
-        shown = ", ".join(str(row) for row in rows[:10])
-        more = f" (+{rows.size - 10} more)" if rows.size > 10 else ""
-        raise ValidationError(
-            f"{column}: not a plain number at row(s) {shown}{more} (first {raw.iloc[rows[0]]!r});"
-            " write prices as numbers in £/MWh without currency signs or thousands separators",
-            field=column,
-        )
-    return values.to_numpy(dtype=float)
 
 
 def read_warehouse_prices(

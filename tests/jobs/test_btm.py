@@ -121,3 +121,15 @@ def test_a_series_file_is_put_in_load_order(tmp_path: Path) -> None:
     assert aligned == pytest.approx(np.arange(48.0) - 10)
     with pytest.raises(ValidationError, match="no value for 1 of the load"):
         series_on_load(prices.iloc[1:], ("price_gbp_per_mwh",), load, "energy_price")
+
+
+def test_price_text_in_a_series_file_is_refused_naming_the_row() -> None:
+    # A contract price file with "£80" in one cell: that row is named as not a number,
+    # not reported later as a half-hour with no price.
+    load = _load()
+    prices = pd.DataFrame(
+        {"interval_start": load["interval_start"], "price_gbp_per_mwh": ["80"] * 48}
+    )
+    prices.loc[7, "price_gbp_per_mwh"] = "£80"
+    with pytest.raises(ValidationError, match=r"price_gbp_per_mwh: not a plain number at row 7"):
+        series_on_load(prices, ("price_gbp_per_mwh",), load, "energy_price")

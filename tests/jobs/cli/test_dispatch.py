@@ -73,7 +73,7 @@ def test_price_text_is_refused_not_called_missing(
     )
     assert main(["dispatch", "--prices", str(prices), *REF_ARGS, "--json"]) == 2
     err = capsys.readouterr().err
-    assert "price_gbp_per_mwh: not a plain number at row(s) 1" in err
+    assert "price_gbp_per_mwh: not a plain number at row 1" in err
     assert "missing" not in err
 
 
