@@ -77,6 +77,7 @@ class RevenueRequest:
         cm_price_gbp_per_kw_per_year: User CM price (with ``input``) [£/kW/year].
         cm_derating_factor_frac: User de-rating factor (with ``input``) [0-1].
         min_service_mw: Smallest holding a service accepts (0 = divisible) [MW].
+        input_notes: How loosely written input was read (for ``assumptions``).
     """
 
     from_date: dt.date
@@ -89,6 +90,7 @@ class RevenueRequest:
     cm_price_gbp_per_kw_per_year: float | None = None
     cm_derating_factor_frac: float | None = None
     min_service_mw: float = 0.0
+    input_notes: tuple[str, ...] = ()
 
 
 def energy_mwh_value(value: Any, power_mw: float) -> float:
@@ -183,6 +185,21 @@ def build_request(params: dict[str, Any]) -> RevenueRequest:
         None if price is None else float(price),
         None if factor is None else float(factor),
         min_mw,
+        _services_notes(services, chosen),
+    )
+
+
+def _services_notes(given: Any, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """Say how ``services`` was read when it was not exactly the codes kept."""
+    if given is None:
+        return ()
+    items = given.split(",") if isinstance(given, str) else list(given)
+    written = [str(item).strip() for item in items if str(item).strip()]
+    if written == list(chosen):
+        return ()
+    return (
+        f"services: read {', '.join(repr(w) for w in written)} as {', '.join(chosen)} "
+        "(codes are case-insensitive; a service listed twice is held once).",
     )
 
 
@@ -327,7 +344,7 @@ def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> 
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
     lay = layout(data, specs, request.energy_markets)
-    assumptions = [*BASE_ASSUMPTIONS, *notes, *cm_notes]
+    assumptions = [*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes]
     started = time.perf_counter()
     pf_schedule = optimise_perfect_foresight(lay, request.battery)
     check_stack(lay, request.battery, pf_schedule)

@@ -35,3 +35,17 @@ def test_a_good_request_keeps_its_figures() -> None:
     # One-way efficiency sqrt(0.81) = 0.9 each way.
     assert request.battery.round_trip_efficiency_frac == pytest.approx(0.81)
     assert request.min_service_mw == 0.5
+
+
+@pytest.mark.parametrize(
+    ("services", "noted"),
+    [
+        ("dcl,DCH", True),  # lowercase read as DCL
+        (["DCL", "DCL"], True),  # listed twice, held once
+        ("DCL,DCH", False),
+        (None, False),  # the default six
+    ],
+)
+def test_loosely_written_services_are_an_explicit_assumption(services: object, noted: bool) -> None:
+    request = build_request({**BASE, "services": services})
+    assert any(note.startswith("services: read") for note in request.input_notes) is noted
