@@ -165,25 +165,25 @@ function lookupSelection_(services) {
  * The site to cost: the one saved from the sidebar, confirmed or typed in a prompt.
  * @param {!Object} services From services_().
  * @param {string} title Prompt title.
- * @return {{distributor: string, tariff: string, capacity_kva: number}|null} null when
- *     the user cancelled.
+ * @return {{distributor: string, tariff: string, capacity_kva: number}|null} null: cancelled.
  */
 function promptSite_(services, title) {
   const ui = services.spreadsheet.getUi();
   const props = services.properties.getDocumentProperties();
   const saved = JSON.parse(props.getProperty(SETTINGS_KEYS_.site) || 'null');
-  const example = saved && saved.distributor
+  const partial = saved && saved.distributor && !(saved.capacity_kva > 0) // blank in sidebar
+    ? saved.distributor + ', ' + (saved.tariff || '<tariff>') + ', <kVA>' : '';
+  const example = saved && saved.distributor && !partial
     ? saved.distributor + ', ' + saved.tariff + ', ' + saved.capacity_kva
     : '14, HV Site Specific Band 1, 1500';
-  const response = ui.prompt(
-    title,
-    'Distributor id (10-23) or GSP group (_A-_P), tariff and agreed capacity [kVA], ' +
-      'separated by commas.\n' +
-      'Leave blank to use: ' + example,
-    ui.ButtonSet.OK_CANCEL
-  );
+  const response = ui.prompt(title, 'Distributor id (10-23) or GSP group (_A-_P), tariff ' +
+    'and agreed capacity [kVA], separated by commas.\n' + (partial ? 'The sidebar\'s site: ' +
+    partial + ' (add its capacity).' : 'Leave blank to use: ' + example), ui.ButtonSet.OK_CANCEL);
   if (response.getSelectedButton() !== ui.Button.OK) {
     return null;
+  }
+  if (partial && !response.getResponseText().trim()) {
+    throw gbessError_('The sidebar\'s site (' + partial + ') has no agreed capacity: type it.');
   }
   const text = response.getResponseText().trim() || example;
   const parts = text.split(',').map(function (p) { return p.trim(); });

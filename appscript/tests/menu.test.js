@@ -124,6 +124,26 @@ test('Cost DUoS: reads the profile, asks for the site, writes the bill to "DUoS 
   assert.equal(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload).tariff, 'HV Site Specific Band 1');
 });
 
+test('Cost DUoS: a site remembered from the sidebar without a capacity is never offered as "..., null"', () => {
+  const p = project();
+  profileSheet(p);
+  // The sidebar remembers a site even when its capacity field was left blank.
+  p.fakes.PropertiesService.document.store.GBESS_SITE = JSON.stringify(
+    { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated or CT with Residual', capacity_kva: null, distributor: '_C' });
+  p.ui.promptAnswers.push(['OK', '']);
+  p.call('menuCostDuos');
+  assert.doesNotMatch(p.ui.prompts.at(-1).prompt, /null/);
+  assert.match(p.ui.prompts.at(-1).prompt, /_C, Domestic Aggregated or CT with Residual, <kVA>/);
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 0, 'nothing costed');
+  assert.match(p.ui.alerts.at(-1).prompt, /has no agreed capacity/);
+  // With the capacity typed, the remembered site is costed and kept complete.
+  p.fakes.UrlFetchApp.handler = () => json({ total_gbp: 1, by_component: {}, by_month: [] });
+  p.ui.promptAnswers.push(['OK', '_C, Domestic Aggregated or CT with Residual, 69']);
+  p.call('menuCostDuos');
+  assert.equal(JSON.parse(p.fakes.UrlFetchApp.requests[0].payload).distributor, '_C');
+  assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE).capacity_kva, 69);
+});
+
 test('Cost DUoS: cancel, a bad site line, a bad kWh cell and a 413 each end in a clear outcome', () => {
   const p = project();
   const sheet = profileSheet(p);
