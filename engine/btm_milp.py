@@ -19,12 +19,12 @@ tests that compare the two check the site reduction and the DP together.
 
 from __future__ import annotations
 
-import highspy
 import numpy as np
 
 from engine.battery import BatterySpec
 from engine.btm_site import FloatArray, SiteIntervals
 from engine.errors import InfeasibleDispatchError
+from engine.highs import solve_sparse
 
 
 def solve_site_milp(
@@ -100,11 +100,6 @@ def solve_site_milp(
     constraint([("i", 1.0, None), ("z", -site.import_limit_mwh, None)], inf, zero)
     constraint([("x", 1.0, None), ("z", site.export_limit_mwh, None)], inf, site.export_limit_mwh)
     constraint([("u", 1.0, None), ("z", site.pv_mwh, None)], inf, site.pv_mwh)
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    order = np.lexsort((r, c))
-    starts = np.searchsorted(c[order], np.arange(n_col + 1))
     col_lo = np.zeros(n_col)
     col_hi = np.concatenate(
         [
@@ -125,34 +120,23 @@ def solve_site_milp(
     cost[col["x"]] = site.export_value_gbp_per_mwh
     cost[col["i"]] = -site.import_cost_gbp_per_mwh
     cost[col["d"]] = -battery.degradation_cost_gbp_per_mwh
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = cost
-    lp.col_lower_ = col_lo
-    lp.col_upper_ = col_hi
-    lp.row_lower_ = np.concatenate(lo_rows)
-    lp.row_upper_ = np.concatenate(hi_rows)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = r[order].astype(np.int32)
-    lp.a_matrix_.value_ = v[order]
-    lp.integrality_ = [highspy.HighsVarType.kContinuous] * (6 * T) + [
-        highspy.HighsVarType.kInteger
-    ] * (2 * T)
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("mip_rel_gap", 0.0)
-    solver.setOptionValue("mip_abs_gap", 1e-6)
-    solver.setOptionValue("threads", 1)
-    solver.passModel(lp)
-    solver.run()
-    status = solver.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    integer = np.zeros(n_col, dtype=bool)
+    integer[6 * T :] = True
+    result = solve_sparse(
+        cost=cost,
+        col_lower=col_lo,
+        col_upper=col_hi,
+        rows=np.concatenate(rows),
+        cols=np.concatenate(cols),
+        values=np.concatenate(vals),
+        row_lower=np.concatenate(lo_rows),
+        row_upper=np.concatenate(hi_rows),
+        maximise=True,
+        integer=integer,
+        options={"mip_rel_gap": 0.0, "mip_abs_gap": 1e-6, "threads": 1},
+    )
+    if not result.optimal:
         raise InfeasibleDispatchError(
-            f"HiGHS found no optimal schedule: {solver.modelStatusToString(status)}",
-            field="battery",
+            f"HiGHS found no optimal schedule: {result.status}", field="battery"
         )
-    x = np.asarray(solver.getSolution().col_value)
-    return x[col["s"]], float(solver.getInfo().objective_function_value)
+    return result.x[col["s"]], result.objective

@@ -20,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 
 from engine.dispatch_problem import BoolArray, DispatchProblem, FloatArray
 from engine.errors import GbessError, InfeasibleDispatchError
+from engine.highs import solve_sparse
 
 Binaries = Literal["none", "needed", "all"]
 
@@ -120,12 +120,6 @@ def solve_milp(
         row_hi.append(np.asarray(cap, dtype=float))
         n_row += problem.n_days
 
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    order = np.lexsort((r, c))
-    start = np.searchsorted(c[order], np.arange(n_col + 1))
-
     col_lo = np.concatenate([np.zeros(2 * T), problem.soc_lo_mwh, np.zeros(B)])
     col_hi = np.concatenate(
         [problem.charge_limit_mw, problem.discharge_limit_mw, problem.soc_hi_mwh, np.ones(B)]
@@ -140,47 +134,41 @@ def solve_milp(
         ]
     )
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = n_row
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = cost
-    lp.col_lower_ = col_lo
-    lp.col_upper_ = col_hi
-    lp.row_lower_ = np.concatenate(row_lo)
-    lp.row_upper_ = np.concatenate(row_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start.astype(np.int32)
-    lp.a_matrix_.index_ = r[order].astype(np.int32)
-    lp.a_matrix_.value_ = v[order]
-    if B:
-        lp.integrality_ = [highspy.HighsVarType.kContinuous] * (3 * T) + [
-            highspy.HighsVarType.kInteger
-        ] * B
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
-    solver.setOptionValue("output_flag", False)
-    solver.setOptionValue("mip_rel_gap", 0.0)
-    solver.setOptionValue("mip_abs_gap", 1e-3)
-    solver.setOptionValue("time_limit", float(time_limit_s))
-    solver.setOptionValue("threads", 1)
-    solver.passModel(lp)
-    solver.run()
-    status = solver.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
+    integer = np.zeros(n_col, dtype=bool)
+    integer[3 * T :] = True
+    result = solve_sparse(
+        cost=cost,
+        col_lower=col_lo,
+        col_upper=col_hi,
+        rows=np.concatenate(rows),
+        cols=np.concatenate(cols),
+        values=np.concatenate(vals),
+        row_lower=np.concatenate(row_lo),
+        row_upper=np.concatenate(row_hi),
+        maximise=True,
+        integer=integer,
+        options={
+            "mip_rel_gap": 0.0,
+            "mip_abs_gap": 1e-3,
+            "time_limit": float(time_limit_s),
+            "threads": 1,
+        },
+    )
+    if result.infeasible:
         raise InfeasibleDispatchError(
             "no schedule meets the state-of-charge bounds, the final SoC and the cycle cap",
             field="battery",
         )
-    if status != highspy.HighsModelStatus.kOptimal:
+    if not result.optimal:
         # A time limit or numerical trouble is not a proof that no schedule exists.
         raise GbessError(
-            f"HiGHS stopped without a proven optimum: {solver.modelStatusToString(status)}",
+            f"HiGHS stopped without a proven optimum: {result.status}",
             field="time_limit_s",
         )
-    x = np.asarray(solver.getSolution().col_value)
+    x = result.x
     return MilpSolution(
         charge_mw=x[c_col],
         discharge_mw=x[d_col],
         soc_mwh=x[s_col],
-        objective_gbp=float(solver.getInfo().objective_function_value),
+        objective_gbp=result.objective,
     )

@@ -36,11 +36,11 @@ import dataclasses
 import itertools
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 
 from engine.errors import InfeasibleDispatchError
+from engine.highs import solve_sparse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -273,35 +273,23 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
 def _run_highs(
     tri: _Triplets, cost: FloatArray, lower: FloatArray, upper: FloatArray
 ) -> tuple[FloatArray, float]:
-    n_col = cost.shape[0]
-    rows = np.concatenate(tri.rows)
-    cols = np.concatenate(tri.cols)
-    vals = np.concatenate(tri.vals)
-    order = np.lexsort((rows, cols))
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_col
-    lp.num_row_ = tri.count
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.concatenate(tri.lower)
-    lp.row_upper_ = np.concatenate(tri.upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(cols, minlength=n_col))].astype(np.int32)
-    lp.a_matrix_.index_ = rows[order].astype(np.int32)
-    lp.a_matrix_.value_ = vals[order]
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
-    solver.setOptionValue("output_flag", False)
-    solver.passModel(lp)
-    solver.run()
-    status = solver.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    result = solve_sparse(
+        cost=cost,
+        col_lower=lower,
+        col_upper=upper,
+        rows=np.concatenate(tri.rows),
+        cols=np.concatenate(tri.cols),
+        values=np.concatenate(tri.vals),
+        row_lower=np.concatenate(tri.lower),
+        row_upper=np.concatenate(tri.upper),
+        maximise=False,
+    )
+    if not result.optimal:
         raise InfeasibleDispatchError(
-            f"revenue model: no feasible schedule ({solver.modelStatusToString(status)}); "
+            f"revenue model: no feasible schedule ({result.status}); "
             "check the initial/final SoC against the battery's limits"
         )
-    values = np.asarray(solver.getSolution().col_value, dtype=np.float64)
-    return values, float(solver.getInfo().objective_function_value)
+    return result.x, result.objective
 
 
 def propose_holdings(
