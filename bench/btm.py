@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +30,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._timing import best_of  # noqa: E402
 from engine.battery import BatterySpec  # noqa: E402
 from engine.btm import BtmResult, btm_ppa, optimise_site  # noqa: E402
 from engine.btm_milp import solve_site_milp  # noqa: E402
@@ -51,17 +49,6 @@ REPEAT = 7
 # Benchmark inputs for levies the shipped data lacks (not published figures).
 LEVY_OVERRIDES = {"FiT": 7.0, "AAHEDC": 0.5, "CfD_ILR": 5.0, "TNUoS_TDR": 50.0}
 CLEARNESS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.55, 0.55, 0.5, 0.5, 0.45, 0.4, 0.35)
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """(best wall, median wall, best CPU) [s]."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), statistics.median(walls), min(cpus)
 
 
 def main() -> None:
@@ -112,12 +99,12 @@ def main() -> None:
         return run(pv(), levies()).document()
 
     document = end_to_end()  # warm-up: numba kernels from cache, DUoS schedule, pvlib
-    best, median, cpu = timed(end_to_end, REPEAT)
-    pv_best, _, _ = timed(pv, REPEAT)
-    levy_best, _, _ = timed(levies, REPEAT)
+    best, median, cpu = best_of(end_to_end, REPEAT)
+    pv_best, _, _ = best_of(pv, REPEAT)
+    levy_best, _, _ = best_of(levies, REPEAT)
     result = run(pv(), levies())
     site = result.site
-    opt_best, _, _ = timed(lambda: optimise_site(site, battery), REPEAT)
+    opt_best, _, _ = best_of(lambda: optimise_site(site, battery), REPEAT)
     print(f"site-year: {n} half-hours of 2024, 2.5 MW / 5 MWh battery, 1,000 kWp PV")
     print(
         f"end to end in the engine: best {best * 1e3:.1f} ms (median {median * 1e3:.1f} ms, "
@@ -136,8 +123,8 @@ def main() -> None:
     )
     week = slice(0, 7 * 48)
     week_site = SiteIntervals(*(getattr(site, f)[week] for f in site.__dataclass_fields__))
-    dp_week, _, _ = timed(lambda: optimise_site(week_site, battery), REPEAT)
-    milp_week, _, _ = timed(lambda: solve_site_milp(week_site, battery), 2)
+    dp_week, _, _ = best_of(lambda: optimise_site(week_site, battery), REPEAT)
+    milp_week, _, _ = best_of(lambda: solve_site_milp(week_site, battery), 2)
     print(
         f"one week (336 half-hours): exact DP {dp_week * 1e3:.2f} ms, HiGHS MILP "
         f"{milp_week * 1e3:.0f} ms → {milp_week / dp_week:,.0f}× faster"

@@ -17,12 +17,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -33,6 +31,7 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._timing import best_of  # noqa: E402
 from engine.battery import BatterySpec  # noqa: E402
 from engine.dispatch import optimise_dispatch  # noqa: E402
 from engine.dispatch_milp import solve_milp  # noqa: E402
@@ -81,17 +80,6 @@ net = float((p * (discharge - charge)).sum())
 print(json.dumps({"wall_s": wall, "cpu_s": cpu_s, "net_gbp": net,
                   "version": importlib.metadata.version("energypylinear")}))
 """
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """(best wall, median wall, best CPU) seconds over ``repeat`` runs."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), statistics.median(walls), min(cpus)
 
 
 def synthetic_year(seed: int, days: int = 365) -> np.ndarray:

@@ -12,10 +12,8 @@ of several runs, with CPU time (``process_time``) beside wall time.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 # "On one core": keep BLAS to one thread (set before numpy loads).
@@ -28,6 +26,7 @@ import pandas as pd  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._timing import best_of  # noqa: E402
 from engine.duos import DuosTariff, duos_cost, duos_cost_many, find_tariff  # noqa: E402
 from engine.reference import reference_data  # noqa: E402
 from engine.settlement import half_hourly_index  # noqa: E402
@@ -40,17 +39,6 @@ CAPACITY_KVA = 1_500.0
 
 def data_dir() -> Path:
     return Path(os.environ.get("GBESS_DATA_DIR") or REPO.parent / "shared" / "data").resolve()
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """(best wall, median wall, best CPU) seconds over ``repeat`` runs."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), statistics.median(walls), min(cpus)
 
 
 def per_row_pandas(profile: pd.DataFrame, tariff: DuosTariff, capacity_kva: float) -> float:

@@ -18,13 +18,12 @@ import os
 import random
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._timing import runs  # noqa: E402
 from engine.lookup import lookup_many, lookup_site, prepare_lookup_tables  # noqa: E402
 from engine.lookup_tables import LookupTables  # noqa: E402
 from engine.mpan import check_digit  # noqa: E402
@@ -40,16 +39,6 @@ INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 def data_dir() -> Path:
     return Settings.from_env(os.environ).data_dir
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return walls, cpus
 
 
 def mixed_queries(tables: LookupTables, n: int, seed: int = 3, bad_frac: float = 0.0) -> list[str]:
@@ -96,7 +85,7 @@ def mixed_queries(tables: LookupTables, n: int, seed: int = 3, bad_frac: float =
 
 def bench_in_process() -> None:
     directory = data_dir()
-    load_walls, load_cpus = timed(lambda: prepare_lookup_tables(ReferenceData(directory)), 5)
+    load_walls, load_cpus = runs(lambda: prepare_lookup_tables(ReferenceData(directory)), 5)
     print(
         f"table load (7 CSVs read + indexed), best of 5: {min(load_walls) * 1e3:.0f} ms wall, "
         f"{min(load_cpus) * 1e3:.0f} ms CPU; median {statistics.median(load_walls) * 1e3:.0f} ms "
@@ -110,8 +99,8 @@ def bench_in_process() -> None:
         for query in queries:
             lookup_site(query, tables, AS_OF)
 
-    cold_wall, cold_cpu = timed(run, 1)  # first pass also builds district/top-line templates
-    walls, cpus = timed(run, 7)
+    cold_wall, cold_cpu = runs(run, 1)  # first pass also builds district/top-line templates
+    walls, cpus = runs(run, 7)
     print(
         f"{N_QUERIES:,} mixed queries via lookup_site, first pass (templates built): "
         f"{cold_wall[0] * 1e3:.1f} ms wall, {cold_cpu[0] * 1e3:.1f} ms CPU"
@@ -124,8 +113,8 @@ def bench_in_process() -> None:
     )
 
     with_bad = mixed_queries(tables, N_QUERIES, seed=5, bad_frac=0.02)
-    many_walls, _ = timed(lambda: lookup_many(with_bad, tables, AS_OF), 5)
-    dict_walls, _ = timed(lambda: [r.to_dict() for r in lookup_many(with_bad, tables, AS_OF)], 5)
+    many_walls, _ = runs(lambda: lookup_many(with_bad, tables, AS_OF), 5)
+    dict_walls, _ = runs(lambda: [r.to_dict() for r in lookup_many(with_bad, tables, AS_OF)], 5)
     print(
         f"{N_QUERIES:,} via lookup_many with 2% malformed rows, best of 5: "
         f"{min(many_walls) * 1e3:.1f} ms; plus to_dict(): {min(dict_walls) * 1e3:.1f} ms"
