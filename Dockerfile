@@ -21,7 +21,7 @@ COPY server ./server
 # Compile the numba kernels into the image (numba's cache beside the installed modules),
 # so a new instance's first battery request does not spend tens of seconds compiling.
 RUN pip install --no-deps . \
-    && python -c "from engine.dispatch_rolling import warm_up; warm_up()" \
+    && python -c "from engine.dispatch import warm_up; warm_up()" \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin gbess
 
 USER 10001

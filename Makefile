@@ -40,7 +40,7 @@ typecheck: install
 
 pytest: install
 	@# compile the numba dispatch kernels once (cached in engine/__pycache__), a build step
-	$(BIN)/python -c "from engine.dispatch_rolling import warm_up; warm_up()"
+	$(BIN)/python -c "from engine.dispatch import warm_up; warm_up()"
 	$(BIN)/pytest
 
 nodetest:

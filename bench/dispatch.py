@@ -33,10 +33,13 @@ sys.path.insert(0, str(REPO))
 
 from bench._timing import best_of  # noqa: E402
 from engine.battery import BatterySpec  # noqa: E402
-from engine.dispatch import optimise_dispatch  # noqa: E402
-from engine.dispatch_milp import solve_milp  # noqa: E402
-from engine.dispatch_problem import build_problem  # noqa: E402
-from engine.dispatch_rolling import optimise_rolling, warm_up  # noqa: E402
+from engine.dispatch import (  # noqa: E402
+    build_problem,
+    optimise_dispatch,
+    optimise_rolling,
+    warm_up,
+)
+from engine.dispatch.milp import solve_milp  # noqa: E402
 from engine.errors import GbessError  # noqa: E402
 
 ONE_YEAR_ANCHOR_S = 0.050
@@ -133,7 +136,7 @@ def peak_rss_mb(prices_path: str, solve: bool) -> float:
     code = (
         "import sys, numpy as np\n"
         f"sys.path.insert(0, {str(REPO)!r})\n"
-        "from engine.dispatch import optimise_dispatch\n"
+        "from engine.dispatch.optimise import optimise_dispatch\n"
         "from engine.battery import BatterySpec\n"
         "b = BatterySpec(2.0, 2.0, 4.0, 0.9, 1.0, final_soc_mwh=0.0)\n"
         "p = np.load(sys.argv[1])\n"

@@ -24,10 +24,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench._timing import runs  # noqa: E402
-from engine.lookup import lookup_many, lookup_site, prepare_lookup_tables  # noqa: E402
-from engine.lookup_tables import LookupTables  # noqa: E402
-from engine.mpan import check_digit  # noqa: E402
 from engine.reference import ReferenceData  # noqa: E402
+from engine.site import (  # noqa: E402
+    LookupTables,
+    check_digit,
+    lookup_many,
+    lookup_site,
+    prepare_lookup_tables,
+)
 from jobs.settings import Settings  # noqa: E402
 
 AS_OF = dt.date(2025, 6, 1)

@@ -37,8 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.lookup import N_QUERIES, mixed_queries  # noqa: E402
-from engine.lookup import prepare_lookup_tables  # noqa: E402
 from engine.reference import ReferenceData  # noqa: E402
+from engine.site import prepare_lookup_tables  # noqa: E402
 from jobs.webhook_auth import sign_request  # noqa: E402
 
 RATE_PER_S = 200

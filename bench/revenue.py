@@ -17,11 +17,14 @@ import numpy as np
 
 from engine.battery import BatterySpec
 from engine.dispatch import optimise_dispatch
-from engine.markets import DYNAMIC_SERVICES, service_specs
 from engine.reference import reference_data
-from engine.revenue import optimise_perfect_foresight
-from engine.revenue_day_ahead import optimise_day_ahead
-from engine.revenue_layout import layout
+from engine.revenue import (
+    DYNAMIC_SERVICES,
+    layout,
+    optimise_day_ahead,
+    optimise_perfect_foresight,
+    service_specs,
+)
 from jobs.revenue import build_request, read_market_data, run_stack
 from jobs.settings import Settings
 

@@ -3,7 +3,7 @@
 Resolves what the engine needs from a request: the DUoS tariffs, the energy and export
 price series (from the warehouse, a flat figure, or a per-half-hour series), the levies
 (published rates, overrides, or none), PV (a series or a pvlib model) and the battery,
-then runs :func:`engine.btm.btm_ppa` and returns its JSON document. Every choice the
+then runs :func:`engine.btm.ppa.btm_ppa` and returns its JSON document. Every choice the
 request left open is written into ``assumptions``.
 """
 
@@ -18,16 +18,14 @@ import numpy as np
 import pandas as pd
 
 from engine.battery import BatterySpec
-from engine.btm import btm_ppa
-from engine.duos import find_tariff
-from engine.duos.profile import profile_arrays
+from engine.btm import LEVIES, PvSystem, btm_ppa, describe_pv, model_pv_kw, resolve_levies
+from engine.duos import find_tariff, profile_arrays
 from engine.errors import DataMissingError, ValidationError
-from engine.levies import LEVIES, resolve_levies
-from engine.pv import PvSystem, describe_pv, model_pv_kw
 from engine.reference import ReferenceData
 from engine.series import numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
+from jobs.btm_report import result_document
 from jobs.settings import Settings
 from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
 
@@ -293,7 +291,7 @@ def run_btm(
         export_tariff=export_tariff,
         assumptions=tuple(notes),
     )
-    document = result.document()
+    document = result_document(result)
     document["tariff"] = {
         "distributor_id": tariff.distributor_id,
         "tariff_name": tariff.tariff_name,

@@ -8,9 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from engine.duos import DuosBill, DuosTariff, duos_cost, find_tariff, scale_profile
-from engine.duos.profile import year_span
-from engine.duos.tariffs import RATE_FIELDS
+from engine.duos import (
+    RATE_FIELDS,
+    DuosBill,
+    DuosTariff,
+    duos_cost,
+    find_tariff,
+    scale_profile,
+    year_span,
+)
 from engine.errors import ValidationError
 from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date

@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.lookup import load_lookup_tables, lookup_many
-from engine.lookup_result import LookupFailure, LookupResult
-from engine.lookup_tables import LookupTables
 from engine.reference import reference_data
 from engine.settlement import UK_TZ
+from engine.site import LookupFailure, LookupResult, LookupTables, load_lookup_tables, lookup_many
 
 
 def uk_today() -> dt.date:

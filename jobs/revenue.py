@@ -16,20 +16,24 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.errors import DataMissingError, ValidationError
-from engine.markets import (
+from engine.reference import reference_data
+from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
     CapacityMarketTerm,
+    MarketData,
+    RevenueResult,
+    attribute,
     capacity_market_payment,
+    check_stack,
+    layout,
+    optimise_day_ahead,
+    optimise_perfect_foresight,
     parse_energy_markets,
     parse_services,
     service_specs,
+    trade_markets,
 )
-from engine.reference import reference_data
-from engine.revenue import check_stack, optimise_perfect_foresight
-from engine.revenue_attribution import RevenueResult, attribute
-from engine.revenue_day_ahead import optimise_day_ahead
-from engine.revenue_layout import MarketData, layout, trade_markets
 from engine.settlement import half_hourly_index, to_date
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed

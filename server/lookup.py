@@ -18,7 +18,7 @@ from flask.blueprints import BlueprintSetupState
 from pydantic import AfterValidator, Field, JsonValue
 
 from engine.errors import DataMissingError, GbessError
-from engine.lookup_result import LookupResult
+from engine.site import LookupResult
 from jobs.lookup import lookup_rows, lookup_tables
 from server.api import ApiBlueprint
 from server.config import ServerConfig

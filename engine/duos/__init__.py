@@ -2,9 +2,10 @@
 
 from engine.duos.bands import BandWindow
 from engine.duos.cost import COMPONENT_KEYS, DuosBill, duos_cost, duos_cost_many
-from engine.duos.profile import half_hourly_profile, scale_profile
+from engine.duos.profile import half_hourly_profile, profile_arrays, scale_profile, year_span
 from engine.duos.schedule import DuosSchedule, classify_duos_band, duos_schedule
 from engine.duos.tariffs import (
+    RATE_FIELDS,
     DuosTariff,
     TariffYear,
     available_charging_years,
@@ -15,6 +16,7 @@ from engine.duos.tariffs import (
 
 __all__ = [
     "COMPONENT_KEYS",
+    "RATE_FIELDS",
     "BandWindow",
     "DuosBill",
     "DuosSchedule",
@@ -27,7 +29,9 @@ __all__ = [
     "duos_schedule",
     "find_tariff",
     "half_hourly_profile",
+    "profile_arrays",
     "resolve_distributor",
     "scale_profile",
     "tariff_names",
+    "year_span",
 ]

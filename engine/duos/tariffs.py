@@ -26,13 +26,16 @@ import pandas as pd
 
 from engine.duos.bands import BandWindow, band_windows
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
-from engine.lookup import load_lookup_tables
-from engine.lookup_result import LookupResult
-from engine.mpan import normalise_llfc
-from engine.network import LicenceArea, NetworkRegistry
 from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date, parse_charging_year
-from engine.topline import expand_llfc_list
+from engine.site import (
+    LicenceArea,
+    LookupResult,
+    NetworkRegistry,
+    expand_llfc_list,
+    load_lookup_tables,
+    normalise_llfc,
+)
 
 VOLTAGE_LEVELS = ("LV", "LV_SUB", "HV")
 DIRECTIONS = ("demand", "generation")
@@ -164,7 +167,7 @@ def resolve_distributor(ref: ReferenceData, distributor: object) -> LicenceArea:
     Args:
         ref: Reference data.
         distributor: ``14`` / ``"14"``, ``"_E"`` / ``"E"``, a
-            :class:`~engine.lookup_result.LookupResult` or a mapping holding
+            :class:`~engine.site.result.LookupResult` or a mapping holding
             ``gsp_group_id`` and/or ``distributor_id`` (e.g. its JSON). An IDNO's network
             sits inside a host area whose all-the-way tariffs it mirrors (SOURCES.md), so a
             lookup result is resolved by its GSP group when it has one.
@@ -357,7 +360,7 @@ def find_tariff(
     Args:
         ref: Reference data.
         distributor: Distributor id 10-23, GSP group, or a site lookup result
-            (:class:`~engine.lookup_result.LookupResult` or its JSON dict).
+            (:class:`~engine.site.result.LookupResult` or its JSON dict).
         tariff: Tariff name.
         llfc: Line loss factor class of the MPAN.
         voltage_level: ``LV``, ``LV_SUB`` or ``HV``.

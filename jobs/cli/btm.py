@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from engine.levies import parse_levy_overrides
-from engine.pv import parse_clearness
+from engine.btm import parse_clearness, parse_levy_overrides
 from engine.reference import reference_data
 from jobs.btm import BtmRequest, LazyWarehouse, read_csv, run_btm, series_on_load
 from jobs.cli._common import add_json_flag, emit_json

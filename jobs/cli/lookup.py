@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ValidationError
-from engine.lookup_result import LookupFailure, LookupResult
 from engine.settlement import to_date
+from engine.site import LookupFailure, LookupResult
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.lookup import lookup_results
 from jobs.settings import Settings

@@ -2,7 +2,7 @@
 
 The sample-week chart overlays the state of charge of a reference battery (1 MW / 2 MWh,
 88 % round trip, no other limits) dispatched with perfect foresight against the last 7
-days of system price (:func:`engine.dispatch.optimise_dispatch`) — an illustration of how
+days of system price (:func:`engine.dispatch.optimise.optimise_dispatch`) — an illustration of how
 a battery follows the price, not a revenue forecast.
 
 "Last" counts back from the newest settlement day in the warehouse, never the clock. The

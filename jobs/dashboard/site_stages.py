@@ -23,10 +23,9 @@ from typing import Any
 
 from engine.duos import duos_cost, find_tariff, scale_profile
 from engine.errors import ValidationError
-from engine.lookup import lookup_site
-from engine.lookup_result import LookupResult
 from engine.reference import ReferenceData
 from engine.settlement import charging_year_of_date
+from engine.site import LookupResult, lookup_site
 from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.sites import SiteInput, Stage
 from jobs.lookup import lookup_tables

@@ -10,8 +10,8 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from engine.lookup_result import FIELD_NAMES
 from engine.settlement import charging_year_of_date
+from engine.site.result import FIELD_NAMES
 from jobs.lookup import uk_today
 from jobs.webhook_auth import sign_request
 from server.app import create_app

@@ -9,8 +9,8 @@ import pytest
 from engine.duos import find_tariff, resolve_distributor, tariff_names
 from engine.duos.tariffs import tariff_identity
 from engine.errors import TariffNotFoundError, ValidationError
-from engine.lookup import load_lookup_tables, lookup_site
 from engine.reference import ReferenceData
+from engine.site.lookup import load_lookup_tables, lookup_site
 
 
 @pytest.mark.parametrize(

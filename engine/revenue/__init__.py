@@ -1,0 +1,39 @@
+"""The BESS revenue stack: energy markets (APX, imbalance), DC/DM/DR held per EFA block and the
+Capacity Market, co-optimised for one battery and attributed to streams.
+"""
+
+from engine.revenue.attribution import RevenueResult, attribute
+from engine.revenue.day_ahead import optimise_day_ahead
+from engine.revenue.layout import Layout, MarketData, layout, trade_markets
+from engine.revenue.markets import (
+    DYNAMIC_SERVICES,
+    ENERGY_MARKETS,
+    CapacityMarketTerm,
+    ServiceSpec,
+    capacity_market_payment,
+    parse_energy_markets,
+    parse_services,
+    service_specs,
+)
+from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
+
+__all__ = [
+    "DYNAMIC_SERVICES",
+    "ENERGY_MARKETS",
+    "CapacityMarketTerm",
+    "Layout",
+    "MarketData",
+    "RevenueResult",
+    "Schedule",
+    "ServiceSpec",
+    "attribute",
+    "capacity_market_payment",
+    "check_stack",
+    "layout",
+    "optimise_day_ahead",
+    "optimise_perfect_foresight",
+    "parse_energy_markets",
+    "parse_services",
+    "service_specs",
+    "trade_markets",
+]

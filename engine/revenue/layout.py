@@ -1,0 +1,171 @@
+"""Revenue-stack inputs laid out per interval and per EFA block, and the day-ahead forecasts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engine.dispatch import naive_forecast
+from engine.errors import ValidationError
+from engine.revenue.markets import ENERGY_MARKETS, ServiceSpec
+from engine.revenue.model import BoolArray, FloatArray, IntArray
+from engine.settlement import efa_date_block, to_utc_index
+
+
+@dataclass(frozen=True)
+class MarketData:
+    """Prices for the period, as the engine needs them.
+
+    Attributes:
+        interval_start: UTC half-hour starts of the period (no gaps).
+        energy_price_gbp_per_mwh: One column per energy market (``apx``, ``system``),
+            one row per interval; NaN = no trade in that period [£/MWh].
+        service_price_gbp_per_mw_per_h: Index ``(efa_date, efa_block)``, one column per
+            service; NaN = no clearing result [£/MW/h].
+    """
+
+    interval_start: pd.DatetimeIndex
+    energy_price_gbp_per_mwh: pd.DataFrame
+    service_price_gbp_per_mw_per_h: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Per-interval arrays for a solve (built once from :class:`MarketData`)."""
+
+    index: pd.DatetimeIndex
+    interval_h: float
+    energy: FloatArray  # (T, M) prices of the selected markets, NaN = unavailable
+    markets: tuple[str, ...]
+    block_of_interval: IntArray
+    blocks: pd.DataFrame  # efa_date, efa_block per block
+    service_price: FloatArray  # (B, K)
+    services: tuple[ServiceSpec, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of intervals."""
+        return int(self.energy.shape[0])
+
+    def buy_sell(
+        self, energy: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """Cheapest buy and dearest sell price per interval, and where any market trades."""
+        prices = self.energy if energy is None else energy
+        tradable = np.isfinite(prices).any(axis=1)
+        filled_lo = np.where(np.isfinite(prices), prices, np.inf)
+        filled_hi = np.where(np.isfinite(prices), prices, -np.inf)
+        buy = np.where(tradable, filled_lo.min(axis=1, initial=np.inf), 0.0).astype(np.float64)
+        sell = np.where(tradable, filled_hi.max(axis=1, initial=-np.inf), 0.0).astype(np.float64)
+        return buy, sell, np.asarray(tradable, dtype=np.bool_)
+
+
+def layout(
+    data: MarketData,
+    services: tuple[ServiceSpec, ...],
+    energy_markets: tuple[str, ...],
+    interval_h: float = 0.5,
+) -> Layout:
+    """Lay prices out per interval and per EFA block.
+
+    Args:
+        data: The period's prices.
+        services: Services the battery may hold.
+        energy_markets: Energy markets it may trade (subset of ``apx``, ``system``).
+        interval_h: Interval length [h].
+
+    Raises:
+        ValidationError: If a requested market has no price column or the index is not
+            contiguous half-hours.
+    """
+    index = to_utc_index(data.interval_start)
+    if len(index) == 0:
+        raise ValidationError("interval_start: the period is empty", field="from")
+    steps = np.diff(index.as_unit("ns").asi8)  # type: ignore[attr-defined]
+    if steps.size and np.any(steps != int(interval_h * 3600e9)):
+        raise ValidationError(
+            "interval_start: intervals must be contiguous", field="interval_start"
+        )
+    for market in energy_markets:
+        if market not in ENERGY_MARKETS or market not in data.energy_price_gbp_per_mwh.columns:
+            raise ValidationError(
+                f"energy_markets: no prices for {market!r}", field="energy_markets"
+            )
+    energy = data.energy_price_gbp_per_mwh[list(energy_markets)].to_numpy(dtype=float)
+    efa = efa_date_block(index)
+    keys = pd.MultiIndex.from_arrays([efa["efa_date"], efa["efa_block"]])
+    codes, uniques = pd.factorize(keys)
+    blocks = pd.DataFrame(list(uniques), columns=["efa_date", "efa_block"])
+    table = data.service_price_gbp_per_mw_per_h
+    names = [s.name for s in services]
+    missing = [n for n in names if n not in table.columns]
+    if missing:
+        raise ValidationError(f"services: no prices for {', '.join(missing)}", field="services")
+    aligned = table[names].reindex(pd.MultiIndex.from_frame(blocks))
+    return Layout(
+        index=index,
+        interval_h=interval_h,
+        energy=energy,
+        markets=tuple(energy_markets),
+        block_of_interval=np.asarray(codes, dtype=np.int64),
+        blocks=blocks,
+        service_price=aligned.to_numpy(dtype=float).reshape(len(blocks), len(names)),
+        services=services,
+    )
+
+
+def forecast_inputs(lay: Layout) -> tuple[FloatArray, FloatArray]:
+    """Information available at each day's auction.
+
+    Returns:
+        (energy price forecast ``(T, M)``: same period last week, per market;
+        service price forecast ``(B, K)``: the previous EFA day's price of the same block).
+    """
+    energy = np.empty_like(lay.energy)
+    for m in range(lay.energy.shape[1]):
+        energy[:, m] = naive_forecast(lay.energy[:, m])
+    energy = np.where(np.isfinite(lay.energy), energy, np.nan)
+    blocks = lay.blocks
+    key = pd.MultiIndex.from_arrays(
+        [blocks["efa_date"] - pd.Timedelta(days=1), blocks["efa_block"]]
+    )
+    own = pd.DataFrame(lay.service_price, index=pd.MultiIndex.from_frame(blocks))
+    previous = own.reindex(key).to_numpy(dtype=float)
+    # A block with no auction result cannot be held whatever the forecast.
+    return energy, np.where(np.isnan(lay.service_price), np.nan, previous)
+
+
+def window(lay: Layout, first: int, stop: int) -> Layout:
+    """The sub-period of intervals ``first .. stop-1`` (blocks renumbered from 0)."""
+    blk = lay.block_of_interval[first:stop]
+    b0, b1 = int(blk[0]), int(blk[-1]) + 1
+    return Layout(
+        index=lay.index[first:stop],
+        interval_h=lay.interval_h,
+        energy=lay.energy[first:stop],
+        markets=lay.markets,
+        block_of_interval=blk - b0,
+        blocks=lay.blocks.iloc[b0:b1].reset_index(drop=True),
+        service_price=lay.service_price[b0:b1],
+        services=lay.services,
+    )
+
+
+def trade_markets(prices: FloatArray) -> tuple[IntArray, IntArray]:
+    """Market column each interval buys in (cheapest) and sells in (dearest); -1 if none.
+
+    Args:
+        prices: ``(T, M)`` prices the choice is made on (actual or forecast); NaN = no
+            trade [£/MWh].
+    """
+    n = prices.shape[0]
+    if prices.shape[1] == 0:
+        none = np.full(n, -1, dtype=np.int64)
+        return none, none.copy()
+    finite = np.isfinite(prices)
+    any_ = finite.any(axis=1)
+    buy = np.where(any_, np.argmin(np.where(finite, prices, np.inf), axis=1), -1)
+    sell = np.where(any_, np.argmax(np.where(finite, prices, -np.inf), axis=1), -1)
+    return buy.astype(np.int64), sell.astype(np.int64)
