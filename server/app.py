@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from server import bess, btm, dashboard, duos, health, jobs, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
-from server.config import ServerConfig, load_config
+from server.config import ServerConfig, attach_config, load_config
 from server.errors import register_error_handlers
 from server.logs import REQUEST_ID_HEADER, configure_logging, request_id_from
 
@@ -58,7 +58,7 @@ def create_app(
     app = Flask("gbess")
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["gbess_config"] = config
+    attach_config(app, config)
     if config.auth_mode == "off":
         logging.getLogger("gbess.server").warning(
             "GBESS_AUTH=off: authentication is disabled; loopback callers only (%s)",

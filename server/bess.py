@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
 from jobs.revenue import revenue
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.validation import ApiModel
 
 bp = ApiBlueprint("bess", __name__)
@@ -97,7 +96,7 @@ class RevenueResponse(ApiModel):
 )
 def bess_revenue(body: RevenueRequest) -> RevenueResponse:
     """Optimise the battery over the period and attribute the cash to streams."""
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     params = body.model_dump()
     document = revenue(params, config.settings)
     return RevenueResponse.model_validate(document)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask import current_app
 from pydantic import Field
 
 from engine.errors import (
@@ -15,7 +14,7 @@ from engine.errors import (
 )
 from jobs.btm import BtmRequest, LazyWarehouse, run_btm
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.duos import DuosProfile, TariffChoice, _profile_frame, _ref
 from server.validation import ApiModel
 
@@ -91,7 +90,7 @@ def btm(body: BtmHttpRequest) -> BtmResponse:
 
     Loads longer than two years (35,136 half-hours) are refused with 413.
     """
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     request = BtmRequest(
         load=_profile_frame(body.load),
         distributor=body.distributor,

@@ -12,6 +12,9 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask.sansio.app import App
+
 from engine.errors import ValidationError
 from jobs.settings import Settings
 
@@ -189,3 +192,18 @@ def load_config(environ: Mapping[str, str]) -> ServerConfig:
         workers=max(1, _int(environ, "GBESS_WORKERS", 2)),
         threads=max(1, _int(environ, "GBESS_THREADS", 4)),
     )
+
+
+#: Key of the config in ``app.extensions`` (set by :func:`server.app.create_app`).
+_EXTENSION = "gbess_config"
+
+
+def attach_config(app: App, config: ServerConfig) -> None:
+    """Make ``config`` the one the app's views read (through :func:`server_config`)."""
+    app.extensions[_EXTENSION] = config
+
+
+def server_config(app: App | None = None) -> ServerConfig:
+    """The running app's config (``app``, else the app of the current request or setup)."""
+    config: ServerConfig = (app or current_app).extensions[_EXTENSION]
+    return config

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, redirect, request
+from flask import redirect, request
 from werkzeug.wrappers import Response
 
 from jobs.dashboard.refresh import local_sink
 from jobs.sheets.html import render_page
 from server.api import ApiBlueprint
-from server.config import ServerConfig, is_loopback
+from server.config import ServerConfig, is_loopback, server_config
 from server.errors import ProblemError
 from server.validation import ApiModel
 
@@ -88,7 +88,7 @@ def dashboard(query: DashboardQuery) -> Response:
     Access: a ``GBESS_DASHBOARD_TOKEN`` passed once as ``?token=`` (then a cookie), or,
     with no token configured, loopback callers of a loopback-bound server only.
     """
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     stored = _check_access(config, query)
     if stored is not None:
         return stored

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from flask import current_app
 from pydantic import Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
@@ -15,7 +14,7 @@ from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
 from engine.reference import reference_data
 from jobs.duos import cost_profile, rates_document
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.errors import ProblemError
 from server.validation import ApiModel
 
@@ -163,7 +162,7 @@ _ERRORS = (ValidationError, TariffNotFoundError, DataMissingError)
 
 
 def _ref() -> Any:
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     return reference_data(config.settings.data_dir)
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from importlib import metadata
 
-from flask import current_app
-
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.validation import ApiModel
 
 bp = ApiBlueprint("health", __name__, url_prefix="")
@@ -51,7 +49,7 @@ def gbess_version() -> str:
 )
 def health() -> Health:
     """Always 200 while the process serves; ``status`` says whether it is fully usable."""
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     settings = config.settings
     data_ok = settings.data_dir.is_dir()
     warehouse_ok = (

@@ -10,13 +10,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-from flask import current_app
 from pydantic import Field
 
 from engine.errors import SourceUnavailableError, ValidationError
 from jobs.dashboard.refresh import run_refresh
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.validation import ApiModel
 
 bp = ApiBlueprint("jobs", __name__)
@@ -76,7 +75,7 @@ class RefreshSummary(ApiModel):
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
     """Rebuild the requested tabs from the warehouse and reference data and write them."""
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     settings = config.settings
     if body.backend:
         settings = dataclasses.replace(settings, dashboard_backend=body.backend)

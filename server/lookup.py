@@ -13,7 +13,6 @@ import datetime as dt
 import math
 from typing import Annotated, Any
 
-from flask import current_app
 from flask.blueprints import BlueprintSetupState
 from pydantic import AfterValidator, Field, JsonValue
 
@@ -21,7 +20,7 @@ from engine.errors import DataMissingError, GbessError
 from engine.site import LookupResult
 from jobs.lookup import lookup_rows, lookup_tables
 from server.api import ApiBlueprint
-from server.config import ServerConfig
+from server.config import server_config
 from server.errors import ProblemError
 from server.validation import ApiModel
 
@@ -90,7 +89,7 @@ def _load_tables(state: BlueprintSetupState) -> None:
     # Load the tables when the app is built, not on the first request (~0.1-0.5 s).
     # A missing data directory is reported by /health and by each lookup (404).
     app = state.app
-    config: ServerConfig = app.extensions["gbess_config"]
+    config = server_config(app)
     try:
         lookup_tables(config.settings.data_dir)
     except GbessError:
@@ -114,7 +113,7 @@ def lookup(body: LookupRequest) -> Any:
             f"(split the list)",
             field="queries",
         )
-    config: ServerConfig = current_app.extensions["gbess_config"]
+    config = server_config()
     # Rows are plain dicts already in the documented shape; building 10,000 pydantic
     # models would cost more than the lookups themselves.
     return {"results": lookup_rows(body.queries, config.settings.data_dir, body.as_of)}

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from jobs.dashboard.refresh import local_sink
 from jobs.settings import Settings
 from jobs.sheets.plan import Chart, Table, TabPlan, layout
+from server.config import server_config
 from tests.server.chromium import dump_dom, png_colours, screenshot
 
 TOKEN = "dash-token-0123456789"
@@ -23,7 +24,7 @@ TOKEN = "dash-token-0123456789"
 
 def _store(app: Flask) -> None:
     """Store one tab, as a refresh would, under the app's var dir."""
-    settings: Settings = app.extensions["gbess_config"].settings
+    settings: Settings = server_config(app).settings
     frame = pd.DataFrame(
         {
             "interval_start": pd.date_range("2024-06-01", periods=4, freq="30min", tz="UTC"),
