@@ -1,5 +1,6 @@
 """DUoS: tariff resolution, band classification, site profiles and the network bill."""
 
+from engine.duos.area import resolve_distributor
 from engine.duos.bands import BandWindow
 from engine.duos.cost import COMPONENT_KEYS, DuosBill, duos_cost, duos_cost_many
 from engine.duos.profile import half_hourly_profile, profile_arrays, scale_profile, year_span
@@ -10,7 +11,6 @@ from engine.duos.tariffs import (
     TariffYear,
     available_charging_years,
     find_tariff,
-    resolve_distributor,
     tariff_names,
 )
 
