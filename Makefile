@@ -35,8 +35,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## typecheck: mypy, strict (pyproject.toml), over the code, its tests and the benchmarks
 typecheck: install
-	$(BIN)/mypy $(wildcard engine jobs server)
+	$(BIN)/mypy engine jobs server tests bench
 
 pytest: install
 	@# compile the numba dispatch kernels once (cached in engine/__pycache__), a build step

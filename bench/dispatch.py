@@ -109,7 +109,8 @@ def synthetic_year(seed: int, days: int = 365) -> np.ndarray:
     spikes = np.where(rng.random(n) < 0.003, rng.uniform(150, 500, n), 0.0)
     prices = level + shape - windy + rng.normal(0, 8, n) + spikes
     # Renewables bid down to about minus their subsidy, not without limit.
-    return np.round(np.maximum(prices, -95.0), 2)
+    floored: np.ndarray = np.maximum(prices, -95.0)
+    return floored.round(2)
 
 
 def apx_2024() -> tuple[np.ndarray, np.ndarray, str]:
@@ -152,7 +153,17 @@ def peak_rss_mb(prices_path: str, solve: bool) -> float:
     return float(out.stdout.strip())
 
 
-def run_epl(prices_path: str) -> dict[str, object] | str:
+@dataclasses.dataclass(frozen=True)
+class EplRun:
+    """energy-py-linear's one-year solve, as its script reports it."""
+
+    wall_s: float
+    cpu_s: float  # its own process and CBC's [s]
+    net_gbp: float
+    version: str
+
+
+def run_epl(prices_path: str) -> EplRun | str:
     """energy-py-linear once, in its own environment; a reason string if it cannot run."""
     python = REPO / ".bench-venv" / "bin" / "python"
     if not python.exists():
@@ -169,8 +180,10 @@ def run_epl(prices_path: str) -> dict[str, object] | str:
         return "did not finish within 3,600 s"
     if out.returncode != 0:
         return "failed: " + (out.stderr.strip().splitlines() or ["?"])[-1]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    return EplRun(
+        float(doc["wall_s"]), float(doc["cpu_s"]), float(doc["net_gbp"]), str(doc["version"])
+    )
 
 
 def line(label: str, value: str, note: str = "") -> None:
@@ -266,21 +279,20 @@ def main() -> int:
         f"£{milp.objective_gbp - result.net_revenue_gbp:+.4f}",
     )
     print("energy-py-linear (PuLP + CBC MILP, separate .bench-venv, run once)")
-    if isinstance(epl, dict):
-        epl_wall = float(epl["wall_s"])  # type: ignore[arg-type]
-        epl_cpu = float(epl["cpu_s"])  # type: ignore[arg-type]
+    if isinstance(epl, EplRun):
+        epl_wall, epl_cpu = epl.wall_s, epl.cpu_s
         line(
             "one year, wall",
             f"{epl_wall:,.1f} s",
             f"= {epl_wall / dp_wall:,.0f}× the DP (anchor ≥ {EPL_RATIO_ANCHOR:,.0f}×), "
-            f"version {epl['version']}",
+            f"version {epl.version}",
         )
         line(
             "one year, CPU (PuLP + CBC child)",
             f"{epl_cpu:,.1f} s",
             f"= {epl_cpu / dp_cpu:,.0f}× the DP's CPU",
         )
-        line("its net revenue − exact", f"£{float(epl['net_gbp']) - result.net_revenue_gbp:+,.2f}")  # type: ignore[arg-type]
+        line("its net revenue − exact", f"£{epl.net_gbp - result.net_revenue_gbp:+,.2f}")
     else:
         line("energy-py-linear", "n/a", epl)
 

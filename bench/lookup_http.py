@@ -234,12 +234,19 @@ def wrk_saturation(
             check=True,
         ).stdout
     return {
-        "throughput_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "throughput_per_s": _wrk_throughput(output),
         "p50_ms": _wrk_ms(output, "50%"),
         "p99_ms": _wrk_ms(output, "99%"),
         "non_2xx": int(m.group(1)) if (m := re.search(r"Non-2xx.*?:\s+(\d+)", output)) else 0,
         "raw": output,
     }
+
+
+def _wrk_throughput(output: str) -> float:
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if match is None:
+        raise RuntimeError(f"wrk printed no Requests/sec line:\n{output}")
+    return float(match.group(1))
 
 
 def _wrk_ms(output: str, label: str) -> float:

@@ -25,7 +25,7 @@ from engine.revenue import (
     optimise_perfect_foresight,
     service_specs,
 )
-from jobs.revenue import build_request, read_market_data, run_stack
+from jobs.revenue import RevenueRequest, read_market_data, run_stack
 from jobs.settings import Settings
 
 PF_TARGET_S = 2.0
@@ -71,16 +71,7 @@ def main() -> None:
     print("2024 results (gbp per MW per year; streams in £k):")
     for energy in (1.0, 2.0):
         for mode in ("perfect_foresight", "day_ahead"):
-            request = build_request(
-                {
-                    "from_date": first,
-                    "to_date": last,
-                    "power_mw": 1.0,
-                    "energy_mwh": energy,
-                    "mode": mode,
-                    "capacity_market": "T-4",
-                }
-            )
+            request = RevenueRequest(first, last, 1.0, energy, mode=mode, capacity_market="T-4")
             doc = run_stack(request, data, settings)
             streams = ", ".join(f"{k} {v / 1000:.1f}" for k, v in doc["streams"].items() if v)
             ratio = doc.get("capture_ratio")

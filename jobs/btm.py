@@ -1,6 +1,7 @@
 """Behind-the-meter PPA use case shared by the CLI and the HTTP API.
 
-Resolves what the engine needs from a request: the DUoS tariffs, the energy and export
+``gbess btm`` and ``POST /v1/btm`` build a :class:`BtmRequest` and call :func:`run_btm`,
+which resolves what the engine needs from it: the DUoS tariffs, the energy and export
 price series (from the warehouse, a flat figure, or a per-half-hour series), the levies
 (published rates, overrides, or none), PV (a series or a pvlib model) and the battery,
 then runs :func:`engine.btm.ppa.btm_ppa` and returns its JSON document. Every choice the
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,33 +21,67 @@ from engine.battery import BatterySpec
 from engine.btm import LEVIES, PvSystem, btm_ppa, describe_pv, model_pv_kw, resolve_levies
 from engine.duos import find_tariff, profile_arrays
 from engine.errors import DataMissingError, ValidationError
-from engine.reference import ReferenceData
+from engine.reference import ReferenceData, reference_data
 from engine.series import numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
 from jobs.btm_report import result_document
+from jobs.inputs import HalfHourlyProfile, TariffChoice
 from jobs.settings import Settings
 from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
 
+#: A price as given: "system" or "apx" (from the warehouse), a flat figure, or one per
+#: half-hour of the load [£/MWh].
+Price = str | float | Sequence[float] | np.ndarray
 WHOLESALE = ("system", "apx")
 APX_PROVIDER = "APXMIDP"
 DEFAULT_ROUND_TRIP_FRAC = 0.9
 
 
-@dataclass(frozen=True)
-class BtmRequest:
+@dataclass(frozen=True, kw_only=True)
+class BtmRequest(TariffChoice):
     """Everything a BtM run needs, as given by a user (CLI flags or an HTTP body).
 
-    Prices are ``"system"``, ``"apx"``, a flat £/MWh or one £/MWh per half-hour; the
-    export price defaults to the energy price when that is a wholesale series.
+    The tariff choice (``distributor`` + ``tariff`` or ``llfc``) names the site's demand
+    DUoS tariff. Prices are ``"system"``, ``"apx"``, a flat £/MWh or one £/MWh per
+    half-hour of the load; the export price defaults to the energy price when that is a
+    wholesale series. Checked by :func:`run_btm`, which states every default it applies.
+
+    Attributes:
+        load: The site's half-hourly import (``import_kwh`` or ``import_kw``).
+        capacity_kva: Agreed import capacity [kVA].
+        ppa_gbp_per_mwh: PPA price on the site's consumption [£/MWh].
+        power_mw: Battery power [MW]; with ``energy_mwh``, or neither (no battery).
+        energy_mwh: Battery usable energy [MWh].
+        charge_efficiency_frac: Charge efficiency, 0-1 (with the discharge one).
+        discharge_efficiency_frac: Discharge efficiency, 0-1.
+        round_trip_efficiency_frac: Round trip, 0-1, instead (default 0.9, stated).
+        degradation_gbp_per_mwh: Degradation cost per MWh discharged [£/MWh].
+        initial_soc_mwh: State of charge at the start [MWh].
+        final_soc_mwh: Required state of charge at the end [MWh], if any.
+        energy_price: Energy price of the site's import [£/MWh or a wholesale series].
+        export_price: Price of exported energy [£/MWh or a wholesale series].
+        import_limit_kva: Physical import limit [kVA] (default: the capacity).
+        export_limit_kw: Export limit [kW] (0: no export).
+        export_tariff: Generation DUoS tariff of the export MPAN (credits), if any.
+        pv_kwh: PV after the inverter per half-hour of the load [kWh]; or model it:
+        pv_kwp: PV DC capacity for the pvlib model [kWp].
+        latitude_deg: Site latitude [degrees north].
+        longitude_deg: Site longitude [degrees east].
+        tilt_deg: Panel tilt [degrees from horizontal].
+        azimuth_deg: Panel azimuth [degrees from north].
+        inverter_kw: Inverter AC limit [kW].
+        pv_clearness: Twelve monthly clearness factors, 0-1, January first.
+        no_levies: Leave every levy out.
+        without_levies: Levies to leave out (the others apply).
+        levy_overrides: Levy rates replacing the published ones [£/MWh; £/site/day for
+            TNUoS_TDR].
+        tnuos_band: TNUoS demand residual band, e.g. ``HV1``.
     """
 
-    load: pd.DataFrame
-    distributor: object
+    load: HalfHourlyProfile
     capacity_kva: float
     ppa_gbp_per_mwh: float
-    tariff: str | None = None
-    llfc: str | None = None
     power_mw: float | None = None
     energy_mwh: float | None = None
     charge_efficiency_frac: float | None = None
@@ -56,8 +90,8 @@ class BtmRequest:
     degradation_gbp_per_mwh: float = 0.0
     initial_soc_mwh: float = 0.0
     final_soc_mwh: float | None = None
-    energy_price: str | float | Sequence[float] | np.ndarray = "system"
-    export_price: str | float | Sequence[float] | np.ndarray | None = None
+    energy_price: Price = "system"
+    export_price: Price | None = None
     import_limit_kva: float | None = None
     export_limit_kw: float = 0.0
     export_tariff: str | None = None
@@ -73,6 +107,13 @@ class BtmRequest:
     without_levies: tuple[str, ...] = ()
     levy_overrides: Mapping[str, float] = field(default_factory=dict)
     tnuos_band: str | None = None
+
+    def __post_init__(self) -> None:
+        # Lists from JSON or repeated flags: frozen means tuples.
+        if self.pv_clearness is not None and not isinstance(self.pv_clearness, tuple):
+            object.__setattr__(self, "pv_clearness", tuple(self.pv_clearness))
+        if not isinstance(self.without_levies, tuple):
+            object.__setattr__(self, "without_levies", tuple(self.without_levies))
 
 
 def build_battery(request: BtmRequest, notes: list[str]) -> BatterySpec | None:
@@ -157,7 +198,7 @@ def _coverage(status: dict[str, Any], source: str) -> str:
 
 
 def price_series(
-    value: str | float | Sequence[float] | np.ndarray,
+    value: Price,
     index: pd.DatetimeIndex,
     field_name: str,
     warehouse: Callable[[], Warehouse],
@@ -214,19 +255,45 @@ def _pv(request: BtmRequest, index: pd.DatetimeIndex, notes: list[str]) -> np.nd
 
 
 def run_btm(
-    ref: ReferenceData,
     request: BtmRequest,
-    warehouse: Callable[[], Warehouse],
+    settings: Settings,
+    *,
+    warehouse: Callable[[], Warehouse] | None = None,
 ) -> dict[str, Any]:
-    """Resolve the request and return the BtM document (issue 7 keys).
+    """Resolve the request, run :func:`engine.btm.btm_ppa` and return its document.
 
     Args:
-        ref: Reference data (tariffs, levy rates).
         request: The request.
-        warehouse: Opens the (seeded) warehouse; called only when a wholesale price is asked.
+        settings: Settings (the data directory; the warehouse, opened and seeded only
+            when a wholesale price is asked).
+        warehouse: Opens a warehouse to use instead (one shared across many runs).
+
+    Returns:
+        The BtM document (issue 7 keys, ``jobs.btm_report``) with the ``tariff`` and
+        ``battery`` used.
+
+    Raises:
+        ValidationError: If the request is malformed or inconsistent (naming the field).
+        TariffNotFoundError: If no tariff matches.
+        DataMissingError: If a wholesale price or a levy rate is missing for the load's
+            half-hours (naming them).
     """
+    ref = reference_data(settings.data_dir)
+    if warehouse is not None:
+        return _btm_document(ref, request, warehouse)
+    lazy = LazyWarehouse(settings)
+    try:
+        return _btm_document(ref, request, lazy)
+    finally:
+        lazy.close()
+
+
+def _btm_document(
+    ref: ReferenceData, request: BtmRequest, warehouse: Callable[[], Warehouse]
+) -> dict[str, Any]:
     notes: list[str] = []
-    start_ns, _ = profile_arrays(request.load)
+    load = request.load.frame()
+    start_ns, _ = profile_arrays(load)
     index = pd.DatetimeIndex(pd.to_datetime(start_ns, utc=True), name="interval_start")
     tariff = find_tariff(ref, request.distributor, tariff=request.tariff, llfc=request.llfc)
     export_tariff = (
@@ -277,7 +344,7 @@ def run_btm(
     battery = build_battery(request, notes)
     pv = _pv(request, index, notes)
     result = btm_ppa(
-        request.load,
+        load,
         battery,
         tariff,
         request.ppa_gbp_per_mwh,
@@ -327,24 +394,8 @@ class LazyWarehouse:
             self._warehouse = None
 
 
-def read_csv(path: Path, field_name: str) -> pd.DataFrame:
-    """A CSV file as a raw frame (timestamps kept as text).
-
-    Raises:
-        ValidationError: If the file is missing or not a readable CSV.
-    """
-    try:
-        return pd.read_csv(path, dtype={"interval_start": str, "settlement_date": str})
-    except FileNotFoundError:
-        raise ValidationError(f"{field_name}: no such file {path}", field=field_name) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            f"{field_name}: {path} is not a readable CSV ({exc})", field=field_name
-        ) from None
-
-
 def series_on_load(
-    frame: pd.DataFrame, columns: Sequence[str], load: pd.DataFrame, field_name: str
+    frame: pd.DataFrame, columns: Sequence[str], load: HalfHourlyProfile, field_name: str
 ) -> np.ndarray:
     """A half-hourly column of ``frame`` on the load's half-hours, in load order.
 
@@ -366,7 +417,7 @@ def series_on_load(
     rows = ordered["import_kwh"].astype(np.int64)
     values: np.ndarray = numeric_cells(frame[column], column)
     series = pd.Series(values[rows], index=stamps)
-    load_ns, _ = profile_arrays(load)
+    load_ns, _ = profile_arrays(load.frame())
     aligned = series.reindex(load_ns).to_numpy(dtype=float)
     missing = np.flatnonzero(~np.isfinite(aligned))
     if missing.size:

@@ -1,12 +1,15 @@
-"""DUoS use cases shared by the CLI and the HTTP API: JSON documents for rates and bills."""
+"""DUoS use cases shared by the CLI and the HTTP API: a tariff's rates and a site's bill.
+
+``gbess duos rates|cost`` and ``POST /v1/duos/rates|cost`` build a
+:class:`DuosRatesRequest` or :class:`DuosCostRequest` and call :func:`run_duos_rates` or
+:func:`run_duos_cost`, which return the JSON documents made here.
+"""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
-
-import pandas as pd
 
 from engine.duos import (
     RATE_FIELDS,
@@ -18,8 +21,64 @@ from engine.duos import (
     year_span,
 )
 from engine.errors import ValidationError
-from engine.reference import ReferenceData
+from engine.reference import ReferenceData, reference_data
 from engine.settlement import charging_year_of_date
+from jobs.inputs import HalfHourlyProfile, TariffChoice
+from jobs.settings import Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuosRatesRequest(TariffChoice):
+    """Which tariff's published charges to return, and for which charging years.
+
+    The tariff is chosen by ``tariff`` name, by ``llfc``, or by structure (the fields
+    below, as many as single one out).
+
+    Attributes:
+        voltage_level: ``LV``, ``LV_SUB`` or ``HV``.
+        tariff_group: e.g. ``site_specific``, ``non_domestic_aggregated``.
+        residual_band: e.g. ``band_1``, ``no_residual``.
+        direction: ``demand`` or ``generation``.
+        date: UK date ``YYYY-MM-DD``: only its charging year.
+        charging_year: e.g. ``"2025/26"``: only that year. Neither: every year held.
+
+    Raises:
+        ValidationError: If both ``date`` and ``charging_year`` are given.
+    """
+
+    voltage_level: str | None = None
+    tariff_group: str | None = None
+    residual_band: str | None = None
+    direction: str | None = None
+    date: str | None = None
+    charging_year: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date is not None and self.charging_year is not None:
+            raise ValidationError("date: give date or charging_year, not both", field="date")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DuosCostRequest(TariffChoice):
+    """A site's half-hours (or a scaled standard shape) and its agreed capacities.
+
+    Attributes:
+        profile: The metered half-hours; or, instead, the next three.
+        shape: Elexon profile class ``1``-``8``, scaled to ``annual_kwh``.
+        annual_kwh: With ``shape``: energy over the year [kWh].
+        year: With ``shape``: calendar year or charging year (``"2025/26"``).
+        import_capacity_kva: Agreed import capacity [kVA].
+        export_capacity_kva: Agreed export capacity [kVA].
+        power_factor: Average power factor when the profile has no reactive energy.
+    """
+
+    profile: HalfHourlyProfile | None = None
+    shape: str | None = None
+    annual_kwh: float | None = None
+    year: str | None = None
+    import_capacity_kva: float | None = None
+    export_capacity_kva: float | None = None
+    power_factor: float | None = None
 
 
 def _sources(ref: ReferenceData, doc_ids: list[str]) -> list[dict[str, Any]]:
@@ -120,26 +179,6 @@ def cost_document(ref: ReferenceData, bill: DuosBill) -> dict[str, Any]:
     }
 
 
-def read_profile_csv(path: Path) -> pd.DataFrame:
-    """A profile CSV as a raw frame (columns as in ``engine.duos.half_hourly_profile``).
-
-    Raises:
-        ValidationError: If the file cannot be read as CSV.
-    """
-    try:
-        return pd.read_csv(path, dtype={"interval_start": str, "settlement_date": str})
-    except FileNotFoundError:
-        raise ValidationError(f"profile: no such file {path}", field="profile") from None
-    except OSError as exc:  # a directory, no permission
-        raise ValidationError(
-            f"profile: cannot read {path} ({exc.strerror})", field="profile"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValidationError(
-            f"profile: {path} is not a readable CSV ({exc})", field="profile"
-        ) from None
-
-
 def _check_year_is_held(tariff: DuosTariff, year: object) -> None:
     """Refuse a shape's year whose charging years have no rates (before building it)."""
     held = tariff.charging_years
@@ -153,48 +192,64 @@ def _check_year_is_held(tariff: DuosTariff, year: object) -> None:
             )
 
 
-def cost_profile(
-    ref: ReferenceData,
-    profile: pd.DataFrame | None,
-    *,
-    distributor: object,
-    tariff: str | None = None,
-    llfc: str | None = None,
-    import_capacity_kva: float | None = None,
-    export_capacity_kva: float | None = None,
-    power_factor: float | None = None,
-    shape: str | None = None,
-    annual_kwh: float | None = None,
-    year: str | None = None,
-) -> dict[str, Any]:
-    """Resolve the tariff, build or check the profile, cost it, and return the document.
+def run_duos_rates(request: DuosRatesRequest, settings: Settings) -> dict[str, Any]:
+    """Resolve the tariff (by name, LLFC or structure) and return :func:`rates_document`.
 
-    Either ``profile`` (a raw frame) or ``shape`` + ``annual_kwh`` + ``year`` (a scaled
-    Elexon profile-class shape) gives the half-hours, never both (one would be ignored).
+    Raises:
+        TariffNotFoundError: If no tariff matches (naming the nearest valid names).
+        ValidationError: If the distributor or date is malformed.
     """
-    if profile is not None:
+    ref = reference_data(settings.data_dir)
+    tariff = find_tariff(
+        ref,
+        request.distributor,
+        tariff=request.tariff,
+        llfc=request.llfc,
+        voltage_level=request.voltage_level,
+        tariff_group=request.tariff_group,
+        residual_band=request.residual_band,
+        direction=request.direction,
+        on=request.date or request.charging_year,
+    )
+    return rates_document(ref, tariff)
+
+
+def run_duos_cost(request: DuosCostRequest, settings: Settings) -> dict[str, Any]:
+    """Resolve the tariff, build or check the profile, cost it: :func:`cost_document`.
+
+    Either ``profile`` or ``shape`` + ``annual_kwh`` + ``year`` (a scaled Elexon
+    profile-class shape) gives the half-hours, never both (one would be ignored).
+
+    Raises:
+        ValidationError: If the profile or shape is missing, both are given, or the
+            profile is malformed (naming the column and rows).
+        TariffNotFoundError: If no tariff matches.
+        DataMissingError: If the tariff has no rates for a half-hour of the profile.
+    """
+    if request.profile is not None:
         given = [
-            name
-            for name, value in (("shape", shape), ("annual_kwh", annual_kwh), ("year", year))
-            if value is not None
+            name for name in ("shape", "annual_kwh", "year") if getattr(request, name) is not None
         ]
         if given:
             raise ValidationError(
                 f"{given[0]}: give a profile or {', '.join(given)}, not both", field=given[0]
             )
-    found = find_tariff(ref, distributor, tariff=tariff, llfc=llfc)
-    if profile is None:
-        if shape is None or annual_kwh is None or year is None:
-            raise ValidationError(
-                "profile: give a profile, or shape with annual_kwh and year", field="profile"
-            )
-        _check_year_is_held(found, year)
-        profile = scale_profile(ref, shape, annual_kwh, year)
+    ref = reference_data(settings.data_dir)
+    found = find_tariff(ref, request.distributor, tariff=request.tariff, llfc=request.llfc)
+    if request.profile is not None:
+        profile = request.profile.frame()
+    elif request.shape is None or request.annual_kwh is None or request.year is None:
+        raise ValidationError(
+            "profile: give a profile, or shape with annual_kwh and year", field="profile"
+        )
+    else:
+        _check_year_is_held(found, request.year)
+        profile = scale_profile(ref, request.shape, request.annual_kwh, request.year)
     bill = duos_cost(
         profile,
         found,
-        import_capacity_kva=import_capacity_kva,
-        export_capacity_kva=export_capacity_kva,
-        power_factor=power_factor,
+        import_capacity_kva=request.import_capacity_kva,
+        export_capacity_kva=request.export_capacity_kva,
+        power_factor=request.power_factor,
     )
     return cost_document(ref, bill)

@@ -8,14 +8,35 @@ the UK: the engine has no clock, so it is read here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.reference import reference_data
 from engine.settlement import UK_TZ
-from engine.site import LookupFailure, LookupResult, LookupTables, load_lookup_tables, lookup_many
+from engine.site import LookupTables, load_lookup_tables, lookup_many
+from jobs.settings import Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class LookupRequest:
+    """Queries to answer, and the day the answers are for.
+
+    Attributes:
+        queries: Each an MPAN (13-digit core or full 21-character MPAN), a postcode,
+            outward code or area, or an MPAN and a postcode in one string; anything else
+            (a number, ``None`` ...) is answered with an error row in its place.
+        as_of: UK date the answers are for (LLFC records, DUoS charging year); ``None``
+            is today in the UK.
+    """
+
+    queries: tuple[object, ...]
+    as_of: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.queries, tuple):  # a list from JSON: frozen means a tuple
+            object.__setattr__(self, "queries", tuple(self.queries))
 
 
 def uk_today() -> dt.date:
@@ -28,15 +49,15 @@ def lookup_tables(data_dir: Path) -> LookupTables:
     return load_lookup_tables(reference_data(data_dir))
 
 
-def lookup_results(
-    queries: Sequence[object], data_dir: Path, as_of: dt.date | None = None
-) -> list[LookupResult | LookupFailure]:
-    """Answer ``queries`` in order (``as_of`` defaults to :func:`uk_today`)."""
-    return lookup_many(queries, lookup_tables(data_dir), as_of or uk_today())
+def run_lookup(request: LookupRequest, settings: Settings) -> list[dict[str, Any]]:
+    """Answer the queries in order, one JSON-ready row each.
 
+    A row is a lookup result (:class:`engine.site.LookupResult` fields) or, for a query
+    that cannot be answered, ``{"query": ..., "error": {"type": ..., "detail": ...}}``.
 
-def lookup_rows(
-    queries: Sequence[object], data_dir: Path, as_of: dt.date | None = None
-) -> list[dict[str, Any]]:
-    """Answer ``queries`` as JSON-ready rows: a result, or ``{"query", "error"}``."""
-    return [row.to_dict() for row in lookup_results(queries, data_dir, as_of)]
+    Raises:
+        DataMissingError: If the data directory lacks a lookup table.
+    """
+    tables = lookup_tables(settings.data_dir)
+    rows = lookup_many(request.queries, tables, request.as_of or uk_today())
+    return [row.to_dict() for row in rows]

@@ -1,6 +1,8 @@
 """The BESS revenue-stack use case: read the warehouse, run the engine, shape the answer.
 
-Shared by ``gbess revenue`` and ``POST /v1/bess/revenue``.
+Shared by ``gbess revenue`` and ``POST /v1/bess/revenue``: both build one
+:class:`RevenueRequest` (validated once, there) and call :func:`run_revenue`, which reads the
+warehouse and makes the one engine call, :func:`engine.revenue.revenue_stack`.
 """
 
 from __future__ import annotations
@@ -8,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,23 +26,22 @@ from engine.revenue import (
     CapacityMarketTerm,
     MarketData,
     RevenueResult,
-    attribute,
+    ServiceSpec,
     capacity_market_payment,
-    check_stack,
-    layout,
-    optimise_day_ahead,
-    optimise_perfect_foresight,
     parse_energy_markets,
     parse_services,
+    revenue_stack,
     service_specs,
-    trade_markets,
 )
-from engine.settlement import half_hourly_index, to_date
+from engine.settlement import half_hourly_index
+from engine.settlement import to_date as parse_date
+from jobs.dispatch import renamed
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 APX_PROVIDER = "APXMIDP"
 MODES = ("perfect_foresight", "day_ahead")
+DEFAULT_ROUND_TRIP_FRAC = 0.88
 _HOURS_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*(h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 #: Below this duration an "energy" figure is almost surely hours typed as MWh [h].
 MIN_DURATION_H = 0.25
@@ -68,41 +70,164 @@ BASE_ASSUMPTIONS = (
 
 @dataclass(frozen=True)
 class RevenueRequest:
-    """A validated request.
+    """One battery, one period of the warehouse and the markets to stack, validated on creation.
+
+    Built from typed values (``RevenueRequest(first, last, 1.0, 2.0)``) or, from input as a
+    caller wrote it (CLI flags, an HTTP body), with :meth:`from_inputs`. Errors name the
+    caller's fields (``round_trip_efficiency``, ``cm_derating_factor``, ``to``), not these.
 
     Attributes:
         from_date: First UK day.
         to_date: Last UK day (inclusive).
-        battery: The battery.
-        services: Service codes.
-        energy_markets: Energy market names.
+        power_mw: Charge and discharge power [MW].
+        energy_mwh: Nameplate energy [MWh].
+        round_trip_efficiency_frac: Charge × discharge efficiency, split as its square root
+            each way [0-1].
+        services: Service codes (canonical upper case, each once).
+        energy_markets: Energy market names (``apx``, ``system``).
         mode: ``perfect_foresight`` or ``day_ahead``.
-        capacity_market: ``none``, ``T-1``, ``T-4`` or ``input``.
+        degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
+        max_cycles_per_day: Cap on equivalent full cycles per UK day, or None [cycles/day].
+        capacity_market: ``none``, ``T-1``, ``T-4`` or ``input`` (set when a CM price or
+            de-rating factor is given).
         cm_price_gbp_per_kw_per_year: User CM price (with ``input``) [£/kW/year].
         cm_derating_factor_frac: User de-rating factor (with ``input``) [0-1].
         min_service_mw: Smallest holding a service accepts (0 = divisible) [MW].
         input_notes: How loosely written input was read (for ``assumptions``).
+        battery: The battery these fields describe (derived).
     """
 
     from_date: dt.date
     to_date: dt.date
-    battery: BatterySpec
-    services: tuple[str, ...]
-    energy_markets: tuple[str, ...]
-    mode: str
+    power_mw: float
+    energy_mwh: float
+    round_trip_efficiency_frac: float = DEFAULT_ROUND_TRIP_FRAC
+    services: tuple[str, ...] = DYNAMIC_SERVICES
+    energy_markets: tuple[str, ...] = ENERGY_MARKETS
+    mode: str = "perfect_foresight"
+    degradation_gbp_per_mwh: float = 0.0
+    max_cycles_per_day: float | None = None
     capacity_market: str = "none"
     cm_price_gbp_per_kw_per_year: float | None = None
     cm_derating_factor_frac: float | None = None
     min_service_mw: float = 0.0
     input_notes: tuple[str, ...] = ()
+    battery: BatterySpec = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        if self.to_date < self.from_date:
+            raise ValidationError(f"to: {self.to_date} is before from {self.from_date}", field="to")
+        energy, power = self.energy_mwh, self.power_mw
+        if energy > 0 and power > 0 and energy / power < MIN_DURATION_H:
+            raise ValidationError(
+                f"energy_mwh: {energy:g} MWh is only {60 * energy / power:.1f} minutes at "
+                f"{power:g} MW; if you meant {energy:g} hours, pass energy_mwh = "
+                f"{energy * power:g}",
+                field="energy_mwh",
+            )
+        try:
+            battery = BatterySpec.from_round_trip(
+                power,
+                energy,
+                self.round_trip_efficiency_frac,
+                degradation_cost_gbp_per_mwh=self.degradation_gbp_per_mwh,
+                max_cycles_per_day=self.max_cycles_per_day,
+            )
+        except ValidationError as error:
+            # The engine names its own fields; the caller typed these names.
+            raise renamed(error, _REQUEST_FIELDS) from None
+        put("battery", battery)
+        if self.mode not in MODES:
+            raise ValidationError(
+                f"mode: expected one of {', '.join(MODES)}, got {self.mode!r}", field="mode"
+            )
+        put("energy_markets", parse_energy_markets(self.energy_markets))
+        put("services", parse_services(self.services))
+        if not self.energy_markets and not self.services:
+            raise ValidationError(
+                "energy_markets: choose at least one market or service", field="energy_markets"
+            )
+        if (
+            self.cm_price_gbp_per_kw_per_year is not None
+            or self.cm_derating_factor_frac is not None
+        ):
+            put("capacity_market", "input")
+        minimum = _number(self.min_service_mw, "min_service_mw")
+        if minimum < 0:
+            raise ValidationError("min_service_mw: must not be negative", field="min_service_mw")
+
+    @classmethod
+    def from_inputs(
+        cls,
+        *,
+        from_date: str | dt.date,
+        to_date: str | dt.date,
+        power_mw: float | str,
+        energy_mwh: float | str,
+        round_trip_efficiency: float | str | None = DEFAULT_ROUND_TRIP_FRAC,
+        services: str | Sequence[str] | None = None,
+        energy_markets: str | Sequence[str] | None = None,
+        mode: str | None = None,
+        degradation_gbp_per_mwh: float | None = None,
+        max_cycles_per_day: float | None = None,
+        capacity_market: str | None = None,
+        cm_price_gbp_per_kw_per_year: float | None = None,
+        cm_derating_factor: float | None = None,
+        min_service_mw: float | None = None,
+    ) -> RevenueRequest:
+        """A request from input as a caller wrote it: the CLI's flags and the HTTP body's keys.
+
+        Dates may be ISO strings; ``energy_mwh`` may be text (``"2h"`` is refused as a
+        duration); ``services`` and ``energy_markets`` may be comma-separated (default: all
+        six services, both markets; codes in any case, a repeat held once, said in
+        ``input_notes``); None means the default for every optional input.
+
+        Raises:
+            ValidationError: Naming the input (``round_trip_efficiency``, not the
+                engine's ``round_trip_efficiency_frac``).
+        """
+        first = parse_date(from_date, "from")
+        last = parse_date(to_date, "to")
+        try:
+            power = float(power_mw)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"power_mw: expected MW, got {power_mw!r}", field="power_mw"
+            ) from None
+        chosen = parse_services(DYNAMIC_SERVICES if services is None else services)
+        return cls(
+            from_date=first,
+            to_date=last,
+            power_mw=power,
+            energy_mwh=_energy_mwh(energy_mwh, power),
+            round_trip_efficiency_frac=_number(
+                DEFAULT_ROUND_TRIP_FRAC if round_trip_efficiency is None else round_trip_efficiency,
+                "round_trip_efficiency",
+            ),
+            services=chosen,
+            energy_markets=parse_energy_markets(
+                ENERGY_MARKETS if energy_markets is None else energy_markets
+            ),
+            mode=mode or "perfect_foresight",
+            degradation_gbp_per_mwh=_number(
+                degradation_gbp_per_mwh or 0.0, "degradation_gbp_per_mwh"
+            ),
+            max_cycles_per_day=max_cycles_per_day,
+            capacity_market=capacity_market or "none",
+            cm_price_gbp_per_kw_per_year=_optional_number(
+                cm_price_gbp_per_kw_per_year, "cm_price_gbp_per_kw_per_year"
+            ),
+            cm_derating_factor_frac=_optional_number(cm_derating_factor, "cm_derating_factor"),
+            min_service_mw=_number(min_service_mw or 0.0, "min_service_mw"),
+            input_notes=_services_notes(services, chosen),
+        )
 
 
-def energy_mwh_value(value: Any, power_mw: float) -> float:
-    """Parse an energy capacity, refusing durations written in hours.
-
-    Raises:
-        ValidationError: For ``"2h"``-style input or a battery under 15 minutes long.
-    """
+def _energy_mwh(value: float | str, power_mw: float) -> float:
+    """An energy capacity [MWh], refusing durations written in hours (``"2h"``)."""
     if isinstance(value, str) and _HOURS_RE.match(value):
         hours = float(re.sub(r"[^\d.+-]", "", value))
         raise ValidationError(
@@ -111,89 +236,14 @@ def energy_mwh_value(value: Any, power_mw: float) -> float:
             field="energy_mwh",
         )
     try:
-        energy = float(value)
+        return float(value)
     except (TypeError, ValueError):
         raise ValidationError(
             f"energy_mwh: expected MWh, got {value!r}", field="energy_mwh"
         ) from None
-    if energy > 0 and power_mw > 0 and energy / power_mw < MIN_DURATION_H:
-        raise ValidationError(
-            f"energy_mwh: {energy:g} MWh is only {60 * energy / power_mw:.1f} minutes at "
-            f"{power_mw:g} MW; if you meant {energy:g} hours, pass energy_mwh = "
-            f"{energy * power_mw:g}",
-            field="energy_mwh",
-        )
-    return energy
 
 
-def build_request(params: dict[str, Any]) -> RevenueRequest:
-    """Validate raw parameters (from the CLI or an HTTP body) into a request.
-
-    Keys: from_date, to_date, power_mw, energy_mwh, round_trip_efficiency (default 0.88),
-    services (default all six), energy_markets (default both), mode, degradation_gbp_per_mwh,
-    max_cycles_per_day, capacity_market, cm_price_gbp_per_kw_per_year,
-    cm_derating_factor, min_service_mw.
-    """
-    first = to_date(params.get("from_date"), "from")
-    last = to_date(params.get("to_date"), "to")
-    if last < first:
-        raise ValidationError(f"to: {last} is before from {first}", field="to")
-    power = params.get("power_mw")
-    try:
-        power_mw = float(power)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError(f"power_mw: expected MW, got {power!r}", field="power_mw") from None
-    energy = energy_mwh_value(params.get("energy_mwh"), power_mw)
-    try:
-        battery = BatterySpec.from_round_trip(
-            power_mw,
-            energy,
-            _number(params.get("round_trip_efficiency", 0.88), "round_trip_efficiency"),
-            degradation_cost_gbp_per_mwh=_number(
-                params.get("degradation_gbp_per_mwh") or 0.0, "degradation_gbp_per_mwh"
-            ),
-            max_cycles_per_day=params.get("max_cycles_per_day"),
-        )
-    except ValidationError as error:
-        # The engine names its own fields; the caller typed these names.
-        raise _renamed(error) from None
-    services = params.get("services")
-    markets = params.get("energy_markets")
-    mode = str(params.get("mode") or "perfect_foresight")
-    if mode not in MODES:
-        raise ValidationError(
-            f"mode: expected one of {', '.join(MODES)}, got {mode!r}", field="mode"
-        )
-    energy_markets = parse_energy_markets(ENERGY_MARKETS if markets is None else markets)
-    chosen = parse_services(DYNAMIC_SERVICES if services is None else services)
-    if not energy_markets and not chosen:
-        raise ValidationError(
-            "energy_markets: choose at least one market or service", field="energy_markets"
-        )
-    cm = str(params.get("capacity_market") or "none")
-    price = params.get("cm_price_gbp_per_kw_per_year")
-    factor = params.get("cm_derating_factor")
-    if price is not None or factor is not None:
-        cm = "input"
-    min_mw = _number(params.get("min_service_mw") or 0.0, "min_service_mw")
-    if not min_mw >= 0:
-        raise ValidationError("min_service_mw: must not be negative", field="min_service_mw")
-    return RevenueRequest(
-        first,
-        last,
-        battery,
-        chosen,
-        energy_markets,
-        mode,
-        cm,
-        None if price is None else float(price),
-        None if factor is None else float(factor),
-        min_mw,
-        _services_notes(services, chosen),
-    )
-
-
-def _services_notes(given: Any, chosen: tuple[str, ...]) -> tuple[str, ...]:
+def _services_notes(given: str | Sequence[str] | None, chosen: tuple[str, ...]) -> tuple[str, ...]:
     """Say how ``services`` was read when it was not exactly the codes kept."""
     if given is None:
         return ()
@@ -214,14 +264,6 @@ _REQUEST_FIELDS = {
 }
 
 
-def _renamed(error: ValidationError) -> ValidationError:
-    field = error.field or ""
-    name = _REQUEST_FIELDS.get(field)
-    if name is None:
-        return error
-    return ValidationError(str(error.detail).replace(field, name, 1), field=name)
-
-
 def _number(value: Any, field: str) -> float:
     """A finite float, or a ValidationError naming ``field``."""
     try:
@@ -231,6 +273,10 @@ def _number(value: Any, field: str) -> float:
     if not np.isfinite(number):
         raise ValidationError(f"{field}: expected a finite number, got {value!r}", field=field)
     return number
+
+
+def _optional_number(value: Any, field: str) -> float | None:
+    return None if value is None else _number(value, field)
 
 
 def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> MarketData:
@@ -287,7 +333,9 @@ def _day(value: Any) -> str:
     return "none" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def _eligible_services(request: RevenueRequest, settings: Settings) -> tuple[Any, list[str]]:
+def _eligible_services(
+    request: RevenueRequest, settings: Settings
+) -> tuple[tuple[ServiceSpec, ...], list[str]]:
     specs = service_specs(
         reference_data(settings.data_dir).table("dynamic_response_parameters"), request.services
     )
@@ -343,54 +391,39 @@ def _cm_terms(
     return terms, notes
 
 
+def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
+    """The use case (``gbess revenue``, ``POST /v1/bess/revenue``): read the period's prices
+    from the warehouse, run the stack and shape the JSON answer."""
+    data = read_market_data(settings, request.from_date, request.to_date)
+    return run_stack(request, data, settings)
+
+
 def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> dict[str, Any]:
-    """Run the requested mode (day-ahead also runs perfect foresight for the capture ratio)."""
+    """The stack on prices already read (the dashboard reads a period once for many sites).
+
+    ``solve_seconds`` is the wall time of the one engine call (:func:`revenue_stack`):
+    laying the period out, the perfect-foresight solve, its check and attribution, and in
+    ``day_ahead`` mode also the day-ahead run (which needs the perfect foresight for its
+    capture ratio). Reading the warehouse and the reference tables is not counted.
+    """
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
-    lay = layout(data, specs, request.energy_markets)
-    assumptions = [*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes]
     started = time.perf_counter()
-    pf_schedule = optimise_perfect_foresight(lay, request.battery)
-    check_stack(lay, request.battery, pf_schedule)
-    buy, sell = trade_markets(lay.energy)
-    pf = attribute(
-        lay,
+    stack = revenue_stack(
+        data,
         request.battery,
-        pf_schedule,
-        buy,
-        sell,
-        terms,
-        "perfect_foresight",
-        None,
-        [*assumptions, "perfect_foresight is an upper bound: every price is known in advance."],
+        specs,
+        request.energy_markets,
+        cm_terms=terms,
+        day_ahead=request.mode == "day_ahead",
+        assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes],
     )
-    pf_seconds = time.perf_counter() - started
-    if request.mode == "perfect_foresight":
-        return result_document(pf, request, pf_seconds)
-    started = time.perf_counter()
-    da_schedule, buy, sell = optimise_day_ahead(lay, request.battery)
-    da = attribute(
-        lay,
-        request.battery,
-        da_schedule,
-        buy,
-        sell,
-        terms,
-        "day_ahead",
-        None,
-        [
-            *assumptions,
-            "day_ahead: service MW per EFA day from the previous EFA day's clearing prices; "
-            "energy on a rolling horizon (commit one EFA day, look ahead one) on the "
-            "same-period-last-week forecast, in the market the forecast favoured, settled at "
-            "actual prices.",
-        ],
-    )
-    document = result_document(da, request, time.perf_counter() - started)
-    document["capture_ratio"] = (
-        da.net_revenue_gbp / pf.net_revenue_gbp if pf.net_revenue_gbp > 0 else None
-    )
-    document["perfect_foresight_net_revenue_gbp"] = pf.net_revenue_gbp
+    seconds = time.perf_counter() - started
+    if stack.day_ahead is None:
+        return result_document(stack.perfect_foresight, request, seconds)
+    document = result_document(stack.day_ahead, request, seconds)
+    document["capture_ratio"] = stack.capture_ratio
+    document["perfect_foresight_net_revenue_gbp"] = stack.perfect_foresight.net_revenue_gbp
     return document
 
 
@@ -429,10 +462,3 @@ def result_document(
         "solve_seconds": seconds,
         "assumptions": result.assumptions,
     }
-
-
-def revenue(params: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """Validate, read the warehouse and run: the whole use case."""
-    request = build_request(params)
-    data = read_market_data(settings, request.from_date, request.to_date)
-    return run_stack(request, data, settings)

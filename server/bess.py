@@ -1,27 +1,58 @@
-"""``POST /v1/bess/revenue``: the co-optimised BESS revenue stack over HTTP (the CLI's fields)."""
+"""``POST /v1/bess/revenue`` and ``POST /v1/bess/dispatch``: one battery's revenue stack and
+its exact dispatch over HTTP, with the CLI's fields (``gbess revenue``, ``gbess dispatch``).
+
+The pydantic models here are the JSON wire schema (they feed ``/v1/openapi.json``); each
+body becomes the use case's request (:class:`jobs.revenue.RevenueRequest`,
+:class:`jobs.dispatch.DispatchRequest`) in one call, where the domain validation happens.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
+import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
-from jobs.revenue import revenue
+from jobs.dispatch import DispatchRequest, run_dispatch
+from jobs.revenue import RevenueRequest, run_revenue
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.errors import ProblemError
 from server.validation import ApiModel
 
 bp = ApiBlueprint("bess", __name__)
-_OPTIONAL = frozenset({"max_cycles_per_day", "cm_price_gbp_per_kw_per_year", "cm_derating_factor"})
+
+#: Longest price series accepted: two years of half-hours, both leap years (2 × 366 × 48).
+MAX_PRICE_PERIODS = 2 * 366 * 48
+_ERRORS = (ValidationError, DataMissingError, InfeasibleDispatchError)
 
 
-class RevenueRequest(ApiModel):
-    """A battery, a period of the warehouse and the markets to stack."""
+class _BessBody(ApiModel):
+    """A body of this family: a number field takes a number (``true`` is not 1 MW), and
+    ``from``/``to`` are the wire names of ``from_date``/``to_date``."""
 
     model_config = ConfigDict(
         extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # One error at the field itself (not one per union member), and true is not 1 MW.
+        annotation = cls.model_fields[str(info.field_name)].annotation
+        members = get_args(annotation)
+        if annotation is not float and float not in members:
+            return value
+        if value is None and type(None) in members:
+            return value
+        if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"expected a number, got {value!r}")
+        return value
+
+
+class RevenueHttpRequest(_BessBody):
+    """A battery, a period of the warehouse and the markets to stack."""
 
     from_date: str = Field(alias="from", description="First UK day, YYYY-MM-DD")
     to_date: str = Field(alias="to", description="Last UK day (inclusive), YYYY-MM-DD")
@@ -37,26 +68,6 @@ class RevenueRequest(ApiModel):
     cm_price_gbp_per_kw_per_year: float | None = Field(None, description="User CM price")
     cm_derating_factor: float | None = Field(None, description="User de-rating factor, 0-1")
     min_service_mw: float = Field(0.0, description="Smallest holding a service accepts [MW]")
-
-    @field_validator(
-        "power_mw",
-        "energy_mwh",
-        "round_trip_efficiency",
-        "degradation_gbp_per_mwh",
-        "max_cycles_per_day",
-        "cm_price_gbp_per_kw_per_year",
-        "cm_derating_factor",
-        "min_service_mw",
-        mode="before",
-    )
-    @classmethod
-    def _a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        # One error at the field itself (not one per union member), and true is not 1 MW.
-        if value is None and info.field_name in _OPTIONAL:
-            return value
-        if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError(f"expected a number, got {value!r}")
-        return value
 
     @field_validator("services", "energy_markets", mode="before")
     @classmethod
@@ -89,14 +100,88 @@ class RevenueResponse(ApiModel):
 @bp.operation(
     "POST",
     "/bess/revenue",
-    request=RevenueRequest,
+    request=RevenueHttpRequest,
     response=RevenueResponse,
     summary="Co-optimised revenue stack: APX, imbalance and DC/DM/DR for one battery",
-    errors=(ValidationError, DataMissingError, InfeasibleDispatchError),
+    errors=_ERRORS,
 )
-def bess_revenue(body: RevenueRequest) -> RevenueResponse:
+def bess_revenue(body: RevenueHttpRequest) -> RevenueResponse:
     """Optimise the battery over the period and attribute the cash to streams."""
-    config = server_config()
-    params = body.model_dump()
-    document = revenue(params, config.settings)
-    return RevenueResponse.model_validate(document)
+    request = RevenueRequest.from_inputs(**body.model_dump())
+    return RevenueResponse.model_validate(run_revenue(request, server_config().settings))
+
+
+class PricePoint(_BessBody):
+    """One half-hour's price: its start (or settlement date and period) and £/MWh."""
+
+    interval_start: str | None = Field(None, description="ISO 8601 with UTC offset")
+    settlement_date: str | None = Field(None, description="UK settlement day, YYYY-MM-DD")
+    settlement_period: int | None = Field(None, description="1-50, with settlement_date")
+    price_gbp_per_mwh: float | None = Field(None, description="Both directions [£/MWh]")
+    buy_price_gbp_per_mwh: float | None = Field(None, description="Charging price [£/MWh]")
+    sell_price_gbp_per_mwh: float | None = Field(None, description="Discharging price [£/MWh]")
+
+
+class DispatchHttpRequest(_BessBody):
+    """A battery and its prices: given (``prices``) or from the warehouse (with from/to)."""
+
+    prices: list[PricePoint] | None = Field(
+        None, description="Half-hourly prices, at most two years (35,136 half-hours)"
+    )
+    prices_from_warehouse: Literal["system", "apx"] | None = Field(
+        None, description="system (imbalance) or apx (market index; no-trade periods idle)"
+    )
+    from_date: str | None = Field(None, alias="from", description="With the warehouse: first day")
+    to_date: str | None = Field(None, alias="to", description="With the warehouse: last UK day")
+    power_mw: float = Field(description="Charge and discharge power [MW]")
+    energy_mwh: float = Field(description="Energy capacity [MWh]")
+    charge_efficiency: float = Field(1.0, description="Stored ÷ grid energy in, 0 < x ≤ 1")
+    discharge_efficiency: float = Field(1.0, description="Grid out ÷ stored out, 0 < x ≤ 1")
+    initial_soc_mwh: float = Field(0.0, description="Stored energy at the start [MWh]")
+    final_soc_mwh: float | None = Field(None, description="Required at the end [MWh]")
+    degradation_gbp_per_mwh: float = Field(0.0, description="Per MWh discharged [£/MWh]")
+    max_cycles_per_day: float | None = Field(None, description="Cap on equivalent cycles per day")
+
+
+class DispatchResponse(ApiModel):
+    """The optimum's totals, the span solved and the method (the CLI's ``--json``)."""
+
+    net_revenue_gbp: float
+    charge_cost_gbp: float
+    discharge_revenue_gbp: float
+    degradation_cost_gbp: float
+    auxiliary_cost_gbp: float
+    charged_mwh: float
+    discharged_mwh: float
+    equivalent_cycles: float
+    intervals: int
+    first_interval_start: str
+    last_interval_start: str
+    method: str
+
+
+@bp.operation(
+    "POST",
+    "/bess/dispatch",
+    request=DispatchHttpRequest,
+    response=DispatchResponse,
+    summary="Exact optimal dispatch of one battery against half-hourly prices",
+    errors=_ERRORS,
+)
+def bess_dispatch(body: DispatchHttpRequest) -> DispatchResponse:
+    """The perfect-foresight optimum and its totals.
+
+    Price series longer than two years (35,136 half-hours) are refused with 413.
+    """
+    prices = None
+    if body.prices is not None:
+        if len(body.prices) > MAX_PRICE_PERIODS:
+            raise ProblemError(
+                413,
+                f"prices: {len(body.prices)} half-hours; at most {MAX_PRICE_PERIODS} (two "
+                "years) per request — split the series",
+                field="prices",
+            )
+        prices = pd.DataFrame([p.model_dump(exclude_none=True) for p in body.prices])
+    request = DispatchRequest.from_inputs(**body.model_dump(exclude={"prices"}), prices=prices)
+    return DispatchResponse.model_validate(run_dispatch(request, server_config().settings))

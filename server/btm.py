@@ -12,10 +12,11 @@ from engine.errors import (
     TariffNotFoundError,
     ValidationError,
 )
-from jobs.btm import BtmRequest, LazyWarehouse, run_btm
+from jobs.btm import BtmRequest, run_btm
+from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
-from server.duos import DuosProfile, TariffChoice, _profile_frame, _ref
+from server.inputs import DuosProfile, TariffChoice, profile_of
 from server.validation import ApiModel
 
 bp = ApiBlueprint("btm", __name__)
@@ -23,6 +24,8 @@ bp = ApiBlueprint("btm", __name__)
 Price = Literal["system", "apx"] | float | list[float]
 
 
+# The wire form of jobs.btm.BtmRequest: attributes named as its fields (the aliases keep
+# the public keys), so that request_from translates them.
 class BtmHttpRequest(TariffChoice):
     """The site, its tariff (``distributor`` + ``tariff`` or ``llfc``) and PPA, prices, levies,
     an optional battery and PV."""
@@ -35,9 +38,11 @@ class BtmHttpRequest(TariffChoice):
     ppa_gbp_per_mwh: float = Field(description="PPA price on the site's consumption [£/MWh]")
     power_mw: float | None = None
     energy_mwh: float | None = None
-    round_trip_efficiency: float | None = Field(None, description="0-1; default 0.9 (stated)")
-    charge_efficiency: float | None = None
-    discharge_efficiency: float | None = None
+    round_trip_efficiency_frac: float | None = Field(
+        None, alias="round_trip_efficiency", description="0-1; default 0.9 (stated)"
+    )
+    charge_efficiency_frac: float | None = Field(None, alias="charge_efficiency")
+    discharge_efficiency_frac: float | None = Field(None, alias="discharge_efficiency")
     degradation_gbp_per_mwh: float = 0.0
     initial_soc_mwh: float = 0.0
     final_soc_mwh: float | None = None
@@ -48,15 +53,17 @@ class BtmHttpRequest(TariffChoice):
     export_tariff: str | None = Field(None, description="Generation DUoS tariff (credits)")
     pv_kwh: list[float] | None = Field(None, description="PV after the inverter per half-hour")
     pv_kwp: float | None = Field(None, description="Model PV with pvlib instead [kWp]")
-    lat: float | None = None
-    lon: float | None = None
-    tilt: float = 30.0
-    azimuth: float = 180.0
+    latitude_deg: float | None = Field(None, alias="lat")
+    longitude_deg: float | None = Field(None, alias="lon")
+    tilt_deg: float = Field(30.0, alias="tilt")
+    azimuth_deg: float = Field(180.0, alias="azimuth")
     inverter_kw: float | None = None
     pv_clearness: list[float] | None = Field(None, description="12 monthly factors 0-1")
     no_levies: bool = False
     without_levies: list[str] = Field(default_factory=list)
-    levies: dict[str, float] = Field(default_factory=dict, description="NAME → rate overrides")
+    levy_overrides: dict[str, float] = Field(
+        default_factory=dict, alias="levies", description="NAME → rate overrides"
+    )
     tnuos_band: str | None = None
 
 
@@ -90,43 +97,5 @@ def btm(body: BtmHttpRequest) -> BtmResponse:
 
     Loads longer than two years (35,136 half-hours) are refused with 413.
     """
-    config = server_config()
-    request = BtmRequest(
-        load=_profile_frame(body.load),
-        distributor=body.distributor,
-        tariff=body.tariff,
-        llfc=body.llfc,
-        capacity_kva=body.capacity_kva,
-        ppa_gbp_per_mwh=body.ppa_gbp_per_mwh,
-        power_mw=body.power_mw,
-        energy_mwh=body.energy_mwh,
-        charge_efficiency_frac=body.charge_efficiency,
-        discharge_efficiency_frac=body.discharge_efficiency,
-        round_trip_efficiency_frac=body.round_trip_efficiency,
-        degradation_gbp_per_mwh=body.degradation_gbp_per_mwh,
-        initial_soc_mwh=body.initial_soc_mwh,
-        final_soc_mwh=body.final_soc_mwh,
-        energy_price=body.energy_price,
-        export_price=body.export_price,
-        import_limit_kva=body.import_limit_kva,
-        export_limit_kw=body.export_limit_kw,
-        export_tariff=body.export_tariff,
-        pv_kwh=body.pv_kwh,
-        pv_kwp=body.pv_kwp,
-        latitude_deg=body.lat,
-        longitude_deg=body.lon,
-        tilt_deg=body.tilt,
-        azimuth_deg=body.azimuth,
-        inverter_kw=body.inverter_kw,
-        pv_clearness=None if body.pv_clearness is None else tuple(body.pv_clearness),
-        no_levies=body.no_levies,
-        without_levies=tuple(body.without_levies),
-        levy_overrides=body.levies,
-        tnuos_band=body.tnuos_band,
-    )
-    warehouse = LazyWarehouse(config.settings)
-    try:
-        document = run_btm(_ref(), request, warehouse)
-    finally:
-        warehouse.close()
-    return BtmResponse.model_validate(document)
+    request = request_from(BtmRequest, body, load=profile_of(body.load))
+    return BtmResponse.model_validate(run_btm(request, server_config().settings))

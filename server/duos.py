@@ -4,49 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-from pydantic import Field, field_validator
-from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-from engine.duos import find_tariff
+import jobs.duos
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
-from engine.reference import reference_data
-from jobs.duos import cost_profile, rates_document
+from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
-from server.errors import ProblemError
+from server.inputs import DuosProfile, TariffChoice, profile_of
 from server.validation import ApiModel
 
 bp = ApiBlueprint("duos", __name__)
 
-#: Longest profile accepted: two years of half-hours, both leap years (2 × 366 × 48).
-MAX_PROFILE_PERIODS = 2 * 366 * 48
-Distributor = int | str | dict[str, Any]
 
-
-class TariffChoice(ApiModel):
-    """Where and which: a licence area and one way of naming the tariff."""
-
-    distributor: Distributor = Field(
-        description="Distributor id 10-23, GSP group (_A-_P), or a /v1/lookup result"
-    )
-    tariff: str | None = Field(None, description="Tariff name, any case or year's wording")
-    llfc: str | None = Field(None, description="Line loss factor class, instead of tariff")
-
-    @field_validator("distributor", mode="wrap")
-    @classmethod
-    def _one_distributor_error(cls, value: Any, handler: Any) -> Any:
-        # One message for the field, not one per member of the union ("distributor.int").
-        try:
-            return handler(value)
-        except PydanticValidationError:
-            raise PydanticCustomError(
-                "distributor",
-                "give a distributor id 10-23, a GSP group (_A-_P) or a /v1/lookup result",
-            ) from None
-
-
+# The wire forms of jobs.duos.DuosRatesRequest and DuosCostRequest: attributes named as
+# the request's fields, so that request_from translates them.
 class DuosRatesRequest(TariffChoice):
     """Which tariff's published charges to return."""
 
@@ -56,23 +28,6 @@ class DuosRatesRequest(TariffChoice):
     direction: str | None = Field(None, description="demand or generation")
     date: str | None = Field(None, description="UK date YYYY-MM-DD: only its charging year")
     charging_year: str | None = Field(None, description='e.g. "2025/26"; default all years')
-
-
-class DuosProfile(ApiModel):
-    """Half-hourly columns as parallel arrays (at most two years of half-hours)."""
-
-    interval_start: list[str] | None = Field(None, description="ISO 8601 with UTC offset")
-    settlement_date: list[str] | None = None
-    settlement_period: list[int] | None = None
-    import_kwh: list[float] | None = None
-    import_kw: list[float] | None = None
-    export_kwh: list[float] | None = None
-    export_kw: list[float] | None = None
-    reactive_kvarh: list[float] | None = None
-    reactive_kvar: list[float] | None = None
-    reactive_import_kvarh: list[float] | None = None
-    reactive_export_kvarh: list[float] | None = None
-    max_demand_kva: list[float] | None = None
 
 
 class DuosCostRequest(TariffChoice):
@@ -161,11 +116,6 @@ class DuosCostResponse(DuosTariffIdentity):
 _ERRORS = (ValidationError, TariffNotFoundError, DataMissingError)
 
 
-def _ref() -> Any:
-    config = server_config()
-    return reference_data(config.settings.data_dir)
-
-
 @bp.operation(
     "POST",
     "/duos/rates",
@@ -176,42 +126,9 @@ def _ref() -> Any:
 )
 def duos_rates(body: DuosRatesRequest) -> DuosRatesResponse:
     """Resolve the tariff (by name, LLFC or structure) and return its charges per year."""
-    if body.date is not None and body.charging_year is not None:
-        raise ValidationError("date: give date or charging_year, not both", field="date")
-    ref = _ref()
-    tariff = find_tariff(
-        ref,
-        body.distributor,
-        tariff=body.tariff,
-        llfc=body.llfc,
-        voltage_level=body.voltage_level,
-        tariff_group=body.tariff_group,
-        residual_band=body.residual_band,
-        direction=body.direction,
-        on=body.date or body.charging_year,
-    )
-    return DuosRatesResponse.model_validate(rates_document(ref, tariff))
-
-
-def _profile_frame(profile: DuosProfile) -> pd.DataFrame:
-    columns = {k: v for k, v in profile.model_dump().items() if v is not None}
-    longest = max((len(v) for v in columns.values()), default=0)
-    if longest > MAX_PROFILE_PERIODS:
-        raise ProblemError(
-            413,
-            f"profile: {longest} half-hours; at most {MAX_PROFILE_PERIODS} (two years) per "
-            "request — split the profile and add the bills (they are additive)",
-            field="profile",
-        )
-    lengths = {k: len(v) for k, v in columns.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValidationError(
-            "profile: arrays differ in length ("
-            + ", ".join(f"{k} {n}" for k, n in lengths.items())
-            + ")",
-            field="profile",
-        )
-    return pd.DataFrame(columns)
+    request = request_from(jobs.duos.DuosRatesRequest, body)
+    document = jobs.duos.run_duos_rates(request, server_config().settings)
+    return DuosRatesResponse.model_validate(document)
 
 
 @bp.operation(
@@ -227,18 +144,7 @@ def duos_cost(body: DuosCostRequest) -> DuosCostResponse:
 
     Profiles longer than two years of half-hours are refused with 413.
     """
-    frame = _profile_frame(body.profile) if body.profile is not None else None
-    document = cost_profile(
-        _ref(),
-        frame,
-        distributor=body.distributor,
-        tariff=body.tariff,
-        llfc=body.llfc,
-        import_capacity_kva=body.import_capacity_kva,
-        export_capacity_kva=body.export_capacity_kva,
-        power_factor=body.power_factor,
-        shape=body.shape,
-        annual_kwh=body.annual_kwh,
-        year=body.year,
-    )
+    profile = None if body.profile is None else profile_of(body.profile)
+    request = request_from(jobs.duos.DuosCostRequest, body, profile=profile)
+    document = jobs.duos.run_duos_cost(request, server_config().settings)
     return DuosCostResponse.model_validate(document)

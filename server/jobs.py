@@ -7,13 +7,13 @@ so two triggers never interleave their writes to one tab.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
+import jobs.dashboard.refresh
 from engine.errors import SourceUnavailableError, ValidationError
-from jobs.dashboard.refresh import run_refresh
+from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.validation import ApiModel
@@ -21,7 +21,7 @@ from server.validation import ApiModel
 bp = ApiBlueprint("jobs", __name__)
 
 
-class RefreshRequest(ApiModel):
+class RefreshRequest(ApiModel):  # the wire form of jobs.dashboard.refresh.RefreshRequest
     """Which tabs to refresh, and where to write them.
 
     Attributes:
@@ -75,9 +75,6 @@ class RefreshSummary(ApiModel):
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
     """Rebuild the requested tabs from the warehouse and reference data and write them."""
-    config = server_config()
-    settings = config.settings
-    if body.backend:
-        settings = dataclasses.replace(settings, dashboard_backend=body.backend)
-    summary: dict[str, Any] = run_refresh(settings, body.tabs)
+    request = request_from(jobs.dashboard.refresh.RefreshRequest, body)
+    summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
     return RefreshSummary.model_validate(summary)

@@ -16,9 +16,11 @@ from typing import Annotated, Any
 from flask.blueprints import BlueprintSetupState
 from pydantic import AfterValidator, Field, JsonValue
 
+import jobs.lookup
 from engine.errors import DataMissingError, GbessError
 from engine.site import LookupResult
-from jobs.lookup import lookup_rows, lookup_tables
+from jobs.inputs import request_from
+from jobs.lookup import lookup_tables
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.errors import ProblemError
@@ -47,7 +49,7 @@ def _strict_json(value: JsonValue) -> JsonValue:
 StrictJsonValue = Annotated[JsonValue, AfterValidator(_strict_json)]
 
 
-class LookupRequest(ApiModel):
+class LookupRequest(ApiModel):  # the wire form of jobs.lookup.LookupRequest
     """Queries to look up.
 
     Attributes:
@@ -113,7 +115,7 @@ def lookup(body: LookupRequest) -> Any:
             f"(split the list)",
             field="queries",
         )
-    config = server_config()
+    request = request_from(jobs.lookup.LookupRequest, body)
     # Rows are plain dicts already in the documented shape; building 10,000 pydantic
     # models would cost more than the lookups themselves.
-    return {"results": lookup_rows(body.queries, config.settings.data_dir, body.as_of)}
+    return {"results": jobs.lookup.run_lookup(request, server_config().settings)}

@@ -1,5 +1,7 @@
 """The BESS revenue stack: energy markets (APX, imbalance), DC/DM/DR held per EFA block and the
 Capacity Market, co-optimised for one battery and attributed to streams.
+
+One entry: :func:`revenue_stack` (layout, optimise, check, attribute).
 """
 
 from engine.revenue.attribution import RevenueResult, attribute
@@ -16,6 +18,7 @@ from engine.revenue.markets import (
     service_specs,
 )
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
+from engine.revenue.stack import RevenueStack, revenue_stack
 
 __all__ = [
     "DYNAMIC_SERVICES",
@@ -24,6 +27,7 @@ __all__ = [
     "Layout",
     "MarketData",
     "RevenueResult",
+    "RevenueStack",
     "Schedule",
     "ServiceSpec",
     "attribute",
@@ -34,6 +38,7 @@ __all__ = [
     "optimise_perfect_foresight",
     "parse_energy_markets",
     "parse_services",
+    "revenue_stack",
     "service_specs",
     "trade_markets",
 ]

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.btm import parse_clearness, parse_levy_overrides
-from engine.reference import reference_data
-from jobs.btm import BtmRequest, LazyWarehouse, read_csv, run_btm, series_on_load
+from jobs.btm import BtmRequest, run_btm, series_on_load
 from jobs.cli._common import add_json_flag, emit_json
+from jobs.inputs import HalfHourlyProfile, read_csv, read_profile_csv, request_from
 from jobs.settings import Settings
 
 PRICE_HELP = (
@@ -18,7 +18,11 @@ PRICE_HELP = (
 
 
 def register(sub: Any) -> None:
-    """Add the ``btm`` subcommand."""
+    """Add the ``btm`` subcommand.
+
+    Each flag's ``dest`` is the :class:`jobs.btm.BtmRequest` field it fills (the
+    ``metavar`` keeps the help as the flag reads).
+    """
     parser = sub.add_parser("btm", help="behind-the-meter PPA margin and battery value")
     site = parser.add_argument_group("site")
     site.add_argument(
@@ -49,6 +53,7 @@ def register(sub: Any) -> None:
     levy.add_argument("--no-levies", action="store_true", help="leave every levy out")
     levy.add_argument(
         "--levy",
+        dest="levy_overrides",
         action="append",
         default=[],
         metavar="NAME=VALUE",
@@ -56,6 +61,7 @@ def register(sub: Any) -> None:
     )
     prices.add_argument(
         "--without-levy",
+        dest="without_levies",
         action="append",
         default=[],
         metavar="NAME",
@@ -65,26 +71,53 @@ def register(sub: Any) -> None:
     battery = parser.add_argument_group("battery")
     battery.add_argument("--power-mw", type=float)
     battery.add_argument("--energy-mwh", type=float)
-    battery.add_argument("--round-trip-efficiency", type=float, help="0-1 (default 0.9)")
-    battery.add_argument("--charge-efficiency", type=float, help="0-1")
-    battery.add_argument("--discharge-efficiency", type=float, help="0-1")
+    for name, hint in (
+        ("round_trip", "0-1 (default 0.9)"),
+        ("charge", "0-1"),
+        ("discharge", "0-1"),
+    ):
+        battery.add_argument(
+            f"--{name.replace('_', '-')}-efficiency",
+            dest=f"{name}_efficiency_frac",
+            metavar=f"{name.upper()}_EFFICIENCY",
+            type=float,
+            help=hint,
+        )
     battery.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
     battery.add_argument("--initial-soc-mwh", type=float, default=0.0)
     battery.add_argument("--final-soc-mwh", type=float)
     pv = parser.add_argument_group("PV")
     pv.add_argument("--pv-file", type=Path, help="CSV: interval_start + pv_kwh (or pv_kw)")
     pv.add_argument("--pv-kwp", type=float, help="model PV with pvlib: DC capacity [kWp]")
-    pv.add_argument("--lat", type=float, help="site latitude [degrees]")
-    pv.add_argument("--lon", type=float, help="site longitude [degrees]")
-    pv.add_argument("--tilt", type=float, default=30.0, help="panel tilt [degrees] (default 30)")
-    pv.add_argument("--azimuth", type=float, default=180.0, help="[degrees from north] (180)")
+    pv.add_argument(
+        "--lat", dest="latitude_deg", metavar="LAT", type=float, help="site latitude [degrees]"
+    )
+    pv.add_argument(
+        "--lon", dest="longitude_deg", metavar="LON", type=float, help="site longitude [degrees]"
+    )
+    pv.add_argument(
+        "--tilt",
+        dest="tilt_deg",
+        metavar="TILT",
+        type=float,
+        default=30.0,
+        help="panel tilt [degrees] (default 30)",
+    )
+    pv.add_argument(
+        "--azimuth",
+        dest="azimuth_deg",
+        metavar="AZIMUTH",
+        type=float,
+        default=180.0,
+        help="[degrees from north] (180)",
+    )
     pv.add_argument("--inverter-kw", type=float, help="AC limit [kW]")
     pv.add_argument("--pv-clearness", help="12 monthly clearness factors 0-1, January first")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 
 
-def _price(value: str | None, load: Any, field: str) -> Any:
+def _price(value: str | None, load: HalfHourlyProfile, field: str) -> Any:
     """A price flag: a word or number as given, or a CSV file read onto the load."""
     if value is None:
         return None
@@ -96,51 +129,23 @@ def _price(value: str | None, load: Any, field: str) -> Any:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Run the model and print the document (or a summary)."""
-    ref = reference_data(settings.data_dir)
-    load = read_csv(args.load, "load")
+    load = read_profile_csv(args.load, "load")
     pv_kwh = None
     if args.pv_file is not None:
         pv_kwh = series_on_load(
             read_csv(args.pv_file, "pv_file"), ("pv_kwh", "pv_kw"), load, "pv_file"
         )
-    request = BtmRequest(
+    request = request_from(
+        BtmRequest,
+        args,
         load=load,
-        distributor=args.distributor,
-        tariff=args.tariff,
-        llfc=args.llfc,
-        capacity_kva=args.capacity_kva,
-        ppa_gbp_per_mwh=args.ppa_gbp_per_mwh,
-        power_mw=args.power_mw,
-        energy_mwh=args.energy_mwh,
-        charge_efficiency_frac=args.charge_efficiency,
-        discharge_efficiency_frac=args.discharge_efficiency,
-        round_trip_efficiency_frac=args.round_trip_efficiency,
-        degradation_gbp_per_mwh=args.degradation_gbp_per_mwh,
-        initial_soc_mwh=args.initial_soc_mwh,
-        final_soc_mwh=args.final_soc_mwh,
         energy_price=_price(args.energy_price, load, "energy_price"),
         export_price=_price(args.export_price, load, "export_price"),
-        import_limit_kva=args.import_limit_kva,
-        export_limit_kw=args.export_limit_kw,
-        export_tariff=args.export_tariff,
         pv_kwh=pv_kwh,
-        pv_kwp=args.pv_kwp,
-        latitude_deg=args.lat,
-        longitude_deg=args.lon,
-        tilt_deg=args.tilt,
-        azimuth_deg=args.azimuth,
-        inverter_kw=args.inverter_kw,
         pv_clearness=None if args.pv_clearness is None else parse_clearness(args.pv_clearness),
-        no_levies=args.no_levies,
-        without_levies=tuple(args.without_levy),
-        levy_overrides=parse_levy_overrides(args.levy),
-        tnuos_band=args.tnuos_band,
+        levy_overrides=parse_levy_overrides(args.levy_overrides),
     )
-    warehouse = LazyWarehouse(settings)
-    try:
-        document = run_btm(ref, request, warehouse)
-    finally:
-        warehouse.close()
+    document = run_btm(request, settings)
     if args.json:
         emit_json(document)
         return 0

@@ -6,10 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from engine.duos import find_tariff
-from engine.reference import reference_data
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.duos import cost_profile, rates_document, read_profile_csv
+from jobs.duos import DuosCostRequest, DuosRatesRequest, run_duos_cost, run_duos_rates
+from jobs.inputs import read_profile_csv, request_from
 from jobs.settings import Settings
 
 
@@ -22,7 +21,10 @@ def _add_area_and_tariff(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    """Add the ``duos`` subcommand with ``rates`` and ``cost``."""
+    """Add the ``duos`` subcommand with ``rates`` and ``cost``.
+
+    Each flag's ``dest`` is the request field it fills (:func:`jobs.inputs.request_from`).
+    """
     parser = sub.add_parser("duos", help="DUoS tariffs, time bands and site bills")
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
 
@@ -50,7 +52,13 @@ def register(sub: Any) -> None:
     source.add_argument("--shape", help="Elexon profile class 1-8, scaled by --annual-kwh")
     cost.add_argument("--annual-kwh", type=float, help="with --shape: energy over the year [kWh]")
     cost.add_argument("--year", help='with --shape: calendar year or charging year "2025/26"')
-    cost.add_argument("--capacity-kva", type=float, help="agreed import capacity [kVA]")
+    cost.add_argument(
+        "--capacity-kva",
+        dest="import_capacity_kva",
+        metavar="CAPACITY_KVA",
+        type=float,
+        help="agreed import capacity [kVA]",
+    )
     cost.add_argument("--export-capacity-kva", type=float, help="agreed export capacity [kVA]")
     cost.add_argument("--power-factor", type=float, help="average power factor if no kVArh")
     add_json_flag(cost)
@@ -59,19 +67,7 @@ def register(sub: Any) -> None:
 
 def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
     """Print the tariff's charges per charging year."""
-    ref = reference_data(settings.data_dir)
-    tariff = find_tariff(
-        ref,
-        args.distributor,
-        tariff=args.tariff,
-        llfc=args.llfc,
-        voltage_level=args.voltage_level,
-        tariff_group=args.tariff_group,
-        residual_band=args.residual_band,
-        direction=args.direction,
-        on=args.date or args.charging_year,
-    )
-    document = rates_document(ref, tariff)
+    document = run_duos_rates(request_from(DuosRatesRequest, args), settings)
     if args.json:
         emit_json(document)
         return 0
@@ -84,21 +80,8 @@ def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
 
 def handle_cost(args: argparse.Namespace, settings: Settings) -> int:
     """Cost the profile and print the bill."""
-    ref = reference_data(settings.data_dir)
-    profile = read_profile_csv(args.profile) if args.profile is not None else None
-    document = cost_profile(
-        ref,
-        profile,
-        distributor=args.distributor,
-        tariff=args.tariff,
-        llfc=args.llfc,
-        import_capacity_kva=args.capacity_kva,
-        export_capacity_kva=args.export_capacity_kva,
-        power_factor=args.power_factor,
-        shape=args.shape,
-        annual_kwh=args.annual_kwh,
-        year=args.year,
-    )
+    profile = None if args.profile is None else read_profile_csv(args.profile)
+    document = run_duos_cost(request_from(DuosCostRequest, args, profile=profile), settings)
     if args.json:
         emit_json(document)
         return 0

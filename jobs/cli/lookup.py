@@ -10,9 +10,8 @@ from typing import Any
 
 from engine.errors import ValidationError
 from engine.settlement import to_date
-from engine.site import LookupFailure, LookupResult
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.lookup import lookup_results
+from jobs.lookup import LookupRequest, run_lookup
 from jobs.settings import Settings
 
 
@@ -103,32 +102,33 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     else:
         raise ValidationError("give at least one QUERY, or --file and --column", field="query")
     as_of = to_date(args.as_of, "--as-of") if args.as_of else None
-    rows = lookup_results(queries, settings.data_dir, as_of)
+    rows = run_lookup(LookupRequest(queries=tuple(queries), as_of=as_of), settings)
     if args.json:
-        emit_json([row.to_dict() for row in rows])
+        emit_json(rows)
         return 0
     for row in rows:
         print(summary_line(row))
     return 0
 
 
-def summary_line(row: LookupResult | LookupFailure) -> str:
-    """One human line per query."""
-    if isinstance(row, LookupFailure):
-        return f"{row.query}: error ({row.error_type}): {row.detail}"
-    if row.match == "ambiguous":
+def summary_line(row: dict[str, Any]) -> str:
+    """One human line per answer row (a result, or ``{"query", "error"}``)."""
+    if "error" in row:
+        return f"{row['query']}: error ({row['error']['type']}): {row['error']['detail']}"
+    if row["match"] == "ambiguous":
         where = "ambiguous: " + " or ".join(
-            f"{c.gsp_group_id} {c.licence_area} ({c.distributor_id})" for c in row.candidates
+            f"{c['gsp_group_id']} {c['licence_area']} ({c['distributor_id']})"
+            for c in row["candidates"]
         )
     else:
-        where = f"{row.gsp_group_id or '?'} {row.licence_area or 'licence area unknown'}"
+        where = f"{row['gsp_group_id'] or '?'} {row['licence_area'] or 'licence area unknown'}"
     line = (
-        f"{row.query}: {row.distributor_id or '-'} {row.distributor_name or ''} "
-        f"[{row.distributor_type or '-'}] {where} (by {row.match})"
+        f"{row['query']}: {row['distributor_id'] or '-'} {row['distributor_name'] or ''} "
+        f"[{row['distributor_type'] or '-'}] {where} (by {row['match']})"
     )
-    if row.llfc:
-        tariff = row.duos_tariff_name or "tariff not identified"
-        line += f"; LLFC {row.llfc} {row.llfc_description or ''} → {tariff}"
-    for warning in row.warnings:
+    if row["llfc"]:
+        tariff = row["duos_tariff_name"] or "tariff not identified"
+        line += f"; LLFC {row['llfc']} {row['llfc_description'] or ''} → {tariff}"
+    for warning in row["warnings"]:
         line += f"\n    warning: {warning}"
     return line

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from typing import Any
 
 from engine.errors import ValidationError
@@ -38,11 +37,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print(f"dashboard: {DASHBOARD_HINT}")
 
 
-def _run(settings: Settings, tabs: list[str]) -> dict[str, Any]:
+def _run(settings: Settings, tabs: list[str], backend: str | None = None) -> dict[str, Any]:
     # Imported here: the jobs load numba, DuckDB and openpyxl, which other commands skip.
-    from jobs.dashboard.refresh import run_refresh
+    from jobs.dashboard.refresh import RefreshRequest, run_refresh
 
-    return run_refresh(settings, tabs)
+    return run_refresh(RefreshRequest(tabs=tuple(tabs), backend=backend), settings)
 
 
 def refresh_all(settings: Settings) -> int:
@@ -56,9 +55,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Run the refresh; print the run summary (JSON or one line per tab)."""
     if args.all and args.tabs:
         raise ValidationError("tabs: give tab names or --all, not both", field="tabs")
-    if args.backend:
-        settings = dataclasses.replace(settings, dashboard_backend=args.backend)
-    summary = _run(settings, [] if args.all else args.tabs)
+    summary = _run(settings, [] if args.all else args.tabs, args.backend)
     if args.json:
         emit_json(summary)
     else:

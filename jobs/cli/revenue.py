@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.revenue import revenue
+from jobs.revenue import RevenueRequest, run_revenue
 from jobs.settings import Settings
 
 
@@ -39,9 +39,9 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Run the stack; print JSON or a short summary."""
-    params = {k: v for k, v in vars(args).items() if k not in {"handler", "json"}}
-    params["round_trip_efficiency"] = args.round_trip_efficiency
-    document = revenue(params, settings)
+    # Flags are named as the request's inputs (what POST /v1/bess/revenue calls them too).
+    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"}}
+    document = run_revenue(RevenueRequest.from_inputs(**inputs), settings)
     if args.json:
         emit_json(document)
         return 0

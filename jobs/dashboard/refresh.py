@@ -26,7 +26,7 @@ import pandas as pd
 from engine.errors import GbessError, ValidationError
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
-from jobs.dashboard import TABS, data
+from jobs.dashboard import BACKENDS, TABS, data
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
@@ -213,13 +213,39 @@ def tab_locks(folder: Path, tabs: Sequence[str]) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True, kw_only=True)
+class RefreshRequest:
+    """Which tabs to refresh, and where to write them (``gbess refresh``, ``POST
+    /v1/jobs/refresh``).
+
+    Attributes:
+        tabs: Tab titles, any case (checked by :func:`resolve_tabs`); empty: every tab.
+        backend: ``local`` or ``google``; ``None``: the settings' ``dashboard_backend``.
+
+    Raises:
+        ValidationError: If the backend is not one of :data:`jobs.dashboard.BACKENDS`.
+    """
+
+    tabs: tuple[str, ...] = ()
+    backend: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tabs, tuple):  # a list from JSON or argparse
+            object.__setattr__(self, "tabs", tuple(self.tabs))
+        if self.backend is not None and self.backend not in BACKENDS:
+            raise ValidationError(
+                f"backend: expected {' or '.join(BACKENDS)}, got {self.backend!r}",
+                field="backend",
+            )
+
+
 def _naive_utc(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def run_refresh(
+    request: RefreshRequest,
     settings: Settings,
-    tabs: Sequence[str] = (),
     *,
     sink: Sink | None = None,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
@@ -227,16 +253,18 @@ def run_refresh(
     """Refresh tabs and write them; return the run summary.
 
     Args:
+        request: The tabs, and the backend if not the settings' one.
         settings: Settings (``dashboard_backend`` picks the sink unless one is given).
-        tabs: Tab titles (empty: every tab).
-        sink: Where to write (default: from settings).
+        sink: Where to write (default: from the request, else the settings).
         clock: Current time (tz-aware), for the refresh log and "this charging year".
 
     Raises:
         ValidationError: Unknown tab or backend settings.
         SourceUnavailableError: The sink failed (nothing written).
     """
-    chosen = resolve_tabs(tabs)
+    if request.backend is not None:
+        settings = dataclasses.replace(settings, dashboard_backend=request.backend)
+    chosen = resolve_tabs(request.tabs)
     backend = settings.dashboard_backend if sink is None else type(sink).__name__
     if sink is None:
         if settings.dashboard_backend == "google":

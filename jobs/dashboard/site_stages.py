@@ -23,11 +23,12 @@ from typing import Any
 
 from engine.duos import duos_cost, find_tariff, scale_profile
 from engine.errors import ValidationError
-from engine.reference import ReferenceData
+from engine.reference import ReferenceData, reference_data
 from engine.settlement import charging_year_of_date
 from engine.site import LookupResult, lookup_site
 from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.sites import SiteInput, Stage
+from jobs.inputs import HalfHourlyProfile
 from jobs.lookup import lookup_tables
 from jobs.revenue import build_request, read_market_data, run_stack
 from jobs.settings import Settings
@@ -119,8 +120,9 @@ def btm_year(last_market_day: dt.date) -> int:
     )
 
 
-def btm_stage(ref: ReferenceData, year: int, warehouse: Callable[[], Any]) -> Stage:
+def btm_stage(settings: Settings, year: int, warehouse: Callable[[], Any]) -> Stage:
     """Behind-the-meter PPA economics of a row with a battery and a PPA price."""
+    ref = reference_data(settings.data_dir)
 
     def run(site: SiteInput, record: dict[str, Any]) -> None:
         if site.power_mw is None or site.energy_mwh is None or site.ppa_gbp_per_mwh is None:
@@ -128,7 +130,7 @@ def btm_stage(ref: ReferenceData, year: int, warehouse: Callable[[], Any]) -> St
         shape = site.profile_class or DEFAULT_PROFILE_CLASS
         load = scale_profile(ref, shape, site.annual_import_mwh * 1000.0, year)
         request = BtmRequest(
-            load=load.reset_index(),
+            load=HalfHourlyProfile.from_frame(load.reset_index()),
             distributor=record["_lookup"],
             capacity_kva=site.capacity_kva,
             ppa_gbp_per_mwh=site.ppa_gbp_per_mwh,
@@ -138,7 +140,7 @@ def btm_stage(ref: ReferenceData, year: int, warehouse: Callable[[], Any]) -> St
             round_trip_efficiency_frac=0.88,
             without_levies=BTM_LEVIES_LEFT_OUT,
         )
-        document = run_btm(ref, request, warehouse)
+        document = run_btm(request, settings, warehouse=warehouse)
         record.update(
             btm_margin_without_battery_gbp=document["without_battery"]["margin_gbp"],
             btm_margin_with_battery_gbp=document["with_battery"]["margin_gbp"],
@@ -162,7 +164,7 @@ def site_stages(
         ("lookup", lookup_stage(ref, as_of)),
         ("DUoS", duos_stage(ref, as_of)),
         ("revenue", revenue_stage(settings, last_market_day, streams)),
-        ("behind the meter", btm_stage(ref, btm_year(last_market_day), warehouse)),
+        ("behind the meter", btm_stage(settings, btm_year(last_market_day), warehouse)),
     )
 
 

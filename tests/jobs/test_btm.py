@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from engine.errors import DataMissingError, ValidationError
-from engine.reference import ReferenceData
 from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
 from jobs.btm import BtmRequest, run_btm, series_on_load
+from jobs.inputs import HalfHourlyProfile
+from jobs.settings import Settings
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
 DAY = "2024-04-01"  # a Monday (Easter Monday: a bank holiday, so weekday bands) in 2024/25
@@ -45,9 +47,14 @@ def _load(day: str = DAY, kwh: float = 1000.0) -> pd.DataFrame:
     return pd.DataFrame({"interval_start": iso_utc(index), "import_kwh": np.full(len(index), kwh)})
 
 
-def _request(**kwargs: object) -> BtmRequest:
-    options: dict[str, object] = {
-        "load": _load(),
+@pytest.fixture(scope="module")
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+def _request(**kwargs: Any) -> BtmRequest:
+    options: dict[str, Any] = {
+        "load": HalfHourlyProfile.from_frame(_load()),
         "distributor": "14",
         "tariff": "HV Site Specific Band 1",
         "capacity_kva": 5000.0,
@@ -57,58 +64,67 @@ def _request(**kwargs: object) -> BtmRequest:
         "no_levies": True,
         **kwargs,
     }
-    return BtmRequest(**options)  # type: ignore[arg-type]
+    return BtmRequest(**options)
 
 
 def test_system_price_from_the_warehouse_equals_the_same_series_given(
-    ref: ReferenceData, warehouse: DuckDBWarehouse
+    settings: Settings, warehouse: DuckDBWarehouse
 ) -> None:
-    from_warehouse = run_btm(ref, _request(energy_price="system"), lambda: warehouse)
-    given = run_btm(ref, _request(energy_price=list(50.0 + np.arange(1, 49))), lambda: warehouse)
+    from_warehouse = run_btm(_request(energy_price="system"), settings, warehouse=lambda: warehouse)
+    given = run_btm(
+        _request(energy_price=list(50.0 + np.arange(1, 49))), settings, warehouse=lambda: warehouse
+    )
     assert from_warehouse["battery_value_gbp"] == pytest.approx(given["battery_value_gbp"])
     assert from_warehouse["battery_value_gbp"] > 0
     assert "energy_price: GB system price from the warehouse" in from_warehouse["assumptions"]
     assert any("round-trip efficiency not given: 0.9" in n for n in from_warehouse["assumptions"])
 
 
-def test_missing_wholesale_prices_are_named(ref: ReferenceData, warehouse: DuckDBWarehouse) -> None:
-    request = _request(load=_load("2024-04-02"), energy_price="system")
+def test_missing_wholesale_prices_are_named(settings: Settings, warehouse: DuckDBWarehouse) -> None:
+    load = HalfHourlyProfile.from_frame(_load("2024-04-02"))
+    request = _request(load=load, energy_price="system")
     with pytest.raises(DataMissingError, match="no system price for 48 of 48 half-hours"):
-        run_btm(ref, request, lambda: warehouse)
+        run_btm(request, settings, warehouse=lambda: warehouse)
 
 
 def test_export_price_defaults_to_the_wholesale_series_only(
-    ref: ReferenceData, warehouse: DuckDBWarehouse
+    settings: Settings, warehouse: DuckDBWarehouse
 ) -> None:
     document = run_btm(
-        ref, _request(energy_price="system", export_limit_kw=500.0), lambda: warehouse
+        _request(energy_price="system", export_limit_kw=500.0),
+        settings,
+        warehouse=lambda: warehouse,
     )
     assert any("the same wholesale series" in n for n in document["assumptions"])
     with pytest.raises(ValidationError, match="export_price"):
-        run_btm(ref, _request(energy_price=60.0, export_limit_kw=500.0), lambda: warehouse)
+        run_btm(
+            _request(energy_price=60.0, export_limit_kw=500.0),
+            settings,
+            warehouse=lambda: warehouse,
+        )
 
 
-def test_levies_without_a_rate_are_listed(ref: ReferenceData, warehouse: DuckDBWarehouse) -> None:
+def test_levies_without_a_rate_are_listed(settings: Settings, warehouse: DuckDBWarehouse) -> None:
     with pytest.raises(DataMissingError, match="FiT") as caught:
-        run_btm(ref, _request(energy_price=60.0, no_levies=False), lambda: warehouse)
+        run_btm(_request(energy_price=60.0, no_levies=False), settings, warehouse=lambda: warehouse)
     assert "AAHEDC" in caught.value.detail
     assert "--levy NAME=VALUE" in caught.value.detail
     document = run_btm(
-        ref,
         _request(
             energy_price=60.0,
             no_levies=False,
             without_levies=("FiT", "AAHEDC", "TNUoS_TDR", "CfD_ILR"),
         ),
-        lambda: warehouse,
+        settings,
+        warehouse=lambda: warehouse,
     )
     used = {levy["name"] for levy in document["levies"]["used"]}
     assert used == {"BSUoS", "RO", "CfD_OCL", "CCL"}
     with pytest.raises(ValidationError, match="unknown levy"):
         run_btm(
-            ref,
             _request(energy_price=60.0, no_levies=False, without_levies=("VAT",)),
-            lambda: warehouse,
+            settings,
+            warehouse=lambda: warehouse,
         )
 
 
@@ -117,10 +133,11 @@ def test_a_series_file_is_put_in_load_order(tmp_path: Path) -> None:
     prices = pd.DataFrame(
         {"interval_start": load["interval_start"], "price_gbp_per_mwh": np.arange(48.0) - 10}
     ).iloc[::-1]
-    aligned = series_on_load(prices, ("price_gbp_per_mwh",), load, "energy_price")
+    profile = HalfHourlyProfile.from_frame(load)
+    aligned = series_on_load(prices, ("price_gbp_per_mwh",), profile, "energy_price")
     assert aligned == pytest.approx(np.arange(48.0) - 10)
     with pytest.raises(ValidationError, match="no value for 1 of the load"):
-        series_on_load(prices.iloc[1:], ("price_gbp_per_mwh",), load, "energy_price")
+        series_on_load(prices.iloc[1:], ("price_gbp_per_mwh",), profile, "energy_price")
 
 
 def test_price_text_in_a_series_file_is_refused_naming_the_row() -> None:
@@ -132,4 +149,6 @@ def test_price_text_in_a_series_file_is_refused_naming_the_row() -> None:
     )
     prices.loc[7, "price_gbp_per_mwh"] = "£80"
     with pytest.raises(ValidationError, match=r"price_gbp_per_mwh: not a plain number at row 7"):
-        series_on_load(prices, ("price_gbp_per_mwh",), load, "energy_price")
+        series_on_load(
+            prices, ("price_gbp_per_mwh",), HalfHourlyProfile.from_frame(load), "energy_price"
+        )

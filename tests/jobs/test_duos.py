@@ -1,57 +1,57 @@
-"""The DUoS use cases shared by CLI and HTTP: profile files and the documents."""
+"""The DUoS use cases shared by CLI and HTTP: the requests' checks and the documents."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from engine.duos import find_tariff
 from engine.errors import ValidationError
 from engine.reference import ReferenceData
-from jobs.duos import cost_profile, rates_document, read_profile_csv
+from jobs.duos import DuosCostRequest, rates_document, run_duos_cost
+from jobs.inputs import HalfHourlyProfile
+from jobs.settings import Settings
 
 
-def test_read_profile_csv_errors(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="no such file"):
-        read_profile_csv(tmp_path / "missing.csv")
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    with pytest.raises(ValidationError, match="not a readable CSV"):
-        read_profile_csv(empty)
-    with pytest.raises(ValidationError, match=r"cannot read .* \(Is a directory\)"):
-        read_profile_csv(tmp_path)
+@pytest.fixture(scope="module")
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
 
 
-def test_cost_profile_needs_a_profile_or_a_shape(ref: ReferenceData) -> None:
+def test_cost_profile_needs_a_profile_or_a_shape(settings: Settings) -> None:
+    request = DuosCostRequest(distributor=14, tariff="HV Site Specific Band 1", shape="5")
     with pytest.raises(ValidationError, match="shape with annual_kwh and year"):
-        cost_profile(ref, None, distributor=14, tariff="HV Site Specific Band 1", shape="5")
+        run_duos_cost(request, settings)
 
 
-def test_cost_profile_refuses_a_profile_and_a_shape_together(ref: ReferenceData) -> None:
+def test_cost_profile_refuses_a_profile_and_a_shape_together(settings: Settings) -> None:
     # Either one would be silently ignored: the caller must choose.
-    profile = pd.DataFrame({"interval_start": ["2025-06-01T00:00Z"], "import_kwh": [1.0]})
+    profile = HalfHourlyProfile(interval_start=("2025-06-01T00:00Z",), import_kwh=(1.0,))
+    both = DuosCostRequest(
+        distributor=14, tariff="LV Site Specific Band 2", profile=profile,
+        shape="5", annual_kwh=1000.0, year="2025/26",
+    )  # fmt: skip
     with pytest.raises(ValidationError, match="give a profile or shape, annual_kwh, year") as err:
-        cost_profile(
-            ref, profile, distributor=14, tariff="LV Site Specific Band 2",
-            shape="5", annual_kwh=1000.0, year="2025/26",
-        )  # fmt: skip
+        run_duos_cost(both, settings)
     assert err.value.field == "shape"
+    request = DuosCostRequest(
+        distributor=14, tariff="LV Site Specific Band 2", profile=profile, annual_kwh=0.0
+    )
     with pytest.raises(ValidationError, match="give a profile or annual_kwh, not both"):
-        cost_profile(ref, profile, distributor=14, tariff="LV Site Specific Band 2", annual_kwh=0.0)
+        run_duos_cost(request, settings)
 
 
 @pytest.mark.parametrize(("year", "outside"), [("2021", "2020/21"), ("2028/29", "2028/29")])
 def test_shape_year_without_rates_names_the_years_held(
-    ref: ReferenceData, year: str, outside: str
+    settings: Settings, year: str, outside: str
 ) -> None:
     # Calendar 2021 starts in charging year 2020/21; the tariff table holds 2022/23-2027/28.
+    request = DuosCostRequest(
+        distributor=14, tariff="LV Site Specific Band 2", shape="5", annual_kwh=1000.0, year=year
+    )
     with pytest.raises(ValidationError) as err:
-        cost_profile(
-            ref, None, distributor=14, tariff="LV Site Specific Band 2",
-            shape="5", annual_kwh=1000.0, year=year,
-        )  # fmt: skip
+        run_duos_cost(request, settings)
     assert err.value.field == "year"
     assert f"includes charging year {outside}" in err.value.detail
     assert "2022/23, 2023/24, 2024/25, 2025/26, 2026/27, 2027/28" in err.value.detail

@@ -1,13 +1,21 @@
-"""``jobs.revenue.build_request``: bad input is a ValidationError naming the caller's field."""
+"""``jobs.revenue.RevenueRequest``: bad input is a ValidationError naming the caller's field."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import pytest
 
 from engine.errors import ValidationError
-from jobs.revenue import build_request
+from jobs.revenue import RevenueRequest
 
-BASE = {"from_date": "2024-06-01", "to_date": "2024-06-01", "power_mw": 1, "energy_mwh": 2}
+BASE: dict[str, Any] = {
+    "from_date": "2024-06-01",
+    "to_date": "2024-06-01",
+    "power_mw": 1,
+    "energy_mwh": 2,
+}
 
 
 @pytest.mark.parametrize(
@@ -21,20 +29,50 @@ BASE = {"from_date": "2024-06-01", "to_date": "2024-06-01", "power_mw": 1, "ener
         # NaN passed "min_mw < 0" and silently meant "no minimum".
         ({"min_service_mw": float("nan")}, "min_service_mw"),
         ({"min_service_mw": -1}, "min_service_mw"),
+        ({"to_date": "2024-05-31"}, "to"),
+        ({"energy_mwh": "2h"}, "energy_mwh"),
+        ({"mode": "hindsight"}, "mode"),
+        ({"cm_derating_factor": float("inf")}, "cm_derating_factor"),
     ],
 )
 def test_bad_input_names_the_request_field(change: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        build_request({**BASE, **change})
+        RevenueRequest.from_inputs(**{**BASE, **change})
     assert caught.value.field == field
     assert caught.value.detail.startswith(f"{field}:")
 
 
 def test_a_good_request_keeps_its_figures() -> None:
-    request = build_request({**BASE, "round_trip_efficiency": 0.81, "min_service_mw": 0.5})
+    request = RevenueRequest.from_inputs(
+        **{**BASE, "round_trip_efficiency": 0.81, "min_service_mw": 0.5}
+    )
     # One-way efficiency sqrt(0.81) = 0.9 each way.
     assert request.battery.round_trip_efficiency_frac == pytest.approx(0.81)
+    assert request.battery.charge_efficiency_frac == pytest.approx(0.9)
+    assert request.round_trip_efficiency_frac == pytest.approx(0.81)
     assert request.min_service_mw == 0.5
+
+
+def test_typed_construction_is_validated_the_same_way() -> None:
+    # The dashboard and the benchmark build the request from typed values: same checks,
+    # same caller-facing names.
+    first = dt.date(2024, 6, 1)
+    request = RevenueRequest(first, first, 1.0, 2.0, services=("dcl", "DCL"))
+    assert request.services == ("DCL",)
+    assert request.battery.usable_energy_mwh == 2.0
+    with pytest.raises(ValidationError, match=r"^energy_mwh: 0.05 MWh is only 3.0 minutes"):
+        RevenueRequest(first, first, 1.0, 0.05)
+    with pytest.raises(ValidationError, match=r"^round_trip_efficiency: .*did you mean 0.9"):
+        RevenueRequest(first, first, 1.0, 2.0, round_trip_efficiency_frac=90.0)
+    with pytest.raises(ValidationError, match=r"^energy_markets: choose at least one"):
+        RevenueRequest(first, first, 1.0, 2.0, services=(), energy_markets=())
+
+
+def test_a_cm_price_or_factor_means_input_terms() -> None:
+    request = RevenueRequest.from_inputs(**BASE, cm_derating_factor=0.5)
+    assert request.capacity_market == "input"
+    assert request.cm_derating_factor_frac == 0.5
+    assert RevenueRequest.from_inputs(**BASE).capacity_market == "none"
 
 
 @pytest.mark.parametrize(
@@ -47,5 +85,5 @@ def test_a_good_request_keeps_its_figures() -> None:
     ],
 )
 def test_loosely_written_services_are_an_explicit_assumption(services: object, noted: bool) -> None:
-    request = build_request({**BASE, "services": services})
+    request = RevenueRequest.from_inputs(**{**BASE, "services": services})
     assert any(note.startswith("services: read") for note in request.input_notes) is noted

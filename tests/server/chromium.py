@@ -64,17 +64,17 @@ def png_colours(path: Path) -> set[tuple[int, int, int]]:
     colours: set[tuple[int, int, int]] = set()
     for y in range(height):
         line = raw[y * (stride + 1) : (y + 1) * (stride + 1)]
-        kind, row = line[0], bytearray(line[1:])
+        filter_type, row = line[0], bytearray(line[1:])
         for i in range(stride):
             left = row[i - bpp] if i >= bpp else 0
             up, corner = previous[i], previous[i - bpp] if i >= bpp else 0
-            if kind == 1:
+            if filter_type == 1:
                 row[i] = (row[i] + left) & 0xFF
-            elif kind == 2:
+            elif filter_type == 2:
                 row[i] = (row[i] + up) & 0xFF
-            elif kind == 3:
+            elif filter_type == 3:
                 row[i] = (row[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
+            elif filter_type == 4:
                 p = left + up - corner
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner

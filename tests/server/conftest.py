@@ -36,6 +36,7 @@ from jobs.webhook_auth import sign_request
 from server.app import create_app
 from server.auth import GOOGLE_CERTS_URL
 from server.config import ServerConfig, load_config
+from tests.fake_transport import FakeTransport, Timeout
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 # The app's fixed clock in tests [Unix s] (2025-06-15 16:26:40 UTC); signatures use it too.
@@ -90,7 +91,7 @@ def signed(
     )
 
 
-class CertsAdapter(requests.adapters.BaseAdapter):
+class CertsAdapter(FakeTransport):
     """Serves a fixed certificate document at Google's certs URL; counts fetches."""
 
     def __init__(self, certs: dict[str, str], *, status: int = 200) -> None:
@@ -99,7 +100,7 @@ class CertsAdapter(requests.adapters.BaseAdapter):
         self.status = status
         self.calls: list[str] = []
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def answer(self, request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
         self.calls.append(str(request.url))
         response = requests.Response()
         response.status_code = self.status if request.url == GOOGLE_CERTS_URL else 404
@@ -109,9 +110,6 @@ class CertsAdapter(requests.adapters.BaseAdapter):
         response.url = str(request.url)
         response.request = request
         return response
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +158,8 @@ def mint_id_token(signing_key: tuple[bytes, str]) -> Callable[..., str]:
     Token times are relative to the real clock, because google-auth checks ``exp``
     against it.
     """
-    signer = crypt.RSASigner.from_string(signing_key[0], key_id=KEY_ID)
+    # google-auth ships py.typed but leaves its signer and JWT encoder unannotated.
+    signer = crypt.RSASigner.from_string(signing_key[0], key_id=KEY_ID)  # type: ignore[no-untyped-call]
 
     def mint(**claims: Any) -> str:
         now = int(dt.datetime.now(dt.UTC).timestamp())
@@ -175,7 +174,8 @@ def mint_id_token(signing_key: tuple[bytes, str]) -> Callable[..., str]:
         }
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None}
-        return google_jwt.encode(signer, payload).decode()
+        token: bytes = google_jwt.encode(signer, payload)  # type: ignore[no-untyped-call]
+        return token.decode()
 
     return mint
 

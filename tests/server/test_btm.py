@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pytest
 from flask.testing import FlaskClient
 
+import jobs.btm
+import jobs.cli.btm
+import server.btm
 from engine.settlement import half_hourly_index, iso_utc
+from jobs.btm import BtmRequest
+from jobs.cli import main
+from jobs.settings import Settings
 from tests.server.conftest import signed
 
 
@@ -81,3 +91,59 @@ def test_missing_levies_are_a_machine_readable_extension(client: FlaskClient) ->
     assert problem["missing_levies"] == ["FiT", "CfD_ILR", "AAHEDC", "TNUoS_TDR"]
     body["without_levies"] = problem["missing_levies"]
     assert signed(client, "POST", "/v1/btm", json=body).status_code == 200
+
+
+def test_the_cli_and_the_api_build_the_same_request(
+    client: FlaskClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Every renamed key (lat → latitude_deg, levies → levy_overrides ...) lands in the same
+    # field from either edge.
+    seen: list[BtmRequest] = []
+
+    def spy(request: BtmRequest, settings: Settings, **kwargs: Any) -> dict[str, Any]:
+        seen.append(request)
+        return jobs.btm.run_btm(request, settings, **kwargs)
+
+    monkeypatch.setattr(server.btm, "run_btm", spy)
+    monkeypatch.setattr(jobs.cli.btm, "run_btm", spy)
+    body = _body(1000.0)
+    clearness = [0.5] * 12
+    missing = ["FiT", "CfD_ILR", "AAHEDC", "TNUoS_TDR"]
+    body.update(
+        distributor="_E",
+        no_levies=False,
+        without_levies=missing,
+        levies={"BSUoS": 5.0},
+        round_trip_efficiency=0.85,
+        pv_kwp=100.0,
+        lat=52.48,
+        lon=-1.9,
+        tilt=35.0,
+        azimuth=170.0,
+        inverter_kw=80.0,
+        pv_clearness=clearness,
+    )
+    assert signed(client, "POST", "/v1/btm", json=body).status_code == 200
+    load = tmp_path / "load.csv"
+    pd.DataFrame(body["load"]).to_csv(load, index=False)
+    argv = [
+        "btm", "--load", str(load), "--distributor", "_E",
+        "--tariff", "HV Site Specific Band 1", "--capacity-kva", "3000",
+        "--ppa-gbp-per-mwh", "150", "--power-mw", "2.5", "--energy-mwh", "5",
+        "--energy-price", "80", "--levy", "BSUoS=5",
+        *[word for name in missing for word in ("--without-levy", name)],
+        "--round-trip-efficiency", "0.85", "--pv-kwp", "100", "--lat", "52.48",
+        "--lon", "-1.9", "--tilt", "35", "--azimuth", "170", "--inverter-kw", "80",
+        "--pv-clearness", ",".join(str(c) for c in clearness), "--json",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    by_api, by_cli = seen
+    assert by_api.latitude_deg == 52.48
+    assert by_api.levy_overrides == {"BSUoS": 5.0}
+    # The CLI passes the price as typed ("80"); run_btm reads either as £80/MWh.
+    assert (by_api.energy_price, by_cli.energy_price) == (80.0, "80")
+    assert dataclasses.replace(by_cli, energy_price=80.0) == by_api

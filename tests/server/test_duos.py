@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
+import jobs.cli.duos
+import jobs.duos
 from engine.settlement import half_hourly_index, iso_utc
-from server.duos import MAX_PROFILE_PERIODS
+from jobs.cli import main
+from jobs.duos import DuosCostRequest, DuosRatesRequest
+from jobs.settings import Settings
+from server.inputs import MAX_PROFILE_PERIODS
 from tests.server.conftest import signed
+
+R = TypeVar("R")
 
 
 def test_rates(client: FlaskClient) -> None:
@@ -137,3 +149,57 @@ def test_cost_over_two_years_is_413(client: FlaskClient) -> None:
 def test_cost_needs_auth(client: FlaskClient) -> None:
     response = client.post("/v1/duos/cost", json={"distributor": 14})
     assert response.status_code == 401
+
+
+def test_rates_with_a_date_and_a_charging_year_is_422(client: FlaskClient) -> None:
+    body = {"distributor": 14, "tariff": "HV Site Specific Band 1", "date": "2025-06-01"}
+    response = signed(client, "POST", "/v1/duos/rates", json=body | {"charging_year": "2025/26"})
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "date"
+
+
+def test_the_cli_and_the_api_build_the_same_requests(
+    client: FlaskClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # --capacity-kva is import_capacity_kva on the wire and in the request.
+    seen: list[object] = []
+
+    def spy(run: Callable[[R, Settings], dict[str, Any]]) -> Callable[[R, Settings], Any]:
+        def record(request: R, settings: Settings) -> dict[str, Any]:
+            seen.append(request)
+            return run(request, settings)
+
+        return record
+
+    cost, rates = spy(jobs.duos.run_duos_cost), spy(jobs.duos.run_duos_rates)
+    for module in (jobs.duos, jobs.cli.duos):
+        monkeypatch.setattr(module, "run_duos_cost", cost)
+        monkeypatch.setattr(module, "run_duos_rates", rates)
+    index = half_hourly_index("2025-06-01", "2025-06-01")
+    profile = {"interval_start": iso_utc(index), "import_kwh": [10.0] * len(index)}
+    body = {"distributor": "_E", "tariff": "HV Site Specific Band 1", "llfc": None}
+    cost_body = body | {"import_capacity_kva": 1500.0, "power_factor": 0.9, "profile": profile}
+    assert signed(client, "POST", "/v1/duos/cost", json=cost_body).status_code == 200
+    structure = {"voltage_level": "HV", "tariff_group": "site_specific", "direction": "demand"}
+    rates_body = {"distributor": "_E", "residual_band": "band_1", "date": "2025-06-01"}
+    response = signed(client, "POST", "/v1/duos/rates", json=rates_body | structure)
+    assert response.get_json()["tariff_name"] == "HV Site Specific Band 1"
+    path = tmp_path / "profile.csv"
+    pd.DataFrame(profile).to_csv(path, index=False)
+    tariff = ["--distributor", "_E", "--tariff", "HV Site Specific Band 1"]
+    cost_argv = ["--profile", str(path), "--capacity-kva", "1500", "--power-factor", "0.9"]
+    assert main(["duos", "cost", *tariff, *cost_argv, "--json"]) == 0
+    rates_argv = [f"--{key.replace('_', '-')}={value}" for key, value in rates_body.items()]
+    rates_argv += [f"--{key.replace('_', '-')}={value}" for key, value in structure.items()]
+    assert main(["duos", "rates", *rates_argv, "--json"]) == 0
+    capsys.readouterr()
+    cost_by_api, rates_by_api, cost_by_cli, rates_by_cli = seen
+    assert isinstance(cost_by_api, DuosCostRequest)
+    assert cost_by_api.import_capacity_kva == 1500.0
+    assert cost_by_cli == cost_by_api
+    assert isinstance(rates_by_api, DuosRatesRequest)
+    assert rates_by_api.direction == "demand"
+    assert rates_by_cli == rates_by_api

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from engine.btm.levies import LEVIES, parse_levy_overrides, resolve_levies
@@ -12,11 +13,11 @@ from engine.settlement import half_hourly_index
 
 
 @pytest.fixture(scope="module")
-def rates(ref: ReferenceData):  # type: ignore[no-untyped-def]
+def rates(ref: ReferenceData) -> pd.DataFrame:
     return ref.table("non_commodity_rates")
 
 
-def test_2024_per_mwh_and_daily_charges_by_hand(rates) -> None:  # type: ignore[no-untyped-def]
+def test_2024_per_mwh_and_daily_charges_by_hand(rates: pd.DataFrame) -> None:
     idx = half_hourly_index("2024-01-01", "2024-12-31")
     sched = resolve_levies(
         rates, idx, tnuos_band="HV1", overrides={"FiT": 8.0, "AAHEDC": 0.2, "CfD_ILR": 10.0}
@@ -34,7 +35,7 @@ def test_2024_per_mwh_and_daily_charges_by_hand(rates) -> None:  # type: ignore[
     assert fit["source"] == "supplied by the user"
 
 
-def test_missing_levies_are_listed_with_their_gaps(rates) -> None:  # type: ignore[no-untyped-def]
+def test_missing_levies_are_listed_with_their_gaps(rates: pd.DataFrame) -> None:
     idx = half_hourly_index("2024-01-01", "2024-12-31")
     with pytest.raises(DataMissingError) as exc:
         resolve_levies(rates, idx, tnuos_band="HV1")
@@ -46,20 +47,20 @@ def test_missing_levies_are_listed_with_their_gaps(rates) -> None:  # type: igno
     assert exc.value.extensions == {"missing_levies": ["FiT", "CfD_ILR", "AAHEDC"]}
 
 
-def test_tnuos_needs_a_band(rates) -> None:  # type: ignore[no-untyped-def]
+def test_tnuos_needs_a_band(rates: pd.DataFrame) -> None:
     idx = half_hourly_index("2024-06-01", "2024-06-01")
     with pytest.raises(DataMissingError, match="needs the site's residual band"):
         resolve_levies(rates, idx, include=["TNUoS_TDR"])
 
 
-def test_no_levies_is_explicit(rates) -> None:  # type: ignore[no-untyped-def]
+def test_no_levies_is_explicit(rates: pd.DataFrame) -> None:
     idx = half_hourly_index("2024-06-01", "2024-06-02")
     sched = resolve_levies(rates, idx, include=[])
     assert not sched.per_mwh_gbp_per_mwh.any()
     assert sched.excluded == tuple(LEVIES)
 
 
-def test_daily_levy_spread_over_clock_change_day(rates) -> None:  # type: ignore[no-untyped-def]
+def test_daily_levy_spread_over_clock_change_day(rates: pd.DataFrame) -> None:
     # 2024-10-27 has 50 periods: the day's 16.455 GBP is spread over 50, not 48.
     idx = half_hourly_index("2024-10-27", "2024-10-27")
     sched = resolve_levies(rates, idx, include=["TNUoS_TDR"], tnuos_band="HV1")

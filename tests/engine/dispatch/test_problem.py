@@ -77,8 +77,9 @@ def test_check_schedule_catches_each_fault() -> None:
         "simultaneous": (np.array([2.0, 0.0]), np.array([1.0, 1.0]), np.array([0.5, 0.0])),
     }
     for words, schedule in faults.items():
+        charge, discharge, soc = (np.asarray(x, dtype=float) for x in schedule)
         with pytest.raises(InfeasibleDispatchError, match=words):
-            check_schedule(problem, *(np.asarray(x, dtype=float) for x in schedule), 0.0, None)
+            check_schedule(problem, charge, discharge, soc, 0.0, None)
     # A 0.25-cycle cap on 4 MWh allows 1 MWh a day; discharging 1 + 1 MWh breaks it.
     with pytest.raises(InfeasibleDispatchError, match="daily cycle cap"):
         check_schedule(problem, np.zeros(2), np.array([2.0, 2.0]), np.array([2.0, 1.0]), 3.0, None)

@@ -29,7 +29,7 @@ def test_london_hv_year_both_red_windows_and_both_clock_changes(
     # 14:00-16:00, 19:00-23:00 (20 periods); weekends green.
     tariff = find_tariff(ref, 12, tariff="HV SITE SPECIFIC band 1")
     profile = flat_profile("2025-04-01", "2026-03-31", import_kwh=100.0, reactive_kvarh=20.0)
-    local = profile.index.tz_convert("Europe/London")
+    local = pd.DatetimeIndex(profile.index).tz_convert("Europe/London")
     midday = (local.dayofweek < 5) & (local.hour >= 11) & (local.hour < 14)
     profile.loc[midday, "import_kwh"] += 50.0
     # 365 days = 17,520 periods (46 on 29 Mar 2026, 50 on 26 Oct 2025: both Sundays).
@@ -308,7 +308,7 @@ def test_many_sites_reject_negative_values(ref: ReferenceData) -> None:
 
 # --- invariants ------------------------------------------------------------------------
 
-_TARIFF_ARGS = {"distributor": 14, "tariff": "LV Site Specific Band 2"}
+_DISTRIBUTOR, _TARIFF = 14, "LV Site Specific Band 2"
 _INDEX = half_hourly_index("2025-03-28", "2025-04-03")  # crosses 30 Mar (46 periods) and 1 Apr
 
 
@@ -320,7 +320,7 @@ _INDEX = half_hourly_index("2025-03-28", "2025-04-03")  # crosses 30 Mar (46 per
     split=st.integers(1, len(_INDEX) - 1),
 )
 def test_bill_is_additive_over_any_split(ref: ReferenceData, kwh: list[float], split: int) -> None:
-    tariff = find_tariff(ref, **_TARIFF_ARGS)
+    tariff = find_tariff(ref, _DISTRIBUTOR, tariff=_TARIFF)
     profile = pd.DataFrame({"import_kwh": kwh, "reactive_kvarh": np.array(kwh) * 0.5}, index=_INDEX)
     # Capacity above any peak (2 × sqrt(200² + 100²) = 447 kVA) keeps the monthly maximum out.
     whole = duos_cost(profile, tariff, import_capacity_kva=500)
@@ -337,7 +337,7 @@ def test_bill_is_additive_over_any_split(ref: ReferenceData, kwh: list[float], s
 )
 @given(seed=st.integers(0, 2**32 - 1))
 def test_bill_is_invariant_to_row_order(ref: ReferenceData, seed: int) -> None:
-    tariff = find_tariff(ref, **_TARIFF_ARGS)
+    tariff = find_tariff(ref, _DISTRIBUTOR, tariff=_TARIFF)
     rng = np.random.default_rng(seed)
     profile = pd.DataFrame(
         {

@@ -69,7 +69,7 @@ def test_non_half_hour_steps_are_named() -> None:
         ("1,234.5", r"^import_kwh: missing or not a number at row 1 \(first '1,234.5'\)$"),
     ],
 )
-def test_bad_values_name_the_field_and_the_one_row(value: object, message: str) -> None:
+def test_bad_values_name_the_field_and_the_one_row(value: float | str, message: str) -> None:
     frame = _frame(["2025-06-01T00:00Z", "2025-06-01T00:30Z"]).astype({"import_kwh": object})
     frame.loc[1, "import_kwh"] = value
     with pytest.raises(ValidationError, match=message) as err:
@@ -168,7 +168,7 @@ def test_scale_profile_seasons_and_day_types(ref: ReferenceData) -> None:
     # autumn from Mon 1 Sep; summer from Sat 10 May (16th Saturday before).
     def at(local: str) -> float:
         return float(
-            out.loc[pd.Timestamp(local, tz="Europe/London").tz_convert("UTC"), "import_kwh"]
+            out["import_kwh"].loc[pd.Timestamp(local, tz="Europe/London").tz_convert("UTC")]
         )
 
     ratio = at("2025-07-21 17:30") / at("2025-09-01 17:30")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,9 +13,10 @@ from hypothesis import strategies as st
 from engine.battery import BatterySpec
 from engine.dispatch.optimise import optimise_dispatch
 from engine.errors import InfeasibleDispatchError
-from engine.revenue.attribution import attribute
+from engine.reference import ReferenceData
+from engine.revenue.attribution import RevenueResult, attribute
 from engine.revenue.day_ahead import optimise_day_ahead
-from engine.revenue.layout import MarketData, layout, trade_markets
+from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import DYNAMIC_SERVICES, ServiceSpec
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.settlement import half_hourly_index
@@ -43,7 +46,12 @@ def market(
     return MarketData(index, energy, table)
 
 
-def run(data: MarketData, battery: BatterySpec, services=ALL, markets=("apx", "system")):
+def run(
+    data: MarketData,
+    battery: BatterySpec,
+    services: Sequence[ServiceSpec] = ALL,
+    markets: Sequence[str] = ("apx", "system"),
+) -> tuple[Layout, Schedule, RevenueResult]:
     lay = layout(data, tuple(services), tuple(markets))
     schedule = optimise_perfect_foresight(lay, battery)
     check_stack(lay, battery, schedule)
@@ -141,7 +149,9 @@ prices = st.lists(st.floats(-50, 200, allow_nan=False), min_size=96, max_size=96
     energy=st.sampled_from([0.5, 1.0, 2.0]),
     eta=st.sampled_from([0.8, 0.9, 1.0]),
 )
-def test_bounds_and_checks_hold(apx, system, service, energy, eta) -> None:
+def test_bounds_and_checks_hold(
+    apx: list[float], system: list[float], service: list[float], energy: float, eta: float
+) -> None:
     """Co-opt ≥ best single-market arbitrage (exact DP) and ≤ the sum of stand-alone optima;
     the schedule passes every per-interval check; streams sum to the net."""
     apx_a, sys_a = np.array(apx), np.array(system)
@@ -197,7 +207,7 @@ def test_services_only_an_empty_battery_holds_only_high_services() -> None:
     assert np.all(schedule.charge_mw == 0.0)
 
 
-def test_real_may_2024_beats_each_market_alone(ref) -> None:  # type: ignore[no-untyped-def]
+def test_real_may_2024_beats_each_market_alone(ref: ReferenceData) -> None:
     """Real May 2024 prices (negative imbalance prices included, asserted below): the
     co-optimised stack is at least the exact single-market arbitrage optimum of either market."""
     system = ref.table("system_prices_2024")

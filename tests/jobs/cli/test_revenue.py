@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,9 +19,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("GBESS_DUCKDB_PATH", str(path))
 
 
-def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, object]:
+def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, Any]:
     assert main(argv) == 0, capsys.readouterr().err
-    document: dict[str, object] = json.loads(capsys.readouterr().out)
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
     return document
 
 
@@ -35,7 +36,7 @@ def test_perfect_foresight_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert set(streams) == {"energy_apx", "energy_system", "DCL", "DCH", "DML", "DMH", "DRL",
                             "DRH", "degradation", "auxiliary"}  # fmt: skip
     assert doc["capture_ratio"] is None
-    assert any("upper bound" in a for a in doc["assumptions"])  # type: ignore[attr-defined]
+    assert any("upper bound" in a for a in doc["assumptions"])
 
 
 def test_day_ahead_has_a_capture_ratio(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,8 +54,8 @@ def test_too_small_for_a_service_gets_zero_with_a_reason(
     # 1 MW / 0.5 MWh lossless-ish: DR (60 min) can be held up to 0.5 x 0.938 = 0.47 MW < 1 MW.
     doc = _run(capsys, [*BASE, "--energy-mwh", "0.5", "--services", "DRL,DCL",
                         "--min-service-mw", "1", "--json"])  # fmt: skip
-    assert "DRL" not in doc["streams"]  # type: ignore[operator]
-    assert any(a.startswith("DRL: 0 MW") for a in doc["assumptions"])  # type: ignore[attr-defined]
+    assert "DRL" not in doc["streams"]
+    assert any(a.startswith("DRL: 0 MW") for a in doc["assumptions"])
 
 
 @pytest.mark.parametrize(

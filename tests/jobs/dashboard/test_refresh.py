@@ -14,7 +14,13 @@ from openpyxl import load_workbook
 
 from engine.errors import ValidationError
 from jobs.cli import main
-from jobs.dashboard.refresh import TAB_ORDER, resolve_tabs, run_refresh, tab_locks
+from jobs.dashboard.refresh import (
+    TAB_ORDER,
+    RefreshRequest,
+    resolve_tabs,
+    run_refresh,
+    tab_locks,
+)
 from jobs.settings import Settings
 from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
 from tests.jobs.sheets.fake_sheets import FakeSheetsAPI
@@ -29,7 +35,7 @@ def settings(data_dir: Path, tmp_path: Path, seeded_duckdb: Path) -> Settings:
 
 
 def test_refresh_all_local(settings: Settings) -> None:
-    summary = run_refresh(settings, clock=lambda: NOW)
+    summary = run_refresh(RefreshRequest(), settings, clock=lambda: NOW)
     assert summary["ok"]
     assert [t["job"] for t in summary["tabs"]] == list(TAB_ORDER[:-1])
     book = load_workbook(summary["workbook"])
@@ -39,8 +45,8 @@ def test_refresh_all_local(settings: Settings) -> None:
 
 
 def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
-    run_refresh(settings, clock=lambda: NOW)
-    summary = run_refresh(settings, ["fleet"], clock=lambda: NOW)
+    run_refresh(RefreshRequest(), settings, clock=lambda: NOW)
+    summary = run_refresh(RefreshRequest(tabs=("fleet",)), settings, clock=lambda: NOW)
     assert [t["job"] for t in summary["tabs"]] == ["Fleet"]
     book = load_workbook(summary["workbook"])
     assert book.sheetnames == list(TAB_ORDER)
@@ -50,7 +56,7 @@ def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
 
 def test_job_failure_is_logged_and_others_land(settings: Settings, tmp_path: Path) -> None:
     broken = dataclasses.replace(settings, extra={"GBESS_SITES_CSV": str(tmp_path / "none.csv")})
-    summary = run_refresh(broken, ["Sites", "DUoS"], clock=lambda: NOW)
+    summary = run_refresh(RefreshRequest(tabs=("Sites", "DUoS")), broken, clock=lambda: NOW)
     assert not summary["ok"]
     sites, duos = summary["tabs"]
     assert sites["status"] == "error"
@@ -66,7 +72,7 @@ def test_all_tabs_to_google_in_one_read_and_one_write(settings: Settings) -> Non
     fake = FakeSheetsAPI()
     fake.add_spreadsheet("book", "tok", ("Sheet1",))
     sink = GoogleSheetsSink(RetryingHTTPClient(fake.session("tok")), "book")
-    summary = run_refresh(settings, sink=sink, clock=lambda: NOW)
+    summary = run_refresh(RefreshRequest(), settings, sink=sink, clock=lambda: NOW)
     assert summary["requests"] == {"reads": 1, "writes": 1}
     titles = [s.title for s in fake.books["book"].sheets]
     assert titles == ["Sheet1", *TAB_ORDER]
@@ -75,6 +81,11 @@ def test_all_tabs_to_google_in_one_read_and_one_write(settings: Settings) -> Non
 def test_unknown_tab_lists_the_valid_ones() -> None:
     with pytest.raises(ValidationError, match="unknown tab 'Prices'; choose from Market"):
         resolve_tabs(["Prices"])
+
+
+def test_a_request_names_a_known_backend() -> None:
+    with pytest.raises(ValidationError, match="backend: expected local or google, got 's3'"):
+        RefreshRequest(backend="s3")
 
 
 def test_cli_json(
@@ -104,7 +115,7 @@ def test_sites_read_from_the_sites_input_tab(settings: Settings) -> None:
             if value:
                 sheet.cells[(r, c)] = {"userEnteredValue": {"stringValue": value}}
     sink = GoogleSheetsSink(RetryingHTTPClient(fake.session("tok")), "book")
-    summary = run_refresh(settings, ["Sites"], sink=sink, clock=lambda: NOW)
+    summary = run_refresh(RefreshRequest(tabs=("Sites",)), settings, sink=sink, clock=lambda: NOW)
     # one values.get of the input tab, then the sink's 1 read + 1 write
     assert summary["requests"] == {"reads": 1, "writes": 1}
     assert [m for m, _ in fake.log] == ["GET", "GET", "POST"]

@@ -13,6 +13,7 @@ from engine.reference import ReferenceData
 from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.site_stages import BTM_LEVIES_LEFT_OUT, SITE_OUTPUT_COLUMNS, site_stages
 from jobs.dashboard.sites import DEFAULT_SITES_CSV, build_sites_tab, read_sites_csv, rows_from_cells
+from jobs.inputs import HalfHourlyProfile
 from jobs.revenue import revenue
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
@@ -107,7 +108,7 @@ def test_battery_with_ppa_gets_behind_the_meter_economics(
     docklands = example.loc["Docklands cold store"]
     load = scale_profile(ref, "8", 4200 * 1000.0, 2024)
     request = BtmRequest(
-        load=load.reset_index(),
+        load=HalfHourlyProfile.from_frame(load.reset_index()),
         distributor="12",
         capacity_kva=1500,
         ppa_gbp_per_mwh=150,
@@ -118,7 +119,7 @@ def test_battery_with_ppa_gets_behind_the_meter_economics(
         without_levies=BTM_LEVIES_LEFT_OUT,
     )
     with open_warehouse(seeded) as warehouse:
-        alone = run_btm(ref, request, lambda: warehouse)
+        alone = run_btm(request, seeded, warehouse=lambda: warehouse)
     assert docklands["btm_battery_value_gbp"] == pytest.approx(alone["battery_value_gbp"])
     assert docklands["btm_margin_with_battery_gbp"] - docklands[
         "btm_margin_without_battery_gbp"

@@ -23,8 +23,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import googleapiclient
 import requests
-from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from tests.fake_transport import FakeTransport, Timeout
 
 DISCOVERY = json.loads(
     (Path(googleapiclient.__file__).parent / "discovery_cache/documents/sheets.v4.json").read_text(
@@ -164,13 +165,14 @@ def _a1(text: str, book: Spreadsheet) -> tuple[Sheet, int, int]:
 
 
 @dataclass
-class FakeSheetsAPI(BaseAdapter):
+class FakeSheetsAPI(FakeTransport):
     """The fake API: state, an access list, a request log and a queue of injected faults."""
 
     tokens: dict[str, set[str]] = field(default_factory=dict)  # token → spreadsheet ids
     books: dict[str, Spreadsheet] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)  # "429", "500", "timeout", "late-timeout"
+    # One per request, in order: "429", "500", "timeout", "late-timeout", or None (answer).
+    faults: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -186,15 +188,14 @@ class FakeSheetsAPI(BaseAdapter):
         from google.auth.transport.requests import AuthorizedSession
         from google.oauth2.credentials import Credentials
 
-        session = AuthorizedSession(Credentials(token=token))
+        # google-auth ships py.typed but leaves these constructors unannotated.
+        credentials = Credentials(token=token)  # type: ignore[no-untyped-call]
+        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
         session.mount(BASE, self)
         return session
 
     # -- requests adapter --------------------------------------------------------------
-    def close(self) -> None:
-        """Nothing to release."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def answer(self, request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
         url = urlsplit(request.url or "")
         method = request.method or "GET"
         self.log.append((method, url.path))
@@ -225,7 +226,8 @@ class FakeSheetsAPI(BaseAdapter):
         if book_id not in self.tokens.get(token, set()):
             return 403, _error(403, "The caller does not have permission", "PERMISSION_DENIED")
         book = self.books[book_id]
-        body = json.loads(request.body) if request.body else None
+        # Any JSON value (or None without a body); each method validates it against its schema.
+        body: Any = json.loads(request.body) if request.body else None
         if method == "GET" and rest == "":
             validate_params(params, METHODS["get"])
             return 200, self._metadata(book)

@@ -105,7 +105,7 @@ def test_second_refresh_replaces_charts_and_shrinks(fake: FakeSheetsAPI) -> None
 
 def test_transient_429_and_500_complete_with_bounded_jittered_backoff(fake: FakeSheetsAPI) -> None:
     sleeps: list[float] = []
-    fake.faults = ["429", None, "500"]  # type: ignore[list-item]
+    fake.faults = ["429", None, "500"]
     counts = _sink(fake, sleeps=sleeps).write(_grids(["Market"]))
     assert counts == {"reads": 2, "writes": 2}
     # rng 0.5 × ceiling min(32, 1 × 2**attempt): first retry of each request waits 0.5 s.
@@ -117,7 +117,7 @@ def test_persistent_failure_leaves_every_tab_as_before(fake: FakeSheetsAPI) -> N
     sink = _sink(fake)
     sink.write(_grids(["Market", "Fleet"]))
     before = copy.deepcopy(fake.books[BOOK])
-    fake.faults = [None, "500", "500", "500"]  # type: ignore[list-item]
+    fake.faults = [None, "500", "500", "500"]
     with pytest.raises(SourceUnavailableError, match="failed after 3 attempts; no tab was changed"):
         sink.write([layout(_plan("Market", 9)), layout(_plan("Fleet", 9)), layout(_plan("New"))])
     assert fake.books[BOOK] == before
@@ -126,7 +126,7 @@ def test_persistent_failure_leaves_every_tab_as_before(fake: FakeSheetsAPI) -> N
 def test_write_timeouts_reread_and_never_duplicate(fake: FakeSheetsAPI) -> None:
     # The write's answer is lost after Google applied it: the sink re-reads, rebuilds the
     # batch against the new state (no second addSheet) and completes.
-    fake.faults = [None, "late-timeout", None, "timeout"]  # type: ignore[list-item]
+    fake.faults = [None, "late-timeout", None, "timeout"]
     counts = _sink(fake).write(_grids(["Market"]))
     assert counts == {"reads": 3, "writes": 3}
     sheets = fake.books[BOOK].sheets

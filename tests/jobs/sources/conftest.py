@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from jobs.sources.elexon import ELEXON_BASE_URL, ElexonClient
 from jobs.sources.http import JsonClient, RetryPolicy
 from jobs.sources.neso import NESO_BASE_URL, NesoClient
 from tests.jobs.sources import recorded
-from tests.jobs.sources.fake_api import FakeApi
+from tests.jobs.sources.fake_api import FakeApi, Handler
 
 
 def _between(
@@ -30,12 +31,17 @@ def _starting_in(rows: list[dict[str, Any]], query: dict[str, list[str]]) -> lis
     return [row for row in rows if low <= pd.Timestamp(row["timeFrom"]) < high]
 
 
+def _system_prices_route(data_dir: Path, day: dt.date) -> Handler:
+    """The system-prices route of one recorded day (``day`` bound now, not when called)."""
+    return lambda query: recorded.system_prices_response(data_dir, day)
+
+
 def elexon_fake(data_dir: Path) -> FakeApi:
     """Elexon routes: system prices for the four excerpt days, MID, BOALF, BOD, PN, units."""
     fake = FakeApi(ELEXON_BASE_URL)
     for day in ("2024-03-30", "2024-03-31", "2024-10-26", "2024-10-27"):
-        fake.routes[f"/balancing/settlement/system-prices/{day}"] = lambda q, d=day: (
-            recorded.system_prices_response(data_dir, pd.Timestamp(d).date())
+        fake.routes[f"/balancing/settlement/system-prices/{day}"] = _system_prices_route(
+            data_dir, dt.date.fromisoformat(day)
         )
     mid = recorded.mid_rows(data_dir)
     fake.routes["/datasets/MID"] = lambda q: {"data": _between(mid, "startTime", q, "from", "to")}
@@ -76,10 +82,10 @@ def neso_fake(data_dir: Path) -> FakeApi:
     return FakeApi(NESO_BASE_URL, routes={"/datastore_search_sql": answer})
 
 
-def no_sleep_http(fake: FakeApi, name: str, sleeps: list[float], **policy: float) -> JsonClient:
+def no_sleep_http(fake: FakeApi, name: str, sleeps: list[float], policy: RetryPolicy) -> JsonClient:
     """A client that records sleeps instead of sleeping; its clock advances by them."""
     return JsonClient(
-        fake.session(), fake.base_url, name, RetryPolicy(**policy),  # type: ignore[arg-type]
+        fake.session(), fake.base_url, name, policy,
         sleep=sleeps.append, clock=lambda: sum(sleeps), rng=random.Random(1),
     )  # fmt: skip
 
@@ -89,7 +95,7 @@ def elexon(data_dir: Path) -> tuple[ElexonClient, FakeApi, list[float]]:
     fake = elexon_fake(data_dir)
     sleeps: list[float] = []
     return (
-        ElexonClient(no_sleep_http(fake, "Elexon Insights", sleeps, max_attempts=3)),
+        ElexonClient(no_sleep_http(fake, "Elexon Insights", sleeps, RetryPolicy(max_attempts=3))),
         fake,
         sleeps,
     )
@@ -99,5 +105,7 @@ def elexon(data_dir: Path) -> tuple[ElexonClient, FakeApi, list[float]]:
 def neso(data_dir: Path) -> tuple[NesoClient, FakeApi, list[float]]:
     fake = neso_fake(data_dir)
     sleeps: list[float] = []
-    http = no_sleep_http(fake, "NESO data portal", sleeps, max_attempts=3, min_interval_s=30.0)
+    http = no_sleep_http(
+        fake, "NESO data portal", sleeps, RetryPolicy(max_attempts=3, min_interval_s=30.0)
+    )
     return NesoClient(http), fake, sleeps

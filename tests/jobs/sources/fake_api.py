@@ -14,14 +14,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import requests
-from requests.adapters import BaseAdapter
+
+from tests.fake_transport import FakeTransport, Timeout
 
 Handler = Callable[[dict[str, list[str]]], Any]
 Fault = int | tuple[int, dict[str, str]] | Exception
 
 
 @dataclass
-class FakeApi(BaseAdapter):
+class FakeApi(FakeTransport):
     """Routes by exact path; ``faults`` are consumed one per request before routing."""
 
     base_url: str
@@ -38,8 +39,8 @@ class FakeApi(BaseAdapter):
         session.mount(self.base_url, self)
         return session
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
+    def answer(self, request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
+        if timeout is None:
             raise AssertionError("every request must carry a timeout")
         url = urlparse(request.url or "")
         path = url.path[len(urlparse(self.base_url).path) :]
@@ -55,9 +56,6 @@ class FakeApi(BaseAdapter):
         if handler is None:
             return _response(request, 404, {"error": f"no route {path}"}, {})
         return _response(request, 200, handler(query), {})
-
-    def close(self) -> None:
-        """Nothing to release."""
 
     def paths(self) -> list[str]:
         """Paths requested, in order."""

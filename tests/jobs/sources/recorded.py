@@ -80,7 +80,7 @@ def _extra_rows(data_dir: Path, name: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for key, value in record.items():
             if value in {"True", "False"}:
-                row[key] = value == "True"
+                row[str(key)] = value == "True"
             elif key in {
                 "levelFrom",
                 "levelTo",
@@ -89,9 +89,9 @@ def _extra_rows(data_dir: Path, name: str) -> list[dict[str, Any]]:
                 "settlementPeriodTo",
                 "acceptanceNumber",
             }:
-                row[key] = int(value)
+                row[str(key)] = int(value)
             else:
-                row[key] = value
+                row[str(key)] = value
         rows.append(row)
     return rows
 
@@ -138,7 +138,7 @@ def bm_unit_rows(data_dir: Path) -> list[dict[str, Any]]:
     for record in frame.to_dict(orient="records"):
         rows.append(
             {
-                key: (value == "True" if value in {"True", "False"} else (value or None))
+                str(key): (value == "True" if value in {"True", "False"} else (value or None))
                 for key, value in record.items()
             }
         )

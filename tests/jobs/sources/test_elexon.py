@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -64,11 +66,15 @@ def test_a_46_period_day_sent_as_48_is_refused(elexon: Elexon, data_dir: Path) -
     ],
 )  # fmt: skip
 def test_malformed_rows_name_endpoint_date_and_field(
-    elexon: Elexon, data_dir: Path, mutate: object, message: str, field: str
+    elexon: Elexon,
+    data_dir: Path,
+    mutate: Callable[[dict[str, Any]], object],
+    message: str,
+    field: str,
 ) -> None:
     client, fake, _ = elexon
     rows = recorded.system_prices_rows(data_dir, SPRING)
-    mutate(rows[3])  # type: ignore[operator]
+    mutate(rows[3])
     fake.routes["/balancing/settlement/system-prices/2024-03-31"] = lambda q: {"data": rows}
     with pytest.raises(SourceUnavailableError, match=message) as caught:
         client.system_prices(SPRING)

@@ -14,12 +14,12 @@ from tests.jobs.sources.fake_api import FakeApi
 BASE = "https://api.example.test/v1"
 
 
-def _client(fake: FakeApi, sleeps: list[float], **policy: float) -> JsonClient:
+def _client(fake: FakeApi, sleeps: list[float], policy: RetryPolicy | None = None) -> JsonClient:
     return JsonClient(
         fake.session(),
         BASE,
         "Example",
-        RetryPolicy(**policy),  # type: ignore[arg-type]
+        policy or RetryPolicy(),
         sleep=sleeps.append,
         rng=random.Random(7),
     )
@@ -33,7 +33,7 @@ def test_retries_429_and_5xx_then_succeeds() -> None:
     fake = _fake()
     fake.faults = [503, 429, 500]
     sleeps: list[float] = []
-    client = _client(fake, sleeps, base_delay_s=1.0, max_delay_s=60.0)
+    client = _client(fake, sleeps, RetryPolicy(base_delay_s=1.0, max_delay_s=60.0))
     assert client.get_json("/thing", {"day": "2024-01-01"}, scope="2024-01-01") == {
         "data": [{"q": ["2024-01-01"]}]
     }
@@ -47,7 +47,7 @@ def test_retry_after_is_honoured_up_to_the_cap() -> None:
     fake = _fake()
     fake.faults = [(429, {"Retry-After": "7"}), (429, {"Retry-After": "999"})]
     sleeps: list[float] = []
-    _client(fake, sleeps, max_delay_s=30.0).get_json("/thing", None, scope="x")
+    _client(fake, sleeps, RetryPolicy(max_delay_s=30.0)).get_json("/thing", None, scope="x")
     assert sleeps[0] >= 7.0
     assert sleeps[1] == 30.0  # capped
 
@@ -56,7 +56,7 @@ def test_timeouts_exhaust_attempts_and_name_endpoint_and_range() -> None:
     fake = _fake()
     fake.faults = [requests.ReadTimeout("slow")] * 3
     sleeps: list[float] = []
-    client = _client(fake, sleeps, max_attempts=3)
+    client = _client(fake, sleeps, RetryPolicy(max_attempts=3))
     with pytest.raises(SourceUnavailableError) as caught:
         client.get_json("/thing", None, scope="2024-06-01..2024-06-30")
     message = caught.value.detail
@@ -92,7 +92,7 @@ def test_rate_limit_spaces_calls() -> None:
     fake = _fake()
     sleeps: list[float] = []
     now = [100.0]
-    client = _client(fake, sleeps, min_interval_s=30.0)
+    client = _client(fake, sleeps, RetryPolicy(min_interval_s=30.0))
     client.clock = lambda: now[0]
     client.get_json("/thing", None, scope="x")
     now[0] += 5.0  # 5 s later: must wait the other 25 s

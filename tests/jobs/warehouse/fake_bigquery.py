@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from email.message import Message
 from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -27,9 +28,9 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import bigquery
-from requests.adapters import BaseAdapter
 
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
+from tests.fake_transport import FakeTransport, Timeout
 
 API = "/bigquery/v2/projects/"
 
@@ -43,7 +44,7 @@ class Upload:
 
 
 @dataclass
-class FakeBigQuery(BaseAdapter):
+class FakeBigQuery(FakeTransport):
     """The fake API. ``engine`` answers queries; ``fail_next`` injects HTTP errors."""
 
     engine: DuckDBWarehouse | None = None
@@ -58,10 +59,12 @@ class FakeBigQuery(BaseAdapter):
 
     def client(self, project: str = "proj") -> bigquery.Client:
         """A real BigQuery client whose HTTP goes to this fake."""
-        session = AuthorizedSession(AnonymousCredentials())
+        # google-auth ships py.typed but leaves these constructors unannotated.
+        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
         session.mount("https://", self)
         return bigquery.Client(
-            project=project, credentials=AnonymousCredentials(), _http=session,
+            project=project, credentials=credentials, _http=session,
             location="europe-west2",
         )  # fmt: skip
 
@@ -70,7 +73,7 @@ class FakeBigQuery(BaseAdapter):
         """Query job resources submitted, in order."""
         return [job for job in self.jobs.values() if "query" in job["configuration"]]
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def answer(self, request: requests.PreparedRequest, timeout: Timeout) -> requests.Response:
         url = urlparse(request.url or "")
         query = parse_qs(url.query)
         body = request.body
@@ -95,9 +98,6 @@ class FakeBigQuery(BaseAdapter):
             self.deleted.append(f"{parts[2]}.{parts[4]}")
             return _response(request, 204, None)
         return _response(request, 404, {"error": {"message": f"no route {path}"}})
-
-    def close(self) -> None:
-        """Nothing to release."""
 
     def _insert_job(
         self, request: requests.PreparedRequest, job: dict[str, Any]
@@ -157,11 +157,19 @@ class FakeBigQuery(BaseAdapter):
         message = message_from_bytes(
             f"Content-Type: {content_type}\r\n\r\n".encode() + bytes(body), policy=HTTP
         )
-        parts = list(message.iter_parts())  # type: ignore[attr-defined]
-        job = json.loads(parts[0].get_payload(decode=True))
-        table = pq.read_table(io.BytesIO(parts[1].get_payload(decode=True)))
+        parts = list(message.iter_parts())
+        job = json.loads(_decoded(parts[0]))
+        table = pq.read_table(io.BytesIO(_decoded(parts[1])))
         self.uploads.append(Upload(job["configuration"], table.to_pandas()))
         return self._insert_job(request, job)
+
+
+def _decoded(part: Message) -> bytes:
+    """A non-multipart MIME part's body, transfer-decoded."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raise TypeError(f"expected a leaf part, got {part.get_content_type()}")
+    return payload
 
 
 def _response(request: requests.PreparedRequest, status: int, payload: Any) -> requests.Response:

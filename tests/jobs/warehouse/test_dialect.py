@@ -20,7 +20,9 @@ from jobs.warehouse.dialect import (
 def _one(sql: str) -> object:
     connection = duckdb.connect()
     try:
-        return connection.execute(to_duckdb(sql)).fetchone()[0]  # type: ignore[index]
+        row = connection.execute(to_duckdb(sql)).fetchone()
+        assert row is not None, sql
+        return row[0]
     finally:
         connection.close()
 
