@@ -30,9 +30,9 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._timing import best_of  # noqa: E402
-from engine.battery import BatterySpec  # noqa: E402
-from engine.btm import (  # noqa: E402  # noqa: E402  # noqa: E402
+from bench._timing import best_of
+from engine.battery import BatterySpec
+from engine.btm import (
     BtmResult,
     LevySchedule,
     PvSystem,
@@ -42,14 +42,14 @@ from engine.btm import (  # noqa: E402  # noqa: E402  # noqa: E402
     optimise_site,
     resolve_levies,
 )
-from engine.btm.milp import solve_site_milp  # noqa: E402
-from engine.duos import find_tariff  # noqa: E402
-from engine.reference import reference_data  # noqa: E402
-from engine.settlement import half_hourly_index, uk_clock_calendar  # noqa: E402
-from engine.units import kw_to_kwh_per_half_hour  # noqa: E402
-from jobs.btm_report import result_document  # noqa: E402
-from jobs.settings import Settings  # noqa: E402
-from jobs.warehouse import open_warehouse, seed_if_needed  # noqa: E402
+from engine.btm.milp import solve_site_milp
+from engine.duos import find_tariff
+from engine.reference import reference_data
+from engine.settlement import half_hourly_index, uk_clock_calendar
+from engine.units import kw_to_kwh_per_half_hour
+from jobs.btm_report import result_document
+from jobs.settings import Settings
+from jobs.warehouse import open_warehouse, seed_if_needed
 
 ANCHOR_S = 0.200
 REPEAT = 7

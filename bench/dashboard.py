@@ -28,11 +28,11 @@ from gspread_dataframe import set_with_dataframe
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from jobs.dashboard.refresh import JOBS, RefreshContext, RefreshRequest, run_refresh  # noqa: E402
-from jobs.settings import Settings  # noqa: E402
-from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient  # noqa: E402
-from jobs.sheets.plan import TabPlan, layout  # noqa: E402
-from tests.jobs.sheets.fake_sheets import FakeSheetsAPI  # noqa: E402
+from jobs.dashboard.refresh import JOBS, RefreshContext, RefreshRequest, run_refresh
+from jobs.settings import Settings
+from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
+from jobs.sheets.plan import TabPlan, layout
+from tests.jobs.sheets.fake_sheets import FakeSheetsAPI
 
 SEEDED_ANCHOR_S = 5.0
 WITH_SEED_ANCHOR_S = 15.0

@@ -26,21 +26,21 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._timing import best_of  # noqa: E402
-from engine.battery import BatterySpec  # noqa: E402
-from engine.dispatch import (  # noqa: E402
+from bench._timing import best_of
+from engine.battery import BatterySpec
+from engine.dispatch import (
     build_problem,
     optimise_dispatch,
     optimise_rolling,
     warm_up,
 )
-from engine.dispatch.milp import solve_milp  # noqa: E402
-from engine.errors import GbessError  # noqa: E402
+from engine.dispatch.milp import solve_milp
+from engine.errors import GbessError
 
 ONE_YEAR_ANCHOR_S = 0.050
 TWO_YEAR_RATIO_ANCHOR = 2.2

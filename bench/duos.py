@@ -20,16 +20,16 @@ from pathlib import Path
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._timing import best_of  # noqa: E402
-from engine.duos import DuosTariff, duos_cost, duos_cost_many, find_tariff  # noqa: E402
-from engine.reference import reference_data  # noqa: E402
-from engine.settlement import half_hourly_index  # noqa: E402
+from bench._timing import best_of
+from engine.duos import DuosTariff, duos_cost, duos_cost_many, find_tariff
+from engine.reference import reference_data
+from engine.settlement import half_hourly_index
 
 ONE_SITE_ANCHOR_S = 0.005
 MANY_SITES_ANCHOR_S = 2.0

@@ -23,16 +23,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._timing import runs  # noqa: E402
-from engine.reference import ReferenceData  # noqa: E402
-from engine.site import (  # noqa: E402
+from bench._timing import runs
+from engine.reference import ReferenceData
+from engine.site import (
     LookupTables,
     check_digit,
     lookup_many,
     lookup_site,
     prepare_lookup_tables,
 )
-from jobs.settings import Settings  # noqa: E402
+from jobs.settings import Settings
 
 AS_OF = dt.date(2025, 6, 1)
 N_QUERIES = 10_000

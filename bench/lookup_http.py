@@ -36,10 +36,10 @@ from typing import IO, Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.lookup import N_QUERIES, mixed_queries  # noqa: E402
-from engine.reference import ReferenceData  # noqa: E402
-from engine.site import prepare_lookup_tables  # noqa: E402
-from jobs.webhook_auth import sign_request  # noqa: E402
+from bench.lookup import N_QUERIES, mixed_queries
+from engine.reference import ReferenceData
+from engine.site import prepare_lookup_tables
+from jobs.webhook_auth import sign_request
 
 RATE_PER_S = 200
 RATE_DURATION_S = 30

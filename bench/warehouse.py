@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from jobs.settings import Settings  # noqa: E402
-from jobs.warehouse import seed  # noqa: E402
-from jobs.warehouse.dialect import named_query, query_names  # noqa: E402
-from jobs.warehouse.duckdb_backend import DuckDBWarehouse  # noqa: E402
+from jobs.settings import Settings
+from jobs.warehouse import seed
+from jobs.warehouse.dialect import named_query, query_names
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 
 SEED_ANCHOR_S = 10.0
 QUERY_ANCHOR_MS = 200.0
