@@ -30,7 +30,7 @@ from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.sites import SiteInput, Stage
 from jobs.inputs import HalfHourlyProfile
 from jobs.lookup import lookup_tables
-from jobs.revenue import build_request, read_market_data, run_stack
+from jobs.revenue import RevenueRequest, read_market_data, run_stack
 from jobs.settings import Settings
 
 DEFAULT_PROFILE_CLASS = "8"
@@ -98,8 +98,7 @@ def revenue_stage(settings: Settings, last_day: dt.date, streams: dict[str, floa
             return
         if not market:
             market.append(read_market_data(settings, first, last_day))
-        params = {"from_date": first, "to_date": last_day, "power_mw": site.power_mw}
-        request = build_request({**params, "energy_mwh": site.energy_mwh})
+        request = RevenueRequest(first, last_day, site.power_mw, site.energy_mwh)
         document = run_stack(request, market[0], settings)
         record.update(
             battery_net_revenue_gbp=document["net_revenue_gbp"],

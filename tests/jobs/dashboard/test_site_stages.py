@@ -14,7 +14,7 @@ from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.site_stages import BTM_LEVIES_LEFT_OUT, SITE_OUTPUT_COLUMNS, site_stages
 from jobs.dashboard.sites import DEFAULT_SITES_CSV, build_sites_tab, read_sites_csv, rows_from_cells
 from jobs.inputs import HalfHourlyProfile
-from jobs.revenue import revenue
+from jobs.revenue import RevenueRequest, run_revenue
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
 
@@ -88,8 +88,10 @@ def test_batteries_get_their_revenue_stack(
     example: pd.DataFrame, seeded: Settings, streams: dict[str, float]
 ) -> None:
     # Same request through the revenue use case (gbess revenue / POST /v1/bess/revenue).
-    alone = revenue(
-        {"from_date": "2024-12-02", "to_date": "2024-12-31", "power_mw": 1.0, "energy_mwh": 2.0},
+    alone = run_revenue(
+        RevenueRequest.from_inputs(
+            from_date="2024-12-02", to_date="2024-12-31", power_mw=1.0, energy_mwh=2.0
+        ),
         seeded,
     )
     docklands = example.loc["Docklands cold store"]
