@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import gspread
@@ -28,6 +27,7 @@ from gspread_dataframe import set_with_dataframe
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._timing import best_of, timed
 from jobs.dashboard.refresh import JOBS, RefreshContext, RefreshRequest, run_refresh
 from jobs.settings import Settings
 from jobs.sheets.google import GoogleSheetsSink, RetryingHTTPClient
@@ -39,25 +39,16 @@ WITH_SEED_ANCHOR_S = 15.0
 
 
 def _local(settings: Settings) -> float:
-    best = float("inf")
-    for _ in range(3):
-        began = time.perf_counter()
-        run_refresh(RefreshRequest(), settings)
-        best = min(best, time.perf_counter() - began)
-    return best
+    """Best wall seconds of three in-process refreshes."""
+    return best_of(lambda: run_refresh(RefreshRequest(), settings), 3)[0]
 
 
 def _cli(var_dir: str) -> float:
-    """``gbess refresh --all`` in a fresh process (seeds the warehouse if it is empty)."""
+    """Wall seconds of ``gbess refresh --all`` in a fresh process (seeds an empty warehouse)."""
     env = {**os.environ, "GBESS_VAR_DIR": var_dir, "GBESS_DUCKDB_PATH": f"{var_dir}/gbess.duckdb"}
-    began = time.perf_counter()
-    subprocess.run(
-        [str(REPO / ".venv/bin/gbess"), "refresh", "--all", "--json"],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    return time.perf_counter() - began
+    command = [str(REPO / ".venv/bin/gbess"), "refresh", "--all", "--json"]
+    _, wall_s, _ = timed(lambda: subprocess.run(command, check=True, env=env, capture_output=True))
+    return wall_s
 
 
 def _per_tab_writer(plans: list[TabPlan]) -> int:
@@ -89,9 +80,8 @@ def main() -> None:
     fake = FakeSheetsAPI()
     fake.add_spreadsheet("bench", "tok", ("Sheet1",))
     sink = GoogleSheetsSink(RetryingHTTPClient(fake.session("tok")), "bench")
-    began = time.perf_counter()
-    ours = sink.write([layout(p) for p in plans])
-    google_s = time.perf_counter() - began
+    grids = [layout(p) for p in plans]
+    ours, google_s, _ = timed(lambda: sink.write(grids))
     theirs = _per_tab_writer(plans)
     total = ours["reads"] + ours["writes"]
     print(f"tabs refreshed: {len(plans)} (+ Refresh log)")
