@@ -60,9 +60,9 @@ def test_good_rows_are_looked_up_and_billed(example: pd.DataFrame, ref: Referenc
 
 
 def test_bad_rows_carry_their_own_errors(example: pd.DataFrame) -> None:
-    assert example.loc["Glasgow depot (mistyped MPAN)", "error"].startswith(
-        "lookup: check digit expected 0, got 1"
-    )
+    glasgow_error = example.loc["Glasgow depot (mistyped MPAN)", "error"]
+    assert isinstance(glasgow_error, str)
+    assert glasgow_error.startswith("lookup: check digit expected 0, got 1")
     bristol = example.loc["Bristol store (unknown tariff)"]
     assert bristol["licence_area"] == "South West England"  # lookup still answered
     assert bristol["error"].startswith("DUoS: tariff: no tariff 'HV Super Special Band 9'")
