@@ -221,7 +221,7 @@ def _solve_capped(
        burned energy, and the MILP is re-solved until no interval does: each solve is a
        relaxation of the true model, so the first schedule without burning is optimal.
     """
-    if problem.day_cap_mwh is None:  # pragma: no cover - callers check
+    if problem.day_cap_mwh is None:  # callers check
         raise ValidationError("max_cycles_per_day: no cap set", field="max_cycles_per_day")
     soc, _ = _dp(
         problem.charge_value(),

@@ -203,7 +203,7 @@ def build_problem(
     n = next(iter(lengths.values()))
     if n == 0:
         raise ValidationError("prices_gbp_per_mwh: the series is empty", field="prices_gbp_per_mwh")
-    if index is None or len(index) != n:  # pragma: no cover - defensive
+    if index is None or len(index) != n:  # defensive
         index = pd.RangeIndex(n, name="interval")
     if tradable is None:
         can_trade = np.ones(n, dtype=bool)

@@ -284,7 +284,7 @@ def _capped_path(problem: DispatchProblem, s0: float, final: float | None) -> Fl
     prices close the gap (not certified).
     """
     cap = problem.day_cap_mwh
-    if cap is None:  # pragma: no cover - callers check
+    if cap is None:  # callers check
         raise InfeasibleDispatchError("no cycle cap", field="max_cycles_per_day")
     battery = problem.battery
     a = problem.charge_value()
@@ -327,7 +327,7 @@ def _capped_path(problem: DispatchProblem, s0: float, final: float | None) -> Fl
             return soc
         bump = 1.25 * high + 0.01 if step < 60 else np.maximum(2.0 * high, ceiling)
         high = np.where(over, bump, high)
-    raise InfeasibleDispatchError(  # pragma: no cover - a ceiling price stops discharging
+    raise InfeasibleDispatchError(  # a ceiling price stops discharging
         "max_cycles_per_day: no schedule within the daily cycle cap", field="max_cycles_per_day"
     )
 
@@ -367,7 +367,7 @@ def ascend(
             break
         best = Schedule(soc, charge, discharge, improved, value + gain)
         holdings = improved
-    if best is None:  # pragma: no cover - the loop runs at least once
+    if best is None:  # the loop runs at least once
         raise InfeasibleDispatchError("revenue: no schedule found")
     return best
 

@@ -112,7 +112,7 @@ class RetryingHTTPClient(HTTPClient):
                     raise
             ceiling = min(self.policy.cap_s, self.policy.base_s * 2**attempt)
             self.sleep(ceiling * self.rng())
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        raise AssertionError("unreachable: the loop returns or raises")
 
 
 def _api_message(exc: APIError) -> str:

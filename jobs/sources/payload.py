@@ -193,7 +193,7 @@ def check_whole_day(
             )
     try:
         expected = interval_start_from_settlement(frame["settlement_date"], period)
-    except ValidationError as exc:  # pragma: no cover - ranges checked above
+    except ValidationError as exc:  # ranges checked above
         raise SourceUnavailableError(f"{endpoint} for {scope}: {exc.detail}") from exc
     off = np.flatnonzero(np.asarray(pd.DatetimeIndex(frame["interval_start"]) != expected))
     if off.size:
