@@ -1,7 +1,8 @@
 """The error hierarchy every layer raises and the server maps to problem+json.
 
 Each class carries a stable ``type_slug`` (used for the RFC 9457 ``type`` URI) and, where
-one input is to blame, the ``field`` that caused it.
+one input is to blame, the ``field`` that caused it. ``detail`` is for the operator (the CLI
+prints it; it may name server paths); ``public_detail`` is what an HTTP client is shown.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class GbessError(Exception):
         self.detail = detail
         self.field = field
         self.extensions = dict(extensions or {})
+
+    @property
+    def public_detail(self) -> str:
+        """The sentence an HTTP client is shown (``detail`` unless it names server paths)."""
+        return self.detail
 
 
 class ValidationError(GbessError, ValueError):
@@ -75,6 +81,59 @@ class DataMissingError(GbessError, LookupError):
     """A reference table, market series or published figure is not available."""
 
     type_slug = "data-missing"
+
+
+class ReferenceDataError(DataMissingError):
+    """A reference table the service reads from its data directory is missing or broken.
+
+    A server fault, unlike its parent (data the caller asked for that does not exist): the
+    operator fixes it by restoring the file under ``GBESS_DATA_DIR``. ``detail`` names the
+    file and the setting (and may name the directory, for the CLI and the log);
+    ``public_detail`` names the table and its file relative to the data directory only.
+
+    Args:
+        detail: Operator's sentence: what is wrong and which setting to check.
+        check: What failed: ``data-dir-missing``, ``file-missing``, ``unreadable``,
+            ``missing-columns``, ``bad-value``, ``empty-cell``, ``unknown-table`` (or
+            ``unavailable`` when not said).
+        table: Registered table name, e.g. ``distributors`` (``None``: the directory).
+        file: The table's file relative to the data directory, e.g. ``distributors.csv``.
+        field: The setting to fix (``GBESS_DATA_DIR``).
+    """
+
+    type_slug = "reference-data-unavailable"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        check: str = "unavailable",
+        table: str | None = None,
+        file: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        facts = {"check": check} | ({"table": table} if table else {})
+        super().__init__(detail, field=field, extensions=facts)
+        self.check = check
+        self.table = table
+        self.file = file
+
+    @property
+    def public_detail(self) -> str:
+        """Which table failed which check, without the server's directory."""
+        what = {
+            "data-dir-missing": "the data directory is missing",
+            "file-missing": "file missing",
+            "unreadable": "file is not a readable UTF-8 CSV",
+            "missing-columns": "required columns missing",
+            "bad-value": "a value of the wrong type",
+            "empty-cell": "a required cell is empty",
+            "unknown-table": "no such table is registered",
+        }.get(self.check, self.check)
+        if self.table is None:
+            return f"reference data unavailable on the server: {what}"
+        source = f" ({self.file})" if self.file else ""
+        return f"reference table {self.table}{source} unavailable on the server: {what}"
 
 
 class SourceUnavailableError(GbessError):

@@ -1,10 +1,12 @@
 """Reference data: the read-only tables under the data directory, loaded with checks.
 
-The data directory is passed in (the CLI and server read ``GBESS_DATA_DIR`` once and pass
-it down); nothing here reads the environment. Each table has a declared set of required
-columns and their kinds; a missing directory, missing file, missing column or a value of
-the wrong type raises :class:`~engine.errors.DataMissingError` naming the file and the
-setting. Tables are cached per data directory and must be treated as read-only.
+This is the engine's only file I/O: it reads CSVs from a data directory the caller passes
+(the CLI and server read ``GBESS_DATA_DIR`` once and pass it down); nothing here reads the
+environment. Each table has a declared set of required columns and their kinds; a missing
+directory, missing file, missing column or a value of the wrong type raises
+:class:`~engine.errors.ReferenceDataError` (a server fault, not data a caller asked for)
+naming the table, the file and the setting. Tables are cached per data directory and must
+be treated as read-only.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from engine.errors import DataMissingError
+from engine.errors import ReferenceDataError
 
 DATA_DIR_SETTING = "GBESS_DATA_DIR"
 
@@ -332,7 +335,7 @@ class ReferenceData:
         """A registered table, checked and typed (cached; do not mutate).
 
         Raises:
-            DataMissingError: If the directory, file or a required column is missing,
+            ReferenceDataError: If the directory, file or a required column is missing,
                 or a value does not parse as its declared kind.
         """
         cached = self._cache.get(name)
@@ -343,14 +346,21 @@ class ReferenceData:
                 self._cache[name] = _load(self.data_dir, _table_spec(name))
             return self._cache[name]
 
-    def check_all(self) -> list[str]:
-        """Problems with every registered table (empty when all load), for health checks."""
+    def check_all(self) -> list[ReferenceDataError]:
+        """What is wrong with the registered tables (empty when all load), for /health.
+
+        A missing data directory is one problem, not one per table. Loaded tables stay
+        cached, so a second check of a healthy directory costs microseconds; a failure is
+        not cached (the next check reads the file again).
+        """
+        if not self.data_dir.is_dir():
+            return [_directory_missing(self.data_dir)]
         problems = []
         for name in TABLES:
             try:
                 self.table(name)
-            except DataMissingError as exc:
-                problems.append(exc.detail)
+            except ReferenceDataError as exc:
+                problems.append(exc)
         return problems
 
 
@@ -358,38 +368,60 @@ def _table_spec(name: str) -> TableSpec:
     try:
         return TABLES[name]
     except KeyError:
-        raise DataMissingError(f"no reference table named {name!r}") from None
+        raise ReferenceDataError(
+            f"no reference table named {name!r}", check="unknown-table", table=name
+        ) from None
+
+
+def _directory_missing(data_dir: Path) -> ReferenceDataError:
+    return ReferenceDataError(
+        f"data directory not found: {data_dir} (set {DATA_DIR_SETTING})",
+        check="data-dir-missing",
+        field=DATA_DIR_SETTING,
+    )
 
 
 def _load(data_dir: Path, spec: TableSpec) -> pd.DataFrame:
     where = f"(set {DATA_DIR_SETTING}; currently {data_dir})"
-    if not data_dir.is_dir():
-        raise DataMissingError(
-            f"data directory not found: {data_dir} {where}", field=DATA_DIR_SETTING
+
+    def broken(detail: str, check: str) -> ReferenceDataError:
+        # Every message starts with the file and ends with the setting to check.
+        return ReferenceDataError(
+            f"{spec.path}: {detail} {where}",
+            check=check,
+            table=spec.name,
+            file=spec.path,
+            field=DATA_DIR_SETTING,
         )
+
+    if not data_dir.is_dir():
+        raise _directory_missing(data_dir)
     path = data_dir / spec.path
     if not path.is_file():
-        raise DataMissingError(
-            f"reference file missing: {spec.path} {where}", field=DATA_DIR_SETTING
-        )
+        raise broken("reference file missing", "file-missing")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataMissingError(
-            f"{spec.path}: not a readable UTF-8 CSV ({type(exc).__name__}) {where}",
-            field=DATA_DIR_SETTING,
-        ) from None
+    except (
+        OSError,  # unreadable (permissions) or vanished between the check and the read
+        UnicodeDecodeError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+    ) as exc:
+        raise broken(f"not a readable UTF-8 CSV ({type(exc).__name__})", "unreadable") from None
     missing = [col for col, _ in spec.columns if col not in frame.columns]
     if missing:
-        raise DataMissingError(
-            f"{spec.path}: missing column(s) {', '.join(missing)} {where}", field=DATA_DIR_SETTING
-        )
+        raise broken(f"missing column(s) {', '.join(missing)}", "missing-columns")
     for col, kind in spec.columns:
-        frame[col] = _convert(frame[col], kind, spec.path, col)
+        frame[col] = _convert(frame[col], kind, col, broken)
     return frame
 
 
-def _convert(values: pd.Series, kind: Kind, path: str, col: str) -> pd.Series:
+def _convert(
+    values: pd.Series,
+    kind: Kind,
+    col: str,
+    broken: Callable[[str, str], ReferenceDataError],
+) -> pd.Series:
     if kind == "str":
         return values.str.strip()
     if kind == "date":
@@ -399,10 +431,9 @@ def _convert(values: pd.Series, kind: Kind, path: str, col: str) -> pd.Series:
     bad = parsed.isna() & values.notna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise DataMissingError(
-            f"{path}: column {col} should hold {kind} values; row {row + 2} has "
-            f"{values.iloc[row]!r}",
-            field=DATA_DIR_SETTING,
+        raise broken(
+            f"column {col} should hold {kind} values; row {row + 2} has {values.iloc[row]!r}",
+            "bad-value",
         )
     if kind == "int":
         if parsed.isna().any():
@@ -426,12 +457,16 @@ def required_text_values(column: pd.Series) -> list[str]:
     """A loaded ``str`` column that must have no empty cell, as plain Python strings.
 
     Raises:
-        DataMissingError: Naming the column and the first empty row.
+        ReferenceDataError: Naming the column and the first empty row.
     """
     values = column.tolist()
     for row, value in enumerate(values):
         if not isinstance(value, str):
-            raise DataMissingError(f"column {column.name}: row {row + 2} is empty")
+            raise ReferenceDataError(
+                f"column {column.name}: row {row + 2} is empty",
+                check="empty-cell",
+                field=DATA_DIR_SETTING,
+            )
     return values
 
 

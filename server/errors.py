@@ -22,6 +22,7 @@ from engine.errors import (
     DataMissingError,
     GbessError,
     InfeasibleDispatchError,
+    ReferenceDataError,
     SourceUnavailableError,
     TariffNotFoundError,
     UnknownPostcodeError,
@@ -37,6 +38,8 @@ PROBLEM_TYPE_PREFIX = "urn:gbess:problem:"
 # 422: the request was well-formed JSON but its content is wrong or cannot be satisfied.
 # 404: the thing asked for (postcode district, tariff, data series) is not there.
 # 502: an upstream source failed after bounded retries.
+# 503: the server's own reference data is missing or broken (its fault, not the request's;
+#      /health reports the same problem).
 ERROR_STATUS: dict[type[GbessError], int] = {
     GbessError: 500,
     ValidationError: 422,
@@ -44,6 +47,7 @@ ERROR_STATUS: dict[type[GbessError], int] = {
     UnknownPostcodeError: 404,
     TariffNotFoundError: 404,
     DataMissingError: 404,
+    ReferenceDataError: 503,
     SourceUnavailableError: 502,
 }
 
@@ -58,6 +62,7 @@ HTTP_SLUGS: dict[int, str] = {
     415: "unsupported-media-type",
     422: "validation-error",
     500: "internal-error",
+    503: "service-unavailable",
 }
 
 logger = logging.getLogger("gbess.server")
@@ -186,15 +191,20 @@ def _title_of(error: GbessError) -> str:
 
 
 def handle_gbess_error(error: GbessError) -> Response:
-    """A domain error → its status, its slug, its detail and field."""
+    """A domain error → its status, its slug, its public detail and field.
+
+    A server fault (5xx) is logged with the full detail (which may name server paths);
+    the client gets ``public_detail`` and no ``field``, since no input of theirs is to
+    blame (a server fault's ``field`` names a server setting such as ``GBESS_DATA_DIR``).
+    """
     status = status_of(error)
     if status >= 500:
         logger.error("domain error %s: %s", type(error).__name__, error.detail)
     return problem_response(
         status,
         error.type_slug,
-        error.detail,
-        field=error.field,
+        error.public_detail,
+        field=error.field if status < 500 else None,
         title=_title_of(error),
         extensions=error.extensions,
     )

@@ -14,6 +14,7 @@ from engine.errors import (
     InfeasibleDispatchError,
     InvalidMpanError,
     InvalidPostcodeError,
+    ReferenceDataError,
     SourceUnavailableError,
     TariffNotFoundError,
     UnknownPostcodeError,
@@ -40,6 +41,14 @@ def _raising_app(app: Flask) -> Flask:
             "tariff": TariffNotFoundError("no tariff for LLFC 999", field="llfc"),
             "source": SourceUnavailableError("Elexon failed after 3 tries"),
             "plain": GbessError("something specific"),
+            "reference": ReferenceDataError(
+                "distributors.csv: reference file missing (set GBESS_DATA_DIR; currently "
+                "/srv/secret/data)",
+                check="file-missing",
+                table="distributors",
+                file="distributors.csv",
+                field="GBESS_DATA_DIR",
+            ),
         }
         if kind in errors:
             raise errors[kind]
@@ -59,6 +68,7 @@ def _raising_app(app: Flask) -> Flask:
         (UnknownPostcodeError, 404),
         (TariffNotFoundError, 404),
         (DataMissingError, 404),
+        (ReferenceDataError, 503),
         (SourceUnavailableError, 502),
         (GbessError, 500),
     ],
@@ -70,7 +80,8 @@ def test_status_per_error_class(error: type[GbessError], status: int) -> None:
 def test_every_engine_error_class_has_a_status() -> None:
     # A subclass added later inherits its base's status; this pins the ones that exist.
     def subclasses(cls: type) -> set[type]:
-        return {cls} | {s for c in cls.__subclasses__() for s in subclasses(c)}
+        children: list[type] = cls.__subclasses__()
+        return {cls} | {s for c in children for s in subclasses(c)}
 
     engine_errors = {c for c in subclasses(GbessError) if c.__module__ == "engine.errors"}
     assert engine_errors <= set(ERROR_STATUS) | {InvalidMpanError, InvalidPostcodeError}
@@ -83,6 +94,7 @@ def test_every_engine_error_class_has_a_status() -> None:
         ("tariff", 404, "tariff-not-found", "llfc"),
         ("source", 502, "source-unavailable", None),
         ("plain", 500, "gbess-error", None),
+        ("reference", 503, "reference-data-unavailable", None),
     ],
 )
 def test_domain_error_becomes_problem(
@@ -98,6 +110,23 @@ def test_domain_error_becomes_problem(
     assert body["instance"] == f"/v1/raise/{kind}"
     assert body.get("field") == field
     assert body["request_id"] == response.headers["X-Request-Id"]
+
+
+def test_missing_reference_data_is_503_naming_the_table_not_the_path(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A file missing on the server is the server's fault (503), unlike data the caller
+    # asked for that does not exist (404); the body names the table, the log the path.
+    response = signed(_raising_app(app).test_client(), "GET", "/v1/raise/reference")
+    problem = response.get_json()
+    assert response.status_code == 503
+    assert problem["title"] == "Reference data"
+    assert problem["detail"] == (
+        "reference table distributors (distributors.csv) unavailable on the server: file missing"
+    )
+    assert (problem["table"], problem["check"]) == ("distributors", "file-missing")
+    assert "/srv/secret" not in response.get_data(as_text=True)
+    assert any("/srv/secret/data" in r.getMessage() for r in caplog.records)
 
 
 def test_title_is_stable_per_class(app: Flask) -> None:

@@ -143,14 +143,16 @@ def test_documented_in_openapi(client: FlaskClient) -> None:
     assert json.dumps(operation).count("LookupRequest") >= 1
 
 
-def test_missing_data_is_a_404_problem_not_a_500(
+def test_missing_reference_data_is_a_503_problem_not_a_404(
     server_env: dict[str, str], certs_session: requests.Session, tmp_path: Path
 ) -> None:
+    # The server's own data missing is its fault (503), not the caller's (404); no path.
     config = load_config({**server_env, "GBESS_DATA_DIR": str(tmp_path / "nodata")})
     app = create_app(config, clock=lambda: float(NOW_S), http_session=certs_session)
     response = _lookup(app.test_client(), {"queries": ["M1"]})
-    assert response.status_code == 404
-    assert response.get_json()["type"] == "urn:gbess:problem:data-missing"
+    assert response.status_code == 503
+    assert response.get_json()["type"] == "urn:gbess:problem:reference-data-unavailable"
+    assert str(tmp_path) not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"[1, NaN]", b"1e999"])
