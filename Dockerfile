@@ -35,4 +35,11 @@ ENV GBESS_HOST=0.0.0.0 \
     GBESS_VAR_DIR=/tmp/gbess
 EXPOSE 8080
 
+# Probes are set on the Cloud Run service, not here (Cloud Run ignores HEALTHCHECK):
+#   startup probe  -> GET /health       200 once the reference tables load and the
+#                                       warehouse holds data; 503 names what is missing
+#   liveness probe -> GET /health/live  200 while serving, no I/O: a warehouse busy with a
+#                                       write must not get a healthy container restarted
+# See README "Cloud Run" for the probe settings.
+
 CMD ["gunicorn", "--config", "python:server.gunicorn_conf", "server.app:create_app()"]

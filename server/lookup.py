@@ -88,14 +88,21 @@ class LookupResponse(ApiModel):
 
 @bp.record_once
 def _load_tables(state: BlueprintSetupState) -> None:
-    # Load the tables when the app is built, not on the first request (~0.1-0.5 s).
-    # A missing data directory is reported by /health and by each lookup (404).
+    # Load the tables when the app is built, not on the first request (~0.1-0.5 s). If
+    # they cannot load, the app still starts so that GET /health can answer 503 naming the
+    # table (it re-runs the same load: jobs.health.check_reference), and each lookup
+    # answers the same problem (503 for the server's own reference data). Said in the
+    # start-up log too, so the failure is never silent.
     app = state.app
     config = server_config(app)
     try:
         lookup_tables(config.settings.data_dir)
-    except GbessError:
-        return
+    except GbessError as exc:
+        app.logger.error(
+            "lookup tables not loaded at start-up (%s): %s; GET /health reports it",
+            type(exc).__name__,
+            exc.detail,
+        )
 
 
 @bp.operation(

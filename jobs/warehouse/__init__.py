@@ -1,7 +1,7 @@
 """The warehouse: named BigQuery-dialect queries over DuckDB (embedded) or BigQuery.
 
 Public entry points: :func:`open_warehouse`, :class:`Warehouse`, :func:`seed`,
-:func:`seed_if_needed`, :func:`query_names`.
+:func:`seed_if_needed`, :func:`query_names`, ``SEEDED_TABLES``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from engine.errors import ValidationError
 from jobs.settings import Settings
 from jobs.warehouse.base import Warehouse
 from jobs.warehouse.dialect import query_names
-from jobs.warehouse.seed import seed, seed_if_needed
+from jobs.warehouse.seed import SEEDED_TABLES, seed, seed_if_needed
 
-__all__ = ["Warehouse", "open_warehouse", "query_names", "seed", "seed_if_needed"]
+__all__ = ["SEEDED_TABLES", "Warehouse", "open_warehouse", "query_names", "seed", "seed_if_needed"]
 
 
 def open_warehouse(

@@ -133,6 +133,10 @@ SEED_FILES: tuple[SeedFile, ...] = (
     SeedFile("bm_units_battery", "bm_units", _bm_units),
 )
 
+#: The warehouse tables the shipped files fill: every deployment must hold rows in each
+#: (``/health`` checks them; the event tables may rightly be empty).
+SEEDED_TABLES: tuple[str, ...] = tuple(dict.fromkeys(f.warehouse_table for f in SEED_FILES))
+
 
 def _fingerprint(ref: ReferenceData, seed_file: SeedFile) -> str:
     path = ref.path(seed_file.reference_table)

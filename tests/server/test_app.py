@@ -14,31 +14,37 @@ from server.config import ConfigError, load_config
 from server.logs import JsonFormatter
 
 
-def test_health_reports_version_data_and_warehouse(client: FlaskClient) -> None:
+def test_health_reports_version_and_what_is_missing(client: FlaskClient) -> None:
     response = client.get("/health")
     body = response.get_json()
-    assert response.status_code == 200
+    # The test var dir is empty: no DuckDB file yet, so the service is degraded (503).
+    assert response.status_code == 503
     assert body["version"] == "0.1.0"
-    assert body["data_dir_present"] is True
-    # The test var dir is empty: no DuckDB file yet, so the service is degraded.
     assert body["warehouse_backend"] == "duckdb"
-    assert body["warehouse_present"] is False
     assert body["status"] == "degraded"
     assert body["auth_mode"] == "both"
+    assert [(p["component"], p["check"]) for p in body["problems"]] == [
+        ("warehouse", "file-missing")
+    ]
 
 
-def test_health_ok_when_warehouse_file_exists(server_env: dict[str, str]) -> None:
+def test_health_is_degraded_when_the_warehouse_file_is_empty(server_env: dict[str, str]) -> None:
+    # An empty file used to count as present and answer "ok" while every query failed.
     duckdb_path = Path(server_env["GBESS_VAR_DIR"]) / "gbess.duckdb"
     duckdb_path.parent.mkdir(parents=True)
     duckdb_path.write_bytes(b"")
-    body = create_app(load_config(server_env)).test_client().get("/health").get_json()
-    assert (body["warehouse_present"], body["status"]) == (True, "ok")
+    response = create_app(load_config(server_env)).test_client().get("/health")
+    body = response.get_json()
+    assert (response.status_code, body["status"]) == (503, "degraded")
+    assert [p["check"] for p in body["problems"]] == ["empty-file"]
 
 
 def test_health_missing_data_dir(server_env: dict[str, str], tmp_path: Path) -> None:
     env = server_env | {"GBESS_DATA_DIR": str(tmp_path / "absent")}
     body = create_app(load_config(env)).test_client().get("/health").get_json()
-    assert body["data_dir_present"] is False
+    assert ("reference", "data_dir", "data-dir-missing") in {
+        (p["component"], p["name"], p["check"]) for p in body["problems"]
+    }
     assert str(tmp_path) not in json.dumps(body)  # no paths on an unauthenticated route
 
 
@@ -58,13 +64,13 @@ def test_request_id_is_echoed_or_generated(client: FlaskClient) -> None:
 def test_access_log_is_structured_with_request_id(
     client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client.get("/health", headers={"X-Request-Id": "log-me"})
+    client.get("/health/live", headers={"X-Request-Id": "log-me"})
     record = next(r for r in caplog.records if r.name == "gbess.server.access")
     line = json.loads(JsonFormatter().format(record))
     assert line["severity"] == "INFO"
     assert line["request_id"] == "log-me"
     assert line["httpRequest"]["status"] == 200
-    assert line["httpRequest"]["requestUrl"] == "/health"
+    assert line["httpRequest"]["requestUrl"] == "/health/live"
 
 
 def test_create_app_reads_the_environment_when_not_given_config(

@@ -90,8 +90,12 @@ def test_uppercase_hex_signature_is_accepted(client: FlaskClient) -> None:
 
 
 def test_health_needs_no_auth(client: FlaskClient) -> None:
+    assert client.get("/health/live").status_code == 200
+    # /health answers without credentials: 503 here only because the test var dir holds
+    # no warehouse (tests/server/test_health.py has the 200 case), never 401.
     response = client.get("/health")
-    assert response.status_code == 200
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "degraded"
     assert "WWW-Authenticate" not in response.headers
 
 

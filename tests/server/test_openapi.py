@@ -83,6 +83,7 @@ def test_every_v1_route_is_documented(extended_app: Flask) -> None:
     assert v1_routes
     assert v1_routes <= documented
     assert ("/health", "get") in documented
+    assert ("/health/live", "get") in documented
 
 
 def test_undocumented_route_is_reported(app: Flask) -> None:
@@ -113,6 +114,12 @@ def test_operation_details_come_from_the_declaration(extended_app: Flask) -> Non
 def test_health_is_public_in_the_document(app: Flask) -> None:
     document = build_document(app)
     assert document["paths"]["/health"]["get"]["security"] == []
+    assert document["paths"]["/health/live"]["get"]["security"] == []
+    health = document["components"]["schemas"]["Health"]
+    assert health["properties"]["status"]["enum"] == ["ok", "degraded"]
+    assert set(health["required"]) >= {"status", "problems"}
+    problem = document["components"]["schemas"]["HealthProblem"]
+    assert set(problem["required"]) == {"component", "name", "check", "detail"}
     assert "security" not in document["paths"]["/v1/openapi.json"]["get"]
     assert len(document["security"]) == 2
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -60,7 +62,7 @@ def test_duplicated_key_is_refused_and_nothing_written(
     ],
 )
 def test_bad_frames_are_refused(
-    empty_warehouse: DuckDBWarehouse, change: dict[str, object], message: str
+    empty_warehouse: DuckDBWarehouse, change: dict[str, Any], message: str
 ) -> None:
     frame = system_prices_frame().head(2).astype({"settlement_period": object})
     for column, value in change.items():
@@ -202,3 +204,41 @@ def test_loads_in_any_order_give_the_union(batches: list[list[int]]) -> None:
         assert dict(zip(stored["interval_start"], stored["p"], strict=True)) == expected
     finally:
         warehouse.close()
+
+
+def test_row_counts_of_the_small_fixture(small_warehouse: DuckDBWarehouse) -> None:
+    # Hand-counted from the fixture: 46 + 48 periods; 46 APX + 46 N2EX; 2 days x 12; 3; 3.
+    assert small_warehouse.row_counts(
+        ["system_prices", "market_index", "dynamic_response_results", "bm_units"]
+    ) == {"system_prices": 94, "market_index": 92, "dynamic_response_results": 24, "bm_units": 3}
+    assert small_warehouse.row_counts([]) == {}
+
+
+def test_row_counts_name_a_missing_table_without_creating_it(tmp_path: Path) -> None:
+    path = tmp_path / "partial.duckdb"
+    with DuckDBWarehouse(path) as writer:
+        writer.load("bm_units", bm_units_frame())
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("DROP TABLE system_prices")
+    with DuckDBWarehouse(path, read_only=True) as reader:
+        assert reader.row_counts(["bm_units", "system_prices", "load_log"]) == {
+            "bm_units": 3,
+            "system_prices": None,
+            "load_log": 0,
+        }
+        assert reader.row_counts(["system_prices"]) == {"system_prices": None}
+
+
+def test_row_counts_raise_when_the_file_cannot_be_opened(tmp_path: Path) -> None:
+    # Not "every table missing": the warehouse itself is unreachable.
+    (tmp_path / "junk.duckdb").write_bytes(b"not a database" * 100)
+    with (
+        DuckDBWarehouse(tmp_path / "junk.duckdb", read_only=True) as reader,
+        pytest.raises(DataMissingError, match="cannot open warehouse"),
+    ):
+        reader.row_counts(["bm_units"])
+
+
+def test_row_counts_refuse_an_undeclared_table(small_warehouse: DuckDBWarehouse) -> None:
+    with pytest.raises(ValidationError, match="nope"):
+        small_warehouse.row_counts(["nope"])

@@ -1,0 +1,306 @@
+"""Readiness: whether every reference table loads and the warehouse opens and holds data.
+
+:func:`check_health` is what ``GET /health`` renders (and what an operator can call from a
+shell). It checks, in order:
+
+* **reference data**: every table registered in :mod:`engine.reference` loads with its
+  declared columns and types, and the site-lookup tables build from them. A directory that
+  passed once is not read again (the files are read-only and the tables stay cached); a
+  failure is checked afresh each time, so a restored file is noticed.
+* **warehouse**: it opens and each table the shipped files fill (``SEEDED_TABLES``) holds
+  rows. DuckDB is opened **read-only**, so a probe never takes the write lock; a file
+  locked by a writer is reported at once as a problem (DuckDB does not wait for locks).
+  BigQuery is asked one ``COUNT(*)`` query (no bytes scanned) with a short timeout.
+
+Each problem names the component, the table or file, and the check that failed, in words
+fit for an unauthenticated caller: no filesystem path, project id, PID or secret. The full
+detail, paths included, is kept in ``log_detail`` for the server's log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from engine.errors import (
+    DataMissingError,
+    GbessError,
+    ReferenceDataError,
+    SourceUnavailableError,
+    ValidationError,
+)
+from engine.reference import reference_data
+from engine.site import load_lookup_tables
+from jobs.settings import Settings
+from jobs.warehouse import SEEDED_TABLES, Warehouse, open_warehouse
+
+#: Longest a BigQuery health query may take [s] (the configured timeout, if shorter, wins).
+BIGQUERY_TIMEOUT_S = 5.0
+
+_SEED_HINT = "run `gbess warehouse seed` (or the ingest jobs)"
+
+Component = Literal["reference", "warehouse"]
+
+
+@dataclass(frozen=True)
+class HealthProblem:
+    """One thing that keeps the service from answering correctly.
+
+    Attributes:
+        component: ``reference`` (the data directory) or ``warehouse``.
+        name: What failed: a reference table (``distributors``), ``data_dir``,
+            ``lookup_tables``, a warehouse table (``system_prices``) or ``warehouse``.
+        check: Which check failed, e.g. ``file-missing``, ``no-rows``, ``locked``.
+        detail: A sentence for any caller: no paths, PIDs, project ids or secrets.
+        log_detail: The operator's sentence for the log (may name paths).
+    """
+
+    component: Component
+    name: str
+    check: str
+    detail: str
+    log_detail: str = field(default="", repr=False, compare=False)
+
+    def as_json(self) -> dict[str, str]:
+        """The public members (``log_detail`` stays on the server)."""
+        return {
+            "component": self.component,
+            "name": self.name,
+            "check": self.check,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The outcome of :func:`check_health`.
+
+    Attributes:
+        warehouse_backend: ``duckdb`` or ``bigquery``.
+        problems: Every problem found, reference data first; empty when healthy.
+    """
+
+    warehouse_backend: str
+    problems: tuple[HealthProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is wrong."""
+        return not self.problems
+
+    @property
+    def status(self) -> str:
+        """``ok`` or ``degraded``."""
+        return "ok" if self.ok else "degraded"
+
+
+def open_for_probe(settings: Settings) -> Warehouse:
+    """The configured warehouse as a probe opens it: DuckDB read-only, BigQuery with a
+    timeout of at most :data:`BIGQUERY_TIMEOUT_S`."""
+    return open_warehouse(probe_settings(settings), read_only=True)
+
+
+def check_health(
+    settings: Settings, *, opener: Callable[[Settings], Warehouse] = open_for_probe
+) -> HealthReport:
+    """Check the reference data and the warehouse (see the module docstring).
+
+    Args:
+        settings: Data directory and warehouse settings.
+        opener: Opens the warehouse to probe (tests pass one over a fake BigQuery).
+
+    Returns:
+        The report; never raises for a problem it can name.
+    """
+    problems = [*check_reference(settings.data_dir), *check_warehouse(settings, opener=opener)]
+    return HealthReport(settings.warehouse_backend, tuple(problems))
+
+
+# Data directories whose every table loaded and whose lookup tables built. The files are
+# read-only, so a directory that passed once stays good for the life of the process.
+_REFERENCE_OK: set[Path] = set()
+_REFERENCE_LOCK = threading.Lock()
+
+
+def check_reference(data_dir: Path) -> list[HealthProblem]:
+    """Problems with the reference tables of ``data_dir`` (empty when all load).
+
+    Args:
+        data_dir: The data directory (``GBESS_DATA_DIR``).
+    """
+    if data_dir in _REFERENCE_OK:
+        return []
+    # The same cached instances the lookups use (keyed by the path as configured), so a
+    # healthy check loads nothing twice.
+    ref = reference_data(data_dir)
+    problems = [_reference_problem(error, "data_dir") for error in ref.check_all()]
+    if not problems:
+        try:
+            load_lookup_tables(ref)
+        except ReferenceDataError as exc:
+            problems.append(_reference_problem(exc, "lookup_tables"))
+        except GbessError as exc:
+            # Tables that load but do not fit together (a licence area naming an unknown
+            # distributor ...): the start-up load of the lookup tables failed the same way.
+            problems.append(
+                HealthProblem(
+                    "reference",
+                    "lookup_tables",
+                    "build",
+                    f"the site-lookup tables do not build from the reference data "
+                    f"({type(exc).__name__}); see the server log",
+                    exc.detail,
+                )
+            )
+    if not problems:
+        with _REFERENCE_LOCK:
+            _REFERENCE_OK.add(data_dir)
+    return problems
+
+
+def _reference_problem(error: ReferenceDataError, name_if_no_table: str) -> HealthProblem:
+    return HealthProblem(
+        "reference",
+        error.table or name_if_no_table,
+        error.check,
+        error.public_detail,
+        error.detail,
+    )
+
+
+def check_warehouse(
+    settings: Settings, *, opener: Callable[[Settings], Warehouse] = open_for_probe
+) -> list[HealthProblem]:
+    """Problems with the configured warehouse (empty when it opens and holds data).
+
+    Args:
+        settings: Warehouse settings (``warehouse_backend``, ``duckdb_path``, ``GBESS_BQ_*``).
+        opener: Opens the warehouse to probe (default :func:`open_for_probe`).
+    """
+    if settings.warehouse_backend == "duckdb":
+        missing = _duckdb_file_problem(settings.duckdb_path)
+        if missing is not None:
+            return [missing]
+    try:
+        with opener(settings) as warehouse:
+            counts = warehouse.row_counts(SEEDED_TABLES)
+    except DataMissingError as exc:
+        return [_unreachable(settings.warehouse_backend, exc)]
+    except (SourceUnavailableError, ValidationError) as exc:
+        return [
+            _warehouse_problem(
+                "unreachable",
+                f"the {settings.warehouse_backend} warehouse could not be queried "
+                f"({type(exc).__name__}); see the server log",
+                exc,
+            )
+        ]
+    return _holdings_problems(counts)
+
+
+def _duckdb_file_problem(path: Path) -> HealthProblem | None:
+    if not path.is_file():
+        return HealthProblem(
+            "warehouse",
+            "warehouse",
+            "file-missing",
+            f"the DuckDB warehouse file does not exist; {_SEED_HINT}",
+            f"warehouse file not found: {path} (GBESS_DUCKDB_PATH)",
+        )
+    if path.stat().st_size == 0:
+        return HealthProblem(
+            "warehouse",
+            "warehouse",
+            "empty-file",
+            f"the DuckDB warehouse file is empty (0 bytes), not a database; {_SEED_HINT}",
+            f"warehouse file is empty: {path} (GBESS_DUCKDB_PATH)",
+        )
+    return None
+
+
+def probe_settings(settings: Settings) -> Settings:
+    """The settings with BigQuery's timeout cut to :data:`BIGQUERY_TIMEOUT_S` for a probe."""
+    if settings.warehouse_backend != "bigquery":
+        return settings
+    configured = settings.extra.get("GBESS_BQ_TIMEOUT_S", "").strip()
+    try:
+        timeout_s = min(float(configured), BIGQUERY_TIMEOUT_S)
+    except ValueError:
+        timeout_s = BIGQUERY_TIMEOUT_S
+    extra = {**settings.extra, "GBESS_BQ_TIMEOUT_S": str(max(1, int(timeout_s)))}
+    return dataclasses.replace(settings, extra=extra)
+
+
+def _unreachable(backend: str, exc: DataMissingError) -> HealthProblem:
+    """The warehouse itself could not be opened: locked, in use, unreadable or missing."""
+    cause = exc.__cause__
+    if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
+        return _warehouse_problem(
+            "locked",
+            "the DuckDB warehouse file is locked by a writer in another process; "
+            "it answers again when the write finishes",
+            exc,
+        )
+    if isinstance(cause, duckdb.ConnectionException):
+        return _warehouse_problem(
+            "busy",
+            "this process has the DuckDB warehouse open for writing, so it cannot also be "
+            "opened read-only until that finishes",
+            exc,
+        )
+    if backend == "duckdb":
+        return _warehouse_problem(
+            "unreadable",
+            "the DuckDB warehouse file cannot be opened read-only (not a DuckDB database?)",
+            exc,
+        )
+    return _warehouse_problem(
+        "dataset-missing", f"the BigQuery dataset does not exist; {_SEED_HINT}", exc
+    )
+
+
+def _warehouse_problem(check: str, detail: str, exc: GbessError) -> HealthProblem:
+    return HealthProblem("warehouse", "warehouse", check, detail, exc.detail)
+
+
+def _holdings_problems(counts: dict[str, int | None]) -> list[HealthProblem]:
+    absent = [name for name, rows in counts.items() if rows is None]
+    if absent and len(absent) == len(counts):
+        return [
+            HealthProblem(
+                "warehouse",
+                "warehouse",
+                "no-tables",
+                f"the warehouse holds none of its tables; {_SEED_HINT}",
+                f"warehouse has none of {', '.join(absent)}",
+            )
+        ]
+    problems = []
+    for name, rows in counts.items():
+        if rows is None:
+            problems.append(
+                HealthProblem(
+                    "warehouse",
+                    name,
+                    "table-missing",
+                    f"warehouse table {name} does not exist; {_SEED_HINT}",
+                    f"warehouse table {name} does not exist",
+                )
+            )
+        elif rows == 0:
+            problems.append(
+                HealthProblem(
+                    "warehouse",
+                    name,
+                    "no-rows",
+                    f"warehouse table {name} holds no rows; {_SEED_HINT}",
+                    f"warehouse table {name} holds no rows",
+                )
+            )
+    return problems
