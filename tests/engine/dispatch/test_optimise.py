@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +16,16 @@ from engine.dispatch.milp import solve_milp
 from engine.dispatch.optimise import DispatchResult, optimise_dispatch, optimise_soc_path
 from engine.dispatch.problem import build_problem
 from engine.errors import InfeasibleDispatchError
+from tests.strategies import batteries, prices_gbp_per_mwh
 
 # The reference battery: 2 MW / 4 MWh, charge efficiency 0.9, discharge 1.0.
-REF = {
-    "charge_power_mw": 2.0,
-    "discharge_power_mw": 2.0,
-    "energy_mwh": 4.0,
-    "charge_efficiency_frac": 0.9,
-    "discharge_efficiency_frac": 1.0,
-}
-
-
-def _battery(**overrides: float | None) -> BatterySpec:
-    return BatterySpec(**{**REF, **overrides})  # type: ignore[arg-type]
+REF = BatterySpec(
+    charge_power_mw=2.0,
+    discharge_power_mw=2.0,
+    energy_mwh=4.0,
+    charge_efficiency_frac=0.9,
+    discharge_efficiency_frac=1.0,
+)
 
 
 def _never_both(result: DispatchResult) -> None:
@@ -36,7 +34,7 @@ def _never_both(result: DispatchResult) -> None:
 
 
 def test_two_periods() -> None:
-    result = optimise_dispatch([20.0, 100.0], _battery())
+    result = optimise_dispatch([20.0, 100.0], REF)
     # t0: charge 2 MW × 0.5 h = 1 MWh from the grid (£20), storing 0.9 MWh.
     # t1: discharge the 0.9 MWh stored = 0.9 MWh to the grid (η_d = 1) at £100 = £90.
     assert result.net_revenue_gbp == pytest.approx(70.0)
@@ -52,14 +50,14 @@ def test_two_periods() -> None:
 
 def test_flat_price_does_nothing_when_soc_must_return() -> None:
     # Round trip 0.9 < 1: any cycle at a flat price loses money.
-    result = optimise_dispatch(np.full(48, 50.0), _battery(initial_soc_mwh=2, final_soc_mwh=2))
+    result = optimise_dispatch(np.full(48, 50.0), replace(REF, initial_soc_mwh=2, final_soc_mwh=2))
     assert result.net_revenue_gbp == 0.0
     assert result.charged_mwh == 0.0
     assert result.discharged_mwh == 0.0
 
 
 def test_flat_price_sells_what_is_stored_when_the_end_is_free() -> None:
-    result = optimise_dispatch(np.full(48, 50.0), _battery(initial_soc_mwh=2))
+    result = optimise_dispatch(np.full(48, 50.0), replace(REF, initial_soc_mwh=2))
     # 2 MWh stored × η_d 1.0 × £50 = £100, whenever it is sold.
     assert result.net_revenue_gbp == pytest.approx(100.0)
     assert result.charged_mwh == 0.0
@@ -68,7 +66,7 @@ def test_flat_price_sells_what_is_stored_when_the_end_is_free() -> None:
 def test_one_spike() -> None:
     prices = np.full(48, 30.0)
     prices[36] = 300.0
-    result = optimise_dispatch(prices, _battery(final_soc_mwh=0.0))
+    result = optimise_dispatch(prices, replace(REF, final_soc_mwh=0.0))
     # At the spike: 2 MW × 0.5 h = 1 MWh to the grid = 1 MWh stored, which took
     # 1 ÷ 0.9 = 1.1111 MWh from the grid at £30 = £33.33. Net 300 − 33.33 = £266.67.
     assert result.net_revenue_gbp == pytest.approx(300.0 - 30.0 / 0.9)
@@ -100,7 +98,7 @@ def test_all_negative_prices_fill_but_never_burn() -> None:
 
 
 def test_all_negative_prices_with_an_empty_end() -> None:
-    result = optimise_dispatch(np.full(4, -10.0), _battery(final_soc_mwh=0.0))
+    result = optimise_dispatch(np.full(4, -10.0), replace(REF, final_soc_mwh=0.0))
     # Charging 1 MWh earns £10 and stores 0.9; selling 0.9 costs £9. Two periods charge,
     # two discharge: 2 × 10 − 1.8 × 10 = £2. (Three charging periods would store 2.7 MWh,
     # more than one 1 MWh discharge can empty.)
@@ -163,7 +161,7 @@ def test_buy_and_sell_prices_differ() -> None:
     # Import at a tariff of £60, export at £65: a 0.9 round trip loses (60 ÷ 0.9 = 66.7 > 65).
     result = optimise_dispatch(
         None,
-        _battery(),
+        REF,
         buy_prices_gbp_per_mwh=[60.0, 60.0],
         sell_prices_gbp_per_mwh=[65.0, 65.0],
     )
@@ -171,7 +169,7 @@ def test_buy_and_sell_prices_differ() -> None:
     # With export at £80 it pays: buy 1 MWh (£60), store 0.9, sell 0.9 at £80 = £72 → £12.
     result = optimise_dispatch(
         None,
-        _battery(),
+        REF,
         buy_prices_gbp_per_mwh=[60.0, 60.0],
         sell_prices_gbp_per_mwh=[80.0, 80.0],
     )
@@ -180,7 +178,7 @@ def test_buy_and_sell_prices_differ() -> None:
 
 def test_degradation_and_auxiliary_costs() -> None:
     result = optimise_dispatch(
-        [20.0, 100.0], _battery(degradation_cost_gbp_per_mwh=10.0, auxiliary_load_mw=0.1)
+        [20.0, 100.0], replace(REF, degradation_cost_gbp_per_mwh=10.0, auxiliary_load_mw=0.1)
     )
     # As in two periods, plus £10 × 0.9 MWh wear and 0.1 MW × 0.5 h × (£20 + £100) = £6.
     assert result.degradation_cost_gbp == pytest.approx(9.0)
@@ -189,9 +187,7 @@ def test_degradation_and_auxiliary_costs() -> None:
 
 
 def test_untradable_intervals_are_skipped() -> None:
-    result = optimise_dispatch(
-        [20.0, float("nan"), 100.0], _battery(), tradable=[True, False, True]
-    )
+    result = optimise_dispatch([20.0, float("nan"), 100.0], REF, tradable=[True, False, True])
     assert result.schedule["charge_mw"].iloc[1] == 0.0
     assert result.schedule["discharge_mw"].iloc[1] == 0.0
     assert result.net_revenue_gbp == pytest.approx(70.0)
@@ -199,7 +195,7 @@ def test_untradable_intervals_are_skipped() -> None:
 
 def test_unreachable_final_soc() -> None:
     with pytest.raises(InfeasibleDispatchError) as exc:
-        optimise_dispatch([10.0, 20.0], _battery(final_soc_mwh=4.0))
+        optimise_dispatch([10.0, 20.0], replace(REF, final_soc_mwh=4.0))
     # Two half-hours store at most 2 × 0.9 = 1.8 MWh.
     assert exc.value.field == "final_soc_mwh"
     assert "cannot be reached" in exc.value.detail
@@ -220,47 +216,22 @@ def test_soc_path_core_matches_hand_value() -> None:
     assert objective == pytest.approx(50.0)
 
 
-prices_st = st.lists(
-    st.floats(min_value=-120, max_value=320, allow_nan=False).map(lambda x: round(x, 2)),
-    min_size=1,
-    max_size=30,
-)
-
-
 @st.composite
-def instances(draw: st.DrawFn) -> tuple[dict[str, object], list[float], list[float], float]:
-    prices = draw(prices_st)
+def instances(draw: st.DrawFn) -> tuple[BatterySpec, list[float], list[float], float]:
+    buy = draw(prices_gbp_per_mwh(1, 30, pennies=True))
     spread = draw(st.sampled_from([0.0, 0.0, 7.3, -4.1]))
-    sell = [round(p - spread, 2) for p in prices]
-    energy = draw(st.floats(0.3, 7.0))
-    soc_min = draw(st.sampled_from([0.0, 0.0, 0.1]))
-    soc_max = draw(st.sampled_from([1.0, 1.0, 0.93]))
-    lo, hi = soc_min * energy, soc_max * energy
-    spec: dict[str, object] = {
-        "charge_power_mw": draw(st.floats(0.1, 5.0)),
-        "discharge_power_mw": draw(st.floats(0.1, 5.0)),
-        "energy_mwh": energy,
-        "charge_efficiency_frac": draw(st.floats(0.5, 1.0)),
-        "discharge_efficiency_frac": draw(st.floats(0.5, 1.0)),
-        "soc_min_frac": soc_min,
-        "soc_max_frac": soc_max,
-        "initial_soc_mwh": lo + draw(st.floats(0, 1)) * (hi - lo),
-        "degradation_cost_gbp_per_mwh": draw(st.sampled_from([0.0, 0.0, 3.7])),
-        "max_cycles_per_day": draw(st.sampled_from([None, None, 0.35, 1.0])),
-    }
-    if draw(st.booleans()):
-        spec["final_soc_mwh"] = lo + draw(st.floats(0, 1)) * (hi - lo)
+    sell = [round(p - spread, 2) for p in buy]
+    battery = draw(batteries())
     interval_h = draw(st.sampled_from([0.25, 0.5, 1.0]))
-    return spec, prices, sell, interval_h
+    return battery, buy, sell, interval_h
 
 
 @settings(max_examples=90, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_equals_zero_gap_milp(
-    instance: tuple[dict[str, object], list[float], list[float], float],
+    instance: tuple[BatterySpec, list[float], list[float], float],
 ) -> None:
-    spec, buy, sell, interval_h = instance
-    battery = BatterySpec(**spec)  # type: ignore[arg-type]
+    battery, buy, sell, interval_h = instance
     problem = build_problem(battery, interval_h, None, buy, sell)
     try:
         reference = solve_milp(

@@ -13,6 +13,7 @@ from engine.dispatch.forecast import naive_forecast
 from engine.dispatch.optimise import optimise_dispatch
 from engine.dispatch.rolling import optimise_rolling
 from engine.errors import ValidationError
+from tests.strategies import prices_gbp_per_mwh
 
 BATTERY = BatterySpec.symmetric(2.0, 4.0, charge_efficiency_frac=0.9, final_soc_mwh=0.0)
 
@@ -63,7 +64,7 @@ def test_settles_on_actuals() -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(
-    prices=st.lists(st.floats(-50, 200, allow_nan=False), min_size=4, max_size=80),
+    prices=prices_gbp_per_mwh(4, 80, lowest_gbp_per_mwh=-50.0, highest_gbp_per_mwh=200.0),
     commit=st.integers(1, 20),
     lookahead=st.integers(0, 20),
     capped=st.booleans(),

@@ -15,6 +15,7 @@ from engine.errors import ValidationError
 from engine.reference import ReferenceData
 from engine.settlement import half_hourly_index
 from tests.engine.duos.conftest import ProfileFactory
+from tests.strategies import half_hourly_profiles
 
 # Reactive energy allowed free per kWh at power factor 0.95: tan(acos(0.95)).
 FREE = math.sqrt(1 / 0.95**2 - 1)  # 0.328684...
@@ -312,16 +313,17 @@ _DISTRIBUTOR, _TARIFF = 14, "LV Site Specific Band 2"
 _INDEX = half_hourly_index("2025-03-28", "2025-04-03")  # crosses 30 Mar (46 periods) and 1 Apr
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    kwh=st.lists(st.floats(0, 200, allow_nan=False), min_size=len(_INDEX), max_size=len(_INDEX)),
-    split=st.integers(1, len(_INDEX) - 1),
-)
-def test_bill_is_additive_over_any_split(ref: ReferenceData, kwh: list[float], split: int) -> None:
+# ``ref`` is read-only, and a week of half-hours (two values each) is the smallest natural
+# profile, so neither health check applies.
+_PROFILE_CHECKS_OFF = [HealthCheck.function_scoped_fixture, HealthCheck.large_base_example]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=_PROFILE_CHECKS_OFF)
+@given(profile=half_hourly_profiles(_INDEX), split=st.integers(1, len(_INDEX) - 1))
+def test_bill_is_additive_over_any_split(
+    ref: ReferenceData, profile: pd.DataFrame, split: int
+) -> None:
     tariff = find_tariff(ref, _DISTRIBUTOR, tariff=_TARIFF)
-    profile = pd.DataFrame({"import_kwh": kwh, "reactive_kvarh": np.array(kwh) * 0.5}, index=_INDEX)
     # Capacity above any peak (2 × sqrt(200² + 100²) = 447 kVA) keeps the monthly maximum out.
     whole = duos_cost(profile, tariff, import_capacity_kva=500)
     first = duos_cost(profile.iloc[:split], tariff, import_capacity_kva=500)
@@ -332,21 +334,17 @@ def test_bill_is_additive_over_any_split(ref: ReferenceData, kwh: list[float], s
         assert parts[0][key] + parts[1][key] == pytest.approx(value, abs=1e-9)
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+@settings(max_examples=15, deadline=None, suppress_health_check=_PROFILE_CHECKS_OFF)
+@given(
+    # Peaks up to 2 × sqrt(80² + 40²) = 179 kVA against 100 kVA: excess capacity is charged too.
+    profile=half_hourly_profiles(_INDEX, max_import_kwh=80.0, max_reactive_kvarh=40.0),
+    order=st.permutations(range(len(_INDEX))),
 )
-@given(seed=st.integers(0, 2**32 - 1))
-def test_bill_is_invariant_to_row_order(ref: ReferenceData, seed: int) -> None:
+def test_bill_is_invariant_to_row_order(
+    ref: ReferenceData, profile: pd.DataFrame, order: list[int]
+) -> None:
     tariff = find_tariff(ref, _DISTRIBUTOR, tariff=_TARIFF)
-    rng = np.random.default_rng(seed)
-    profile = pd.DataFrame(
-        {
-            "import_kwh": rng.uniform(0, 80, len(_INDEX)),
-            "reactive_kvarh": rng.uniform(0, 40, len(_INDEX)),
-        },
-        index=_INDEX,
-    )
-    shuffled = profile.iloc[rng.permutation(len(profile))]
+    shuffled = profile.iloc[order]
     a = duos_cost(profile, tariff, import_capacity_kva=100)
     b = duos_cost(shuffled, tariff, import_capacity_kva=100)
     assert a.total_gbp == pytest.approx(b.total_gbp, abs=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import DYNAMIC_SERVICES, ServiceSpec
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.settlement import half_hourly_index
+from tests.strategies import batteries, prices_gbp_per_mwh
 
 DUR = {"DC": 0.25, "DM": 0.5, "DR": 1.0}
 ALL = tuple(
@@ -138,24 +140,33 @@ def test_check_rejects_a_megawatt_sold_twice() -> None:
         check_stack(lay, battery, bad)
 
 
-prices = st.lists(st.floats(-50, 200, allow_nan=False), min_size=96, max_size=96)
+two_days = prices_gbp_per_mwh(96, 96, lowest_gbp_per_mwh=-50.0, highest_gbp_per_mwh=200.0)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    apx=prices,
-    system=prices,
+    apx=two_days,
+    system=two_days,
     service=st.lists(st.floats(-5, 20, allow_nan=False), min_size=6, max_size=6),
-    energy=st.sampled_from([0.5, 1.0, 2.0]),
-    eta=st.sampled_from([0.8, 0.9, 1.0]),
+    # 1 MW (the stand-alone bound below assumes it); a round trip of 0.8-1 split evenly, empty
+    # at the start and free at the end, as BatterySpec.from_round_trip builds it.
+    battery=batteries(
+        power_mw=st.just(1.0),
+        energy_mwh=st.floats(0.5, 2.0),
+        efficiency_frac=st.floats(0.8, 1.0).map(math.sqrt),
+        degradation_gbp_per_mwh=st.just(0.0),
+        same_power=True,
+        same_efficiency=True,
+        soc_window=False,
+        cycle_caps=False,
+    ),
 )
 def test_bounds_and_checks_hold(
-    apx: list[float], system: list[float], service: list[float], energy: float, eta: float
+    apx: list[float], system: list[float], service: list[float], battery: BatterySpec
 ) -> None:
     """Co-opt ≥ best single-market arbitrage (exact DP) and ≤ the sum of stand-alone optima;
     the schedule passes every per-interval check; streams sum to the net."""
     apx_a, sys_a = np.array(apx), np.array(system)
-    battery = BatterySpec.from_round_trip(1.0, energy, eta)
     data = market(apx_a, sys_a, {name: np.array(service) for name in DYNAMIC_SERVICES})
     lay, _, result = run(data, battery)
     assert sum(result.streams.values()) == pytest.approx(result.net_revenue_gbp, abs=1e-9)
