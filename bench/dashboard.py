@@ -55,7 +55,8 @@ def _per_tab_writer(plans: list[TabPlan]) -> int:
     fake = FakeSheetsAPI()
     fake.add_spreadsheet("bench", "tok", ("Sheet1",))
     # gspread types ``auth`` as required but never reads it when given a session.
-    client = gspread.Client(None, session=fake.session("tok"))  # type: ignore[arg-type]
+    session = fake.session("tok")
+    client = gspread.Client(None, session=session)  # type: ignore[arg-type]  # auth unused
     book = client.open_by_key("bench")
     for plan in plans:
         grid = layout(plan)

@@ -159,7 +159,8 @@ def mint_id_token(signing_key: tuple[bytes, str]) -> Callable[..., str]:
     against it.
     """
     # google-auth ships py.typed but leaves its signer and JWT encoder unannotated.
-    signer = crypt.RSASigner.from_string(signing_key[0], key_id=KEY_ID)  # type: ignore[no-untyped-call]
+    key_pem = signing_key[0]
+    signer = crypt.RSASigner.from_string(key_pem, key_id=KEY_ID)  # type: ignore[no-untyped-call]  # google-auth: unannotated
 
     def mint(**claims: Any) -> str:
         now = int(dt.datetime.now(dt.UTC).timestamp())
@@ -174,7 +175,7 @@ def mint_id_token(signing_key: tuple[bytes, str]) -> Callable[..., str]:
         }
         payload.update(claims)
         payload = {k: v for k, v in payload.items() if v is not None}
-        token: bytes = google_jwt.encode(signer, payload)  # type: ignore[no-untyped-call]
+        token: bytes = google_jwt.encode(signer, payload)  # type: ignore[no-untyped-call]  # google-auth: unannotated
         return token.decode()
 
     return mint

@@ -189,8 +189,8 @@ class FakeSheetsAPI(FakeTransport):
         from google.oauth2.credentials import Credentials
 
         # google-auth ships py.typed but leaves these constructors unannotated.
-        credentials = Credentials(token=token)  # type: ignore[no-untyped-call]
-        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+        credentials = Credentials(token=token)  # type: ignore[no-untyped-call]  # google-auth: unannotated
+        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]  # google-auth: unannotated
         session.mount(BASE, self)
         return session
 

@@ -60,8 +60,8 @@ class FakeBigQuery(FakeTransport):
     def client(self, project: str = "proj") -> bigquery.Client:
         """A real BigQuery client whose HTTP goes to this fake."""
         # google-auth ships py.typed but leaves these constructors unannotated.
-        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
-        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]  # google-auth: unannotated
+        session = AuthorizedSession(credentials)  # type: ignore[no-untyped-call]  # google-auth: unannotated
         session.mount("https://", self)
         return bigquery.Client(
             project=project, credentials=credentials, _http=session,
