@@ -1,5 +1,6 @@
 """Exact solvers the capabilities share: the dynamic-programming kernels over a piecewise-linear
-value function of state of charge (two-piece and n-segment), compiled with numba.
+value function of state of charge (two-piece and n-segment), compiled with numba; the two
+share one value-function store and the polyline primitives (:mod:`engine.solvers.pwl`).
 
 The HiGHS helpers live in :mod:`engine.solvers.highs`, imported by the models that need them
 (highspy is not loaded for a dispatch that never builds an LP).

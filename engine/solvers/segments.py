@@ -18,32 +18,29 @@ piece) and "move by exactly P[t, j]" (following ``V_{t+1}``) — so ``V_t`` on e
 upper envelope of at most ``2K − 1`` lines, computed exactly. The forward pass evaluates the
 same candidates from the actual state and so attains ``V_0(s0)``. Breakpoints collinear to
 within ``1e-9`` £ are merged (the only approximation).
+
+The storage of ``V_T .. V_0`` and the polyline primitives are shared with the two-piece kernel
+in :mod:`engine.solvers.pwl`; this module holds the K-point steps (general and concave) and
+the forward pass's candidates.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from engine.solvers.dp import (
-    _X_MERGE_MWH,
-    _compiled,
-    _envelope,
-    _eval,
-    _push,
-    _segment,
-)
+from engine.solvers import pwl
 
-_NEG = -1e300
 _MIN_WIDTH_MWH = 1e-12
 # Slope rises below this count as concave (error ≤ this × the SoC range per interval).
 _CONCAVE_TOL_GBP_PER_MWH = 1e-7
 
 
-@_compiled
-def _compress(
-    p_in: np.ndarray, w_in: np.ndarray, p: np.ndarray, w: np.ndarray
-) -> int:  # pragma: no cover
-    """Copy the points, dropping zero-width pieces (keeping the better value); the count."""
+@pwl.compiled
+def _compress(p_in: np.ndarray, w_in: np.ndarray, p: np.ndarray, w: np.ndarray) -> int:
+    """Copy the points, dropping zero-width pieces (keeping the better value); the count.
+
+    Every piece left is wider than ``_MIN_WIDTH_MWH``.
+    """
     k = 0
     for j in range(p_in.shape[0]):
         if k > 0 and p_in[j] - p[k - 1] <= _MIN_WIDTH_MWH:
@@ -55,8 +52,8 @@ def _compress(
     return k
 
 
-@_compiled
-def _value_at(p: np.ndarray, w: np.ndarray, k1: int, d: float) -> float:  # pragma: no cover
+@pwl.compiled
+def _value_at(p: np.ndarray, w: np.ndarray, k1: int, d: float) -> float:
     """v(d) for the piecewise-linear function through the first k1 points (p, w)."""
     if d <= p[0]:
         return float(w[0])
@@ -69,8 +66,8 @@ def _value_at(p: np.ndarray, w: np.ndarray, k1: int, d: float) -> float:  # prag
     return float(w[k1 - 1])
 
 
-@_compiled
-def _concave(x: np.ndarray, y: np.ndarray, n: int) -> bool:  # pragma: no cover
+@pwl.compiled
+def _concave(x: np.ndarray, y: np.ndarray, n: int) -> bool:
     """Whether the polyline's slopes never rise (within ``_CONCAVE_TOL_GBP_PER_MWH``)."""
     last = 1e300
     for i in range(n - 1):
@@ -81,7 +78,7 @@ def _concave(x: np.ndarray, y: np.ndarray, n: int) -> bool:  # pragma: no cover
     return True
 
 
-@_compiled
+@pwl.compiled
 def _step_concave(
     X: np.ndarray,
     Y: np.ndarray,
@@ -93,19 +90,16 @@ def _step_concave(
     shi: float,
     OX: np.ndarray,
     OY: np.ndarray,
-) -> int:  # pragma: no cover
+) -> int:
     """V_t when both V_{t+1} and v_t are concave: their sup-convolution, in O(n + K).
 
     ``V_t(s) = max_y u(y) + V_{t+1}(s − y)`` with ``u(y) = v_t(−y)``; for concave functions
     this is the polyline that starts at the sum of the left ends and takes all pieces of
     both in order of falling slope, then is cut to ``[slo, shi]``.
     """
-    dl = max(slo, X[0] - p[k1 - 1])
-    dr = min(shi, X[n - 1] - p[0])
-    if dl > dr + 1e-9:
+    dl, dr, ok = pwl.reachable_states(X, n, slo, shi, p[0], p[k1 - 1])
+    if not ok:
         return 0
-    if dr < dl:
-        dr = dl
     x = X[0] - p[k1 - 1]
     y = Y[0] + w[k1 - 1]
     i = 0  # next piece of V_{t+1}
@@ -130,86 +124,59 @@ def _step_concave(
         nx = x + length
         ny = y + slope * length
         if m == 0 and x <= dl <= nx:  # the piece holding the cut's left end
-            m = _push(OX, OY, m, dl, y + slope * (dl - x))
+            m = pwl.push(OX, OY, m, dl, y + slope * (dl - x))
         if nx > dl and x < dr:
             if nx >= dr:
-                m = _push(OX, OY, m, dr, y + slope * (dr - x))
+                m = pwl.push(OX, OY, m, dr, y + slope * (dr - x))
                 return m
-            m = _push(OX, OY, m, nx, ny)
+            m = pwl.push(OX, OY, m, nx, ny)
         x = nx
         y = ny
     if m == 0:  # no pieces at all: a single point
-        m = _push(OX, OY, m, dl, y)
+        m = pwl.push(OX, OY, m, dl, y)
     return m
 
 
-@_compiled
+@pwl.compiled
 def _step(
     X: np.ndarray,
     Y: np.ndarray,
     n: int,
-    p_in: np.ndarray,
-    w_in: np.ndarray,
+    p: np.ndarray,
+    w: np.ndarray,
+    k1: int,
     slo: float,
     shi: float,
     OX: np.ndarray,
     OY: np.ndarray,
     G: np.ndarray,
-    p: np.ndarray,
-    w: np.ndarray,
     heads: np.ndarray,
     slopes: np.ndarray,
     icepts: np.ndarray,
     window: np.ndarray,
     follow: np.ndarray,
-) -> int:  # pragma: no cover
-    """V_t from V_{t+1} = (X, Y, n) and the interval's points (p, w); returns point count.
+) -> int:
+    """V_t from V_{t+1} = (X, Y, n) and the interval's first k1 points (p, w), none of zero
+    width; writes into (OX, OY); returns its point count (0 = empty).
 
-    Scratch buffers reused across intervals: ``G`` (≥ n·K + 2); ``p``/``w`` (K: the points
-    without zero-width pieces); ``heads``/``window``/``follow`` (K); ``slopes``/``icepts``
-    (2K).
+    Scratch reused across intervals: ``G`` (≥ n·K + 2); ``heads``/``window``/``follow`` (K);
+    ``slopes``/``icepts`` (2K).
     """
-    k1 = _compress(p_in, w_in, p, w)
-    dl = max(slo, X[0] - p[k1 - 1])
-    dr = min(shi, X[n - 1] - p[0])
-    if dl > dr + 1e-9:
+    dl, dr, ok = pwl.reachable_states(X, n, slo, shi, p[0], p[k1 - 1])
+    if not ok:
         return 0
-    if dr < dl:
-        dr = dl
-    # Grid: the K sorted runs X − p[j] (largest p first = smallest values), merged.
-    for j in range(k1):
-        heads[j] = 0
-    g = 1
-    G[0] = dl
-    while True:
-        best = 1e300
-        which = -1
-        for j in range(k1):
-            if heads[j] < n:
-                x = X[heads[j]] - p[j]
-                if x < best:
-                    best = x
-                    which = j
-        if which < 0 or best >= dr - _X_MERGE_MWH:
-            break
-        heads[which] += 1
-        if best > dl + _X_MERGE_MWH and best > G[g - 1] + _X_MERGE_MWH:
-            G[g] = best
-            g += 1
-    if dr > G[g - 1] + _X_MERGE_MWH:
-        G[g] = dr
-        g += 1
+    g = pwl.grid(X, n, p, k1, dl, dr, G, heads)
     if g == 1:
         s = dl
-        best = _NEG
+        best = pwl.NO_VALUE_GBP
         for k in range(n):
             d = X[k] - s
-            if d >= p[0] - _X_MERGE_MWH and d <= p[k1 - 1] + _X_MERGE_MWH:
+            if d >= p[0] - pwl.X_MERGE_MWH and d <= p[k1 - 1] + pwl.X_MERGE_MWH:
                 best = max(best, Y[k] + _value_at(p, w, k1, d))
         for j in range(k1):
             x = s + p[j]
             if x >= X[0] and x <= X[n - 1]:
-                best = max(best, w[j] + _eval(X, Y, n, x))
+                best = max(best, w[j] + pwl.evaluate(X, Y, n, x))
         OX[0] = s
         OY[0] = best
         return 1
@@ -217,50 +184,107 @@ def _step(
         window[j] = 0  # first X_k at or past mid + p[j], per piece
         follow[j] = 0  # segment of V_{t+1} holding mid + p[j]
     m = 0
-    last = 0
     for c in range(g - 1):
         left = G[c]
         right = G[c + 1]
         mid = 0.5 * (left + right)
         lines = 0
+        # Per piece, the best breakpoint reachable inside it; per point, the fixed move.
         for j in range(k1 - 1):
-            while window[j] < n and X[window[j]] < mid + p[j]:
-                window[j] += 1
-            width = p[j + 1] - p[j]
-            if width <= _MIN_WIDTH_MWH:
-                continue
-            sig = (w[j + 1] - w[j]) / width
-            best = _NEG
-            k = window[j]
-            while k < n and X[k] <= mid + p[j + 1]:
-                best = max(best, Y[k] + sig * X[k])
-                k += 1
-            if best > _NEG:
-                slopes[lines] = -sig
-                icepts[lines] = best + w[j] - sig * p[j]
-                lines += 1
-        if n >= 2:
-            for j in range(k1):
-                x = mid + p[j]
-                if x > X[0] and x < X[n - 1]:
-                    follow[j] = _segment(X, Y, n, follow[j], x)
-                    q = follow[j]
-                    sig = (Y[q + 1] - Y[q]) / (X[q + 1] - X[q])
-                    slopes[lines] = sig
-                    icepts[lines] = w[j] + Y[q] + sig * (p[j] - X[q])
-                    lines += 1
+            sig = (w[j + 1] - w[j]) / (p[j + 1] - p[j])
+            window[j], lines = pwl.add_piece_line(
+                X, Y, n, window[j], mid, p[j], p[j + 1], sig, p[j], w[j], slopes, icepts, lines
+            )
+        for j in range(k1):
+            follow[j], lines = pwl.add_follow_line(
+                X, Y, n, follow[j], mid, p[j], w[j], slopes, icepts, lines
+            )
         if lines == 0:
             return 0
-        m, cur = _envelope(slopes, icepts, lines, left, right, OX, OY, m)
-        last = c
-        slopes[0] = slopes[cur]
-        icepts[0] = icepts[cur]
-    right = G[last + 1]
-    m = _push(OX, OY, m, right, slopes[0] * right + icepts[0])
+        m = pwl.envelope(slopes, icepts, lines, left, right, OX, OY, m, c == g - 2)
     return m
 
 
-@_compiled
+@pwl.compiled
+def _backward(
+    vf: pwl.ValueFunctions, P: np.ndarray, W: np.ndarray, lo: np.ndarray, hi: np.ndarray, s0: float
+) -> pwl.ValueFunctions:
+    """V_{T-1} .. V_0 for K-point interval values, stored into ``vf`` (which holds V_T).
+
+    An interval whose value and V_{t+1} are both concave takes the O(n + K) step.
+
+    Returns:
+        The storage. A step that finds no feasible state stores an empty V_t and the pass
+        stops there, so V_0 is empty exactly when the horizon is infeasible.
+    """
+    k1 = P.shape[1]
+    OX, OY, G = pwl.step_buffers(0)
+    heads = np.zeros(k1, dtype=np.int64)
+    window = np.zeros(k1, dtype=np.int64)
+    follow = np.zeros(k1, dtype=np.int64)
+    slopes = np.empty(2 * k1)
+    icepts = np.empty(2 * k1)
+    p = np.empty(k1)
+    w = np.empty(k1)
+    for t in range(P.shape[0] - 1, -1, -1):
+        X, Y, n = pwl.value_function(vf, t + 1)
+        if n == 0:
+            break
+        if 4 * k1 * n + 16 > OX.shape[0]:
+            OX, OY, G = pwl.step_buffers(4 * k1 * n + 16)
+        slo, shi = pwl.states_before(lo, hi, s0, t)
+        k = _compress(P[t], W[t], p, w)
+        if _concave(p, w, k) and _concave(X, Y, n):
+            m = _step_concave(X, Y, n, p, w, k, slo, shi, OX, OY)
+        else:
+            m = _step(X, Y, n, p, w, k, slo, shi, OX, OY, G, heads, slopes, icepts, window, follow)
+        vf = pwl.store_value_function(vf, t, OX, OY, m)
+    return vf
+
+
+@pwl.compiled
+def _forward(
+    P: np.ndarray, W: np.ndarray, s0: float, tie: float, vf: pwl.ValueFunctions
+) -> tuple[np.ndarray, bool]:
+    """The optimal path from s0 through the stored value functions.
+
+    Each step evaluates the finite candidate set (breakpoints of V_{t+1} within reach of the
+    interval's points, and the moves to each point); among values within ``tie`` of the best,
+    the smallest move wins.
+    """
+    T, k1 = P.shape
+    soc = np.zeros(T)
+    s = s0
+    for t in range(T):
+        p = P[t]
+        w = W[t]
+        X, Y, n = pwl.value_function(vf, t + 1)
+        best_v = pwl.NO_VALUE_GBP
+        best_d = 0.0
+        for q in range(n + k1):
+            if q < n:
+                d = X[q] - s
+                if d < p[0] - pwl.X_MERGE_MWH or d > p[k1 - 1] + pwl.X_MERGE_MWH:
+                    continue
+                d = min(max(d, p[0]), p[k1 - 1])
+                v = Y[q] + _value_at(p, w, k1, d)
+            else:
+                d = p[q - n]
+                x = s + d
+                if x < X[0] - pwl.X_MERGE_MWH or x > X[n - 1] + pwl.X_MERGE_MWH:
+                    continue
+                v = w[q - n] + pwl.evaluate(X, Y, n, x)
+            if pwl.better_move(v, d, best_v, best_d, tie):
+                best_v = max(v, best_v)
+                best_d = d
+        if best_v == pwl.NO_VALUE_GBP:
+            return soc, False
+        s = s + best_d
+        soc[t] = s
+    return soc, True
+
+
+@pwl.compiled
 def solve_segments(
     P: np.ndarray,
     W: np.ndarray,
@@ -270,7 +294,7 @@ def solve_segments(
     has_final: bool,
     s_final: float,
     tie: float,
-) -> tuple[np.ndarray, float, bool]:  # pragma: no cover
+) -> tuple[np.ndarray, float, bool]:
     """Exact optimal stored-energy path for piecewise-linear interval values.
 
     Args:
@@ -288,115 +312,11 @@ def solve_segments(
         (stored energy after each interval [MWh], optimal objective [£], feasible flag).
     """
     T = P.shape[0]
-    cap = 16 * (T + 1) + 64
-    XS = np.empty(cap)
-    YS = np.empty(cap)
-    start = np.zeros(T + 1, dtype=np.int64)
-    count = np.zeros(T + 1, dtype=np.int64)
-    soc = np.zeros(T)
-    if has_final:
-        XS[0] = s_final
-        YS[0] = 0.0
-        count[T] = 1
-    else:
-        XS[0] = lo[T - 1]
-        YS[0] = 0.0
-        count[T] = 1
-        if hi[T - 1] > lo[T - 1] + _X_MERGE_MWH:
-            XS[1] = hi[T - 1]
-            YS[1] = 0.0
-            count[T] = 2
-    used = count[T]
-    k1 = P.shape[1]
-    width = 64
-    OX = np.empty(width)
-    OY = np.empty(width)
-    G = np.empty(width)
-    heads = np.zeros(k1, dtype=np.int64)
-    window = np.zeros(k1, dtype=np.int64)
-    follow = np.zeros(k1, dtype=np.int64)
-    slopes = np.empty(2 * k1)
-    icepts = np.empty(2 * k1)
-    pu = np.empty(k1)
-    wu = np.empty(k1)
-    for t in range(T - 1, -1, -1):
-        n = count[t + 1]
-        need = 4 * k1 * n + 16
-        if need > width:
-            width = 2 * need
-            OX = np.empty(width)
-            OY = np.empty(width)
-            G = np.empty(width)
-        s_lo = s0 if t == 0 else lo[t - 1]
-        s_hi = s0 if t == 0 else hi[t - 1]
-        st = start[t + 1]
-        k = _compress(P[t], W[t], pu, wu)
-        if _concave(pu, wu, k) and _concave(XS[st : st + n], YS[st : st + n], n):
-            m = _step_concave(XS[st : st + n], YS[st : st + n], n, pu, wu, k, s_lo, s_hi, OX, OY)
-        else:
-            m = _step(
-                XS[st : st + n],
-                YS[st : st + n],
-                n,
-                P[t],
-                W[t],
-                s_lo,
-                s_hi,
-                OX,
-                OY,
-                G,
-                pu,
-                wu,
-                heads,
-                slopes,
-                icepts,
-                window,
-                follow,
-            )
-        if m == 0:
-            return soc, 0.0, False
-        if used + m > cap:
-            cap = 2 * (used + m)
-            XS2 = np.empty(cap)
-            YS2 = np.empty(cap)
-            XS2[:used] = XS[:used]
-            YS2[:used] = YS[:used]
-            XS = XS2
-            YS = YS2
-        XS[used : used + m] = OX[:m]
-        YS[used : used + m] = OY[:m]
-        start[t] = used
-        count[t] = m
-        used += m
-    s = s0
-    for t in range(T):
-        st = start[t + 1]
-        n = count[t + 1]
-        X = XS[st : st + n]
-        Y = YS[st : st + n]
-        p = P[t]
-        w = W[t]
-        best_v = _NEG
-        best_d = 0.0
-        for q in range(n + k1):
-            if q < n:
-                d = X[q] - s
-                if d < p[0] - _X_MERGE_MWH or d > p[k1 - 1] + _X_MERGE_MWH:
-                    continue
-                d = min(max(d, p[0]), p[k1 - 1])
-                v = Y[q] + _value_at(p, w, k1, d)
-            else:
-                d = p[q - n]
-                x = s + d
-                if x < X[0] - _X_MERGE_MWH or x > X[n - 1] + _X_MERGE_MWH:
-                    continue
-                v = w[q - n] + _eval(X, Y, n, x)
-            if v > best_v + tie or (v >= best_v - tie and abs(d) < abs(best_d)):
-                if v > best_v:
-                    best_v = max(v, best_v)
-                best_d = d
-        if best_v == _NEG:
-            return soc, 0.0, False
-        s = s + best_d
-        soc[t] = s
-    return soc, YS[start[0]], True
+    vf = pwl.terminal_value_functions(T, lo[T - 1], hi[T - 1], has_final, s_final)
+    vf = _backward(vf, P, W, lo, hi, s0)
+    if vf.n_points[0] == 0:
+        return np.zeros(T), 0.0, False
+    soc, ok = _forward(P, W, s0, tie, vf)
+    if not ok:
+        return soc, 0.0, False
+    return soc, vf.value_gbp[vf.start[0]], True
