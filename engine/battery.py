@@ -180,7 +180,7 @@ class BatterySpec:
             charge_power_mw=power,
             discharge_power_mw=power,
             energy_mwh=energy_mwh,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,  # type: ignore[arg-type]  # the other fields, checked by __post_init__
         )
 
     @property

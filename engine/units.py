@@ -65,7 +65,7 @@ def reactive_per_active(power_factor: Number) -> Number:
 
     ``tan(acos(pf)) = sqrt(1/pf² - 1)``; e.g. 0.95 → 0.3287, 0.9 → 0.4843.
     """
-    return np.sqrt(1.0 / np.square(power_factor) - 1.0)  # type: ignore[no-any-return]
+    return np.sqrt(1.0 / np.square(power_factor) - 1.0)  # type: ignore[no-any-return]  # numpy ufuncs on ArrayLike return Any
 
 
 def apparent_kva_from_half_hour(kwh: Number, kvarh: Number) -> Number:
@@ -78,4 +78,4 @@ def apparent_kva_from_half_hour(kwh: Number, kvarh: Number) -> Number:
     Returns:
         ``2 × sqrt(kWh² + kVArh²)`` [kVA].
     """
-    return HALF_HOURS_PER_HOUR * np.sqrt(np.square(kwh) + np.square(kvarh))  # type: ignore[no-any-return]
+    return HALF_HOURS_PER_HOUR * np.sqrt(np.square(kwh) + np.square(kvarh))  # type: ignore[no-any-return]  # numpy ufuncs return Any

@@ -57,7 +57,7 @@ def create_app(
     configure_logging()
     app = Flask("gbess")
     app.config.update(MAX_CONTENT_LENGTH=config.max_body_bytes)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it; the base type does not
     attach_config(app, config)
     if config.auth_mode == "off":
         logging.getLogger("gbess.server").warning(

@@ -54,7 +54,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def public(view: F) -> F:
     """Mark a view as reachable without authentication (``/health``, static assets)."""
-    view.gbess_public = True  # type: ignore[attr-defined]
+    view.gbess_public = True  # type: ignore[attr-defined]  # a marker attribute on the view function
     return view
 
 
@@ -217,7 +217,7 @@ class Authenticator:
                 error="invalid_request",
             )
         try:
-            claims = id_token.verify_oauth2_token(  # type: ignore[no-untyped-call]
+            claims = id_token.verify_oauth2_token(  # type: ignore[no-untyped-call]  # google-auth: unannotated
                 token.strip(),
                 self.certs_request,
                 audience=list(self.config.oidc_audiences),

@@ -53,7 +53,7 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in the stubs
     """A stream handler that writes to whatever ``sys.stderr`` is at emit time."""
 
     @property

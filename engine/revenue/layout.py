@@ -83,7 +83,7 @@ def layout(
     index = to_utc_index(data.interval_start)
     if len(index) == 0:
         raise ValidationError("interval_start: the period is empty", field="from")
-    steps = np.diff(index.as_unit("ns").asi8)  # type: ignore[attr-defined]
+    steps = np.diff(index.as_unit("ns").asi8)  # type: ignore[attr-defined]  # the pandas stubs lack DatetimeIndex.asi8
     if steps.size and np.any(steps != int(interval_h * 3600e9)):
         raise ValidationError(
             "interval_start: intervals must be contiguous", field="interval_start"

@@ -228,6 +228,7 @@ def capacity_market_payment(
     """
     duration_h = energy_mwh / power_mw
     class_h = math.floor(duration_h * 2.0 + 1e-9) / 2.0
+    user_figures: tuple[float, float] | None = None
     if auction_type == "input":
         if price_gbp_per_kw_per_year is None or derating_factor_frac is None:
             raise ValidationError(
@@ -246,6 +247,7 @@ def capacity_market_payment(
                 f"cm_derating_factor: must be in (0, 1], got {derating_factor_frac}",
                 field="cm_derating_factor",
             )
+        user_figures = (float(price_gbp_per_kw_per_year), float(derating_factor_frac))
     elif auction_type not in CM_AUCTIONS:
         raise ValidationError(
             f"capacity_market: expected T-1, T-4, none or user figures, got {auction_type!r}",
@@ -265,9 +267,8 @@ def capacity_market_payment(
         stop = min(year_last, last_date)
         days = (stop - day).days + 1
         year_days = (year_last - year_first).days + 1
-        if auction_type == "input":
-            price = float(price_gbp_per_kw_per_year)  # type: ignore[arg-type]
-            factor = float(derating_factor_frac)  # type: ignore[arg-type]
+        if user_figures is not None:
+            price, factor = user_figures
         else:
             price, factor = _published_cm_figures(
                 label, auction_type, class_h, clearing_prices, derating_factors

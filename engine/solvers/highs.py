@@ -87,7 +87,7 @@ def solve_sparse(
     if integer is not None and integer.any():
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
         lp.integrality_ = [kinds[int(flag)] for flag in integer]
-    solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships no annotations
     solver.setOptionValue("output_flag", False)
     for name, value in (options or {}).items():
         solver.setOptionValue(name, value)

@@ -81,7 +81,7 @@ class RetryingHTTPClient(HTTPClient):
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
-        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
+        super().__init__(auth=None, session=session)  # type: ignore[arg-type]  # gspread never reads auth when given a session
         self.policy = policy
         self.sleep = sleep
         self.rng = rng
@@ -219,9 +219,9 @@ def load_credentials(path: Path) -> Any:
         ) from exc
     kind = info.get("type") if isinstance(info, dict) else None
     if kind == "service_account":
-        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)  # type: ignore[no-untyped-call]
+        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)  # type: ignore[no-untyped-call]  # google-auth: unannotated
     if kind == "authorized_user":
-        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)  # type: ignore[no-untyped-call]
+        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)  # type: ignore[no-untyped-call]  # google-auth: unannotated
     raise ValidationError(
         f"{CREDENTIALS_SETTING}: {path} is type {kind!r}; expected service_account or "
         "authorized_user",
@@ -248,5 +248,5 @@ def sink_from_settings(settings: Settings) -> GoogleSheetsSink:
             )
     credentials = load_credentials(Path(path))
     principal = getattr(credentials, "service_account_email", None) or "the signed-in user"
-    client = RetryingHTTPClient(AuthorizedSession(credentials))  # type: ignore[no-untyped-call]
+    client = RetryingHTTPClient(AuthorizedSession(credentials))  # type: ignore[no-untyped-call]  # google-auth: unannotated
     return GoogleSheetsSink(client, spreadsheet_id, principal=str(principal))

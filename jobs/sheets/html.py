@@ -71,8 +71,10 @@ def _numbers(grid: SheetGrid, placed: PlacedChart, name: str) -> list[float | No
     out: list[float | None] = []
     for r in rows:
         value = grid.cells[r][col].value
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        out.append(float(value) if ok else None)  # type: ignore[arg-type]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            out.append(None)
+        else:
+            out.append(float(value))
     return out
 
 

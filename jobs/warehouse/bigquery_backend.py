@@ -116,7 +116,7 @@ class BigQueryWarehouse(Warehouse):
 
     def close(self) -> None:
         """Close the client's HTTP session."""
-        self.client.close()  # type: ignore[no-untyped-call]
+        self.client.close()  # type: ignore[no-untyped-call]  # google-cloud-bigquery leaves close() unannotated
 
     def ensure_tables(self) -> None:
         """Create the dataset and every declared table if missing (``IF NOT EXISTS``)."""

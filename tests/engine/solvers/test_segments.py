@@ -53,7 +53,7 @@ def _solve(site: SiteIntervals, battery: BatterySpec) -> tuple[np.ndarray, float
     points, values = value_points(site, battery, 0.5)
     n = points.shape[0]
     final = battery.final_soc_mwh
-    return solve_segments(  # type: ignore[no-any-return]
+    return solve_segments(
         points,
         values,
         np.full(n, battery.soc_min_mwh),
