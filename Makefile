@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GBESS_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: run test lint typecheck pytest nodetest bench install clean chromium
+.PHONY: run test lint typecheck pytest nodetest bench install kernels clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
 install: $(STAMP)
 
 ## run: the main job on the embedded defaults (no Google account, no network)
-run: install
+run: install kernels
 	$(BIN)/gbess run
 
 ## test: lint, type-check and every test (Python and Apps Script)
@@ -39,9 +39,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy engine jobs server tests bench
 
-pytest: install
-	@# compile the numba dispatch kernels once (cached in engine/__pycache__), a build step
+## kernels: compile the numba kernels once (cached beside them in __pycache__), a build step.
+## numba checks only a function's own file, so a change to any solver source (e.g. the shared
+## engine/solvers/pwl.py that the kernels inline) clears the whole cache first.
+KERNEL_STAMP := engine/solvers/__pycache__/.compiled
+$(KERNEL_STAMP): $(STAMP) $(wildcard engine/solvers/*.py)
+	rm -f engine/solvers/__pycache__/*.nbi engine/solvers/__pycache__/*.nbc
 	$(BIN)/python -c "from engine.dispatch import warm_up; warm_up()"
+	touch $@
+
+kernels: $(KERNEL_STAMP)
+
+pytest: install kernels
 	$(BIN)/pytest
 
 nodetest:
