@@ -29,6 +29,19 @@ def row_list(positions: Sequence[int] | npt.NDArray[np.int64]) -> str:
     )
 
 
+def listed_intervals(index: pd.Index, positions: npt.NDArray[np.integer]) -> str:
+    """The first five intervals at ``positions`` (ISO 8601 when timestamps) and how many more.
+
+    For error messages that name the half-hours at fault without flooding the reader.
+    """
+    labels = [
+        label.isoformat() if isinstance(label, pd.Timestamp) else str(label)
+        for label in (index[int(p)] for p in positions[:5])
+    ]
+    more = f" and {positions.size - 5} more" if positions.size > 5 else ""
+    return ", ".join(labels) + more
+
+
 def numeric_cells(raw: pd.Series, column: str) -> npt.NDArray[np.float64]:
     """A column's cells as floats; empty cells stay NaN (callers name the half-hours).
 

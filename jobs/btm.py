@@ -22,7 +22,7 @@ from engine.btm import LEVIES, PvSystem, btm_ppa, describe_pv, model_pv_kw, reso
 from engine.duos import find_tariff, profile_arrays
 from engine.errors import DataMissingError, ValidationError
 from engine.reference import ReferenceData, reference_data
-from engine.series import numeric_cells
+from engine.series import listed_intervals, numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
 from jobs.btm_report import result_document
@@ -178,11 +178,9 @@ def wholesale_series(
     missing = np.flatnonzero(~np.isfinite(aligned))
     if missing.size:
         held = warehouse.status()
-        shown = ", ".join(index[int(i)].isoformat() for i in missing[:5])
-        more = f" and {missing.size - 5} more" if missing.size > 5 else ""
         raise DataMissingError(
             f"{field_name}: no {source} price for {missing.size} of {len(index)} half-hours "
-            f"({shown}{more}); the warehouse holds {_coverage(held, source)}. "
+            f"({listed_intervals(index, missing)}); the warehouse holds {_coverage(held, source)}. "
             "Give a flat £/MWh or a price series instead.",
             field=field_name,
         )

@@ -50,6 +50,7 @@ from engine.btm.scenario import INTERVAL_H, Costing, Prices, Scenario, run_scena
 from engine.btm.site import SiteIntervals, value_points
 from engine.duos import DuosTariff, duos_schedule, profile_arrays
 from engine.errors import InfeasibleDispatchError, ValidationError
+from engine.series import listed_intervals
 from engine.solvers import solve_segments
 from engine.units import kw_to_kwh_per_half_hour, kwh_to_mwh, p_per_kwh_to_gbp_per_mwh
 
@@ -168,12 +169,10 @@ def _check_load(
             "its physical import limit (import_limit_kva).",
             field="import_kwh",
         )
-    shown = ", ".join(index[int(i)].isoformat() for i in over[:5])
-    more = f" and {over.size - 5} more" if over.size > 5 else ""
     raise InfeasibleDispatchError(
         f"{limit_field}: net demand exceeds the import limit of {limit_kva:g} kVA in "
-        f"{over.size} half-hour(s): {shown}{more}; demand is never dropped — raise the "
-        "import limit or reduce the load",
+        f"{over.size} half-hour(s): {listed_intervals(index, over)}; demand is never "
+        "dropped — raise the import limit or reduce the load",
         field=limit_field,
     )
 

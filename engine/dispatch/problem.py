@@ -17,6 +17,7 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.errors import InfeasibleDispatchError, ValidationError
+from engine.series import listed_intervals
 from engine.settlement import settlement_date_period
 
 FloatArray = npt.NDArray[np.float64]
@@ -127,12 +128,6 @@ def _price_array(values: Any, field: str, index: pd.Index | None) -> tuple[Float
     return raw, series_index
 
 
-def _describe(index: pd.Index, positions: npt.NDArray[np.intp]) -> str:
-    shown = ", ".join(str(index[int(p)]) for p in positions[:5])
-    more = f" and {positions.size - 5} more" if positions.size > 5 else ""
-    return f"{shown}{more}"
-
-
 def day_ids(index: pd.Index, interval_h: float) -> IntArray:
     """Day number of each interval: the UK settlement date for UTC timestamps, else blocks.
 
@@ -217,7 +212,8 @@ def build_problem(
         bad = np.flatnonzero(~np.isfinite(arr) & can_trade)
         if bad.size:
             raise ValidationError(
-                f"{field}: NaN or missing price at {bad.size} interval(s): {_describe(index, bad)}",
+                f"{field}: NaN or missing price at {bad.size} interval(s): "
+                f"{listed_intervals(index, bad)}",
                 field=field,
             )
     base = arrays.get("prices_gbp_per_mwh")
@@ -295,7 +291,8 @@ def check_schedule(
 
     def fail(what: str, where: npt.NDArray[np.intp]) -> None:
         raise InfeasibleDispatchError(
-            f"dispatch result failed its check ({what}) at {_describe(problem.index, where)}",
+            f"dispatch result failed its check ({what}) at "
+            f"{listed_intervals(problem.index, where)}",
             field="schedule",
         )
 

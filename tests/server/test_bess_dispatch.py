@@ -172,7 +172,7 @@ def test_a_missing_price_names_the_half_hour(client: FlaskClient) -> None:
         {"interval_start": "2024-06-01T01:00Z", "price_gbp_per_mwh": 100},
     ]
     problem = _problem(_post(client, {**BASE, "prices": prices}), 422)
-    assert "2024-06-01 00:30:00+00:00" in problem["detail"]
+    assert "2024-06-01T00:30:00+00:00" in problem["detail"]
 
 
 def test_unreachable_final_soc_is_infeasible(client: FlaskClient) -> None:

@@ -20,8 +20,8 @@ def test_nan_prices_name_the_intervals() -> None:
         build_problem(BATTERY, 0.5, prices)
     assert exc.value.field == "prices_gbp_per_mwh"
     assert "2 interval(s)" in exc.value.detail
-    assert "2024-06-01 00:30:00+00:00" in exc.value.detail
-    assert "2024-06-01 01:30:00+00:00" in exc.value.detail
+    assert "2024-06-01T00:30:00+00:00" in exc.value.detail
+    assert "2024-06-01T01:30:00+00:00" in exc.value.detail
 
 
 def test_missing_positions_named_for_plain_arrays() -> None:

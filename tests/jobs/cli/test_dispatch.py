@@ -60,7 +60,7 @@ def test_nan_price_names_the_interval(capsys: pytest.CaptureFixture[str], tmp_pa
     assert main(["dispatch", "--prices", str(prices), *REF_ARGS, "--json"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "2024-06-01 00:30:00+00:00" in err
+    assert "2024-06-01T00:30:00+00:00" in err
 
 
 @pytest.mark.parametrize("cell", ["£20", '"1,020"'])
