@@ -36,7 +36,7 @@ from typing import IO, Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.lookup import N_QUERIES, mixed_queries
+from bench._queries import N_QUERIES, mixed_queries
 from engine.reference import ReferenceData
 from engine.site import prepare_lookup_tables
 from jobs.webhook_auth import sign_request
