@@ -1,0 +1,258 @@
+"""Concurrency campaign: simultaneous valuations and a refresh against one DuckDB warehouse.
+
+Starts a real ``gbess serve`` (loopback, HMAC auth, 2 workers x 4 threads by default) over a
+fresh ``GBESS_VAR_DIR``, then per round fires ``n`` signed ``POST /v1/bess/revenue`` for one
+month at the same instant (a barrier) with a ``gbess refresh --all`` started alongside. The
+first round starts from an empty ``var/`` (every request races to seed the warehouse).
+
+It counts first-attempt statuses, retries each 503 that carries ``Retry-After`` (up to
+:data:`MAX_RETRIES` times, waiting at most :data:`MAX_WAIT_S`), and counts the final
+statuses, the refresh exit codes, and every problem body that shows a filesystem path,
+an interpreter or a PID. Issue 19 defect 1's anchor: 0 failures (every valuation 200 at
+the end, none 404, no leak).
+
+    .venv/bin/python bench/concurrency.py [--n 12] [--rounds 3] [--workers 2] [--threads 4]
+
+``tests/server/test_concurrency.py`` runs one bounded round of the same campaign.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from jobs.webhook_auth import sign_request
+
+#: One month of one battery: the valuation the campaign fires.
+VALUATION = {"from": "2024-06-01", "to": "2024-06-30", "power_mw": 1, "energy_mwh": 2}
+#: Retries of a 503 + Retry-After before giving up, and the longest wait honoured [s].
+MAX_RETRIES = 5
+MAX_WAIT_S = 2.0
+#: What a problem body must never show: an absolute path, an interpreter, a PID.
+LEAK = re.compile(r"(/[\w.-]+/[\w./-]+|python\d|\bPID\b|\bpid\b|\.duckdb|\.venv)")
+REQUEST_TIMEOUT_S = 120
+
+
+@dataclass
+class RoundResult:
+    """What one round saw."""
+
+    first: collections.Counter[int] = field(default_factory=collections.Counter)
+    answers: collections.Counter[int] = field(default_factory=collections.Counter)
+    final: collections.Counter[int] = field(default_factory=collections.Counter)
+    retries: int = 0
+    refresh_exit: int | None = None
+    refresh_stderr: str = ""
+    leaks: list[str] = field(default_factory=list)
+    bodies: dict[int, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready summary (one sample body per non-200 status)."""
+        return {
+            "first_attempt": dict(sorted(self.first.items())),
+            "every_answer": dict(sorted(self.answers.items())),
+            "final": dict(sorted(self.final.items())),
+            "retries": self.retries,
+            "refresh_exit": self.refresh_exit,
+            "refresh_stderr_lines": len(self.refresh_stderr.splitlines()),
+            "leaks": len(self.leaks),
+            "sample_bodies": {str(k): v[:300] for k, v in sorted(self.bodies.items())},
+        }
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_env(var_dir: Path, secret: str, port: int, workers: int, threads: int) -> dict[str, str]:
+    """The environment of the server and of the refresh: one var/ and one warehouse."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GBESS_")}
+    env.update(
+        GBESS_VAR_DIR=str(var_dir),
+        GBESS_HMAC_SECRET=secret,
+        GBESS_AUTH="hmac",
+        GBESS_HOST="127.0.0.1",
+        PORT=str(port),
+        GBESS_WORKERS=str(workers),
+        GBESS_THREADS=str(threads),
+    )
+    if "GBESS_DATA_DIR" in os.environ:
+        env["GBESS_DATA_DIR"] = os.environ["GBESS_DATA_DIR"]
+    return env
+
+
+@contextlib.contextmanager
+def serving(env: Mapping[str, str], log: IO[bytes]) -> Iterator[int]:
+    """``gbess serve`` in its own process group (stopped by that group's id); yields the port."""
+    port = int(env["PORT"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobs.cli", "serve"],
+        cwd=REPO,
+        env=dict(env),
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_listening(process, port, log)
+        yield port
+    finally:
+        # The group holds gbess serve and its gunicorn master and workers, all ours.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"gbess serve exited:\n{log.read().decode(errors='replace')}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            conn.getresponse().read()  # any status: the app is up (the warehouse may be empty)
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gbess serve did not answer within 60 s")
+
+
+def _post(port: int, secret: str, path: str, payload: Mapping[str, Any]) -> tuple[int, str, str]:
+    body = json.dumps(payload).encode()
+    headers = sign_request(secret, body, int(time.time()))
+    headers["Content-Type"] = "application/json"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode(errors="replace")
+        return response.status, response.getheader("Retry-After") or "", text
+    finally:
+        conn.close()
+
+
+def one_round(port: int, env: Mapping[str, str], n: int, *, refresh: bool = True) -> RoundResult:
+    """``n`` simultaneous valuations (and a ``gbess refresh --all``), retried on 503."""
+    result = RoundResult()
+    lock = threading.Lock()
+    barrier = threading.Barrier(n + 1)
+    secret = env["GBESS_HMAC_SECRET"]
+
+    def client() -> None:
+        barrier.wait()
+        status, retry_after, text = _post(port, secret, "/v1/bess/revenue", VALUATION)
+        with lock:
+            result.first[status] += 1
+            result.answers[status] += 1
+        for _ in range(MAX_RETRIES):
+            if status != 503 or not retry_after:
+                break
+            time.sleep(min(float(retry_after), MAX_WAIT_S))
+            with lock:
+                result.retries += 1
+            status, retry_after, text = _post(port, secret, "/v1/bess/revenue", VALUATION)
+            with lock:
+                result.answers[status] += 1
+        with lock:
+            result.final[status] += 1
+            if status != 200:
+                result.bodies.setdefault(status, text)
+                if LEAK.search(text):
+                    result.leaks.append(text)
+
+    threads = [threading.Thread(target=client) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    refresh_process = None
+    barrier.wait()
+    if refresh:
+        refresh_process = subprocess.Popen(
+            [sys.executable, "-m", "jobs.cli", "refresh", "--all"],
+            cwd=REPO,
+            env=dict(env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    for thread in threads:
+        thread.join()
+    if refresh_process is not None:
+        _, stderr = refresh_process.communicate(timeout=REQUEST_TIMEOUT_S)
+        result.refresh_exit = refresh_process.returncode
+        result.refresh_stderr = stderr.decode(errors="replace")
+    return result
+
+
+def campaign(
+    var_dir: Path, *, n: int, rounds: int, workers: int = 2, threads: int = 4
+) -> list[RoundResult]:
+    """Serve over ``var_dir`` (empty at first) and run ``rounds`` rounds of ``n``."""
+    env = server_env(var_dir, secrets.token_hex(32), free_port(), workers, threads)
+    with tempfile.TemporaryFile(prefix="gbess-concurrency-") as log, serving(env, log) as port:
+        return [one_round(port, env, n) for _ in range(rounds)]
+
+
+def main() -> int:
+    """Run the campaign and print each round and the totals."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=12, help="simultaneous valuations per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gbess-var-") as var:
+        started = time.perf_counter()
+        results = campaign(
+            Path(var), n=args.n, rounds=args.rounds, workers=args.workers, threads=args.threads
+        )
+        elapsed_s = time.perf_counter() - started
+    total = args.n * args.rounds
+    for index, result in enumerate(results, 1):
+        print(f"round {index}: {json.dumps(result.as_json())}")
+    failed = sum(r.final.total() - r.final[200] for r in results)
+    first_ok = sum(r.first[200] for r in results)
+    not_found = sum(r.answers[404] for r in results)
+    leaks = sum(len(r.leaks) for r in results)
+    refresh_failed = sum(1 for r in results if r.refresh_exit != 0)
+    print(
+        f"valuations: {total} ({args.n} x {args.rounds} rounds, {args.workers} workers x "
+        f"{args.threads} threads) in {elapsed_s:.1f} s; 200 at first attempt {first_ok}, "
+        f"failed after retries {failed} (anchor 0), 404s {not_found} (anchor 0), bodies "
+        f"leaking a path/PID {leaks} (anchor 0), refreshes failed {refresh_failed}/{args.rounds}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
