@@ -5,6 +5,23 @@ stored energy out × discharge efficiency = grid energy delivered; round trip = 
 Powers are measured at the grid connection. Degradation is charged per MWh discharged to the
 grid. An equivalent full cycle is discharged (grid) energy ÷ usable capacity, where usable
 capacity = (``soc_max_frac`` − ``soc_min_frac``) × ``energy_mwh``.
+
+Physical bounds (one place; every endpoint and the CLI build a :class:`BatterySpec`, so a
+size no GB battery can have is refused the same way everywhere, naming the field):
+
+* power ≤ :data:`MAX_POWER_MW` (1,800 MW): the infrequent infeed loss risk of the NETS
+  Security and Quality of Supply Standard, the largest single loss the GB system is
+  secured against, so no one connection is larger. The largest GB battery sites are a few
+  hundred MW (the largest BM unit in the shipped registry excerpt,
+  ``market/gb_bm_units_battery_snapshot_2025-11-10.csv``, is 105 MW).
+* energy ≤ :data:`MAX_ENERGY_MWH` (20,000 MWh): over twice Dinorwig's ~9.1 GWh, the
+  largest store of any kind in GB.
+* power and energy ≥ 1 kW / 1 kWh (:data:`MIN_POWER_MW`, :data:`MIN_ENERGY_MWH`): the
+  smallest domestic battery is a few kW; below that the figure is a unit slip (kW for MW).
+* each one-way efficiency ≥ :data:`MIN_ONE_WAY_EFFICIENCY_FRAC` (0.5), so a round trip ≥
+  :data:`MIN_ROUND_TRIP_EFFICIENCY_FRAC` (0.25): lithium-ion sites run at 0.85-0.9 round
+  trip and vanadium flow batteries at ~0.7; below 0.25 no battery is described, only a
+  slip (0.009 for 0.9, or 1e-300).
 """
 
 from __future__ import annotations
@@ -13,6 +30,19 @@ import math
 from dataclasses import dataclass
 
 from engine.errors import ValidationError
+
+#: Largest power of one battery [MW]: the NETS SQSS infrequent infeed loss risk (see above).
+MAX_POWER_MW = 1800.0
+#: Largest energy capacity of one battery [MWh]: over twice Dinorwig's ~9.1 GWh.
+MAX_ENERGY_MWH = 20_000.0
+#: Smallest power of a battery [MW] (1 kW).
+MIN_POWER_MW = 0.001
+#: Smallest energy capacity of a battery [MWh] (1 kWh).
+MIN_ENERGY_MWH = 0.001
+#: Lowest one-way (charge or discharge) efficiency [-].
+MIN_ONE_WAY_EFFICIENCY_FRAC = 0.5
+#: Lowest round-trip efficiency [-]: the one-way floor both ways.
+MIN_ROUND_TRIP_EFFICIENCY_FRAC = MIN_ONE_WAY_EFFICIENCY_FRAC**2
 
 
 def _finite(value: float, field: str) -> float:
@@ -32,6 +62,27 @@ def _positive(value: float, field: str) -> float:
     return number
 
 
+def _sized(value: float, field: str, low: float, high: float, unit: str, why: str) -> float:
+    number = _positive(value, field)
+    if number < low:
+        raise ValidationError(
+            f"{field}: {number:g} {unit} is below {low:g} {unit} (1 k{unit[1:]}); check the units",
+            field=field,
+        )
+    if number > high:
+        raise ValidationError(
+            f"{field}: {number:g} {unit} is more than {high:,.0f} {unit} ({why}); check the units",
+            field=field,
+        )
+    return number
+
+
+def _power(value: float, field: str) -> float:
+    return _sized(
+        value, field, MIN_POWER_MW, MAX_POWER_MW, "MW", "the largest infeed loss GB is secured for"
+    )
+
+
 def _non_negative(value: float, field: str) -> float:
     number = _finite(value, field)
     if number < 0:
@@ -39,7 +90,7 @@ def _non_negative(value: float, field: str) -> float:
     return number
 
 
-def _efficiency(value: float, field: str) -> float:
+def _efficiency(value: float, field: str, floor: float = MIN_ONE_WAY_EFFICIENCY_FRAC) -> float:
     number = _finite(value, field)
     if 1 < number <= 100:
         raise ValidationError(
@@ -50,6 +101,12 @@ def _efficiency(value: float, field: str) -> float:
     if not 0 < number <= 1:
         raise ValidationError(
             f"{field}: efficiencies are fractions with 0 < x ≤ 1, got {number!r}", field=field
+        )
+    if number < floor:
+        raise ValidationError(
+            f"{field}: {number:g} is below the floor of {floor:g} (no battery is that lossy; "
+            "efficiencies are fractions: 0.9, not 0.009)",
+            field=field,
         )
     return number
 
@@ -98,9 +155,19 @@ class BatterySpec:
         def put(name: str, value: float | None) -> None:
             object.__setattr__(self, name, value)
 
-        put("charge_power_mw", _positive(self.charge_power_mw, "charge_power_mw"))
-        put("discharge_power_mw", _positive(self.discharge_power_mw, "discharge_power_mw"))
-        put("energy_mwh", _positive(self.energy_mwh, "energy_mwh"))
+        put("charge_power_mw", _power(self.charge_power_mw, "charge_power_mw"))
+        put("discharge_power_mw", _power(self.discharge_power_mw, "discharge_power_mw"))
+        put(
+            "energy_mwh",
+            _sized(
+                self.energy_mwh,
+                "energy_mwh",
+                MIN_ENERGY_MWH,
+                MAX_ENERGY_MWH,
+                "MWh",
+                "over twice Dinorwig, GB's largest store",
+            ),
+        )
         for name in ("charge_efficiency_frac", "discharge_efficiency_frac"):
             put(name, _efficiency(getattr(self, name), name))
         put("soc_min_frac", _fraction(self.soc_min_frac, "soc_min_frac"))
@@ -157,7 +224,12 @@ class BatterySpec:
             round_trip_efficiency_frac: Charge × discharge efficiency, 0 < x ≤ 1 [-].
             **kwargs: Any other :class:`BatterySpec` field.
         """
-        one_way = math.sqrt(_efficiency(round_trip_efficiency_frac, "round_trip_efficiency_frac"))
+        round_trip = _efficiency(
+            round_trip_efficiency_frac,
+            "round_trip_efficiency_frac",
+            floor=MIN_ROUND_TRIP_EFFICIENCY_FRAC,
+        )
+        one_way = math.sqrt(round_trip)
         return cls.symmetric(
             power_mw,
             energy_mwh,
@@ -175,7 +247,7 @@ class BatterySpec:
             energy_mwh: Nameplate energy capacity [MWh].
             **kwargs: Any other :class:`BatterySpec` field.
         """
-        power = _positive(power_mw, "power_mw")
+        power = _power(power_mw, "power_mw")
         return cls(
             charge_power_mw=power,
             discharge_power_mw=power,

@@ -96,3 +96,41 @@ def test_messages_show_numpy_inputs_as_plain_numbers(kwargs: dict[str, Any], sho
         BatterySpec(**(args | kwargs))
     assert shown in str(caught.value)
     assert "np.float64" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        # Issue 19 defect 7: absurd sizes were accepted (energy 1e12 MWh answered 200).
+        ({"energy_mwh": 1e12}, "energy_mwh", "more than 20,000 MWh"),
+        ({"charge_power_mw": 1e12}, "charge_power_mw", "more than 1,800 MW"),
+        ({"discharge_power_mw": 1801.0}, "discharge_power_mw", "more than 1,800 MW"),
+        ({"energy_mwh": 1e-6}, "energy_mwh", "below 0.001 MWh (1 kWh)"),
+        ({"charge_power_mw": 1e-300}, "charge_power_mw", "below 0.001 MW (1 kW)"),
+        ({"charge_efficiency_frac": 1e-300}, "charge_efficiency_frac", "below the floor of 0.5"),
+        ({"discharge_efficiency_frac": 0.49}, "discharge_efficiency_frac", "floor of 0.5"),
+    ],
+)
+def test_physical_bounds_name_their_field(
+    overrides: dict[str, Any], field: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _spec(**overrides)
+    assert exc.value.field == field
+    assert words in exc.value.detail
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    # The largest and smallest battery the bounds allow, and the efficiency floor both ways.
+    big = BatterySpec.symmetric(1800.0, 20_000.0)
+    small = BatterySpec.from_round_trip(0.001, 0.001, 0.25)
+    assert big.energy_mwh == 20_000.0
+    assert small.charge_efficiency_frac == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("round_trip", [1e-300, 0.2499, 0.009])
+def test_round_trip_floor_names_the_round_trip(round_trip: float) -> None:
+    with pytest.raises(ValidationError) as exc:
+        BatterySpec.from_round_trip(1.0, 2.0, round_trip)
+    assert exc.value.field == "round_trip_efficiency_frac"
+    assert "floor of 0.25" in exc.value.detail
