@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from engine.errors import SourceUnavailableError
+from engine.errors import SourceUnavailableError, ValidationError
 from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
 from jobs.sources.fields import (
     BM_UNIT_FIELDS,
@@ -266,3 +267,57 @@ def _in_days(frame: pd.DataFrame, column: str, first: dt.date, last: dt.date) ->
     days = frame[column].dt.date
     kept: pd.DataFrame = frame[(days >= first) & (days <= last)].reset_index(drop=True)
     return kept
+
+
+def read_dataset_csv(path: Path, dataset: str) -> pd.DataFrame:
+    """An Elexon Insights CSV extract (BOALF, BOD or PN) in the warehouse's columns.
+
+    The CSV columns are the API's JSON field names (``timeFrom``, ``levelFrom`` …), as in
+    ``extra/elexon_boalf_T_LKSDB-1_2026-09-30.csv``; a leading ``dataset`` column is checked.
+
+    Args:
+        path: The CSV file.
+        dataset: ``BOALF``, ``BOD`` or ``PN``.
+
+    Raises:
+        ValidationError: Unknown dataset, or a file holding another dataset's rows.
+        SourceUnavailableError: A field missing or of the wrong type (naming the row).
+    """
+    kinds, renames = _CSV_DATASETS.get(dataset.upper(), (None, None))
+    if kinds is None or renames is None:
+        raise ValidationError(
+            f"dataset: {dataset!r} is not one of {', '.join(_CSV_DATASETS)}", field="dataset"
+        )
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "dataset" in raw and (raw["dataset"] != dataset.upper()).any():
+        row = int((raw["dataset"] != dataset.upper()).to_numpy().nonzero()[0][0])
+        raise ValidationError(
+            f"{path.name}: row {row} is a {raw['dataset'].iloc[row]} row, not {dataset.upper()}",
+            field="dataset",
+        )
+    records: list[dict[str, Any]] = [
+        {str(k): (None if v == "" else v) for k, v in record.items() if k != "dataset"}
+        for record in raw.to_dict("records")
+    ]
+    for record in records:
+        for name, kind in kinds.items():
+            value = record.get(name)
+            if kind in ("int", "float") and value is not None:
+                record[name] = float(value) if kind == "float" else int(value)
+            elif kind == "bool" and value is not None:
+                record[name] = value.strip().lower() == "true"
+    return typed_frame(
+        records,
+        kinds,
+        renames,
+        endpoint=path.name,
+        scope=dataset.upper(),
+        optional=("nationalGridBmUnit", "amendmentFlag", "rrFlag"),
+    )
+
+
+_CSV_DATASETS: dict[str, tuple[dict[str, FieldKind], dict[str, str]]] = {
+    "BOALF": (_BOALF_KINDS, BOALF_FIELDS),
+    "BOD": (_BOD_KINDS, BOD_FIELDS),
+    "PN": (_PN_KINDS, PN_FIELDS),
+}
