@@ -92,7 +92,7 @@ def _non_negative(value: float, field: str) -> float:
 
 def _efficiency(value: float, field: str, floor: float = MIN_ONE_WAY_EFFICIENCY_FRAC) -> float:
     number = _finite(value, field)
-    if 1 < number <= 100:
+    if 1 < number <= 100 and number / 100 >= floor:
         raise ValidationError(
             f"{field}: efficiencies are fractions with 0 < x ≤ 1; got {number!r} — "
             f"did you mean {number / 100:g}?",

@@ -26,7 +26,7 @@ from engine.series import listed_intervals, numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
 from jobs.btm_report import result_document
-from jobs.inputs import HalfHourlyProfile, TariffChoice
+from jobs.inputs import HalfHourlyProfile, TariffChoice, fields_named
 from jobs.settings import Settings
 from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
 
@@ -132,8 +132,9 @@ def build_battery(request: BtmRequest, notes: list[str]) -> BatterySpec | None:
     if request.charge_efficiency_frac is not None or request.discharge_efficiency_frac is not None:
         if request.round_trip_efficiency_frac is not None:
             raise ValidationError(
-                "round_trip_efficiency: give it or the charge/discharge efficiencies, not both",
-                field="round_trip_efficiency",
+                "round_trip_efficiency_frac: give it or the charge/discharge efficiencies, not "
+                "both",
+                field="round_trip_efficiency_frac",
             )
         return BatterySpec.symmetric(
             request.power_mw,
@@ -238,7 +239,10 @@ def _pv(request: BtmRequest, index: pd.DatetimeIndex, notes: list[str]) -> np.nd
     if request.pv_kwp is None:
         return None
     if request.latitude_deg is None or request.longitude_deg is None:
-        raise ValidationError("lat: a PV model needs --lat and --lon", field="lat")
+        missing = "latitude_deg" if request.latitude_deg is None else "longitude_deg"
+        raise ValidationError(
+            f"{missing}: a PV model (pv_kwp) needs latitude_deg and longitude_deg", field=missing
+        )
     system = PvSystem(
         capacity_kwp=request.pv_kwp,
         latitude_deg=request.latitude_deg,
@@ -277,13 +281,40 @@ def run_btm(
             half-hours (naming them).
     """
     ref = reference_data(settings.data_dir)
-    if warehouse is not None:
-        return _btm_document(ref, request, warehouse)
-    lazy = LazyWarehouse(settings)
-    try:
-        return _btm_document(ref, request, lazy)
-    finally:
-        lazy.close()
+    with fields_named(request_fields(request)):
+        if warehouse is not None:
+            return _btm_document(ref, request, warehouse)
+        lazy = LazyWarehouse(settings)
+        try:
+            return _btm_document(ref, request, lazy)
+        finally:
+            lazy.close()
+
+
+#: The engine's names for a BtM request's inputs → the request's fields (so that errors
+#: name what the caller gave): the battery, the site's limits, PV and levies.
+ENGINE_FIELDS = {
+    "charge_power_mw": "power_mw",
+    "discharge_power_mw": "power_mw",
+    "degradation_cost_gbp_per_mwh": "degradation_gbp_per_mwh",
+    "import_capacity_kva": "capacity_kva",
+    "lat": "latitude_deg",
+    "lon": "longitude_deg",
+    "levy": "levy_overrides",
+    "levies": "levy_overrides",
+    "profile": "load",
+    "pv": "pv_kwh",
+}
+
+
+def request_fields(request: BtmRequest) -> dict[str, str]:
+    """Engine field names → ``request``'s fields; a load column ``c`` → ``load.c``."""
+    names = dict(ENGINE_FIELDS)
+    names.update({column: f"load.{column}" for column in request.load.columns()})
+    if request.import_limit_kva is None:
+        # The limit defaults to the agreed capacity: a bad limit is a bad capacity.
+        names["import_limit_kva"] = "capacity_kva"
+    return names
 
 
 def _btm_document(
@@ -324,9 +355,9 @@ def _btm_document(
         unknown = left_out - {name.lower() for name in LEVIES}
         if unknown:
             raise ValidationError(
-                f"without_levy: unknown levy {sorted(unknown)[0]!r}; known levies are "
+                f"without_levies: unknown levy {sorted(unknown)[0]!r}; known levies are "
                 f"{', '.join(LEVIES)}",
-                field="without_levy",
+                field="without_levies",
             )
         include = [name for name in LEVIES if name.lower() not in left_out]
         notes.append(f"levies left out at the user's request: {', '.join(request.without_levies)}")

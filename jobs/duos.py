@@ -23,7 +23,7 @@ from engine.duos import (
 from engine.errors import ValidationError
 from engine.reference import ReferenceData, reference_data
 from engine.settlement import charging_year_of_date
-from jobs.inputs import HalfHourlyProfile, TariffChoice
+from jobs.inputs import HalfHourlyProfile, TariffChoice, fields_named
 from jobs.settings import Settings
 
 
@@ -234,6 +234,19 @@ def run_duos_cost(request: DuosCostRequest, settings: Settings) -> dict[str, Any
             raise ValidationError(
                 f"{given[0]}: give a profile or {', '.join(given)}, not both", field=given[0]
             )
+    with fields_named(_request_fields(request)):
+        return _cost_document(request, settings)
+
+
+def _request_fields(request: DuosCostRequest) -> dict[str, str]:
+    """Engine field names → the request's: a profile column ``c`` → ``profile.c``, or, for
+    a scaled shape, its energy → ``annual_kwh`` (the one number the caller gave)."""
+    if request.profile is not None:
+        return {column: f"profile.{column}" for column in request.profile.columns()}
+    return {"import_kwh": "annual_kwh", "energy_kwh": "annual_kwh"}
+
+
+def _cost_document(request: DuosCostRequest, settings: Settings) -> dict[str, Any]:
     ref = reference_data(settings.data_dir)
     found = find_tariff(ref, request.distributor, tariff=request.tariff, llfc=request.llfc)
     if request.profile is not None:

@@ -5,20 +5,31 @@ The CLI (``jobs/cli``) and the HTTP API (``server``) build the same request data
 Both edges name their inputs after the request's fields (an argparse ``dest``, a pydantic
 attribute whose alias keeps the public key), so :func:`request_from` is the one
 translation for either edge.
+
+Errors name the caller's field in the caller's words. The engine names its own fields
+(``import_capacity_kva``, ``round_trip_efficiency_frac`` ...); a use case renames them into
+its request's fields with :func:`fields_named`, and each edge renames those into its own
+words the same way: the HTTP key (a pydantic alias, ``server.validation.caller_fields``) or
+the CLI flag (:func:`flag_names`). One message serves both edges because it is written in
+the request's field names and each edge swaps in its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
-from engine.errors import ValidationError
+from engine.errors import GbessError, ValidationError
 from engine.series import row_starts_ns
 
 if TYPE_CHECKING:
@@ -57,6 +68,81 @@ def request_from(request_type: type[R], source: object, **given: Any) -> R:
                 f"{type(source).__name__} has no {item.name!r} for {request_type.__name__}"
             ) from None
     return request_type(**values, **given)
+
+
+def rename_field(error: GbessError, names: Mapping[str, str]) -> None:
+    """Rewrite ``error`` (in place) into the words of ``names`` (field → caller's name).
+
+    The error's ``field`` is renamed, and so is its head when dotted (``load.import_kwh``
+    with ``load`` → ``--load`` gives ``--load column import_kwh``). In ``detail``, a leading
+    ``<field>:`` is renamed, and so is every other whole-word mention of a renamed name that
+    holds an underscore (an identifier such as ``latitude_deg``; a plain word such as
+    ``load`` is left alone in prose).
+    """
+    if not names:
+        return
+    field = renamed = error.field
+    if field is not None:
+        head, dot, rest = field.partition(".")
+        if head in names:
+            # A flag's column reads "--load column import_kwh"; a key's "load.import_kwh".
+            joint = " column " if dot and names[head].startswith("--") else dot
+            renamed = error.field = names[head] + joint + rest
+    detail = error.detail
+    start = 0
+    if field is not None and renamed is not None and detail.startswith(f"{field}:"):
+        detail = f"{renamed}:{detail[len(field) + 1 :]}"
+        start = len(renamed) + 1
+    words = sorted((n for n in names if "_" in n and names[n] != n), key=len, reverse=True)
+    if words:
+        pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+        detail = detail[:start] + pattern.sub(lambda m: names[m.group(1)], detail[start:])
+    if detail != error.detail:
+        error.detail = detail
+        error.args = (detail,)
+
+
+@contextmanager
+def fields_named(names: Mapping[str, str]) -> Iterator[None]:
+    """Inside the block, a :class:`GbessError` is re-raised in the words of ``names``.
+
+    Args:
+        names: A field name as raised → the name the caller knows it by (engine → request
+            field in a use case; request field → HTTP key or CLI flag at an edge).
+    """
+    try:
+        yield
+    except GbessError as error:
+        rename_field(error, names)
+        raise
+
+
+def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each request field a CLI parser fills (an argument's ``dest``) → its flag, e.g.
+    ``latitude_deg`` → ``--lat``, for :func:`fields_named` at the CLI edge."""
+    names: dict[str, str] = {}
+    for action in parser._actions:  # argparse has no public accessor for its arguments
+        flags = [f for f in action.option_strings if f.startswith("--")]
+        if flags and action.dest not in ("help", "json"):
+            names[action.dest] = flags[0]
+    return names
+
+
+def named_by_flags(
+    handler: Callable[[argparse.Namespace, Any], int],
+    parser: argparse.ArgumentParser,
+    **extra: str,
+) -> Callable[[argparse.Namespace, Any], int]:
+    """A CLI handler whose errors name the flags of ``parser`` (and ``extra`` names: a
+    request field → the flag that fills it when no argument's ``dest`` is that field)."""
+    names = flag_names(parser) | extra
+
+    @functools.wraps(handler)
+    def named(args: argparse.Namespace, settings: Any) -> int:
+        with fields_named(names):
+            return handler(args, settings)
+
+    return named
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +221,10 @@ class HalfHourlyProfile:
             values = getattr(self, item.name)
             if values is not None:
                 yield item.name, values
+
+    def columns(self) -> list[str]:
+        """The names of the given columns."""
+        return [name for name, _ in self._given()]
 
     def frame(self) -> pd.DataFrame:
         """The given columns as a frame (what :func:`engine.duos.half_hourly_profile` reads)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from engine.errors import (
     DataMissingError,
@@ -17,7 +19,7 @@ from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.inputs import DuosProfile, TariffChoice, profile_of
-from server.validation import ApiModel
+from server.validation import ApiModel, caller_fields
 
 bp = ApiBlueprint("btm", __name__)
 
@@ -66,6 +68,18 @@ class BtmHttpRequest(TariffChoice):
     )
     tnuos_band: str | None = None
 
+    @field_validator("energy_price", "export_price", mode="wrap")
+    @classmethod
+    def _one_price_error(cls, value: Any, handler: Any) -> Any:
+        # One message at the field, not one per member of the union ("energy_price.float").
+        try:
+            return handler(value)
+        except PydanticValidationError:
+            raise PydanticCustomError(
+                "price",
+                "give system, apx, a number in £/MWh or one number per half-hour of the load",
+            ) from None
+
 
 class BtmResponse(ApiModel):
     """Issue 7's keys; margins by month and band inside each scenario."""
@@ -97,5 +111,7 @@ def btm(body: BtmHttpRequest) -> BtmResponse:
 
     Loads longer than two years (35,136 half-hours) are refused with 413.
     """
-    request = request_from(BtmRequest, body, load=profile_of(body.load))
-    return BtmResponse.model_validate(run_btm(request, server_config().settings))
+    with caller_fields(BtmHttpRequest):
+        request = request_from(BtmRequest, body, load=profile_of(body.load, "load"))
+        document = run_btm(request, server_config().settings)
+    return BtmResponse.model_validate(document)

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from jobs.inputs import HalfHourlyProfile
+from jobs.inputs import HalfHourlyProfile, fields_named
 from server.errors import ProblemError
 from server.validation import ApiModel
 
@@ -58,20 +58,25 @@ class DuosProfile(ApiModel):
     max_demand_kva: list[float] | None = None
 
 
-def profile_of(wire: DuosProfile) -> HalfHourlyProfile:
+def profile_of(wire: DuosProfile, field: str = "profile") -> HalfHourlyProfile:
     """The profile of a request body.
+
+    Args:
+        wire: The profile as sent.
+        field: Its key in the body (``profile``; BtM's is ``load``), named by errors.
 
     Raises:
         ProblemError: 413 past two years of half-hours (the bills are additive: split it).
-        ValidationError: If the arrays differ in length.
+        ValidationError: If the arrays differ in length (naming ``field``).
     """
     columns = wire.model_dump(exclude_none=True)
     longest = max((len(values) for values in columns.values()), default=0)
     if longest > MAX_PROFILE_PERIODS:
         raise ProblemError(
             413,
-            f"profile: {longest} half-hours; at most {MAX_PROFILE_PERIODS} (two years) per "
+            f"{field}: {longest} half-hours; at most {MAX_PROFILE_PERIODS} (two years) per "
             "request — split the profile and add the bills (they are additive)",
-            field="profile",
+            field=field,
         )
-    return HalfHourlyProfile(**columns)
+    with fields_named({"profile": field}):
+        return HalfHourlyProfile(**columns)

@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import pydantic
 from flask import request
 from pydantic import BaseModel, ConfigDict
 
+from jobs.inputs import fields_named
 from server.errors import FieldError, ProblemError
 
 M = TypeVar("M", bound=BaseModel)
@@ -27,6 +29,25 @@ class ApiModel(BaseModel):
     """Base for request and response models: unknown keys are errors, no NaN/inf."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+def wire_names(model: type[BaseModel]) -> dict[str, str]:
+    """Each attribute of ``model`` whose HTTP key differs → that key (its alias), e.g.
+    ``latitude_deg`` → ``lat``: the request's field names in the caller's words."""
+    return {
+        name: info.alias
+        for name, info in model.model_fields.items()
+        if info.alias is not None and info.alias != name
+    }
+
+
+def caller_fields(model: type[BaseModel]) -> AbstractContextManager[None]:
+    """A block whose errors name the body's keys, not the request's field names::
+
+    with caller_fields(BtmHttpRequest):
+        document = run_btm(request_from(BtmRequest, body), settings)
+    """
+    return fields_named(wire_names(model))
 
 
 def field_path(loc: Sequence[int | str]) -> str:

@@ -9,7 +9,13 @@ from typing import Any
 from engine.btm import parse_clearness, parse_levy_overrides
 from jobs.btm import BtmRequest, run_btm, series_on_load
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.inputs import HalfHourlyProfile, read_csv, read_profile_csv, request_from
+from jobs.inputs import (
+    HalfHourlyProfile,
+    named_by_flags,
+    read_csv,
+    read_profile_csv,
+    request_from,
+)
 from jobs.settings import Settings
 
 PRICE_HELP = (
@@ -114,7 +120,7 @@ def register(sub: Any) -> None:
     pv.add_argument("--inverter-kw", type=float, help="AC limit [kW]")
     pv.add_argument("--pv-clearness", help="12 monthly clearness factors 0-1, January first")
     add_json_flag(parser)
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=named_by_flags(handle, parser, pv_kwh="--pv-file", levy="--levy"))
 
 
 def _price(value: str | None, load: HalfHourlyProfile, field: str) -> Any:

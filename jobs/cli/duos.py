@@ -8,7 +8,7 @@ from typing import Any
 
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.duos import DuosCostRequest, DuosRatesRequest, run_duos_cost, run_duos_rates
-from jobs.inputs import read_profile_csv, request_from
+from jobs.inputs import named_by_flags, read_profile_csv, request_from
 from jobs.settings import Settings
 
 
@@ -38,7 +38,7 @@ def register(sub: Any) -> None:
     when.add_argument("--date", help="UK date YYYY-MM-DD: that charging year only")
     when.add_argument("--charging-year", help='e.g. "2025/26"; default: every year held')
     add_json_flag(rates)
-    rates.set_defaults(handler=handle_rates)
+    rates.set_defaults(handler=named_by_flags(handle_rates, rates))
 
     cost = actions.add_parser("cost", help="the DUoS bill of a half-hourly profile")
     _add_area_and_tariff(cost)
@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
     cost.add_argument("--export-capacity-kva", type=float, help="agreed export capacity [kVA]")
     cost.add_argument("--power-factor", type=float, help="average power factor if no kVArh")
     add_json_flag(cost)
-    cost.set_defaults(handler=handle_cost)
+    cost.set_defaults(handler=named_by_flags(handle_cost, cost))
 
 
 def handle_rates(args: argparse.Namespace, settings: Settings) -> int:

@@ -53,7 +53,8 @@ def test_frozen() -> None:
     ("overrides", "field", "words"),
     [
         ({"charge_efficiency_frac": 90}, "charge_efficiency_frac", "did you mean 0.9"),
-        ({"discharge_efficiency_frac": 1.5}, "discharge_efficiency_frac", "did you mean 0.015"),
+        # 1.5 % would be below the floor: no "did you mean 0.015" for a value never valid.
+        ({"discharge_efficiency_frac": 1.5}, "discharge_efficiency_frac", "0 < x ≤ 1, got 1.5"),
         ({"discharge_efficiency_frac": 0.0}, "discharge_efficiency_frac", "0 < x ≤ 1"),
         ({"charge_efficiency_frac": 120}, "charge_efficiency_frac", "0 < x ≤ 1"),
         ({"energy_mwh": -4.0}, "energy_mwh", "greater than 0"),

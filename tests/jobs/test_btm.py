@@ -13,6 +13,7 @@ import pytest
 from engine.errors import DataMissingError, ValidationError
 from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
 from jobs.btm import BtmRequest, run_btm, series_on_load
+from jobs.cli import main
 from jobs.inputs import HalfHourlyProfile
 from jobs.settings import Settings
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
@@ -152,3 +153,35 @@ def test_price_text_in_a_series_file_is_refused_naming_the_row() -> None:
         series_on_load(
             prices, ("price_gbp_per_mwh",), HalfHourlyProfile.from_frame(load), "energy_price"
         )
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        # Issue 19 defect 6: the CLI said "lat: a PV model needs --lat and --lon" and named
+        # the engine's round_trip_efficiency_frac, import_capacity_kva and levy.
+        (["--pv-kwp", "100"], "--lat: a PV model (--pv-kwp) needs --lat and --lon"),
+        (["--round-trip-efficiency", "2"], "--round-trip-efficiency: efficiencies"),
+        (["--round-trip-efficiency", "1e-300"], "--round-trip-efficiency: 1e-300 is below"),
+        (["--capacity-kva", "1e12"], "--capacity-kva: more than"),
+        (["--energy-mwh", "1e12"], "--energy-mwh: 1e+12 MWh is more than 20,000 MWh"),
+        (["--levy", "BOGUS=1"], "--levy: unknown levy 'BOGUS'"),
+        (["--without-levy", "nope"], "--without-levy: unknown levy 'nope'"),
+    ],
+)
+def test_the_cli_names_its_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], shown: str
+) -> None:
+    load = tmp_path / "load.csv"
+    _load().to_csv(load, index=False)
+    argv = [
+        "btm", "--load", str(load), "--distributor", "14",
+        "--tariff", "HV Site Specific Band 1", "--capacity-kva", "5000",
+        "--ppa-gbp-per-mwh", "150", "--power-mw", "1", "--energy-mwh", "2",
+        "--energy-price", "80",
+    ]  # fmt: skip
+    levies = [] if {"--levy", "--without-levy"} & set(flags) else ["--no-levies"]
+    assert main([*argv, *levies, *flags]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"gbess: error: {shown}"), error
+    assert "_frac" not in error and "latitude_deg" not in error

@@ -9,6 +9,7 @@ import pytest
 from engine.duos import find_tariff
 from engine.errors import ValidationError
 from engine.reference import ReferenceData
+from jobs.cli import main
 from jobs.duos import DuosCostRequest, rates_document, run_duos_cost
 from jobs.inputs import HalfHourlyProfile
 from jobs.settings import Settings
@@ -63,3 +64,33 @@ def test_rates_document_sources_resolve(ref: ReferenceData) -> None:
     windows = doc["years"][0]["band_windows"]
     assert any(w["date_exception"] == "excluding 22nd Dec to 4th Jan inclusive" for w in windows)
     assert all(source["title"] for source in doc["sources"])
+
+
+def test_a_shapes_absurd_energy_names_annual_kwh(settings: Settings) -> None:
+    # Issue 19 defect 6: it was reported as import_kwh, a column the caller never gave.
+    request = DuosCostRequest(
+        distributor=14, tariff="HV Site Specific Band 1", shape="1", annual_kwh=1e300, year="2025"
+    )
+    with pytest.raises(ValidationError) as caught:
+        run_duos_cost(request, settings)
+    assert caught.value.field == "annual_kwh"
+    assert caught.value.detail.startswith("annual_kwh:")
+
+
+def test_a_profile_column_is_named_under_profile(settings: Settings) -> None:
+    profile = HalfHourlyProfile(interval_start=("2025-06-01T00:00Z",), import_kwh=(-1.0,))
+    request = DuosCostRequest(distributor=14, tariff="HV Site Specific Band 1", profile=profile)
+    with pytest.raises(ValidationError) as caught:
+        run_duos_cost(request, settings)
+    assert caught.value.field == "profile.import_kwh"
+
+
+def test_the_cli_names_its_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    # The same error in the CLI's words: --annual-kwh, and --capacity-kva for the request's
+    # import_capacity_kva.
+    base = ["duos", "cost", "--distributor", "14", "--tariff", "HV Site Specific Band 1"]
+    shape = ["--shape", "1", "--year", "2025"]
+    assert main([*base, *shape, "--annual-kwh", "1e300"]) == 2
+    assert capsys.readouterr().err.startswith("gbess: error: --annual-kwh: ")
+    assert main([*base, *shape, "--annual-kwh", "1000", "--capacity-kva", "1e12"]) == 2
+    assert capsys.readouterr().err.startswith("gbess: error: --capacity-kva: ")

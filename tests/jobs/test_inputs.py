@@ -13,7 +13,13 @@ import pytest
 from engine.duos import half_hourly_profile
 from engine.duos.profile import ENERGY_COLUMNS, PROFILE_COLUMNS
 from engine.errors import ValidationError
-from jobs.inputs import HalfHourlyProfile, TariffChoice, read_profile_csv, request_from
+from jobs.inputs import (
+    HalfHourlyProfile,
+    TariffChoice,
+    fields_named,
+    read_profile_csv,
+    request_from,
+)
 
 STARTS = ("2025-06-01T00:00Z", "2025-06-01T00:30Z")
 
@@ -88,3 +94,31 @@ def test_request_from_refuses_a_field_the_edge_does_not_name() -> None:
     flags = argparse.Namespace(distributor="14", tariff=None, llfc=None)
     with pytest.raises(TypeError, match="Namespace has no 'capacity_kva' for _Request"):
         request_from(_Request, flags)
+
+
+@pytest.mark.parametrize(
+    ("field", "detail", "names", "renamed", "shown"),
+    [
+        # The request's words → the HTTP keys: field, prefix and identifiers in the prose.
+        ("latitude_deg", "latitude_deg: a PV model needs latitude_deg and longitude_deg",
+         {"latitude_deg": "lat", "longitude_deg": "lon"},
+         "lat", "lat: a PV model needs lat and lon"),
+        # → the CLI's flags; a plain word ("load") is renamed only as the field.
+        ("load", "load: the load has 3 rows", {"load": "--load"},
+         "--load", "--load: the load has 3 rows"),
+        # A column under a renamed field: a key path over HTTP, a column of a flag's file.
+        ("load.import_kwh", "load.import_kwh: negative at row 3", {"load": "--load"},
+         "--load column import_kwh", "--load column import_kwh: negative at row 3"),
+        # Nothing to rename: left as raised.
+        ("tariff", "tariff: no such tariff", {"levy": "levies"},
+         "tariff", "tariff: no such tariff"),
+    ],
+)  # fmt: skip
+def test_rename_field(
+    field: str, detail: str, names: dict[str, str], renamed: str, shown: str
+) -> None:
+    error = ValidationError(detail, field=field)
+    with pytest.raises(ValidationError) as caught, fields_named(names):
+        raise error
+    assert caught.value is error
+    assert (error.field, error.detail, str(error)) == (renamed, shown, shown)

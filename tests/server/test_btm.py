@@ -147,3 +147,66 @@ def test_the_cli_and_the_api_build_the_same_request(
     # The CLI passes the price as typed ("80"); run_btm reads either as £80/MWh.
     assert (by_api.energy_price, by_cli.energy_price) == (80.0, "80")
     assert dataclasses.replace(by_cli, energy_price=80.0) == by_api
+
+
+def _two_years_and_a_day() -> dict[str, Any]:
+    index = half_hourly_index("2024-01-01", "2026-01-02")
+    return {"interval_start": iso_utc(index), "import_kwh": [1.0] * len(index)}
+
+
+# Issue 19 defect 6: each of these named a field the request does not have (the engine's
+# import_capacity_kva, import_limit_kva, round_trip_efficiency_frac, levy, profile; CLI
+# words; three union members with no field). The sidebar shows an error under the field it
+# names, so the field must be the body's key.
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"capacity_kva": 1e12}, 422, "capacity_kva"),
+        ({"capacity_kva": 0}, 422, "capacity_kva"),
+        ({"round_trip_efficiency": 2}, 422, "round_trip_efficiency"),
+        ({"round_trip_efficiency": 0.9, "charge_efficiency": 0.9}, 422, "round_trip_efficiency"),
+        ({"no_levies": False, "levies": {"BOGUS": 1.0}}, 422, "levies"),
+        ({"no_levies": False, "without_levies": ["nope"]}, 422, "without_levies"),
+        ({"load": _two_years_and_a_day()}, 413, "load"),
+        ({"load": {"interval_start": ["2025-06-09T00:00Z"], "import_kwh": [1, 2]}}, 422, "load"),
+        ({"pv_kwp": 100.0}, 422, "lat"),
+        ({"pv_kwp": 100.0, "lat": 52.5}, 422, "lon"),
+        ({"pv_kwp": 100.0, "lat": 80.0, "lon": 0.0}, 422, "lat"),
+        ({"energy_price": "bogus"}, 422, "energy_price"),
+        ({"export_limit_kw": 10, "export_price": {"a": 1}}, 422, "export_price"),
+        ({"energy_price": "bogus-word"}, 422, "energy_price"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_bodys_key(
+    client: FlaskClient, change: dict[str, Any], status: int, field: str
+) -> None:
+    response = signed(client, "POST", "/v1/btm", json=_body(1000.0) | change)
+    problem = response.get_json()
+    assert response.status_code == status, problem
+    assert problem["field"] == field
+    assert problem["detail"].startswith(f"{field}:")
+    # No other spelling of a renamed field, and no CLI flag, appears in what the caller reads.
+    for word in ("_frac", "latitude_deg", "levy_overrides", "import_capacity_kva", "--"):
+        assert word not in problem["detail"]
+
+
+# Issue 19 defect 7: absurd sizes answered 200 (energy 1e12 MWh) or 200 with value 0 /
+# 422 "no feasible schedule (Not Set)" (round trip 1e-300). The bounds live in BatterySpec,
+# so every endpoint refuses them the same way, naming the body's key.
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"energy_mwh": 1e12}, "energy_mwh", "more than 20,000 MWh"),
+        ({"power_mw": 1e12}, "power_mw", "more than 1,800 MW"),
+        ({"round_trip_efficiency": 1e-300}, "round_trip_efficiency", "below the floor of 0.25"),
+        ({"charge_efficiency": 0.3, "discharge_efficiency": 0.9}, "charge_efficiency", "0.5"),
+    ],
+)
+def test_absurd_batteries_are_refused(
+    client: FlaskClient, change: dict[str, Any], field: str, words: str
+) -> None:
+    response = signed(client, "POST", "/v1/btm", json=_body(1000.0) | change)
+    problem = response.get_json()
+    assert response.status_code == 422, problem
+    assert problem["field"] == field
+    assert words in problem["detail"]
