@@ -90,6 +90,10 @@ def _install_request_context(app: Flask) -> None:
     def _finish(response: Response) -> Response:
         request_id = getattr(g, "request_id", None) or request_id_from(None)
         response.headers[REQUEST_ID_HEADER] = request_id
+        # Every answer is per caller and typed by its Content-Type: never cached by a shared
+        # cache or the browser, never content-sniffed (docs/api.md, "Response headers").
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
         latency_s = time.perf_counter() - getattr(g, "started", time.perf_counter())
         identity = getattr(g, "identity", None)
         access_log.info(
