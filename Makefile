@@ -1,26 +1,40 @@
-# The two commands README gives: `make run` and `make test`. Both install what they need.
+# The two commands README gives: `make run` (runtime packages only) and `make test` (and the
+# dev tools). Both install what they need; `make serve` opens the local dashboard.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 export GBESS_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: run test lint typecheck pytest nodetest bench install kernels clean chromium
+.PHONY: run serve test lint typecheck pytest nodetest bench install install-run kernels clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
-	$(BIN)/pip install -q -r requirements-dev.txt
+# Two installs: what running needs (requirements.txt) and, for `make test`, the dev tools too.
+$(RUN_STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
+install-run: $(RUN_STAMP)
 install: $(STAMP)
 
 ## run: the main job on the embedded defaults (no Google account, no network)
-run: install kernels
+run: install-run kernels
 	$(BIN)/gbess run
+
+## serve: the webhook and dashboard page on this machine only (loopback, no sign-in)
+PORT ?= 8080
+serve: install-run kernels
+	@echo "gbess: serving http://127.0.0.1:$(PORT)/dashboard (loopback only, auth off); Ctrl-C stops"
+	GBESS_AUTH=off GBESS_HOST=127.0.0.1 PORT=$(PORT) $(BIN)/gbess serve
 
 ## test: lint, type-check and every test (Python and Apps Script)
 test: install chromium lint typecheck pytest nodetest
@@ -43,7 +57,7 @@ typecheck: install
 ## numba checks only a function's own file, so a change to any solver source (e.g. the shared
 ## engine/solvers/pwl.py that the kernels inline) clears the whole cache first.
 KERNEL_STAMP := engine/solvers/__pycache__/.compiled
-$(KERNEL_STAMP): $(STAMP) $(wildcard engine/solvers/*.py)
+$(KERNEL_STAMP): $(RUN_STAMP) $(wildcard engine/solvers/*.py)
 	rm -f engine/solvers/__pycache__/*.nbi engine/solvers/__pycache__/*.nbc
 	$(BIN)/python -c "from engine.dispatch import warm_up; warm_up()"
 	touch $@

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.reference import TABLES, reference_data
 from jobs.cli import refresh
-from jobs.cli.warehouse import print_status
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
@@ -18,18 +18,39 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=handle)
 
 
+def warehouse_lines(report: Mapping[str, Any], seeded: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What the warehouse holds, in sentences: its data range, then the empty tables."""
+    held = [entry for entry in report["tables"] if entry.get("first_interval_start")]
+    empty = [entry["table"] for entry in report["tables"] if not entry.get("rows")]
+    if seeded:
+        rows = sum(item["rows"] for item in seeded)
+        done = f"seeded {rows:,} rows from {len(seeded)} files"
+    else:
+        done = "already seeded from the current files"
+    lines = [f"Warehouse ({report['backend']}, {report['location']}): {done}."]
+    for entry in held:
+        gaps = (
+            f", {entry['missing_periods']:,} half-hours missing in {entry['gap_count']} gaps"
+            if entry.get("gap_count")
+            else ""
+        )
+        lines.append(
+            f"  {entry['table']}: {entry['rows']} rows, {entry['first_interval_start'][:10]} "
+            f"to {entry['last_interval_start'][:10]}{gaps}"
+        )
+    if empty:
+        lines.append(f"  Empty until ingested: {', '.join(empty)} (see docs/data.md).")
+    return lines
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    """Check the reference data, then run each step of the main job, printing what it did."""
+    """Check the reference data, then run each step of the main job, saying what it did."""
     ref = reference_data(settings.data_dir)
     for name in TABLES:
         ref.table(name)
-    print(f"reference data: {len(TABLES)} tables loaded from {settings.data_dir}")
+    print(f"Reference data: {len(TABLES)} tables loaded from {settings.data_dir}.")
     with open_warehouse(settings) as warehouse:
         seeded = seed_if_needed(warehouse, settings)
-        if seeded:
-            rows = sum(item["rows"] for item in seeded)
-            print(f"warehouse: seeded {rows} rows from {len(seeded)} files")
-        else:
-            print("warehouse: already seeded from the current files")
-        print_status(warehouse.status())
+        for line in warehouse_lines(warehouse.status(), seeded):
+            print(line)
     return refresh.refresh_all(settings)

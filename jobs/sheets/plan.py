@@ -155,6 +155,23 @@ class SheetGrid:
         return len(self.widths_px)
 
 
+
+def block_records(grid: SheetGrid, name: str) -> list[dict[str, CellValue]]:
+    """The data rows of the table ``name`` laid out on ``grid``, one mapping per row
+    (column name → cell value); empty if the grid has no such table."""
+    for block in grid.blocks:
+        if block.name != name:
+            continue
+        first = block.header_row + 1
+        return [
+            {
+                column: grid.cells[row][block.first_col + i].value
+                for i, column in enumerate(block.columns)
+            }
+            for row in range(first, first + block.n_data_rows)
+        ]
+    return []
+
 def plain_value(value: object) -> CellValue:
     """One DataFrame value as a plain Python cell value.
 
