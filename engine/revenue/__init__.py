@@ -1,11 +1,14 @@
 """The BESS revenue stack: energy markets (APX, imbalance), DC/DM/DR held per EFA block and the
 Capacity Market, co-optimised for one battery and attributed to streams.
 
-One entry: :func:`revenue_stack` (layout, optimise, check, attribute).
+One entry: :func:`revenue_stack` (layout, optimise, check, attribute); the default mode is
+``forecast`` (:mod:`engine.revenue.forecast_mode`), perfect foresight its labelled upper bound.
 """
 
 from engine.revenue.attribution import RevenueResult, attribute
 from engine.revenue.day_ahead import optimise_day_ahead
+from engine.revenue.forecast_mode import ForecastPolicy, optimise_forecast
+from engine.revenue.forecasts import Forecasts, day_ahead_forecasts, decision_time
 from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import (
     DYNAMIC_SERVICES,
@@ -18,12 +21,22 @@ from engine.revenue.markets import (
     service_specs,
 )
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
-from engine.revenue.stack import RevenueStack, revenue_stack
+from engine.revenue.stack import (
+    MODES,
+    UPPER_BOUND_LABEL,
+    RevenueStack,
+    canonical_mode,
+    revenue_stack,
+)
 
 __all__ = [
     "DYNAMIC_SERVICES",
     "ENERGY_MARKETS",
+    "MODES",
+    "UPPER_BOUND_LABEL",
     "CapacityMarketTerm",
+    "ForecastPolicy",
+    "Forecasts",
     "Layout",
     "MarketData",
     "RevenueResult",
@@ -31,10 +44,14 @@ __all__ = [
     "Schedule",
     "ServiceSpec",
     "attribute",
+    "canonical_mode",
     "capacity_market_payment",
     "check_stack",
+    "day_ahead_forecasts",
+    "decision_time",
     "layout",
     "optimise_day_ahead",
+    "optimise_forecast",
     "optimise_perfect_foresight",
     "parse_energy_markets",
     "parse_services",

@@ -73,6 +73,7 @@ def attribute(
     mode: str,
     upper_bound_gbp: float | None,
     assumptions: Sequence[str],
+    market_mwh: np.ndarray | None = None,
 ) -> RevenueResult:
     """Settle a schedule on actual prices and split the cash into streams.
 
@@ -86,6 +87,9 @@ def attribute(
         mode: Mode label.
         upper_bound_gbp: Upper bound to report, if any [£].
         assumptions: Sentences to report.
+        market_mwh: ``(T, M)`` energy sold (+) / bought (−) per market, when a mode splits
+            one interval's flow between markets (forecast: position at APX, residual at the
+            imbalance price); overrides ``buy_market``/``sell_market`` [MWh].
     """
     h = lay.interval_h
     n = lay.n
@@ -96,8 +100,12 @@ def attribute(
     charging_cost = np.zeros(n)
     for m, market in enumerate(lay.markets):
         price = np.nan_to_num(energy[:, m])
-        bought = np.where(buy_market == m, charged, 0.0)
-        sold = np.where(sell_market == m, discharged, 0.0)
+        if market_mwh is None:
+            bought = np.where(buy_market == m, charged, 0.0)
+            sold = np.where(sell_market == m, discharged, 0.0)
+        else:
+            bought = np.maximum(-market_mwh[:, m], 0.0)
+            sold = np.maximum(market_mwh[:, m], 0.0)
         charging_cost += bought * price
         columns[f"energy_{market}"] = sold * price - bought * price
     blk = lay.block_of_interval

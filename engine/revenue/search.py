@@ -435,15 +435,18 @@ def relaxation_inputs(
     )
 
 
-def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
+def optimise_perfect_foresight(
+    lay: Layout, battery: BatterySpec, extra_starts: tuple[FloatArray, ...] = ()
+) -> Schedule:
     """The best schedule found with every price known (an upper-bound scenario).
 
     Starts (see :func:`best_start`) include the holdings of the LP relaxation priced at one
     price per interval (the imbalance price if selected, else APX; one price keeps the LP
     from faking cross-market profit by charging and discharging at once, so its holdings
-    reflect a fair energy opportunity cost).
+    reflect a fair energy opportunity cost), and any ``extra_starts`` (the forecast mode's
+    holdings, so the ceiling is never below the policy it bounds).
     """
-    extra: tuple[FloatArray, ...] = ()
+    extra: tuple[FloatArray, ...] = tuple(within_rating(lay, battery, x) for x in extra_starts)
     if lay.services:
         zero = np.zeros_like(lay.service_price)
         base = energy_problem(lay, battery, zero)
@@ -460,7 +463,7 @@ def optimise_perfect_foresight(lay: Layout, battery: BatterySpec) -> Schedule:
             can_sell=tradable,
         )
         proposed = propose_holdings(inputs, model_battery(battery))
-        extra = (within_rating(lay, battery, proposed),)
+        extra = (*extra, within_rating(lay, battery, proposed))
     return best_start(lay, battery, extra_starts=extra)
 
 

@@ -1,9 +1,17 @@
 """The revenue stack in one call: lay the period out, optimise, check and attribute.
 
-Perfect foresight (every price known in advance) is always run: it is the upper bound and
-the denominator of the day-ahead capture ratio. Day-ahead (decide each EFA day on
-forecasts, settle on actuals; :mod:`engine.revenue.day_ahead`) is run when asked. Each
-schedule is checked (:func:`engine.revenue.search.check_stack`) before it is attributed.
+Modes:
+
+* ``forecast`` (the default): decisions made only on what is public at the time
+  (:mod:`engine.revenue.forecast_mode`), settled on actual prices. Perfect foresight is run
+  beside it as the labelled upper bound and the denominator of the capture ratio.
+* ``perfect_foresight``: the upper bound alone (every price known in advance).
+* ``day_ahead``: an alias of ``forecast`` kept for old callers (the former rolling mode,
+  :func:`engine.revenue.day_ahead.optimise_day_ahead`, committed imbalance positions a day
+  ahead, earned less with more options and leaked the first week's prices; it is kept only
+  as the benchmark's reference).
+
+Each schedule is checked (:func:`engine.revenue.search.check_stack`) before it is attributed.
 """
 
 from __future__ import annotations
@@ -11,19 +19,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from engine.battery import BatterySpec
+from engine.errors import ValidationError
 from engine.revenue.attribution import RevenueResult, attribute
-from engine.revenue.day_ahead import optimise_day_ahead
+from engine.revenue.forecast_mode import ForecastPolicy, optimise_forecast
+from engine.revenue.forecasts import (
+    INTRADAY_INFORMATION_LAG_INTERVALS,
+    Forecasts,
+    aligned,
+    day_ahead_forecasts,
+)
 from engine.revenue.layout import MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
 from engine.revenue.search import check_stack, optimise_perfect_foresight
+from engine.settlement import UK_TZ
 
-PERFECT_FORESIGHT_NOTE = "perfect_foresight is an upper bound: every price is known in advance."
-DAY_AHEAD_NOTE = (
-    "day_ahead: service MW per EFA day from the previous EFA day's clearing prices; "
-    "energy on a rolling horizon (commit one EFA day, look ahead one) on the "
-    "same-period-last-week forecast, in the market the forecast favoured, settled at "
-    "actual prices."
+MODES = ("forecast", "perfect_foresight", "day_ahead")
+UPPER_BOUND_LABEL = "upper bound (perfect foresight)"
+PERFECT_FORESIGHT_NOTE = (
+    "perfect_foresight is an upper bound: every price is known in advance; no operator earns it."
 )
 
 
@@ -33,19 +50,38 @@ class RevenueStack:
 
     Attributes:
         perfect_foresight: The upper bound: every price known in advance.
-        day_ahead: Decided on forecasts and settled on actuals, when asked; else None.
+        forecast: Decided on forecasts and settled on actuals (the headline); None in
+            ``perfect_foresight`` mode.
     """
 
     perfect_foresight: RevenueResult
-    day_ahead: RevenueResult | None = None
+    forecast: RevenueResult | None = None
+
+    @property
+    def headline(self) -> RevenueResult:
+        """The figure to show first: the forecast one when run, else the upper bound."""
+        return self.forecast if self.forecast is not None else self.perfect_foresight
 
     @property
     def capture_ratio(self) -> float | None:
-        """Day-ahead net ÷ perfect-foresight net [-]; None without a day-ahead run or when
+        """Forecast net ÷ perfect-foresight net [-]; None without a forecast run or when
         perfect foresight earns nothing (the ratio would mean nothing)."""
-        if self.day_ahead is None or self.perfect_foresight.net_revenue_gbp <= 0:
+        if self.forecast is None or self.perfect_foresight.net_revenue_gbp <= 0:
             return None
-        return self.day_ahead.net_revenue_gbp / self.perfect_foresight.net_revenue_gbp
+        return self.forecast.net_revenue_gbp / self.perfect_foresight.net_revenue_gbp
+
+
+def canonical_mode(mode: str, field: str = "mode") -> str:
+    """``forecast`` or ``perfect_foresight`` (``day_ahead`` is an alias of ``forecast``).
+
+    Raises:
+        ValidationError: On any other name.
+    """
+    if mode not in MODES:
+        raise ValidationError(
+            f"{field}: expected one of {', '.join(MODES)}, got {mode!r}", field=field
+        )
+    return "forecast" if mode == "day_ahead" else mode
 
 
 def revenue_stack(
@@ -55,7 +91,10 @@ def revenue_stack(
     energy_markets: tuple[str, ...],
     *,
     cm_terms: Sequence[CapacityMarketTerm] = (),
-    day_ahead: bool = False,
+    mode: str = "forecast",
+    history: MarketData | None = None,
+    forecasts: Forecasts | None = None,
+    policy: ForecastPolicy | None = None,
     assumptions: Sequence[str] = (),
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
@@ -66,20 +105,76 @@ def revenue_stack(
         services: Services the battery may hold (already judged eligible by the caller).
         energy_markets: Energy markets it may trade (subset of ``apx``, ``system``).
         cm_terms: Capacity Market terms falling in the period (paid as a stream) [£].
-        day_ahead: Also run the day-ahead mode.
+        mode: ``forecast`` (default; ``day_ahead`` is its alias) or ``perfect_foresight``.
+        history: Prices before the period (forecast mode: the forecasts' inputs and the
+            newest system prices known at the first gate closures).
+        forecasts: Day-ahead forecasts for the period; default the naive stand-in made from
+            ``history`` and ``data``.
+        policy: The forecast mode's margins (default :class:`ForecastPolicy`).
         assumptions: Sentences stated on every result; each mode adds its own last.
 
     Returns:
-        The perfect-foresight result and, with ``day_ahead``, the day-ahead one.
+        The perfect-foresight result and, in forecast mode, the forecast one.
 
     Raises:
-        ValidationError: A market or service without prices, or a non-contiguous period.
+        ValidationError: A market or service without prices, a non-contiguous period, or
+            an unknown mode.
+        DataMissingError: Forecast mode without enough history before the period.
         InfeasibleDispatchError: A schedule failed its check (a bug, never expected).
     """
+    mode = canonical_mode(mode)
+    policy = policy or ForecastPolicy()
     lay = layout(data, services, energy_markets)
-    schedule = optimise_perfect_foresight(lay, battery)
-    check_stack(lay, battery, schedule)
+    if mode == "perfect_foresight":
+        schedule = optimise_perfect_foresight(lay, battery)
+        check_stack(lay, battery, schedule)
+        buy, sell = trade_markets(lay.energy)
+        pf = attribute(
+            lay,
+            battery,
+            schedule,
+            buy,
+            sell,
+            cm_terms,
+            "perfect_foresight",
+            None,
+            [*assumptions, PERFECT_FORESIGHT_NOTE],
+        )
+        return RevenueStack(pf)
+    energy_all, services_all = _joined(history, data)
+    if forecasts is None:
+        local = lay.index.tz_convert(UK_TZ)
+        forecasts = day_ahead_forecasts(
+            energy_all, services_all, local[0].date(), local[-1].date(), method="naive"
+        )
+    energy_fc, service_fc = aligned(
+        forecasts, lay.index, lay.markets, lay.blocks, tuple(s.name for s in services)
+    )
+    lag = INTRADAY_INFORMATION_LAG_INTERVALS
+    before = energy_all["system"].reindex(lay.index - pd.Timedelta(minutes=30 * lag))
+    previous = before.to_numpy(dtype=float)[:lag]
+    run = optimise_forecast(lay, battery, energy_fc, service_fc, previous, policy)
+    notes = [*assumptions, policy.note()]
+    if run.unfilled_mwh > 0:
+        notes.append(
+            f"{run.unfilled_mwh:.1f} MWh of APX positions fell in periods without APX trades "
+            "and no imbalance market was selected: priced at £0 there."
+        )
     buy, sell = trade_markets(lay.energy)
+    fc = attribute(
+        lay,
+        battery,
+        run.schedule,
+        buy,
+        sell,
+        cm_terms,
+        "forecast",
+        None,
+        notes,
+        market_mwh=run.market_mwh,
+    )
+    schedule = optimise_perfect_foresight(lay, battery, extra_starts=(run.schedule.service_mw,))
+    check_stack(lay, battery, schedule)
     pf = attribute(
         lay,
         battery,
@@ -91,18 +186,21 @@ def revenue_stack(
         None,
         [*assumptions, PERFECT_FORESIGHT_NOTE],
     )
-    if not day_ahead:
-        return RevenueStack(pf)
-    da_schedule, buy, sell = optimise_day_ahead(lay, battery)
-    da = attribute(
-        lay,
-        battery,
-        da_schedule,
-        buy,
-        sell,
-        cm_terms,
-        "day_ahead",
-        None,
-        [*assumptions, DAY_AHEAD_NOTE],
-    )
-    return RevenueStack(pf, da)
+    return RevenueStack(pf, fc)
+
+
+def _joined(history: MarketData | None, data: MarketData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """History and period as one energy frame (``apx``, ``system``) and one service table."""
+    frames = [data.energy_price_gbp_per_mwh.set_axis(data.interval_start)]
+    tables = [data.service_price_gbp_per_mw_per_h]
+    if history is not None:
+        frames.insert(0, history.energy_price_gbp_per_mwh.set_axis(history.interval_start))
+        tables.insert(0, history.service_price_gbp_per_mw_per_h)
+    energy = pd.concat(frames)
+    energy = energy[~energy.index.duplicated(keep="last")].sort_index()
+    for column in ("apx", "system"):
+        if column not in energy.columns:
+            energy[column] = np.nan
+    table = pd.concat(tables)
+    table = table[~table.index.duplicated(keep="last")].sort_index()
+    return energy, table
