@@ -7,8 +7,10 @@ Authentication (a browser cannot sign HMAC requests or mint Google ID tokens):
 
 * ``GBESS_DASHBOARD_TOKEN`` set: open ``/dashboard?token=<token>`` once; the server checks
   it in constant time, sets an HttpOnly, SameSite=Strict cookie (``Secure`` unless the
-  server is bound to loopback) and redirects to the clean URL. Without a valid token or
-  cookie the answer is 401.
+  server is bound to loopback) that expires after :data:`COOKIE_MAX_AGE_S` (8 hours), and
+  redirects to the clean URL (``tab`` kept, percent-encoded). Without a valid token or
+  cookie the answer is 401. Our logs never show the token (``server/logs.py`` redacts
+  ``token=``); a front end's own request log (Cloud Run's) records the URL as sent.
 * No token set: the page is served only when the server is bound to loopback (the
   default ``127.0.0.1``) *and* the caller is on loopback — the laptop case of
   ``make run``. Anywhere else it is 401 until a token is configured.
@@ -17,6 +19,7 @@ Authentication (a browser cannot sign HMAC requests or mint Google ID tokens):
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlencode
 
 from flask import redirect, request
 from werkzeug.wrappers import Response
@@ -32,6 +35,8 @@ bp = ApiBlueprint("dashboard", __name__, url_prefix="")
 
 TOKEN_SETTING = "GBESS_DASHBOARD_TOKEN"
 COOKIE = "gbess_dashboard"
+#: How long the dashboard cookie lasts [s]: a working day, then the token link again.
+COOKIE_MAX_AGE_S = 8 * 3600
 
 
 class DashboardQuery(ApiModel):
@@ -55,7 +60,8 @@ def _check_access(config: ServerConfig, query: DashboardQuery) -> Response | Non
             raise ProblemError(401, "open /dashboard?token=<GBESS_DASHBOARD_TOKEN>")
         if query.token is None:
             return None
-        target = "/dashboard" + (f"?tab={query.tab}" if query.tab else "")
+        # Percent-encoded: a tab of "x&token=leak" or "\r\n" stays one parameter's value.
+        target = "/dashboard" + (f"?{urlencode({'tab': query.tab})}" if query.tab else "")
         response = redirect(target, code=303)
         response.set_cookie(
             COOKIE,
@@ -64,6 +70,7 @@ def _check_access(config: ServerConfig, query: DashboardQuery) -> Response | Non
             samesite="Strict",
             secure=not is_loopback(config.host),
             path="/dashboard",
+            max_age=COOKIE_MAX_AGE_S,
         )
         return response
     if is_loopback(config.host) and is_loopback(request.remote_addr or ""):

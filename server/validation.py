@@ -6,11 +6,14 @@
 * a body that is not JSON (or not declared as JSON) → 400 / 415 problem naming ``body``;
 * JSON that does not fit the model (missing, ``null``, wrong type, out of range, unknown
   key) → 422 problem whose ``errors`` list names every offending field;
+* an object with a key given twice → 422 naming the key (RFC 8259 §4 leaves which value
+  wins undefined; parsers differ, so a signed body could mean two things);
 * a body over the limit → 413 (Flask's ``MAX_CONTENT_LENGTH``, enforced while reading).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
@@ -129,6 +132,7 @@ def parse_body(model: type[M]) -> M:
             field="body",
             slug="malformed-json",
         )
+    _refuse_duplicate_keys(raw)
     try:
         return model.model_validate_json(raw)
     except pydantic.ValidationError as exc:
@@ -142,6 +146,38 @@ def parse_body(model: type[M]) -> M:
                 slug="malformed-json",
             ) from None
         raise validation_problem(field_errors(exc)) from None
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return document
+
+
+def _refuse_duplicate_keys(raw: bytes) -> None:
+    """422 naming a key that an object of the body gives twice (invalid JSON: left to the
+    model's parser, which says why)."""
+    try:
+        json.loads(raw, object_pairs_hook=_unique_pairs)
+    except _DuplicateKeyError as exc:
+        raise ProblemError(
+            422,
+            f"{exc.key}: given more than once in one object; each key must appear once",
+            field=exc.key,
+        ) from None
+    except (ValueError, RecursionError):
+        return
 
 
 def parse_query(model: type[M]) -> M:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,43 @@ class TestToken:
         assert "HttpOnly" in cookie
         assert "SameSite=Strict" in cookie
         assert client.get("/dashboard?tab=Market").status_code == 200  # the cookie now
+
+    @pytest.mark.parametrize(
+        ("tab", "location"),
+        [
+            # Issue 19 item 8: a CR LF in tab was a 500 (an invalid header), and an encoded
+            # "&token=" became a second parameter of the redirect.
+            ("a\r\nSet-Cookie: x=1", "/dashboard?tab=a%0D%0ASet-Cookie%3A+x%3D1"),
+            ("x&token=leak", "/dashboard?tab=x%26token%3Dleak"),
+            ("Fleet & prices", "/dashboard?tab=Fleet+%26+prices"),
+        ],
+    )
+    def test_the_redirect_keeps_tab_one_encoded_value(
+        self, client: FlaskClient, tab: str, location: str
+    ) -> None:
+        response = client.get("/dashboard", query_string={"token": TOKEN, "tab": tab})
+        assert response.status_code == 303
+        assert response.headers["Location"] == location
+
+    def test_the_cookie_expires(self, client: FlaskClient) -> None:
+        # Issue 19 item 8: it never expired (a session cookie kept for ever by some browsers).
+        cookie = client.get(f"/dashboard?token={TOKEN}").headers["Set-Cookie"]
+        assert "Max-Age=28800" in cookie
+        assert "Expires=" in cookie
+
+    def test_the_token_never_reaches_a_log(
+        self, client: FlaskClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        # The dev server's request line (werkzeug) and gunicorn's access line both print the
+        # query string; our loggers get a redacting filter for them.
+        caplog.set_level(logging.INFO)
+        client.get(f"/dashboard?token={TOKEN}&tab=Market")
+        logging.getLogger("werkzeug").info('"GET /dashboard?token=%s&tab=M HTTP/1.1" 303', TOKEN)
+        logging.getLogger("gunicorn.access").info("GET /dashboard?tab=M&token=%s", TOKEN)
+        lines = [record.getMessage() for record in caplog.records]
+        assert any("token=[redacted]&tab=M" in line for line in lines)
+        assert any("tab=M&token=[redacted]" in line for line in lines)
+        assert all(TOKEN not in line for line in lines)
 
 
 @pytest.fixture

@@ -160,3 +160,37 @@ def test_query_validation(vclient: FlaskClient) -> None:
 def test_paths_and_pointers(loc: tuple[Any, ...], path: str, pointer: str) -> None:
     assert field_path(loc) == path
     assert json_pointer(loc) == pointer
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        # Issue 19 item 8: the last value silently won; another parser takes the first, so
+        # one signed body could mean two batteries.
+        (b'{"battery": {"power_mw": 50, "energy_mwh": 100}, "year": 2024, "year": 2025}', "year"),
+        (b'{"battery": {"power_mw": 1, "power_mw": 50, "energy_mwh": 100}, "year": 2024}',
+         "power_mw"),
+    ],
+)  # fmt: skip
+def test_a_key_given_twice_is_422_naming_it(vclient: FlaskClient, raw: bytes, field: str) -> None:
+    response = signed(vclient, "POST", "/v1/value", data=raw)
+    problem = response.get_json()
+    assert response.status_code == 422
+    assert problem["field"] == field
+    assert (
+        problem["detail"]
+        == f"{field}: given more than once in one object; each key must appear once"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("POST", "/v1/value", GOOD), ("POST", "/v1/value", {"year": 1}), ("GET", "/v1/nowhere", None)],
+)
+def test_every_answer_is_nosniff_and_not_stored(
+    vclient: FlaskClient, method: str, path: str, body: Any
+) -> None:
+    # Issue 19 item 8: neither header was sent; success, problem and routing answers alike.
+    response = signed(vclient, method, path, json=body)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
