@@ -140,3 +140,53 @@ class SourceUnavailableError(GbessError):
     """An external source (Elexon, NESO, Google) failed after bounded retries."""
 
     type_slug = "source-unavailable"
+
+
+class StorageUnavailableError(GbessError):
+    """The server's own writable state (``GBESS_VAR_DIR``: the DuckDB warehouse, the
+    dashboard files) is missing, unreadable, read-only or full.
+
+    A server fault (503), not the caller's: the operator fixes the directory or the setting.
+    ``detail`` may name the path (CLI, log); ``public_detail`` names the setting only.
+
+    Args:
+        detail: Operator's sentence: what failed, where, and what to do.
+        check: ``file-missing``, ``unreadable``, ``not-writable``, ``locked``, ``busy``.
+        setting: The setting to fix (``GBESS_VAR_DIR``, or ``GBESS_DUCKDB_PATH`` when set).
+    """
+
+    type_slug = "storage-unavailable"
+
+    def __init__(self, detail: str, *, check: str, setting: str = "GBESS_VAR_DIR") -> None:
+        super().__init__(detail, field=setting, extensions={"check": check})
+        self.check = check
+        self.setting = setting
+
+    @property
+    def public_detail(self) -> str:
+        """What failed and which setting the operator checks, without a path or PID."""
+        what = {
+            "file-missing": "the warehouse file does not exist (run `gbess warehouse seed`)",
+            "unreadable": "the warehouse file cannot be opened",
+            "not-writable": "the server's state directory is read-only or full",
+            "locked": "the warehouse is being written; try again shortly",
+            "busy": "the warehouse is being written; try again shortly",
+        }.get(self.check, "the server's state directory cannot be used")
+        return f"{what} (operator: check {self.setting})"
+
+
+class WarehouseBusyError(StorageUnavailableError):
+    """The warehouse lock could not be had in time: a writer holds it (503 + Retry-After).
+
+    Args:
+        detail: Operator's sentence.
+        retry_after_s: When the client may try again [s] (sent as ``Retry-After``).
+        check: ``locked`` (another process writes) or ``busy`` (this process writes).
+    """
+
+    type_slug = "warehouse-busy"
+
+    def __init__(self, detail: str, *, retry_after_s: int, check: str = "locked") -> None:
+        super().__init__(detail, check=check)
+        self.retry_after_s = retry_after_s
+        self.extensions["retry_after_s"] = retry_after_s

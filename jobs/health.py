@@ -8,9 +8,15 @@ shell). It checks, in order:
   passed once is not read again (the files are read-only and the tables stay cached); a
   failure is checked afresh each time, so a restored file is noticed.
 * **warehouse**: it opens and each table the shipped files fill (``SEEDED_TABLES``) holds
-  rows. DuckDB is opened **read-only**, so a probe never takes the write lock; a file
-  locked by a writer is reported at once as a problem (DuckDB does not wait for locks).
-  BigQuery is asked one ``COUNT(*)`` query (no bytes scanned) with a short timeout.
+  rows. DuckDB is opened **read-only** under the shared lock with no wait, so a probe
+  never takes the write lock and a file being written is reported at once (``locked`` /
+  ``busy``) rather than waited for. BigQuery is asked one ``COUNT(*)`` query (no bytes
+  scanned) with a short timeout.
+* **state directory** (``GBESS_VAR_DIR``): it exists, is on a writable file system with at
+  least :data:`MIN_FREE_BYTES` free, and a file can be created in it (and is removed at
+  once). A read-only or full ``var/`` is ``degraded``: valuations over a seeded DuckDB
+  file still answer (reads need no write), but seeding, ingest, refreshes and the
+  dashboard files fail with 503 naming ``GBESS_VAR_DIR``.
 
 Each problem names the component, the table or file, and the check that failed, in words
 fit for an unauthenticated caller: no filesystem path, project id, PID or secret. The full
@@ -20,6 +26,9 @@ detail, paths included, is kept in ``log_detail`` for the server's log.
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +42,7 @@ from engine.errors import (
     GbessError,
     ReferenceDataError,
     SourceUnavailableError,
+    StorageUnavailableError,
     ValidationError,
 )
 from engine.reference import reference_data
@@ -42,6 +52,9 @@ from jobs.warehouse import SEEDED_TABLES, Warehouse, open_warehouse
 
 #: Longest a BigQuery health query may take [s] (the configured timeout, if shorter, wins).
 BIGQUERY_TIMEOUT_S = 5.0
+#: Least free space in ``GBESS_VAR_DIR`` before it counts as full [bytes] (a seed of the
+#: shipped files writes ~20 MB; a refresh's workbook a few MB).
+MIN_FREE_BYTES = 64 * 1024 * 1024
 
 _SEED_HINT = "run `gbess warehouse seed` (or the ingest jobs)"
 
@@ -101,9 +114,9 @@ class HealthReport:
 
 
 def open_for_probe(settings: Settings) -> Warehouse:
-    """The configured warehouse as a probe opens it: DuckDB read-only, BigQuery with a
-    timeout of at most :data:`BIGQUERY_TIMEOUT_S`."""
-    return open_warehouse(probe_settings(settings), read_only=True)
+    """The configured warehouse as a probe opens it: DuckDB read-only without waiting for
+    the lock, BigQuery with a timeout of at most :data:`BIGQUERY_TIMEOUT_S`."""
+    return open_warehouse(probe_settings(settings), read_only=True, lock_timeout_s=0)
 
 
 def check_health(
@@ -118,7 +131,11 @@ def check_health(
     Returns:
         The report; never raises for a problem it can name.
     """
-    problems = [*check_reference(settings.data_dir), *check_warehouse(settings, opener=opener)]
+    problems = [
+        *check_reference(settings.data_dir),
+        *check_warehouse(settings, opener=opener),
+        *check_var_dir(settings.var_dir),
+    ]
     return HealthReport(settings.warehouse_backend, tuple(problems))
 
 
@@ -190,6 +207,8 @@ def check_warehouse(
     try:
         with opener(settings) as warehouse:
             counts = warehouse.row_counts(SEEDED_TABLES)
+    except StorageUnavailableError as exc:
+        return [_storage_problem(exc)]
     except DataMissingError as exc:
         return [_unreachable(settings.warehouse_backend, exc)]
     except (SourceUnavailableError, ValidationError) as exc:
@@ -262,6 +281,61 @@ def _unreachable(backend: str, exc: DataMissingError) -> HealthProblem:
         )
     return _warehouse_problem(
         "dataset-missing", f"the BigQuery dataset does not exist; {_SEED_HINT}", exc
+    )
+
+
+def _storage_problem(exc: StorageUnavailableError) -> HealthProblem:
+    details = {
+        "locked": "the DuckDB warehouse file is being written by another process; "
+        "it answers again when the write finishes",
+        "busy": "this process has the DuckDB warehouse open for writing, so it cannot also be "
+        "opened read-only until that finishes",
+        "unreadable": "the DuckDB warehouse file cannot be opened read-only "
+        "(not a DuckDB database?)",
+        "file-missing": f"the DuckDB warehouse file does not exist; {_SEED_HINT}",
+    }
+    detail = details.get(exc.check, exc.public_detail)
+    return _warehouse_problem(exc.check, detail, exc)
+
+
+def check_var_dir(var_dir: Path) -> list[HealthProblem]:
+    """Problems with the state directory (empty when a file can be written there).
+
+    Args:
+        var_dir: ``GBESS_VAR_DIR``.
+    """
+    # A var/ not made yet is made by the first write: then its nearest parent must take it.
+    probe = var_dir
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        return [_var_problem("not-a-directory", "is not a directory", var_dir)]
+    try:
+        stats = os.statvfs(probe)
+        if stats.f_flag & os.ST_RDONLY:
+            return [_var_problem("read-only", "is on a read-only file system", var_dir)]
+        if stats.f_bavail * stats.f_frsize < MIN_FREE_BYTES:
+            free_mb = stats.f_bavail * stats.f_frsize // 2**20
+            return [_var_problem("full", f"has {free_mb} MB free (fewer than 64 MB)", var_dir)]
+        with tempfile.NamedTemporaryFile(dir=probe, prefix=".gbess-health-"):
+            pass  # created and removed: the directory accepts new files
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return [_var_problem("full", "is full", var_dir, exc)]
+        return [_var_problem("not-writable", "does not accept new files", var_dir, exc)]
+    return []
+
+
+def _var_problem(check: str, what: str, var_dir: Path, exc: OSError | None = None) -> HealthProblem:
+    cause = f": {exc.strerror}" if exc is not None else ""
+    return HealthProblem(
+        "warehouse",
+        "var_dir",
+        check,
+        f"the state directory (GBESS_VAR_DIR) {what}: valuations over a seeded warehouse "
+        "still answer, but seeding, ingest, refreshes and dashboard files fail until it is "
+        "writable",
+        f"GBESS_VAR_DIR {var_dir} {what}{cause}",
     )
 
 

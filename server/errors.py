@@ -24,9 +24,11 @@ from engine.errors import (
     InfeasibleDispatchError,
     ReferenceDataError,
     SourceUnavailableError,
+    StorageUnavailableError,
     TariffNotFoundError,
     UnknownPostcodeError,
     ValidationError,
+    WarehouseBusyError,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -49,6 +51,10 @@ ERROR_STATUS: dict[type[GbessError], int] = {
     DataMissingError: 404,
     ReferenceDataError: 503,
     SourceUnavailableError: 502,
+    # var/ (GBESS_VAR_DIR) missing, read-only or full; the warehouse lock not had in time
+    # (WarehouseBusyError also sends Retry-After).
+    StorageUnavailableError: 503,
+    WarehouseBusyError: 503,
 }
 
 # Slugs for errors the HTTP layer itself produces.
@@ -207,6 +213,11 @@ def handle_gbess_error(error: GbessError) -> Response:
         field=error.field if status < 500 else None,
         title=_title_of(error),
         extensions=error.extensions,
+        headers=(
+            {"Retry-After": str(error.retry_after_s)}
+            if isinstance(error, WarehouseBusyError)
+            else None
+        ),
     )
 
 

@@ -9,8 +9,9 @@ lives here, so both backends return the same DataFrames.
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,10 @@ from jobs.warehouse.dialect import check_parameters, named_query
 from jobs.warehouse.schema import TABLES, Table, table
 
 MAX_GAPS_LISTED = 20
+
+
+class NeedsWriteError(Exception):
+    """Raised inside :meth:`Warehouse.reads_only` by an operation that would write."""
 
 
 class Warehouse(abc.ABC):
@@ -186,6 +191,24 @@ class Warehouse(abc.ABC):
     @abc.abstractmethod
     def _upsert(self, spec: Table, frame: pd.DataFrame) -> None:
         """Replace rows with the frame's keys and insert the frame, atomically."""
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[object]:
+        """Hold the warehouse's write lock across several loads (a seed, a day of ingest).
+
+        A no-op where the backend serialises writes itself (BigQuery); DuckDB takes its
+        file lock (see :mod:`jobs.warehouse.duckdb_backend`).
+        """
+        yield None
+
+    @contextlib.contextmanager
+    def reads_only(self) -> Iterator[None]:
+        """Inside, an operation that would write raises :class:`NeedsWriteError` (DuckDB).
+
+        Lets a check-then-write (:func:`jobs.warehouse.seed_if_needed`) do its check
+        without the write lock and take the lock only when there is something to write.
+        """
+        yield
 
     def __enter__(self) -> Warehouse:
         return self

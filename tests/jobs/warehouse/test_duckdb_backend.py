@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import StorageUnavailableError, ValidationError
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 from tests.jobs.warehouse.conftest import bm_units_frame, system_prices_frame
 
@@ -160,18 +160,25 @@ def test_status_gaps_at_one_instant_are_listed_by_series(
 
 
 def test_read_only_needs_an_existing_file(tmp_path: Path) -> None:
+    # A server fault (503 naming the setting), not "the data you asked for is missing" (404).
     warehouse = DuckDBWarehouse(tmp_path / "absent.duckdb", read_only=True)
-    with pytest.raises(DataMissingError, match="gbess warehouse seed"):
+    with pytest.raises(StorageUnavailableError, match="gbess warehouse seed") as err:
         warehouse.query("bm_units")
+    assert err.value.check == "file-missing"
+    assert str(tmp_path) not in err.value.public_detail
+    assert "GBESS_DUCKDB_PATH" in err.value.public_detail
+    assert not (tmp_path / "absent.duckdb").exists()
 
 
 def test_a_path_that_cannot_be_created_names_the_setting(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")  # a file where the warehouse's directory should be
-    warehouse = DuckDBWarehouse(blocker / "sub" / "gbess.duckdb")
-    with pytest.raises(DataMissingError, match="cannot open warehouse") as err:
+    warehouse = DuckDBWarehouse(blocker / "sub" / "gbess.duckdb", setting="GBESS_VAR_DIR")
+    with pytest.raises(StorageUnavailableError, match="cannot write the warehouse") as err:
         warehouse.query("bm_units")
-    assert err.value.field == "GBESS_DUCKDB_PATH"
+    assert err.value.check == "not-writable"
+    assert err.value.field == "GBESS_VAR_DIR"
+    assert str(tmp_path) not in err.value.public_detail
 
 
 def test_read_only_refuses_loads(small_warehouse: DuckDBWarehouse) -> None:
@@ -234,7 +241,7 @@ def test_row_counts_raise_when_the_file_cannot_be_opened(tmp_path: Path) -> None
     (tmp_path / "junk.duckdb").write_bytes(b"not a database" * 100)
     with (
         DuckDBWarehouse(tmp_path / "junk.duckdb", read_only=True) as reader,
-        pytest.raises(DataMissingError, match="cannot open warehouse"),
+        pytest.raises(StorageUnavailableError, match="cannot open warehouse"),
     ):
         reader.row_counts(["bm_units"])
 
