@@ -27,6 +27,7 @@ COMMANDS = (
     "dispatch",
     "revenue",
     "btm",
+    "fleet",
 )
 
 

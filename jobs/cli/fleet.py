@@ -1,0 +1,96 @@
+"""``gbess fleet``: the battery fleet leaderboard; ``gbess fleet volumes``: BM volumes from files."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.fleet import FleetRequest, FleetVolumesRequest, run_fleet, run_fleet_volumes
+from jobs.settings import Settings
+
+
+def register(sub: Any) -> None:
+    """Add ``fleet`` (leaderboard) and ``fleet volumes`` (from Elexon CSV extracts)."""
+    parser = sub.add_parser(
+        "fleet", help="battery BM units by lead party, region and route, with BM volumes/cash"
+    )
+    parser.add_argument("--from", dest="first", help="first settlement date of BM figures")
+    parser.add_argument("--to", dest="last", help="last settlement date (default: --from)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON document to stdout")
+    output.add_argument("--csv", action="store_true", help="print the per-unit table as CSV")
+    parser.set_defaults(handler=handle_fleet)
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=False)
+    volumes = actions.add_parser(
+        "volumes", help="accepted bid/offer volume per settlement period from BOALF/PN files"
+    )
+    volumes.add_argument("--boalf", type=Path, required=True, help="Elexon BOALF CSV extract")
+    volumes.add_argument("--pn", type=Path, required=True, help="Elexon PN CSV extract")
+    volumes.add_argument("--bod", type=Path, help="Elexon BOD CSV extract (for cashflows)")
+    add_json_flag(volumes)
+    volumes.set_defaults(handler=handle_volumes)
+
+
+def _number(value: Any, places: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{places}f}"
+
+
+def handle_fleet(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the leaderboard (units, lead parties, regions, routes)."""
+    document = run_fleet(FleetRequest(args.first, args.last), settings)
+    if args.json:
+        emit_json(document)
+        return 0
+    if args.csv:
+        rows = document["units"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["units"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    period = document["period"]
+    span = f" — BM {period['from']}..{period['to']}" if period else ""
+    print(f"{document['registry']['units']} battery BM units{span}")
+    print(f"{'unit':<14}{'MW':>8}{'share':>8}  {'lead party':<34}{'BM £':>12}  route")
+    for u in document["units"]:
+        share = u["fleet_share_frac"]
+        print(
+            f"{u['elexon_bm_unit']:<14}{_number(u['generation_capacity_mw']):>8}"
+            f"{'—' if share is None else f'{share:.1%}':>8}  {(u['lead_party_name'] or '—')[:33]:<34}"
+            f"{_number(u['bm_cashflow_gbp'], 0):>12}  {u['route_to_market'] or '—'}"
+        )
+    print("\nby lead party:")
+    for p in document["by_lead_party"]:
+        print(
+            f"  {p['lead_party_name'][:40]:<42}{p['units']:>3} units {_number(p['generation_capacity_mw']):>8} MW"
+        )
+    for warning in document["warnings"]:
+        print(f"note: {warning}")
+    return 0
+
+
+def handle_volumes(args: argparse.Namespace, settings: Settings) -> int:
+    """Print accepted offer/bid volume [MWh] per settlement period."""
+    document = run_fleet_volumes(FleetVolumesRequest(args.boalf, args.pn, args.bod), settings)
+    if args.json:
+        emit_json(document)
+        return 0
+    print("| unit | settlement date | SP | offer MWh | bid MWh | net MWh | cash £ |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for p in document["periods"]:
+        print(
+            f"| {p['elexon_bm_unit']} | {p['settlement_date'][:10]} | {p['settlement_period']} | "
+            f"{_number(p['offer_volume_mwh'], 3)} | {_number(p['bid_volume_mwh'], 3)} | "
+            f"{_number(p['net_volume_mwh'], 3)} | {_number(p['cashflow_gbp'], 2)} |"
+        )
+    totals = document["totals"]
+    print(
+        f"\n{totals['acceptances']} acceptances; offer {_number(totals['offer_volume_mwh'], 3)} "
+        f"MWh, bid {_number(totals['bid_volume_mwh'], 3)} MWh"
+    )
+    for warning in document["warnings"]:
+        print(f"note: {warning}")
+    return 0
