@@ -175,9 +175,12 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for record in frame.to_dict("records"):
         row: dict[str, Any] = {}
         for key, value in record.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                row[str(key)] = None
-            elif value is pd.NA or value is pd.NaT:
+            if (
+                value is None
+                or (isinstance(value, float) and math.isnan(value))
+                or value is pd.NA
+                or value is pd.NaT
+            ):
                 row[str(key)] = None
             elif isinstance(value, pd.Timestamp):
                 row[str(key)] = value.isoformat()
@@ -195,7 +198,7 @@ def fleet_document(board: Leaderboard, request: FleetRequest, notes: list[str]) 
         dynamic_response_revenue_gbp=None, dynamic_response_missing_reason=DYNAMIC_RESPONSE_REASON
     )
     return {
-        "registry": {"source": REGISTRY_SOURCE, "units": int(len(board.units))},
+        "registry": {"source": REGISTRY_SOURCE, "units": len(board.units)},
         "period": None
         if request.first is None or request.last is None
         else {"from": request.first.isoformat(), "to": request.last.isoformat()},

@@ -1,4 +1,4 @@
-"""``gbess fleet``: the battery fleet leaderboard; ``gbess fleet volumes``: BM volumes from files."""
+"""``gbess fleet``: the battery fleet leaderboard; ``gbess fleet volumes``: BM volumes (files)."""
 
 from __future__ import annotations
 
@@ -56,17 +56,16 @@ def handle_fleet(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{document['registry']['units']} battery BM units{span}")
     print(f"{'unit':<14}{'MW':>8}{'share':>8}  {'lead party':<34}{'BM £':>12}  route")
     for u in document["units"]:
-        share = u["fleet_share_frac"]
+        share = "—" if u["fleet_share_frac"] is None else f"{u['fleet_share_frac']:.1%}"
+        party = (u["lead_party_name"] or "—")[:33]
         print(
-            f"{u['elexon_bm_unit']:<14}{_number(u['generation_capacity_mw']):>8}"
-            f"{'—' if share is None else f'{share:.1%}':>8}  {(u['lead_party_name'] or '—')[:33]:<34}"
-            f"{_number(u['bm_cashflow_gbp'], 0):>12}  {u['route_to_market'] or '—'}"
+            f"{u['elexon_bm_unit']:<14}{_number(u['generation_capacity_mw']):>8}{share:>8}  "
+            f"{party:<34}{_number(u['bm_cashflow_gbp'], 0):>12}  {u['route_to_market'] or '—'}"
         )
     print("\nby lead party:")
     for p in document["by_lead_party"]:
-        print(
-            f"  {p['lead_party_name'][:40]:<42}{p['units']:>3} units {_number(p['generation_capacity_mw']):>8} MW"
-        )
+        mw = _number(p["generation_capacity_mw"])
+        print(f"  {p['lead_party_name'][:40]:<42}{p['units']:>3} units {mw:>8} MW")
     for warning in document["warnings"]:
         print(f"note: {warning}")
     return 0
