@@ -92,6 +92,12 @@ _BMU = (
     _c("elexon_bm_unit", "STRING", "Elexon BM unit id, e.g. E_ARBRB-1", key=True),
 )
 _SOURCE = _c("source", "STRING", "where the row came from (file or API endpoint)")
+_VINTAGE = _c(
+    "vintage",
+    "STRING",
+    "which publication the row was read from (e.g. the BMRS CSV download or the Insights "
+    "API), since vintages of the same figure can differ",
+)
 
 TABLES: dict[str, Table] = {
     table.name: table
@@ -106,6 +112,7 @@ TABLES: dict[str, Table] = {
                 _c("system_buy_price_gbp_per_mwh", "FLOAT64", "system buy price [£/MWh]"),
                 _c("net_imbalance_volume_mwh", "FLOAT64", "net imbalance volume [MWh]"),
                 _SOURCE,
+                _VINTAGE,
             ),
             key=("interval_start",),
             partition_by="DATE_TRUNC(settlement_date, MONTH)",
@@ -123,6 +130,7 @@ TABLES: dict[str, Table] = {
                 _c("market_index_price_gbp_per_mwh", "FLOAT64", "market index price [£/MWh]"),
                 _c("market_index_volume_mwh", "FLOAT64", "traded volume [MWh]"),
                 _SOURCE,
+                _VINTAGE,
             ),
             key=("interval_start", "data_provider"),
             partition_by="DATE_TRUNC(settlement_date, MONTH)",
@@ -150,6 +158,7 @@ TABLES: dict[str, Table] = {
                 ),
                 _c("auction_id", "STRING", "EAC auction id (NULL before the EAC)"),
                 _SOURCE,
+                _VINTAGE,
             ),
             key=("service", "delivery_start"),
             partition_by="DATE_TRUNC(efa_date, MONTH)",
@@ -172,6 +181,7 @@ TABLES: dict[str, Table] = {
                 _c("clearing_price_gbp_per_mw_per_h", "FLOAT64", "clearing price [£/MW/h]"),
                 _c("auction_id", "STRING", "EAC auction id"),
                 _SOURCE,
+                _VINTAGE,
             ),
             key=("service", "delivery_start"),
             partition_by="DATE_TRUNC(settlement_date, MONTH)",
@@ -179,6 +189,28 @@ TABLES: dict[str, Table] = {
             time_column="delivery_start",
             end_column="delivery_end",
             series=("service",),
+        ),
+        Table(
+            "demand_forecast_day_ahead",
+            "NESO day-ahead national demand forecast, cardinal points, every published "
+            "vintage (choose the latest issued before a decision)",
+            (
+                _c("target_date", "DATE", "UK local day forecast", key=True),
+                _c("days_ahead", "INT64", "days between issue and target (1)"),
+                _c("forecast_timestamp", "TIMESTAMP", "UTC time the vintage was issued", key=True),
+                _c("cardinal_point", "STRING", "cardinal point code (1A, 2B, DP ...)", key=True),
+                _c("cp_type", "STRING", "F (fixed time), P (peak) or T (trough)"),
+                _c("cp_start_hhmm", "INT64", "window start, UK clock time as hhmm (30 = 00:30)"),
+                _c("cp_end_hhmm", "INT64", "window end, UK clock time as hhmm (2400 = 24:00)"),
+                _c("f_point", "STRING", "NESO point label (Om, DM, EM ...), often empty"),
+                _c("forecast_demand_mw", "FLOAT64", "forecast national demand [MW]"),
+                _SOURCE,
+                _VINTAGE,
+            ),
+            key=("target_date", "forecast_timestamp", "cardinal_point"),
+            partition_by="DATE_TRUNC(target_date, MONTH)",
+            cluster_by=("cardinal_point",),
+            time_column="forecast_timestamp",
         ),
         Table(
             "bm_units",
@@ -222,6 +254,7 @@ TABLES: dict[str, Table] = {
                 _c("gsp_group_name", "STRING", "GSP group name"),
                 _c("interconnector_id", "STRING", "interconnector id"),
                 _SOURCE,
+                _VINTAGE,
             ),
             key=("elexon_bm_unit",),
             cluster_by=("lead_party_id", "gsp_group_id"),

@@ -110,7 +110,7 @@ def test_query_before_seeding_says_so(
 def test_ddl_bigquery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["warehouse", "ddl", "--dataset", "proj.ds"]) == 0
     out = capsys.readouterr().out
-    assert out.count("CREATE TABLE IF NOT EXISTS") == 10
+    assert out.count("CREATE TABLE IF NOT EXISTS") == 11
     assert "`proj.ds.system_frequency`" in out
 
 
@@ -120,9 +120,12 @@ def test_seed_then_run_says_already_seeded(
     monkeypatch.setenv("GBESS_DUCKDB_PATH", str(tmp_path / "seeded.duckdb"))
     assert main(["warehouse", "seed", "--json"]) == 0
     seeded = json.loads(capsys.readouterr().out)
-    assert sum(f["rows"] for f in seeded["files"]) == 17_568 + 35_136 + 36_600 + 2_692 + 64
+    # Every shipped year (SOURCES.md): system prices, MID, response, QR, demand, BM units.
+    assert sum(f["rows"] for f in seeded["files"]) == (
+        126_432 + 243_543 + 57_444 + 37_732 + 52_953 + 64
+    )
     assert main(["run"]) == 0
     out = capsys.readouterr().out
     assert "already seeded" in out
     assert "system_prices" in out
-    assert "17568 rows" in out
+    assert "126432 rows" in out

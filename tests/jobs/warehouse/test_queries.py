@@ -19,6 +19,7 @@ TESTED = {
     "bm_units",
     "daily_price_stats",
     "data_freshness",
+    "demand_forecast_day_ahead",
     "dynamic_response",
     "fleet_by_gsp_group",
     "fleet_by_lead_party",
@@ -33,6 +34,32 @@ TESTED = {
 
 def test_every_query_has_a_test_here() -> None:
     assert set(query_names()) == TESTED
+
+
+def test_demand_forecast_day_ahead_every_vintage_in_issue_order(
+    empty_warehouse: DuckDBWarehouse,
+) -> None:
+    # Two vintages of one cardinal point for 2024-01-10, loaded latest first.
+    empty_warehouse.load(
+        "demand_forecast_day_ahead",
+        pd.DataFrame(
+            {
+                "target_date": [dt.date(2024, 1, 10)] * 2 + [dt.date(2024, 1, 11)],
+                "forecast_timestamp": pd.to_datetime(
+                    ["2024-01-09T11:46:40Z", "2024-01-09T08:45:20Z", "2024-01-10T08:45:00Z"]
+                ),
+                "cardinal_point": ["DP", "DP", "DP"],
+                "cp_start_hhmm": [1700, 1700, 1700],
+                "cp_end_hhmm": [1800, 1800, 1800],
+                "forecast_demand_mw": [44_373.0, 44_420.0, 40_000.0],
+            }
+        ),
+    )
+    frame = empty_warehouse.query(
+        "demand_forecast_day_ahead", from_date=dt.date(2024, 1, 10), to_date=dt.date(2024, 1, 10)
+    )
+    assert frame["forecast_demand_mw"].tolist() == [44_420.0, 44_373.0]
+    assert frame["forecast_timestamp"].iloc[0] == pd.Timestamp("2024-01-09T08:45:20Z")
 
 
 def test_system_prices_one_clock_change_day(small_warehouse: DuckDBWarehouse) -> None:

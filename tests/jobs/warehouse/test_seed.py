@@ -14,7 +14,13 @@ from engine.reference import ReferenceData
 from jobs.settings import Settings
 from jobs.warehouse import seed, seed_if_needed
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
-from jobs.warehouse.seed import SEED_FILES
+from jobs.warehouse.seed import (
+    ALL_SEEDED_TABLES,
+    BMRS_CSV,
+    INSIGHTS_API,
+    SEED_FILES,
+    add_missing_columns,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +35,89 @@ def seeded(
     warehouse.close()
 
 
+def _rows_between(
+    warehouse: DuckDBWarehouse, table: str, column: str, first: str, last: str
+) -> int:
+    # Names come from this test, not from input.
+    frame = warehouse.run_sql(
+        f"SELECT COUNT(*) AS n FROM {table} WHERE {column} BETWEEN @first AND @last",
+        first=dt.date.fromisoformat(first),
+        last=dt.date.fromisoformat(last),
+    )
+    return int(frame["n"].iloc[0])
+
+
 def test_row_counts_match_the_files(seeded: tuple[DuckDBWarehouse, Settings]) -> None:
     warehouse, _ = seeded
     rows = {t["table"]: t["rows"] for t in warehouse.status()["tables"]}
-    # SOURCES.md: 17,568 periods; 2 providers; 13,176 + 23,424 response rows; 2,692 QR; 64.
-    assert rows["system_prices"] == 17_568
-    assert rows["market_index"] == 35_136
-    assert rows["dynamic_response_results"] == 13_176 + 23_424
-    assert rows["quick_reserve_results"] == 2_692
+    # SOURCES.md, 2024: 17,568 periods; 2 providers; 13,176 response rows; 2,692 QR; 64.
+    assert (
+        _rows_between(warehouse, "system_prices", "settlement_date", "2024-01-01", "2024-12-31")
+        == 17_568
+    )
+    assert (
+        _rows_between(warehouse, "market_index", "settlement_date", "2024-01-01", "2024-12-31")
+        == 35_136
+    )
+    assert (
+        _rows_between(warehouse, "dynamic_response_results", "efa_date", "2024-01-01", "2024-12-31")
+        == 13_176
+    )
+    assert (
+        _rows_between(
+            warehouse, "quick_reserve_results", "settlement_date", "2024-01-01", "2024-12-31"
+        )
+        == 2_692
+    )
     assert rows["bm_units"] == 64
+    # Every shipped year (SOURCES.md row counts): system prices 112,510 (BMRS CSV,
+    # 2019-01-01 .. 2025-06-01) + 13,922 (API, .. 2026-03-18); MID 166,144 + 35,136 + 14,972
+    # + 27,291; response 23,424 (legacy) + 13,176 + 13,140 + 7,704; QR 2,692 + 35,040;
+    # NESO day-ahead demand forecast 52,953.
+    assert rows["system_prices"] == 112_510 + 13_922
+    assert rows["market_index"] == 166_144 + 35_136 + 14_972 + 27_291
+    assert rows["dynamic_response_results"] == 23_424 + 13_176 + 13_140 + 7_704
+    assert rows["quick_reserve_results"] == 2_692 + 35_040
+    assert rows["demand_forecast_day_ahead"] == 52_953
     assert rows["load_log"] == len(SEED_FILES)
+
+
+def test_each_row_names_its_vintage(seeded: tuple[DuckDBWarehouse, Settings]) -> None:
+    warehouse, _ = seeded
+    vintages = warehouse.run_sql(
+        "SELECT vintage, MIN(settlement_date) AS first_day, MAX(settlement_date) AS last_day, "
+        "COUNT(*) AS n FROM system_prices GROUP BY vintage ORDER BY first_day"
+    )
+    # The BMRS CSV download to 2025-06-01, then the Insights API (SOURCES.md).
+    assert vintages["vintage"].tolist() == [BMRS_CSV, INSIGHTS_API]
+    assert vintages["last_day"].iloc[0] == pd.Timestamp("2025-06-01")
+    assert vintages["first_day"].iloc[1] == pd.Timestamp("2025-06-02")
+    for table in ALL_SEEDED_TABLES:
+        nulls = warehouse.run_sql(f"SELECT COUNT(*) AS n FROM {table} WHERE vintage IS NULL")
+        assert int(nulls["n"].iloc[0]) == 0, table
+
+
+def test_the_vintage_difference_files_are_not_loaded(
+    seeded: tuple[DuckDBWarehouse, Settings],
+) -> None:
+    warehouse, _ = seeded
+    # 2024-01-01 SP10: the BMRS CSV says £2.00, the API (listed in the QA file) £99.37.
+    sp10 = warehouse.query(
+        "system_prices", from_date=dt.date(2024, 1, 1), to_date=dt.date(2024, 1, 1)
+    ).iloc[9]
+    assert sp10["system_sell_price_gbp_per_mwh"] == 2.0
+    assert not any("vintage_differences" in f.path for f in SEED_FILES)
+
+
+def test_demand_forecast_keeps_every_vintage(seeded: tuple[DuckDBWarehouse, Settings]) -> None:
+    warehouse, _ = seeded
+    frame = warehouse.query(
+        "demand_forecast_day_ahead", from_date=dt.date(2024, 1, 10), to_date=dt.date(2024, 1, 10)
+    )
+    # Two vintages of 11 cardinal points; the 08:45Z one forecast the 17:00 peak at 44,420 MW.
+    assert len(frame) == 22
+    first = frame[frame["forecast_timestamp"] == pd.Timestamp("2024-01-09T08:45:20Z")]
+    assert first.loc[first["cardinal_point"] == "DP", "forecast_demand_mw"].item() == 44_420.0
 
 
 def test_clock_change_days_and_values(seeded: tuple[DuckDBWarehouse, Settings]) -> None:
@@ -80,7 +159,7 @@ def test_seed_twice_gives_the_same_tables(seeded: tuple[DuckDBWarehouse, Setting
         "dynamic_response", from_date=dt.date(2021, 1, 1), to_date=dt.date(2024, 12, 31)
     )
     pd.testing.assert_frame_equal(before, after)
-    assert warehouse.status()["tables"][0]["rows"] == 17_568
+    assert warehouse.status()["tables"][0]["rows"] == 112_510 + 13_922
 
 
 def test_a_file_that_disagrees_with_the_calendar_is_refused(ref: ReferenceData) -> None:
@@ -99,5 +178,18 @@ def test_seed_if_needed_names_a_missing_market_file(tmp_path: Path) -> None:
     try:
         with pytest.raises(DataMissingError, match=r"market/.*GBESS_DATA_DIR"):
             seed_if_needed(warehouse, settings)
+    finally:
+        warehouse.close()
+
+
+def test_a_warehouse_from_before_vintages_gains_the_column(tmp_path: Path) -> None:
+    warehouse = DuckDBWarehouse(tmp_path / "old.duckdb")
+    try:
+        with warehouse.writing():
+            warehouse.ensure_tables()
+            warehouse.run_sql("ALTER TABLE system_prices DROP COLUMN vintage")
+        assert "vintage" not in warehouse.run_sql("SELECT * FROM system_prices LIMIT 0").columns
+        add_missing_columns(warehouse)
+        assert "vintage" in warehouse.run_sql("SELECT * FROM system_prices LIMIT 0").columns
     finally:
         warehouse.close()
