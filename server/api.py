@@ -13,23 +13,35 @@ A family module (``server/lookup.py`` …) does::
 and appends ``lookup.bp`` to ``BLUEPRINTS`` in ``server/app.py``. The view receives the
 validated ``body`` (and ``query``, and any path parameters); returning a pydantic model
 serialises it as JSON. ``/v1/openapi.json`` is generated from these declarations.
+
+``heavy=True`` marks an operation that can keep a thread busy for seconds (valuations,
+dispatch, refresh, long profiles): at most ``GBESS_HEAVY_PER_WORKER`` of them run at once
+in a worker process, and one more is refused at once with 429 and ``Retry-After``, so the
+remaining threads stay free for lookups (docs/security.md).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Flask, Response, current_app
 from pydantic import BaseModel
 
 from engine.errors import GbessError
 from server.auth import public as mark_public
+from server.config import server_config
+from server.errors import ProblemError
 from server.validation import parse_body, parse_query
 
 API_PREFIX = "/v1"
+# What a refused heavy request is told to wait before retrying [s].
+HEAVY_RETRY_AFTER_S = 5
+_GATE_KEY = "gbess_heavy_gate"
+_gate_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,7 @@ class Operation:
         errors: Domain errors the operation can raise (documented with their status).
         public: Reachable without authentication.
         tag: OpenAPI tag (the blueprint's family).
+        heavy: Capped per worker (429 + ``Retry-After`` beyond the cap).
     """
 
     method: str
@@ -65,6 +78,7 @@ class Operation:
     errors: tuple[type[GbessError], ...]
     public: bool
     tag: str
+    heavy: bool = False
 
 
 class ApiBlueprint(Blueprint):
@@ -95,6 +109,7 @@ class ApiBlueprint(Blueprint):
         content_type: str = "application/json",
         errors: Sequence[type[GbessError]] = (),
         public: bool = False,
+        heavy: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register ``method rule`` and document it; decorate the view with it.
 
@@ -109,11 +124,19 @@ class ApiBlueprint(Blueprint):
             content_type: Media type of the success body (e.g. ``text/html``).
             errors: Domain errors this operation raises, for the docs.
             public: No authentication (only for ``/health`` and static assets).
+            heavy: Long-running: at most ``GBESS_HEAVY_PER_WORKER`` at once per worker.
         """
 
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(fn)
             def view(**path_params: Any) -> Any:
+                if heavy:
+                    # The slot covers parsing too (a year of prices is a large body).
+                    with heavy_slot():
+                        return call(path_params)
+                return call(path_params)
+
+            def call(path_params: dict[str, Any]) -> Any:
                 kwargs = dict(path_params)
                 if request is not None:
                     kwargs["body"] = parse_body(request)
@@ -139,11 +162,51 @@ class ApiBlueprint(Blueprint):
                     errors=tuple(errors),
                     public=public,
                     tag=self.name,
+                    heavy=heavy,
                 )
             )
             return view
 
         return decorator
+
+
+class HeavyGate:
+    """At most ``limit`` heavy requests at once in this process; no queue.
+
+    Args:
+        limit: Heavy requests allowed in flight.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def __enter__(self) -> HeavyGate:
+        if not self._slots.acquire(blocking=False):
+            raise ProblemError(
+                429,
+                f"this server is already running {self.limit} long requests (valuations, "
+                f"refresh) per worker; retry in {HEAVY_RETRY_AFTER_S} s",
+                slug="too-many-requests",
+                headers={"Retry-After": str(HEAVY_RETRY_AFTER_S)},
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+def heavy_slot(app: Flask | None = None) -> HeavyGate:
+    """The app's heavy-request gate (made on first use from ``GBESS_HEAVY_PER_WORKER``)."""
+    target = app if app is not None else current_app
+    gate: HeavyGate | None = target.extensions.get(_GATE_KEY)
+    if gate is None:
+        with _gate_lock:
+            gate = target.extensions.get(_GATE_KEY)
+            if gate is None:
+                gate = HeavyGate(server_config(target).heavy_per_worker)
+                target.extensions[_GATE_KEY] = gate
+    return gate
 
 
 def _render(result: Any, status: int) -> Any:

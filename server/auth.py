@@ -2,11 +2,18 @@
 
 Every route needs one of them except views marked :func:`public` (``/health``):
 
-* **HMAC** (custom functions, scripts, Cloud Scheduler with a shared secret): headers
-  ``X-Gbess-Timestamp`` and ``X-Gbess-Signature``, scheme in :mod:`jobs.webhook_auth`.
+* **HMAC** (custom functions, scripts, Cloud Scheduler with a shared secret): scheme v2 in
+  :mod:`jobs.webhook_auth` (method, path, query, timestamp, nonce and body digest signed;
+  each signature usable once within the window, per worker process). The deprecated v1
+  is accepted only with ``GBESS_ALLOW_V1_SIGNATURES=1``, with a warning in the log.
 * **OIDC** (the add-on's ``ScriptApp.getIdentityToken()``, Cloud Scheduler's OIDC token):
   ``Authorization: Bearer <Google ID token>`` verified by google-auth against the configured
-  audiences, then the verified ``email`` must be on the allow-list.
+  audiences, then the verified ``email`` must be on the allow-list (an ``@domain`` entry
+  also needs the token's ``hd`` claim to be that domain).
+
+Credentials are checked from the headers alone, before a byte of the body is read, so a
+client without them cannot hold a thread by sending its body slowly; once they pass, the
+body gets a bounded time to arrive (:func:`server.serving.extend_read_deadline`) or 408.
 
 Missing or invalid credentials → 401 with ``WWW-Authenticate``; a valid identity that is
 not allowed → 403. ``GBESS_AUTH=off`` (loopback binds only) lets loopback callers in.
@@ -31,11 +38,18 @@ from google.oauth2 import id_token
 from jobs.webhook_auth import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    V2_PREFIX,
+    ReplayCache,
     SignatureError,
+    check_body_digest,
+    check_timestamp,
+    check_v1_signature_format,
+    check_v2_headers,
     verify_signature,
 )
 from server.config import ServerConfig, is_loopback
 from server.errors import ProblemError
+from server.serving import RequestReadTimeout, extend_read_deadline
 from server.validation import read_body
 
 logger = logging.getLogger("gbess.server.auth")
@@ -47,6 +61,18 @@ DEFAULT_CERTS_TTL_S = 300.0
 MAX_CERTS_TTL_S = 86_400.0
 # Leeway for iat/exp between Google's clock and ours [s].
 TOKEN_CLOCK_SKEW_S = 10
+# Longest credential header values looked at (an ID token is ~1 KiB) [characters].
+MAX_AUTHORIZATION_CHARS = 4096
+# What an invalid ID token's 401 says: a fixed phrase per failure, never google-auth's own
+# message (it lists the configured audiences).
+_TOKEN_FAILURES = (
+    ("audience", "wrong audience"),
+    ("expired", "expired"),
+    ("too early", "used too early"),
+    ("issuer", "wrong issuer"),
+    ("signature", "bad signature"),
+    ("certificate", "bad signature"),
+)
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -143,6 +169,8 @@ class Authenticator:
     ) -> None:
         self.config = config
         self.clock = clock
+        self.replays = ReplayCache(config.hmac_window_s)
+        self._v1_warned = False
         self.certs_request = CachingCertsRequest(http_session or requests.Session(), clock)
         exact = {e for e in config.allowed_emails if not e.startswith("@")}
         self._allowed_exact = frozenset(exact)
@@ -193,22 +221,92 @@ class Authenticator:
         raise self.unauthorized(f"authentication required: send {expected}", field="headers")
 
     def _hmac(self) -> Identity:
-        body = read_body()
+        """Check a signed request: headers first, then (bounded in time) the body."""
         try:
-            verify_signature(
-                self.config.hmac_secret,
+            # Cheap checks first, from the headers alone: a stale, malformed or missing
+            # timestamp or a missing signature never makes the server read a body.
+            check_timestamp(
                 request.headers.get(TIMESTAMP_HEADER),
-                request.headers.get(SIGNATURE_HEADER),
-                body,
                 now_s=self.clock(),
                 window_s=self.config.hmac_window_s,
             )
+            given = (request.headers.get(SIGNATURE_HEADER) or "").strip()
+            if not given:
+                raise SignatureError(f"missing header {SIGNATURE_HEADER}")
+            if given.startswith(V2_PREFIX):
+                self._hmac_v2()
+            else:
+                self._hmac_v1()
         except SignatureError as exc:
-            field = TIMESTAMP_HEADER if TIMESTAMP_HEADER in str(exc) else SIGNATURE_HEADER
-            raise self.unauthorized(str(exc), field=field) from None
+            raise self.unauthorized(str(exc), field=exc.header) from None
         return Identity("hmac", "hmac")
 
+    def _hmac_v2(self) -> None:
+        now_s = self.clock()
+        checked = check_v2_headers(
+            self.config.hmac_secret,
+            request.headers.get,
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            now_s=now_s,
+            window_s=self.config.hmac_window_s,
+        )
+        if not self.replays.first_use(checked.signature, checked.timestamp_s, now_s=now_s):
+            raise SignatureError(
+                f"{SIGNATURE_HEADER} was already used: sign every request afresh (new nonce)"
+            )
+        check_body_digest(checked, self._read_body())
+
+    def _hmac_v1(self) -> None:
+        if not self.config.allow_v1_signatures:
+            raise SignatureError(
+                f"{SIGNATURE_HEADER}: v1 signatures are no longer accepted; sign with v2 "
+                f"(docs/security.md, `gbess sign`)"
+            )
+        if not self._v1_warned:
+            self._v1_warned = True
+            logger.warning(
+                "GBESS_ALLOW_V1_SIGNATURES=1: accepting deprecated v1 signatures (not bound "
+                "to method, path or query); move clients to v2 and unset it"
+            )
+        now_s = self.clock()
+        timestamp_s = check_timestamp(
+            request.headers.get(TIMESTAMP_HEADER), now_s=now_s, window_s=self.config.hmac_window_s
+        )
+        given = check_v1_signature_format(request.headers.get(SIGNATURE_HEADER))
+        verify_signature(
+            self.config.hmac_secret,
+            str(timestamp_s),
+            given,
+            self._read_body(),
+            now_s=now_s,
+            window_s=self.config.hmac_window_s,
+        )
+        if not self.replays.first_use(given, timestamp_s, now_s=now_s):
+            raise SignatureError(f"{SIGNATURE_HEADER} was already used: sign every request afresh")
+
+    def _read_body(self) -> bytes:
+        """The body, given a bounded time to arrive (408 when it does not)."""
+        extend_read_deadline(request.content_length, self.config.read_timeout_s)
+        try:
+            return read_body()
+        except RequestReadTimeout:
+            raise ProblemError(
+                408,
+                f"the request body did not arrive within the read deadline "
+                f"({self.config.read_timeout_s} s plus 1 s per 100 kB)",
+                slug="request-timeout",
+                field="body",
+            ) from None
+
     def _oidc(self, authorization: str) -> Identity:
+        if len(authorization) > MAX_AUTHORIZATION_CHARS:
+            raise self.unauthorized(
+                f"Authorization is longer than {MAX_AUTHORIZATION_CHARS} characters",
+                field="Authorization",
+                error="invalid_token",
+            )
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise self.unauthorized(
@@ -232,9 +330,9 @@ class Authenticator:
             ) from None
         except (ValueError, google_exceptions.GoogleAuthError) as exc:
             # google-auth's messages say what failed (expired, audience, issuer, signature)
-            # without echoing the token.
+            # but also list the audiences this server accepts: say only which check failed.
             raise self.unauthorized(
-                f"invalid ID token: {_first_sentence(str(exc))}",
+                f"invalid ID token: {_token_failure(str(exc))}",
                 field="Authorization",
                 error="invalid_token",
             ) from None
@@ -245,24 +343,35 @@ class Authenticator:
                 "the ID token carries no verified email (request the 'email' scope)",
                 field="Authorization",
             )
-        if not self.email_allowed(address):
+        if not self.email_allowed(address, hosted_domain=claims.get("hd")):
             raise ProblemError(
                 403, f"{address} is not allowed to use this service", field="Authorization"
             )
         return Identity("oidc", address)
 
-    def email_allowed(self, address: str) -> bool:
-        """Whether a verified email is on the allow-list (exact, or ``@domain``)."""
+    def email_allowed(self, address: str, *, hosted_domain: Any = None) -> bool:
+        """Whether a verified email is on the allow-list.
+
+        An exact entry matches the email. An ``@domain`` entry matches an email in that
+        domain only when the token's ``hd`` (Google Workspace hosted domain) claim is that
+        domain too: a consumer Google account can carry a verified email at a domain its
+        owner does not run, and then has no ``hd``.
+        """
         address = address.lower()
         if address in self._allowed_exact:
             return True
         domain = address.rpartition("@")[2]
-        return any(domain == entry[1:] for entry in self._allowed_domains)
+        hd = str(hosted_domain or "").lower()
+        return bool(hd) and hd == domain and any(domain == e[1:] for e in self._allowed_domains)
 
 
-def _first_sentence(message: str) -> str:
-    # google-auth appends the expected audience list etc.; keep it short and token-free.
-    return message.split("\n", 1)[0][:200]
+def _token_failure(message: str) -> str:
+    """A fixed phrase naming the failed check of an ID token (never google-auth's text)."""
+    lowered = message.lower()
+    for needle, phrase in _TOKEN_FAILURES:
+        if needle in lowered:
+            return phrase
+    return "could not be verified"
 
 
 def install_auth(app: Flask, authenticator: Authenticator) -> None:

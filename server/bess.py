@@ -104,6 +104,7 @@ class RevenueResponse(ApiModel):
     response=RevenueResponse,
     summary="Co-optimised revenue stack: APX, imbalance and DC/DM/DR for one battery",
     errors=_ERRORS,
+    heavy=True,
 )
 def bess_revenue(body: RevenueHttpRequest) -> RevenueResponse:
     """Optimise the battery over the period and attribute the cash to streams."""
@@ -167,6 +168,7 @@ class DispatchResponse(ApiModel):
     response=DispatchResponse,
     summary="Exact optimal dispatch of one battery against half-hourly prices",
     errors=_ERRORS,
+    heavy=True,
 )
 def bess_dispatch(body: DispatchHttpRequest) -> DispatchResponse:
     """The perfect-foresight optimum and its totals.

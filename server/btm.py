@@ -105,6 +105,7 @@ class BtmResponse(ApiModel):
     response=BtmResponse,
     summary="Behind-the-meter PPA: supply margin without and with the battery, its value",
     errors=(ValidationError, TariffNotFoundError, DataMissingError, InfeasibleDispatchError),
+    heavy=True,
 )
 def btm(body: BtmHttpRequest) -> BtmResponse:
     """Margins by month and band, the battery's value by component, red coverage, cycles.

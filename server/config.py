@@ -17,15 +17,26 @@ from flask.sansio.app import App
 
 from engine.errors import ValidationError
 from jobs.settings import Settings
+from jobs.webhook_auth import secret_weakness
 
 AUTH_MODES = ("both", "hmac", "oidc", "off")
 DEFAULT_AUTH_MODE = "both"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
-# A shorter shared secret is guessable offline from one captured request.
+# A shorter or repetitive shared secret is guessable offline from one captured request;
+# the rule (length, distinct characters, entropy) is jobs.webhook_auth.secret_weakness.
 MIN_HMAC_SECRET_CHARS = 32
 HMAC_WINDOW_S = 300
+# The dashboard token is typed into a URL once: at least this long, 8 distinct characters.
+MIN_DASHBOARD_TOKEN_CHARS = 16
+MIN_DASHBOARD_TOKEN_DISTINCT = 8
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+# Heavy operations (valuations, refresh) in flight per worker; beyond it 429 + Retry-After.
+DEFAULT_HEAVY_PER_WORKER = 2
+# Total time a client has to send its request line and headers, and the base for its body.
+DEFAULT_READ_TIMEOUT_S = 10
 # Environment variables that only exist on Google's serverless platforms: when present the
 # process is reachable from outside whatever GBESS_HOST says.
 _PLATFORM_MARKERS = ("K_SERVICE", "GAE_ENV", "GAE_SERVICE")
@@ -57,6 +68,12 @@ class ServerConfig:
         hmac_window_s: Largest accepted clock difference for signed requests [s].
         workers: gunicorn worker processes (``GBESS_WORKERS``).
         threads: gunicorn threads per worker (``GBESS_THREADS``).
+        heavy_per_worker: Heavy requests (valuations, refresh) run at once per worker;
+            more get 429 with ``Retry-After`` (``GBESS_HEAVY_PER_WORKER``).
+        read_timeout_s: Time a client has to send its headers, and the base of the time
+            for its body [s] (``GBESS_READ_TIMEOUT_S``).
+        allow_v1_signatures: Accept the deprecated v1 signing scheme, with a warning
+            (``GBESS_ALLOW_V1_SIGNATURES=1``).
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -68,8 +85,11 @@ class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     hmac_window_s: int = HMAC_WINDOW_S
-    workers: int = 2
-    threads: int = 4
+    workers: int = DEFAULT_WORKERS
+    threads: int = DEFAULT_THREADS
+    heavy_per_worker: int = DEFAULT_HEAVY_PER_WORKER
+    read_timeout_s: int = DEFAULT_READ_TIMEOUT_S
+    allow_v1_signatures: bool = False
 
     @property
     def hmac_enabled(self) -> bool:
@@ -91,6 +111,12 @@ class ServerConfig:
             )
         if not 0 < self.port < 65536:
             raise ConfigError(f"PORT: expected 1-65535, got {self.port}", field="PORT")
+        if not 1 <= self.read_timeout_s <= 300:
+            raise ConfigError(
+                f"GBESS_READ_TIMEOUT_S: expected 1-300 s, got {self.read_timeout_s}",
+                field="GBESS_READ_TIMEOUT_S",
+            )
+        _check_dashboard_token(self.settings.extra.get("GBESS_DASHBOARD_TOKEN", ""))
 
 
 def is_loopback(host: str) -> bool:
@@ -120,10 +146,11 @@ def _check_auth(config: ServerConfig) -> None:
                 field="GBESS_AUTH",
             )
         return
-    if config.hmac_secret and len(config.hmac_secret) < MIN_HMAC_SECRET_CHARS:
+    weakness = secret_weakness(config.hmac_secret) if config.hmac_secret else None
+    if weakness:
         raise ConfigError(
-            f"GBESS_HMAC_SECRET: must be at least {MIN_HMAC_SECRET_CHARS} characters "
-            f"(e.g. `openssl rand -hex 32`)",
+            f"GBESS_HMAC_SECRET: {weakness} (make one with `gbess sign --new-secret` or "
+            f"`openssl rand -hex 32`)",
             field="GBESS_HMAC_SECRET",
         )
     if bool(config.oidc_audiences) != bool(config.allowed_emails) and mode != "hmac":
@@ -147,6 +174,29 @@ def _check_auth(config: ServerConfig) -> None:
             "for local development)",
             field="GBESS_HMAC_SECRET",
         )
+
+
+def _check_dashboard_token(token: str) -> None:
+    """Refuse a dashboard token that is short or repetitive (when one is set)."""
+    token = token.strip()
+    if not token:
+        return
+    if len(token) < MIN_DASHBOARD_TOKEN_CHARS or len(set(token)) < MIN_DASHBOARD_TOKEN_DISTINCT:
+        raise ConfigError(
+            f"GBESS_DASHBOARD_TOKEN: must be at least {MIN_DASHBOARD_TOKEN_CHARS} characters "
+            f"with at least {MIN_DASHBOARD_TOKEN_DISTINCT} distinct ones (e.g. "
+            f"`openssl rand -hex 16`)",
+            field="GBESS_DASHBOARD_TOKEN",
+        )
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no"}:
+        return False
+    if raw in {"1", "true", "yes"}:
+        return True
+    raise ConfigError(f"{name}: expected 1 or 0, got {raw!r}", field=name)
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -189,8 +239,11 @@ def load_config(environ: Mapping[str, str]) -> ServerConfig:
         max_body_bytes=_int(environ, "GBESS_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         host=host,
         port=_int(environ, "PORT", DEFAULT_PORT),
-        workers=max(1, _int(environ, "GBESS_WORKERS", 2)),
-        threads=max(1, _int(environ, "GBESS_THREADS", 4)),
+        workers=max(1, _int(environ, "GBESS_WORKERS", DEFAULT_WORKERS)),
+        threads=max(1, _int(environ, "GBESS_THREADS", DEFAULT_THREADS)),
+        heavy_per_worker=max(1, _int(environ, "GBESS_HEAVY_PER_WORKER", DEFAULT_HEAVY_PER_WORKER)),
+        read_timeout_s=_int(environ, "GBESS_READ_TIMEOUT_S", DEFAULT_READ_TIMEOUT_S),
+        allow_v1_signatures=_flag(environ, "GBESS_ALLOW_V1_SIGNATURES"),
     )
 
 

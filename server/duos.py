@@ -138,6 +138,7 @@ def duos_rates(body: DuosRatesRequest) -> DuosRatesResponse:
     response=DuosCostResponse,
     summary="The DUoS bill of a half-hourly profile, by component, band and month",
     errors=_ERRORS,
+    heavy=True,
 )
 def duos_cost(body: DuosCostRequest) -> DuosCostResponse:
     """Cost a site's profile (or a scaled Elexon shape) under its tariff.

@@ -72,6 +72,7 @@ class RefreshSummary(ApiModel):
     response=RefreshSummary,
     summary="Refresh dashboard tabs and return the run summary",
     errors=(ValidationError, SourceUnavailableError),
+    heavy=True,
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
     """Rebuild the requested tabs from the warehouse and reference data and write them."""

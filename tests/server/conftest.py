@@ -6,9 +6,11 @@ For an endpoint test::
         response = signed(client, "POST", "/v1/lookup", json={"postcode": "SW1A 1AA"})
         assert response.status_code == 200
 
-``signed`` signs with the test secret at the app's fixed clock (``NOW_S``), exactly as the
-Apps Script client does. For a different environment, override ``server_env`` in your
-test module (it is a plain dict of environment variables). For OIDC, ``mint_id_token``
+``signed`` signs (scheme v2: method, path, query, timestamp, nonce and body digest) with
+the test secret at the app's fixed clock (``NOW_S``), exactly as the Apps Script client
+does; ``signed_headers`` gives just the headers, for raw HTTP clients. For a different
+environment, override ``server_env`` in your test module (it is a plain dict of
+environment variables). For OIDC, ``mint_id_token``
 makes a real RS256 Google-style ID token whose certificate the app fetches through
 ``certs_session`` (no network).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json as jsonlib
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from flask.testing import FlaskClient
 from google.auth import crypt
 from google.auth import jwt as google_jwt
 
-from jobs.webhook_auth import sign_request
+from jobs.webhook_auth import sign_request_v2
 from server.app import create_app
 from server.auth import GOOGLE_CERTS_URL
 from server.config import ServerConfig, load_config
@@ -59,7 +62,7 @@ def signed(
     headers: dict[str, str] | None = None,
     query_string: dict[str, Any] | None = None,
 ) -> Any:
-    """Send ``method path`` with a JSON body (if given), HMAC-signed like a real client.
+    """Send ``method path`` with a JSON body (if given), HMAC-signed (v2) like a real client.
 
     Args:
         client: The Flask test client.
@@ -71,7 +74,7 @@ def signed(
         secret: Signing secret (default: the app's test secret).
         timestamp_s: Signing time [Unix s] (default: the app's fixed clock).
         headers: Extra headers (they win over the signature headers).
-        query_string: Query parameters.
+        query_string: Query parameters (encoded once, and signed as sent).
     """
     if data is not None:
         body = data
@@ -79,16 +82,38 @@ def signed(
         body = b"" if json is None else jsonlib.dumps(json).encode("utf-8")
     if content_type is None and body:
         content_type = "application/json"
-    all_headers = sign_request(secret, body, timestamp_s)
+    query = urllib.parse.urlencode(query_string or {}, doseq=True)
+    all_headers = sign_request_v2(secret, method, path, query, body, timestamp_s)
     all_headers.update(headers or {})
     return client.open(
-        path,
+        f"{path}?{query}" if query else path,
         method=method,
         data=body,
         headers=all_headers,
         content_type=content_type,
-        query_string=query_string,
     )
+
+
+def signed_headers(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    query: str = "",
+    timestamp_s: int = NOW_S,
+    secret: str = SECRET,
+) -> dict[str, str]:
+    """The v2 signature headers for one request (a fresh nonce each call).
+
+    Args:
+        method: HTTP method.
+        path: Request path without the query.
+        body: The exact body bytes.
+        query: The query string as sent, without ``?``.
+        timestamp_s: Signing time [Unix s] (default: the app's fixed clock).
+        secret: Signing secret (default: the app's test secret).
+    """
+    return sign_request_v2(secret, method, path, query, body, timestamp_s)
 
 
 class CertsAdapter(FakeTransport):
@@ -190,6 +215,10 @@ def server_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
         "GBESS_HMAC_SECRET": SECRET,
         "GBESS_OIDC_AUDIENCES": f"{AUDIENCE},https://gbess.test",
         "GBESS_ALLOWED_EMAILS": f"{ALLOWED_EMAIL},@trusted.example",
+        # Some endpoint tests still sign with the deprecated v1 helper
+        # (jobs.webhook_auth.sign_request); tests/server/test_signing_v2.py checks that
+        # v1 is refused when this is not set.
+        "GBESS_ALLOW_V1_SIGNATURES": "1",
     }
 
 

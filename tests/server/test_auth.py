@@ -9,9 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from jobs.webhook_auth import sign_request
+from server.api import heavy_slot
 from server.app import create_app
 from server.config import load_config
-from tests.server.conftest import NOW_S, SECRET, CertsAdapter, signed
+from tests.server.conftest import AUDIENCE, NOW_S, SECRET, CertsAdapter, signed, signed_headers
 
 PROBLEM = "application/problem+json"
 
@@ -53,9 +54,79 @@ def test_bad_signature_is_401(client: FlaskClient) -> None:
 
 
 def test_signature_covers_the_body(client: FlaskClient) -> None:
-    headers = sign_request(SECRET, b'{"a": 1}', NOW_S)
+    headers = signed_headers("POST", "/v1/openapi.json", b'{"a": 1}')
     response = client.post("/v1/openapi.json", data=b'{"a": 2}', headers=headers)
-    _assert_401(response, field="X-Gbess-Signature")
+    _assert_401(response, field="X-Gbess-Content-SHA256")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/jobs/refresh?x=1"),  # another query
+        ("POST", "/v1/lookup"),  # another path
+        ("PUT", "/v1/jobs/refresh"),  # another method
+        ("GET", "/v1/openapi.json"),  # issue 19's reproduction: a signed {} opened it
+    ],
+)
+def test_signature_is_bound_to_method_path_and_query(
+    client: FlaskClient, method: str, path: str
+) -> None:
+    headers = signed_headers("POST", "/v1/jobs/refresh", b"{}")
+    response = client.open(path, method=method, data=b"{}", headers=headers)
+    assert "does not match the method, path, query" in _assert_401(response)["detail"]
+
+
+def test_a_signature_is_accepted_once(client: FlaskClient) -> None:
+    headers = signed_headers("GET", "/v1/openapi.json")
+    assert client.get("/v1/openapi.json", headers=headers).status_code == 200
+    again = _assert_401(client.get("/v1/openapi.json", headers=headers), "X-Gbess-Signature")
+    assert "already used" in again["detail"]
+    # A fresh signature (new nonce) of the same request passes.
+    assert signed(client, "GET", "/v1/openapi.json").status_code == 200
+
+
+def test_v1_signatures_are_refused_unless_allowed(
+    server_env: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {k: v for k, v in server_env.items() if k != "GBESS_ALLOW_V1_SIGNATURES"}
+    strict = create_app(load_config(env), clock=lambda: float(NOW_S)).test_client()
+    response = strict.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
+    assert "v1 signatures are no longer accepted" in _assert_401(response)["detail"]
+    lenient = create_app(
+        load_config(env | {"GBESS_ALLOW_V1_SIGNATURES": "1"}), clock=lambda: float(NOW_S)
+    ).test_client()
+    ok = lenient.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
+    assert ok.status_code == 200
+    assert any("deprecated v1" in r.getMessage() for r in caplog.records)
+    replay = lenient.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
+    assert "already used" in _assert_401(replay)["detail"]
+
+
+def test_an_8_kb_signature_header_is_a_401_problem(client: FlaskClient) -> None:
+    headers = signed_headers("GET", "/v1/openapi.json")
+    headers["X-Gbess-Signature"] = "v2=" + "a" * 8000
+    body = _assert_401(client.get("/v1/openapi.json", headers=headers), "X-Gbess-Signature")
+    assert len(body["detail"]) < 200
+
+
+def test_heavy_requests_beyond_the_cap_get_429_with_retry_after(
+    server_env: dict[str, str],
+) -> None:
+    app = create_app(
+        load_config(server_env | {"GBESS_HEAVY_PER_WORKER": "1"}), clock=lambda: float(NOW_S)
+    )
+    client = app.test_client()
+    with heavy_slot(app):  # one valuation already running in this worker
+        response = signed(client, "POST", "/v1/bess/dispatch", json={"power_mw": 1})
+        assert response.status_code == 429
+        assert response.mimetype == PROBLEM
+        assert response.headers["Retry-After"] == "5"
+        assert response.get_json()["type"] == "urn:gbess:problem:too-many-requests"
+        # Lookups are not capped.
+        lookup = signed(client, "POST", "/v1/lookup", json={"queries": ["SW1A 1AA"]})
+        assert lookup.status_code == 200
+    # The slot is free again: the same request now reaches validation (422).
+    assert signed(client, "POST", "/v1/bess/dispatch", json={"power_mw": 1}).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -69,9 +140,11 @@ def test_timestamp_window_is_300_s(client: FlaskClient, offset_s: int, ok: bool)
         assert "300 s" in _assert_401(response, field="X-Gbess-Timestamp")["detail"]
 
 
-@pytest.mark.parametrize("missing", ["X-Gbess-Timestamp", "X-Gbess-Signature"])
+@pytest.mark.parametrize(
+    "missing", ["X-Gbess-Timestamp", "X-Gbess-Signature", "X-Gbess-Nonce", "X-Gbess-Content-SHA256"]
+)
 def test_missing_one_header_is_401(client: FlaskClient, missing: str) -> None:
-    headers = sign_request(SECRET, b"", NOW_S)
+    headers = signed_headers("GET", "/v1/openapi.json")
     del headers[missing]
     response = client.get("/v1/openapi.json", headers=headers)
     assert missing in _assert_401(response, field=missing)["detail"]
@@ -84,8 +157,8 @@ def test_malformed_timestamp_is_401(client: FlaskClient, timestamp: str) -> None
 
 
 def test_uppercase_hex_signature_is_accepted(client: FlaskClient) -> None:
-    headers = sign_request(SECRET, b"", NOW_S)
-    headers["X-Gbess-Signature"] = headers["X-Gbess-Signature"].upper()
+    headers = signed_headers("GET", "/v1/openapi.json")
+    headers["X-Gbess-Signature"] = "v2=" + headers["X-Gbess-Signature"][3:].upper()
     assert client.get("/v1/openapi.json", headers=headers).status_code == 200
 
 
@@ -115,8 +188,29 @@ def test_second_audience_and_domain_allow_list(
 ) -> None:
     # The Cloud Scheduler case: audience is the service URL, email a service account in an
     # allow-listed domain.
-    token = mint_id_token(aud="https://gbess.test", email="refresh@trusted.example")
+    token = mint_id_token(
+        aud="https://gbess.test", email="refresh@trusted.example", hd="trusted.example"
+    )
     assert _bearer(client, token).status_code == 200
+
+
+@pytest.mark.parametrize("hd", [None, "evil.example", "trusted.example.evil"])
+def test_domain_entries_need_the_hosted_domain_claim(
+    client: FlaskClient, mint_id_token: Callable[..., str], hd: str | None
+) -> None:
+    # A consumer account can hold a verified email at a domain it does not run: no hd.
+    token = mint_id_token(email="someone@trusted.example", hd=hd)
+    assert _bearer(client, token).status_code == 403
+
+
+def test_wrong_audience_does_not_list_the_configured_audiences(
+    client: FlaskClient, mint_id_token: Callable[..., str]
+) -> None:
+    response = _bearer(client, mint_id_token(aud="someone-else.apps.googleusercontent.com"))
+    detail = _assert_401(response, field="Authorization")["detail"]
+    assert detail == "invalid ID token: wrong audience"
+    assert AUDIENCE not in response.get_data(as_text=True)
+    assert "gbess.test" not in response.get_data(as_text=True)
 
 
 def test_certificates_are_fetched_once_per_max_age(

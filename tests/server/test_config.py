@@ -6,7 +6,7 @@ import pytest
 
 from server.config import DEFAULT_MAX_BODY_BYTES, ConfigError, is_loopback, load_config
 
-SECRET = "s" * 32
+SECRET = "0123456789abcdef" * 2  # 32 characters, 16 distinct: strong enough
 
 
 def test_defaults_with_a_secret() -> None:
@@ -16,7 +16,22 @@ def test_defaults_with_a_secret() -> None:
     assert not config.oidc_enabled
     assert config.max_body_bytes == DEFAULT_MAX_BODY_BYTES == 5 * 1024 * 1024
     assert (config.host, config.port) == ("127.0.0.1", 8080)
+    assert (config.workers, config.threads, config.heavy_per_worker) == (2, 8, 2)
+    assert (config.read_timeout_s, config.allow_v1_signatures) == (10, False)
     assert SECRET not in repr(config)
+
+
+def test_strong_secrets_and_tokens_pass() -> None:
+    config = load_config(
+        {
+            "GBESS_HMAC_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "GBESS_DASHBOARD_TOKEN": "3q2+7wAAAAAa1b2c",
+            "GBESS_ALLOW_V1_SIGNATURES": "1",
+            "GBESS_HEAVY_PER_WORKER": "3",
+        }
+    )
+    assert config.allow_v1_signatures
+    assert config.heavy_per_worker == 3
 
 
 def test_lists_are_split_trimmed_and_emails_lowercased() -> None:
@@ -40,6 +55,18 @@ def test_lists_are_split_trimmed_and_emails_lowercased() -> None:
     [
         ({}, "GBESS_HMAC_SECRET"),  # nothing configured
         ({"GBESS_HMAC_SECRET": "short"}, "GBESS_HMAC_SECRET"),
+        ({"GBESS_HMAC_SECRET": "a" * 32}, "GBESS_HMAC_SECRET"),  # one repeated letter
+        ({"GBESS_HMAC_SECRET": "abcd" * 16}, "GBESS_HMAC_SECRET"),  # 4 distinct characters
+        ({"GBESS_HMAC_SECRET": SECRET, "GBESS_DASHBOARD_TOKEN": "x"}, "GBESS_DASHBOARD_TOKEN"),
+        (
+            {"GBESS_HMAC_SECRET": SECRET, "GBESS_DASHBOARD_TOKEN": "ab" * 10},
+            "GBESS_DASHBOARD_TOKEN",
+        ),
+        (
+            {"GBESS_HMAC_SECRET": SECRET, "GBESS_ALLOW_V1_SIGNATURES": "maybe"},
+            "GBESS_ALLOW_V1_SIGNATURES",
+        ),
+        ({"GBESS_HMAC_SECRET": SECRET, "GBESS_READ_TIMEOUT_S": "0"}, "GBESS_READ_TIMEOUT_S"),
         ({"GBESS_AUTH": "hmac"}, "GBESS_HMAC_SECRET"),
         ({"GBESS_AUTH": "oidc", "GBESS_HMAC_SECRET": SECRET}, "GBESS_OIDC_AUDIENCES"),
         ({"GBESS_OIDC_AUDIENCES": "aud"}, "GBESS_ALLOWED_EMAILS"),
