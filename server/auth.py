@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import requests
 from flask import Flask, current_app, g, request
+from werkzeug.exceptions import ClientDisconnected
 from google.auth import exceptions as google_exceptions
 from google.auth.transport import Response as TransportResponse
 from google.auth.transport.requests import Request as GoogleRequest
@@ -49,7 +50,7 @@ from jobs.webhook_auth import (
 )
 from server.config import ServerConfig, is_loopback
 from server.errors import ProblemError
-from server.serving import RequestReadTimeout, extend_read_deadline
+from server.serving import RequestReadTimeout, extend_read_deadline, read_deadline_passed
 from server.validation import read_body
 
 logger = logging.getLogger("gbess.server.auth")
@@ -291,7 +292,11 @@ class Authenticator:
         extend_read_deadline(request.content_length, self.config.read_timeout_s)
         try:
             return read_body()
-        except RequestReadTimeout:
+        except (RequestReadTimeout, ClientDisconnected):
+            # Werkzeug reports a failed read of the body as a disconnect; it was the
+            # deadline when that has passed.
+            if not read_deadline_passed():
+                raise
             raise ProblemError(
                 408,
                 f"the request body did not arrive within the read deadline "

@@ -93,6 +93,12 @@ def extend_read_deadline(body_bytes: int | None, read_timeout_s: float) -> None:
         wrapped.deadline_s = time.monotonic() + read_timeout_s + extra_s
 
 
+def read_deadline_passed() -> bool:
+    """Whether the current request's read deadline has passed (``False`` outside gunicorn)."""
+    wrapped: DeadlineSocket | None = getattr(_state, "socket", None)
+    return wrapped is not None and time.monotonic() >= wrapped.deadline_s
+
+
 def close_after_response() -> None:
     """Close the connection once the current answer is sent (no keep-alive)."""
     req = getattr(_state, "req", None)

@@ -1,22 +1,30 @@
 """``gbess serve``: run the webhook under gunicorn (``127.0.0.1:$PORT`` unless told otherwise).
 
 The server is started as a gunicorn subprocess named by strings, so ``jobs`` never
-imports ``server`` (imports run server → jobs → engine).
+imports ``server`` (imports run server → jobs → engine). ``gbess serve`` stays in the
+foreground as gunicorn's parent and passes SIGTERM, SIGINT, SIGHUP and SIGQUIT on to the
+gunicorn master, then waits for it: stopping ``gbess serve`` (a container runtime, systemd,
+a test) stops the server with it instead of leaving the master serving as an orphan.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
 
 from jobs.settings import Settings
 
 GUNICORN_CONFIG = "python:server.gunicorn_conf"
 WSGI_APP = "server.app:create_app()"
+# Signals passed on to the gunicorn master (TERM/INT/QUIT stop it, HUP reloads workers).
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
 
 
 def register(sub: Any) -> None:
@@ -63,7 +71,32 @@ def serve_command(
     return command, env
 
 
+def run_forwarding_signals(command: list[str], env: Mapping[str, str]) -> int:
+    """Run ``command`` as a child, pass :data:`FORWARDED_SIGNALS` on to it, return its code.
+
+    Args:
+        command: The program and its arguments.
+        env: Its environment.
+    """
+    child = subprocess.Popen(command, env=dict(env))
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # pragma: no cover - SIGINT is forwarded instead
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    """Run gunicorn in the foreground and return its exit code."""
+    """Run gunicorn in the foreground, forwarding stop signals; return its exit code."""
     command, env = serve_command(args, os.environ)
-    return subprocess.call(command, env=env)
+    return run_forwarding_signals(command, env)

@@ -122,3 +122,27 @@ def test_half_sent_headers_are_cut_off_and_do_not_stall(server: LiveServer) -> N
     finally:
         for sock in slow:
             sock.close()
+
+
+def test_a_signed_body_that_never_arrives_is_408_within_the_deadline(server: LiveServer) -> None:
+    body = json.dumps(LOOKUP).encode().ljust(100)
+    headers = signed_headers("POST", "/v1/lookup", body, timestamp_s=int(time.time()))
+    sock = _slow_client(server.port, headers)  # headers complete, then one byte of 100
+    try:
+        answer = _read_until_closed(sock, READ_TIMEOUT_S + 5.0)
+    finally:
+        sock.close()
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"application/problem+json" in answer
+    assert b"read deadline" in answer
+
+
+@pytest.mark.parametrize(("size", "status"), [(8_200, 431), (6_000, 401)])
+def test_long_signature_headers_get_a_problem_not_html(
+    server: LiveServer, size: int, status: int
+) -> None:
+    headers = {"X-Gbess-Timestamp": str(int(time.time())), "X-Gbess-Signature": "v2=" + "a" * size}
+    code, answer_headers, data = server.get("/v1/openapi.json", headers)
+    assert code == status
+    assert answer_headers["content-type"] == "application/problem+json"
+    assert json.loads(data)["status"] == status
