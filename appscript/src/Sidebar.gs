@@ -52,6 +52,10 @@ function sidebarState_(services) {
     site: JSON.parse(props.getProperty(SETTINGS_KEYS_.site) || 'null'),
     battery: JSON.parse(props.getProperty(SETTINGS_KEYS_.battery) || 'null'),
     configured: Boolean(settings.serviceUrl),
+    dataRange: {
+      site: props.getProperty(DATA_RANGE_KEYS_.site),
+      battery: props.getProperty(DATA_RANGE_KEYS_.battery),
+    },
   };
 }
 
@@ -105,6 +109,233 @@ function positiveNumber_(value, label) {
   return { value: n };
 }
 
+/** Unit suffixes of unregistered field names -> [unit, kind, decimals] (longest first). */
+const UNIT_SUFFIXES_ = [
+  ['_gbp_per_mw_per_year', '£/MW/year', 'money', 0],
+  ['_gbp_per_mwh', '£/MWh', 'number', 2],
+  ['_p_per_kva_per_day', 'p/kVA/day', 'number', 2],
+  ['_p_per_mpan_per_day', 'p/MPAN/day', 'number', 2],
+  ['_p_per_kvarh', 'p/kVArh', 'number', 3],
+  ['_p_per_kwh', 'p/kWh', 'number', 3],
+  ['_gbp', '£', 'money', 0],
+  ['_frac', '%', 'frac', 1],
+  ['_mwh', 'MWh', 'number', 2],
+  ['_mw', 'MW', 'number', 2],
+  ['_kwh', 'kWh', 'number', 0],
+  ['_kva', 'kVA', 'number', 0],
+  ['_hours', 'h', 'number', 0],
+];
+
+/** Fields the service returns under a name without its unit: [label, unit, kind, decimals]. */
+const FIELD_LABELS_ = {
+  mode: ['Mode', '', 'text', 0],
+  from: ['First day', '', 'text', 0],
+  to: ['Last day', '', 'text', 0],
+  round_trip_efficiency: ['Round-trip efficiency', '%', 'frac', 1],
+  gbp_per_mw_per_year: ['Revenue per MW', '£/MW/year', 'money', 0],
+  net_revenue_gbp: ['Net revenue', '£', 'money', 0],
+  equivalent_cycles: ['Equivalent full cycles', '', 'number', 1],
+  hours_in_service: ['Hours in frequency services', 'h', 'number', 0],
+  mean_service_mw: ['Mean service volume', 'MW', 'number', 2],
+  capture_ratio: ['Capture ratio', '%', 'frac', 1],
+  services: ['Services', '', 'text', 0],
+  energy_markets: ['Energy markets', '', 'text', 0],
+  distributor: ['Network operator', '', 'text', 0],
+  licence_area: ['Licence area', '', 'text', 0],
+  match: ['Found by', '', 'text', 0],
+  warnings: ['Warning', '', 'text', 0],
+  operator_group: ['Operator group', '', 'text', 0],
+  market_participant_id: ['Market participant', '', 'text', 0],
+  mpan_core: ['MPAN core', '', 'text', 0],
+  postcode: ['Postcode', '', 'text', 0],
+  profile_class: ['Profile class', '', 'text', 0],
+  meter_timeswitch_class: ['Meter timeswitch class', '', 'text', 0],
+  llfc: ['Line loss factor class', '', 'text', 0],
+  duos_tariff_name: ['DUoS tariff', '', 'text', 0],
+  duos_voltage_level: ['Voltage level', '', 'text', 0],
+  duos_charging_year: ['Charging year', '', 'text', 0],
+  tariff: ['DUoS tariff', '', 'text', 0],
+  voltage_level: ['Voltage level', '', 'text', 0],
+  direction: ['Direction', '', 'text', 0],
+  charging_year: ['Charging year', '', 'text', 0],
+  source: ['Source document', '', 'text', 0],
+};
+
+/** Words spelt out or capitalised in labels made from field names. */
+const LABEL_WORDS_ = { duos: 'DUoS', gsp: 'GSP', apx: 'APX', efa: 'EFA', mpan: 'MPAN', llfc: 'LLFC',
+  id: 'ID', dcl: 'DCL', dch: 'DCH', dml: 'DML', dmh: 'DMH', drl: 'DRL', drh: 'DRH', pqr: 'PQR',
+  nqr: 'NQR', cm: 'Capacity Market', pv: 'PV', btm: 'behind the meter', p: 'p' };
+
+/** Internals of an answer that the sidebar never shows. */
+const HIDDEN_FIELDS_ = ['solve_seconds', 'request_id', 'query', 'kind', 'candidates', 'band_names',
+  'distributor_id', 'distributor_name', 'distributor_type', 'gsp_group_id', 'gsp_group_name',
+  'profile_class_description', 'meter_timeswitch_class_description', 'llfc_description'];
+
+/**
+ * How to show a field: from the column registry (Labels.gs), the sidebar's own names, or
+ * its unit suffix.
+ * @param {string} name A field name (the last part of a dotted path).
+ * @return {{label: string, unit: string, kind: string, decimals: number}}
+ */
+function fieldMeta_(name) {
+  const known = (typeof COLUMN_LABELS_ !== 'undefined' && COLUMN_LABELS_[name]) ||
+    FIELD_LABELS_[name];
+  if (known) {
+    const money = known[1] === '£' || known[1] === '£/year' || known[1] === '£/MW/year';
+    return { label: known[0], unit: known[1], kind: money ? 'money' : known[2],
+      decimals: known[3] };
+  }
+  let stem = name;
+  let meta = { unit: '', kind: 'text', decimals: 0 };
+  for (let i = 0; i < UNIT_SUFFIXES_.length; i++) {
+    const s = UNIT_SUFFIXES_[i];
+    if (name.length > s[0].length && name.slice(-s[0].length) === s[0]) {
+      stem = name.slice(0, -s[0].length);
+      meta = { unit: s[1], kind: s[2], decimals: s[3] };
+      break;
+    }
+  }
+  const words = stem.split('_').filter(Boolean).map(function (w) {
+    return LABEL_WORDS_[w] || w;
+  });
+  const label = words.join(' ');
+  return { label: label.charAt(0).toUpperCase() + label.slice(1), unit: meta.unit,
+    kind: meta.kind, decimals: meta.decimals };
+}
+
+/**
+ * A number with thousands separators and a fixed number of decimals ("-0" shown as "0").
+ * @param {number} n
+ * @param {number} decimals
+ * @return {string}
+ */
+function groupedNumber_(n, decimals) {
+  const fixed = Math.abs(n).toFixed(decimals);
+  const parts = fixed.split('.');
+  parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const negative = n < 0 && Number(fixed) !== 0;
+  return (negative ? '−' : '') + parts.join('.');
+}
+
+/**
+ * A field's value as shown: money to the pound, fractions as %, units after the number.
+ * @param {*} value
+ * @param {{unit: string, kind: string, decimals: number}} meta From fieldMeta_.
+ * @return {string}
+ */
+function formatValue_(value, meta) {
+  if (value === null || value === undefined || value === '') {
+    return 'none';
+  }
+  if (Array.isArray(value)) {
+    return value.join(', ');
+  }
+  if (typeof value !== 'number') {
+    return String(value);
+  }
+  if (meta.kind === 'money') {
+    const text = groupedNumber_(value, 0);
+    const sign = text.charAt(0) === '−' ? '−' : '';
+    const rest = meta.unit && meta.unit !== '£' ? meta.unit.replace(/^£/, '') : '';
+    return sign + '£' + text.replace(/^−/, '') + rest;
+  }
+  if (meta.kind === 'frac') {
+    return groupedNumber_(value * 100, 1).replace(/\.0$/, '') + '%';
+  }
+  const decimals = meta.kind === 'integer' ? 0 : meta.decimals;
+  return groupedNumber_(value, decimals) + (meta.unit ? ' ' + meta.unit : '');
+}
+
+/**
+ * Flat [path, value] rows as shown: [label, text], internals left out. A dotted path
+ * (streams.dcl) is labelled by its last part, prefixed by its group's label.
+ * @param {!Array<!Array<*>>} rows From flattenRows_.
+ * @return {!Array<!Array<string>>}
+ */
+function shownRows_(rows) {
+  const out = [];
+  rows.forEach(function (r) {
+    const path = String(r[0]);
+    const name = path.split('.').pop().replace(/\[\d+\]$/, '');
+    if (HIDDEN_FIELDS_.indexOf(name) >= 0) {
+      return;
+    }
+    const group = path.indexOf('.') > 0 ? path.split('.')[0] : '';
+    const meta = group === 'streams' || group === 'costs'
+      ? { label: fieldMeta_(name).label, unit: '£', kind: 'money', decimals: 0 }
+      : fieldMeta_(name);
+    const prefix = group === 'streams' ? 'Revenue: ' : group === 'costs' ? 'Cost: ' : '';
+    out.push([prefix + meta.label, formatValue_(r[1], meta)]);
+  });
+  return out;
+}
+
+/** Document-property keys of the data range last reported, per form. */
+const DATA_RANGE_KEYS_ = { site: 'gbess:data-range:site', battery: 'gbess:data-range:battery' };
+
+/**
+ * @param {!Object} services From services_().
+ * @return {!Object} The document's properties.
+ */
+function props_(services) {
+  return services.properties.getDocumentProperties();
+}
+
+/**
+ * Card rows with each label once (a later row replaces an earlier one in its place).
+ * @param {!Array<!Array<string>>} rows
+ * @return {!Array<!Array<string>>}
+ */
+function dedupeCard_(rows) {
+  const out = [];
+  rows.forEach(function (r) {
+    const at = out.findIndex(function (o) { return o[0] === r[0]; });
+    if (at >= 0) {
+      out[at] = r;
+    } else {
+      out.push(r);
+    }
+  });
+  return out;
+}
+
+/**
+ * The charging years a DUoS rates answer covers, as text for the site form.
+ * @param {!Object} rates
+ * @return {?string}
+ */
+function rateYears_(rates) {
+  const years = (Array.isArray(rates.years) ? rates.years : []).map(function (y) {
+    return y.charging_year;
+  }).filter(Boolean);
+  return years.length ? 'DUoS rates of charging year ' + years.join(', ') : null;
+}
+
+/**
+ * The market-data range an answer states (`data_range` / `market_data`: text or {from, to}).
+ * @param {!Object} answer
+ * @return {?string}
+ */
+function answerDataRange_(answer) {
+  const given = answer.data_range || answer.market_data;
+  if (!given) {
+    return null;
+  }
+  if (typeof given === 'string') {
+    return 'Market data ' + given.replace(/^market data\s*/i, '');
+  }
+  const from = given.from || given.first || given.start;
+  const to = given.to || given.last || given.end;
+  return from && to ? 'Market data ' + from + ' to ' + to : null;
+}
+
+/** How each revenue mode is named in the sidebar. */
+const MODE_NAMES_ = {
+  forecast: 'Forecast (decided on day-ahead forecasts)',
+  day_ahead: 'Forecast (decided on day-ahead forecasts)',
+  perfect_foresight: 'Upper bound (perfect foresight)',
+};
+
 /**
  * Sidebar: looks up a site (and its tariff's rates when a tariff is given).
  * @param {!Object} form postcode, mpan, tariff, capacity_kva.
@@ -151,9 +382,26 @@ function sidebarLookupSite_(form, services) {
     return { ok: false, errors: { [field]: result.error.detail || 'not found' } };
   }
   // Only what is known: the service sends every field, null where it does not apply.
-  let rows = flattenRows_(result, '').filter(function (r) {
-    return r[1] !== '';
+  const known = flattenRows_(result, '').filter(function (r) {
+    return r[1] !== '' && r[1] !== null;
   });
+  // Ids once: the operator and GSP group as one line each, with their ids in brackets.
+  const card = [
+    ['Network operator', String(result.distributor_name || 'none') +
+      (result.distributor_id ? ' (' + result.distributor_id +
+        (result.distributor_type ? ', ' + result.distributor_type : '') + ')' : '')],
+    ['GSP group', [result.gsp_group_id, result.gsp_group_name].filter(Boolean).join(' ') ||
+      'none'],
+  ];
+  if (result.duos_tariff_name) {
+    card.push(['DUoS tariff', String(result.duos_tariff_name)]);
+  }
+  let details = shownRows_(known.filter(function (r) {
+    return ['duos_tariff_name', 'licence_area'].indexOf(r[0]) < 0 ||
+      r[0] === 'licence_area' && result.licence_area !== result.gsp_group_name;
+  }));
+  let rows = known;
+  let dataRange = null;
   if (tariff) {
     try {
       // The whole lookup result, not its distributor_id: an IDNO's id (24+) names no
@@ -165,7 +413,18 @@ function sidebarLookupSite_(form, services) {
         date: services.utilities.formatDate(new Date(services.now()),
           services.session.getScriptTimeZone(), 'yyyy-MM-dd'),
       }, {}, services);
-      rows = rows.concat(duosRatesRows_(rates));
+      const rateRows = duosRatesRows_(rates);
+      rows = rows.concat(rateRows);
+      const shown = shownRows_(rateRows.filter(function (r) {
+        return ['tariff', 'distributor_id', 'gsp_group_id'].indexOf(r[0]) < 0;
+      }));
+      // The headline rates on the card; band windows and the rest under "details".
+      shown.forEach(function (r) {
+        (/^(Red|Amber|Green|Capacity|Fixed|DUoS tariff)\b/.test(r[0]) && / p\//.test(r[1]) ? card
+          : details).push(r);
+      });
+      card.push(['DUoS tariff', String(rates.tariff_name || tariff)]);
+      dataRange = rateYears_(rates);
     } catch (err) {
       return formFailure_(err, ['tariff'], 'tariff', { distributor: mpan ? 'mpan' : 'postcode' });
     }
@@ -175,8 +434,12 @@ function sidebarLookupSite_(form, services) {
     distributor: result.gsp_group_id ||
       (result.distributor_id ? String(result.distributor_id) : ''),
   }));
+  if (dataRange) {
+    props_(services).setProperty(DATA_RANGE_KEYS_.site, dataRange);
+  }
   return { ok: true, title: 'Site ' + [mpan, postcode].filter(Boolean).join(' '),
-    table: { columns: ['Field', 'Value'], rows: rows } };
+    card: dedupeCard_(card), details: details, notes: [], dataRange: dataRange,
+    table: { columns: ['Item', 'Value'], rows: card.concat(details) } };
 }
 
 /**
@@ -218,6 +481,10 @@ function batteryRequest_(form) {
   } else if (!errors.start_date && end < start) {
     errors.end_date = 'The last day is before the first.';
   }
+  const mode = String(form.mode || 'forecast').trim();
+  if (!Object.prototype.hasOwnProperty.call(MODE_NAMES_, mode)) {
+    errors.mode = 'Choose forecast or upper bound (perfect foresight).';
+  }
   if (Object.keys(errors).length) {
     return { request: null, errors: errors };
   }
@@ -228,6 +495,7 @@ function batteryRequest_(form) {
       round_trip_efficiency: eff.value / 100,
       from: start,
       to: end,
+      mode: mode,
     },
     errors: errors,
   };
@@ -242,26 +510,36 @@ const BATTERY_FIELDS_ = {
   from_date: 'start_date',
   to: 'end_date',
   to_date: 'end_date',
+  mode: 'mode',
 };
 
 /**
- * A /v1/bess/revenue answer as [name, value] rows: totals, streams, costs and hours in
- * service, then the stated assumptions (months and EFA blocks stay out of the sidebar).
+ * A /v1/bess/revenue answer as shown: the headline figures on a card, the streams, costs
+ * and stated inputs under "details", the assumptions as notes (months and EFA blocks stay
+ * out of the sidebar; internals such as solve_seconds are never shown).
  * @param {!Object} answer
- * @return {!Array<!Array<*>>}
+ * @return {{card: !Array<!Array<string>>, details: !Array<!Array<string>>,
+ *     notes: !Array<string>, rows: !Array<!Array<string>>}}
  */
-function revenueRows_(answer) {
-  const summary = {};
+function revenueView_(answer) {
+  const headline = ['net_revenue_gbp', 'gbp_per_mw_per_year', 'equivalent_cycles'];
+  // The mode is the card's badge (the page shows it above the figures), and a row of the
+  // table written to the sheet.
+  const mode = [['Mode', MODE_NAMES_[answer.mode] || String(answer.mode || 'none')]];
+  const card = [].concat(shownRows_(headline.filter(function (k) { return k in answer; }).map(function (k) {
+      return [k, answer[k]];
+    })));
+  const rest = {};
   Object.keys(answer).forEach(function (k) {
-    if (['by_month', 'by_efa_block', 'assumptions'].indexOf(k) < 0) {
-      summary[k] = answer[k];
+    if (['by_month', 'by_efa_block', 'assumptions', 'mode', 'data_range',
+      'market_data'].concat(headline).indexOf(k) < 0 && answer[k] !== null) {
+      rest[k] = answer[k];
     }
   });
-  const rows = flattenRows_(summary, '');
-  (Array.isArray(answer.assumptions) ? answer.assumptions : []).forEach(function (a) {
-    rows.push(['assumption', a]);
-  });
-  return rows;
+  const details = shownRows_(flattenRows_(rest, ''));
+  const notes = (Array.isArray(answer.assumptions) ? answer.assumptions : []).map(String);
+  return { card: card, details: details, notes: notes,
+    rows: mode.concat(card, details, notes.map(function (n) { return ['Assumption', n]; })) };
 }
 
 /**
@@ -290,7 +568,7 @@ function sidebarValueBattery_(form, services) {
       });
     }
     return formFailure_(err, ['power_mw', 'energy_mwh', 'efficiency_pct', 'start_date',
-      'end_date'], 'power_mw');
+      'end_date', 'mode'], 'power_mw');
   }
   if (!answer || typeof answer !== 'object') {
     return { ok: false, message: 'The service answered /v1/bess/revenue without an object.' };
@@ -298,12 +576,22 @@ function sidebarValueBattery_(form, services) {
   services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.battery,
     JSON.stringify({ power_mw: built.request.power_mw, energy_mwh: built.request.energy_mwh,
       efficiency_pct: Number(form.efficiency_pct), start_date: built.request.from,
-      end_date: built.request.to }));
+      end_date: built.request.to, mode: built.request.mode }));
+  const range = answerDataRange_(answer);
+  if (range) {
+    props_(services).setProperty(DATA_RANGE_KEYS_.battery, range);
+  }
+  const view = revenueView_(answer);
   return {
     ok: true,
     title: 'Battery ' + built.request.power_mw + ' MW / ' + built.request.energy_mwh + ' MWh, ' +
       built.request.from + ' to ' + built.request.to,
-    table: { columns: ['Item', 'Value'], rows: revenueRows_(answer) },
+    mode: MODE_NAMES_[answer.mode] || String(answer.mode || ''),
+    card: view.card,
+    details: view.details,
+    notes: view.notes,
+    dataRange: range,
+    table: { columns: ['Item', 'Value'], rows: view.rows },
   };
 }
 

@@ -20,7 +20,7 @@ test('sidebarLookupSite: field validation before any request', () => {
   assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
 });
 
-test('sidebarLookupSite: a found site as a table, with the tariff rates when a tariff is given; site remembered', () => {
+test('sidebarLookupSite: a found site as a card (ids once, labels with units), rates when a tariff is given; site remembered', () => {
   const p = project();
   p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/lookup')
     ? json({ results: [LONDON] })
@@ -29,9 +29,14 @@ test('sidebarLookupSite: a found site as a table, with the tariff rates when a t
   const out = plain(p.call('sidebarLookupSite', { postcode: 'SW1A 1AA', mpan: '', tariff: 'Domestic Aggregated', capacity_kva: '69' }));
   assert.equal(out.ok, true);
   assert.equal(out.title, 'Site SW1A 1AA');
-  assert.deepEqual(out.table.columns, ['Field', 'Value']);
-  assert.deepEqual(out.table.rows.slice(0, 3), [['query', 'SW1A 1AA'], ['kind', 'postcode'], ['distributor_id', 12]]);
-  assert.deepEqual(out.table.rows.slice(-4), [['direction', 'demand'], ['charging_year', '2025/26'], ['red_p_per_kwh', 21.5], ['source', '2025-LOND']]);
+  // Ids once, human labels with units: the operator with its id, the GSP group with its name.
+  assert.deepEqual(out.card, [['Network operator', 'London Power Networks (12)'], ['GSP group', '_C'],
+    ['Red', '21.500 p/kWh'], ['DUoS tariff', 'Domestic Aggregated or CT with Residual']]);
+  assert.deepEqual(out.details, [['Match', 'postcode_district'], ['Voltage', 'LV'], ['Direction', 'demand'],
+    ['Charging year', '2025/26'], ['Source document', '2025-LOND']]);
+  assert.equal(out.dataRange, 'DUoS rates of charging year 2025/26');
+  assert.deepEqual(out.table.columns, ['Item', 'Value']);
+  assert.ok(!JSON.stringify(out).includes('distributor_id'));
   // Rates asked for today's UK date (clock: 2026-01-15).
   assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), { distributor: LONDON, tariff: 'Domestic Aggregated', date: '2026-01-15' });
   assert.deepEqual(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_SITE),
@@ -86,17 +91,26 @@ test('sidebarValueBattery: validation names each field', () => {
   assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
 });
 
-test('sidebarValueBattery: request (81 % round trip = 0.81), result table, battery remembered', () => {
+test('sidebarValueBattery: request (81 % round trip = 0.81, mode), a card of rounded figures with details, battery remembered', () => {
   const p = project();
-  p.fakes.UrlFetchApp.handler = () => json({ mode: 'perfect_foresight', net_revenue_gbp: 250000, streams: { dcl: 120000, apx: 130000 },
-    by_month: [{ month: '2024-01' }], by_efa_block: [{ efa_block: 1 }], assumptions: ['response energy nets to zero'] });
+  p.fakes.UrlFetchApp.handler = () => json({ mode: 'perfect_foresight', net_revenue_gbp: 14316.763230560286, gbp_per_mw_per_year: 7158.4,
+    equivalent_cycles: 312.44, round_trip_efficiency: 0.8800000000000001, streams: { dcl: 120000, apx: -1234.6 }, solve_seconds: 0.82,
+    capture_ratio: null, by_month: [{ month: '2024-01' }], by_efa_block: [{ efa_block: 1 }], assumptions: ['response energy nets to zero'],
+    data_range: { from: '2019-01-01', to: '2026-03-18' } });
   const out = plain(p.call('sidebarValueBattery', { power_mw: '2', energy_mwh: '4', efficiency_pct: '81', start_date: '2024-01-01', end_date: '2024-12-31' }));
   const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/bess/revenue');
-  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, round_trip_efficiency: 0.81, from: '2024-01-01', to: '2024-12-31' });
-  assert.deepEqual(out, { ok: true, title: 'Battery 2 MW / 4 MWh, 2024-01-01 to 2024-12-31', table: { columns: ['Item', 'Value'],
-    rows: [['mode', 'perfect_foresight'], ['net_revenue_gbp', 250000], ['streams.dcl', 120000], ['streams.apx', 130000],
-      ['assumption', 'response energy nets to zero']] } });
+  // The mode is sent (forecast unless the upper bound is chosen) and shown on the card.
+  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, round_trip_efficiency: 0.81, from: '2024-01-01', to: '2024-12-31', mode: 'forecast' });
+  assert.equal(out.title, 'Battery 2 MW / 4 MWh, 2024-01-01 to 2024-12-31');
+  assert.equal(out.mode, 'Upper bound (perfect foresight)');
+  assert.deepEqual(out.card, [['Net revenue', '£14,317'], ['Revenue per MW', '£7,158/MW/year'], ['Equivalent full cycles', '312.4']]);
+  assert.deepEqual(out.details, [['Round-trip efficiency', '88%'], ['Revenue: DCL', '£120,000'], ['Revenue: APX', '−£1,235']]);
+  assert.deepEqual(out.notes, ['response energy nets to zero']);
+  assert.deepEqual(out.table.rows[0], ['Mode', 'Upper bound (perfect foresight)']);
+  assert.equal(out.dataRange, 'Market data 2019-01-01 to 2026-03-18');
+  assert.ok(!JSON.stringify(out).includes('solve_seconds'));
+  assert.equal(p.fakes.PropertiesService.document.store['gbess:data-range:battery'], 'Market data 2019-01-01 to 2026-03-18');
   assert.equal(JSON.parse(p.fakes.PropertiesService.document.store.GBESS_BATTERY).efficiency_pct, 81);
 });
 
@@ -135,7 +149,8 @@ test('sidebarWriteResults appends titled tables to "gbess results", one setValue
 
 test('sidebarState prefills the forms and says when Settings are missing', () => {
   const p = loadProject({});
-  assert.deepEqual(plain(p.call('sidebarState')), { tab: 'site', site: null, battery: null, configured: false });
+  assert.deepEqual(plain(p.call('sidebarState')), { tab: 'site', site: null, battery: null, configured: false,
+    dataRange: { site: null, battery: null } });
   p.call('showSidebar');
   assert.match(p.ui.sidebars[0].getContent(), /<form id="battery-form"/);
 });

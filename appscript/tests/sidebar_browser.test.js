@@ -22,7 +22,7 @@ function findChromium() {
 
 // What the page will send (formData gives every named field as a string).
 const SITE_FORM = { postcode: 'SW1A 1AA', mpan: '', tariff: '', capacity_kva: '' };
-const BATTERY_FORM = { power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31' };
+const BATTERY_FORM = { power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' };
 
 function cannedAnswers() {
   const p = loadProject({ settings: SETTINGS });
@@ -82,9 +82,15 @@ const DRIVER = `<script>
       set('postcode', 'SW1A 1AA');
       submit('site-form');
       setTimeout(function () {
-        var rows = Array.prototype.map.call(document.querySelectorAll('#result-table tr'), function (tr) {
-          return Array.prototype.map.call(tr.cells, function (c) { return c.textContent; });
+        var rows = Array.prototype.map.call(document.querySelectorAll('#result-card dt'), function (dt) {
+          return [dt.textContent, dt.nextElementSibling.textContent];
         });
+        // The right edge of whatever is drawn furthest right (the page is 300 px wide).
+        report.pageWidth = Math.max.apply(null, Array.prototype.map.call(document.querySelectorAll('body *'), function (el) {
+          return el.getBoundingClientRect().right;
+        }));
+        report.cardRight = document.getElementById('result').getBoundingClientRect().right;
+        report.detailsOpen = document.getElementById('result-details').open;
         report.resultVisible = !document.getElementById('result').hidden;
         report.resultTitle = document.getElementById('result-title').textContent;
         report.rows = rows;
@@ -99,6 +105,9 @@ const DRIVER = `<script>
             report.powerError = document.querySelector('[data-error-for="power_mw"]').textContent;
             report.powerInvalid = document.getElementById('power_mw').getAttribute('aria-invalid');
             report.energyError = document.querySelector('[data-error-for="energy_mwh"]').textContent;
+            report.modeOptions = Array.prototype.map.call(document.querySelectorAll('#mode option'), function (o) { return o.value + '=' + o.textContent; });
+            report.batteryRange = document.getElementById('range-battery').textContent;
+            report.siteRange = document.getElementById('range-site').textContent;
             report.message = document.getElementById('message').textContent;
             report.calls = window.__calls;
             done();
@@ -109,19 +118,28 @@ const DRIVER = `<script>
   })();
   </script>`;
 
-/** Renders an HTML file of the project with the stub and a driver; returns the driver's report. */
-function renderReport(chromium, htmlFile, answers, driver) {
-  const page = fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
-    .replace('<head>', `<head>${stubScript(answers)}`)
+/**
+ * The page as Chromium gets it: the stub before the page's own script, the driver at the end
+ * and, since headless Chromium's window is at least 500 px wide, the document held to the
+ * sidebar's width (Sheets shows the sidebar in a 300 px frame).
+ */
+function testPage(htmlFile, answers, driver, width) {
+  return fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
+    .replace('<head>', `<head><style>html { width: ${width}px; border-right: 1px dashed #aaa; }</style>${stubScript(answers)}`)
     .replace('</body>', `${driver}</body>`);
+}
+
+/** Renders an HTML file of the project with the stub and a driver; returns the driver's report. */
+function renderReport(chromium, htmlFile, answers, driver, width = 300) {
+  const page = testPage(htmlFile, answers, driver, width);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
   const file = path.join(dir, 'page.html');
   fs.writeFileSync(file, page);
   const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-    `--user-data-dir=${path.join(dir, 'profile')}`, '--virtual-time-budget=10000', '--dump-dom', `file://${file}`],
+    `--user-data-dir=${path.join(dir, 'profile')}`, `--window-size=${width},1200`, '--virtual-time-budget=10000', '--dump-dom', `file://${file}`],
   { encoding: 'utf8', timeout: 50000 });
   fs.rmSync(dir, { recursive: true, force: true });
-  const m = /<pre id="test-report">([\s\S]*?)<\/pre>/.exec(r.stdout || '');
+  const m = /<pre id="test-report"[^>]*>([\s\S]*?)<\/pre>/.exec(r.stdout || '');
   assert.ok(m, `no report in the dumped DOM (status ${r.status}): ${(r.stderr || '').slice(-500)}`);
   return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 }
@@ -134,16 +152,120 @@ test('the sidebar renders in headless Chromium: result table, write-back, valida
   assert.equal(report.initialTab, 'true');
   assert.equal(report.resultVisible, true);
   assert.equal(report.resultTitle, 'Site SW1A 1AA');
-  assert.deepEqual(report.rows[0], ['Field', 'Value']);
-  assert.deepEqual(report.rows.find((r) => r[0] === 'gsp_group_id'), ['gsp_group_id', '_C']);
-  assert.deepEqual(report.rows.find((r) => r[0] === 'distributor_name'), ['distributor_name', 'London Power Networks']);
-  assert.equal(report.written, 'Written to gbess results!A1:B7');
+  // A card of human labels, ids once, and nothing wider than the 300 px sidebar.
+  assert.deepEqual(report.rows, [['Network operator', 'London Power Networks (12)'], ['GSP group', '_C']]);
+  assert.equal(report.detailsOpen, false);
+  assert.ok(report.pageWidth <= 300, `page is ${report.pageWidth} px wide at 300 px`);
+  assert.ok(report.cardRight <= 300, `result card ends at ${report.cardRight} px`);
+  assert.equal(report.written, 'Written to gbess results!A1:B5');
   assert.equal(report.batteryVisible, true);
   assert.equal(report.powerError, 'Power must be more than 0.');
   assert.equal(report.powerInvalid, 'true');
   assert.equal(report.energyError, '');
   assert.equal(report.message, '');
+  assert.deepEqual(report.modeOptions, ['forecast=Forecast (decided on day-ahead forecasts)', 'perfect_foresight=Upper bound (perfect foresight)']);
+  assert.match(report.batteryRange, /^Market data/);
+  assert.match(report.siteRange, /^DUoS rates/);
   assert.deepEqual(report.calls.map((c) => c.split(' ')[0]), ['sidebarState', 'sidebarLookupSite', 'sidebarWriteResults', 'sidebarValueBattery']);
+});
+
+// A realistic revenue answer (numbers as the service sends them, unrounded).
+const REVENUE = { mode: 'perfect_foresight', from: '2024-12-02', to: '2024-12-31', power_mw: 1, energy_mwh: 2,
+  round_trip_efficiency: 0.8800000000000001, services: ['DCL', 'DCH', 'DML', 'DMH', 'DRL', 'DRH'], energy_markets: ['apx', 'system'],
+  net_revenue_gbp: 14316.763230560286, gbp_per_mw_per_year: 174181.2855, equivalent_cycles: 31.77,
+  streams: { energy_apx: 4424.87, energy_system: 31464.02, DCL: 2089.75, DCH: -0.0001 }, costs: { degradation: 0, auxiliary: 0 },
+  hours_in_service: 512, mean_service_mw: 0.61, capture_ratio: null, solve_seconds: 0.82,
+  by_month: [{ month: '2024-12' }], by_efa_block: [{ efa_block: 1 }],
+  assumptions: ['response energy nets to zero over each EFA block', 'prices as settled, no forecast error'],
+  data_range: { from: '2019-01-01', to: '2026-03-18' } };
+const GOOD_BATTERY = { power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2024-12-02', end_date: '2024-12-31', mode: 'perfect_foresight' };
+const RATES = { tariff_name: 'HV Site Specific Band 1', distributor_id: '12', gsp_group_id: '_C', voltage_level: 'HV', direction: 'demand',
+  years: [{ charging_year: '2025/26', rates: { red_p_per_kwh: 2.141, amber_p_per_kwh: 0.111, green_p_per_kwh: 0.008, fixed_p_per_mpan_per_day: 219.17,
+    capacity_p_per_kva_per_day: 4.49, exceeded_capacity_p_per_kva_per_day: 4.49, reactive_power_p_per_kvarh: 0.147 },
+  band_windows: [{ day_type: 'weekday', band: 'red', start_uk_clock: '11:00', end_uk_clock: '14:00', months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] }],
+  source_doc_id: '2025-LOND' }] };
+const SITE_WITH_TARIFF = { postcode: 'EC2R 8AH', mpan: '', tariff: 'HV Site Specific Band 1', capacity_kva: '1500' };
+
+function screenshotAnswers() {
+  const p = loadProject({ settings: SETTINGS });
+  p.fakes.UrlFetchApp.handler = (req) => {
+    if (req.url.endsWith('/v1/lookup')) {
+      return json({ results: [{ query: 'EC2R 8AH', kind: 'postcode', distributor_id: '12', distributor_name: 'London Power Networks', distributor_type: 'DNO',
+        licence_area: 'London', gsp_group_id: '_C', gsp_group_name: 'London', operator_group: 'UK Power Networks', market_participant_id: 'LOND',
+        match: 'postcode_district', candidates: [], warnings: [], postcode: 'EC2R 8AH' }] });
+    }
+    return json(req.url.endsWith('/v1/duos/rates') ? RATES : REVENUE);
+  };
+  return {
+    [`sidebarState ${JSON.stringify([])}`]: plain(p.call('sidebarState')),
+    [`sidebarLookupSite ${JSON.stringify([SITE_WITH_TARIFF])}`]: plain(p.call('sidebarLookupSite', SITE_WITH_TARIFF)),
+    [`sidebarValueBattery ${JSON.stringify([GOOD_BATTERY])}`]: plain(p.call('sidebarValueBattery', GOOD_BATTERY)),
+  };
+}
+
+function screenshotDriver(which) {
+  const fill = which === 'site'
+    ? "set('postcode', 'EC2R 8AH'); set('mpan', ''); set('tariff', 'HV Site Specific Band 1'); set('capacity_kva', '1500'); submit('site-form');"
+    : "document.getElementById('tab-battery').click(); set('power_mw', '1'); set('energy_mwh', '2'); set('efficiency_pct', '88'); " +
+      "set('start_date', '2024-12-02'); set('end_date', '2024-12-31'); set('mode', 'perfect_foresight'); submit('battery-form');";
+  return `<script>
+  (function () {
+    function set(id, v) { document.getElementById(id).value = v; }
+    function submit(id) { document.getElementById(id).dispatchEvent(new Event('submit', { cancelable: true })); }
+    setTimeout(function () {
+      ${fill}
+      setTimeout(function () {
+        document.getElementById('result-details').open = ${which === 'battery'};
+        var right = Math.max.apply(null, Array.prototype.map.call(document.querySelectorAll('body *'), function (el) {
+          return el.getBoundingClientRect().right;
+        }));
+        var pre = document.createElement('pre');
+        pre.id = 'test-report';
+        pre.hidden = true;
+        pre.textContent = JSON.stringify({ right: right, card: document.getElementById('result-card').textContent,
+          more: document.getElementById('result-more').textContent, mode: document.getElementById('result-mode').textContent, range: document.getElementById('range-' + '${which}').textContent });
+        document.body.appendChild(pre);
+      }, 200);
+    }, 200);
+  })();
+  </script>`;
+}
+
+/** Paints the page at the sidebar's width; the PNG goes to SIDEBAR_SCREENSHOT_DIR (or tmp). */
+function paint(chromium, htmlFile, answers, driver, name) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
+  const file = path.join(dir, 'page.html');
+  fs.writeFileSync(file, testPage(htmlFile, answers, driver, 300));
+  const out = path.join(process.env.SIDEBAR_SCREENSHOT_DIR || os.tmpdir(), name);
+  const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars',
+    `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=500,1100', '--virtual-time-budget=10000',
+    `--screenshot=${out}`, `file://${file}`], { encoding: 'utf8', timeout: 50000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 0, (r.stderr || '').slice(-500));
+  return out;
+}
+
+test('at 300 px the result card fits: money to the pound, % for fractions, mode shown, internals hidden', { timeout: 60000 }, () => {
+  const chromium = findChromium();
+  assert.ok(chromium, 'chromium is not installed (make test installs it: apt-get install chromium)');
+  const answers = screenshotAnswers();
+  const site = renderReport(chromium, 'Sidebar.html', answers, screenshotDriver('site'));
+  assert.ok(site.right <= 300, `the site result reaches ${site.right} px`);
+  assert.match(site.card, /London Power Networks \(12, DNO\)/);
+  assert.match(site.card, /2\.141 p\/kWh/);
+  assert.equal(site.range, 'DUoS rates of charging year 2025/26');
+  const battery = renderReport(chromium, 'Sidebar.html', answers, screenshotDriver('battery'));
+  assert.ok(battery.right <= 300, `the battery result reaches ${battery.right} px`);
+  assert.equal(battery.mode, 'Upper bound (perfect foresight)');
+  assert.match(battery.card, /£14,317/);
+  assert.match(battery.more, /88%/);
+  assert.match(battery.more, /Revenue: DCH£0/);
+  assert.doesNotMatch(battery.card + battery.more, /solve|0\.880000|14316\.76/);
+  assert.equal(battery.range, 'Market data 2019-01-01 to 2026-03-18');
+  for (const which of ['site', 'battery']) {
+    const png = paint(chromium, 'Sidebar.html', answers, screenshotDriver(which), `gbess-sidebar-300-${which}.png`);
+    assert.ok(fs.statSync(png).size > 1000);
+  }
 });
 
 const SETTINGS_FORM = { service_url: 'http://gbess.local', auth_mode: 'hmac', secret: '', sites_sheet: 'Sites input' };
