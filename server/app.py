@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import bess, btm, dashboard, duos, health, jobs, lookup, openapi
+from server import bess, btm, dashboard, duos, fleet, health, jobs, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, attach_config, load_config
@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     jobs.bp,
     bess.bp,
     btm.bp,
+    fleet.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -16,6 +16,7 @@ import pandas as pd
 from engine.fleet.registry import registration_meaning, route_to_market
 
 NO_GSP_REGION = "transmission-connected (no GSP group)"
+UNCLASSIFIED = "unclassified (no source checked)"
 BM_VALUES = ("bm_offer_volume_mwh", "bm_bid_volume_mwh", "bm_cashflow_gbp")
 MONTHLY_COLUMNS = ("elexon_bm_unit", "month", *BM_VALUES, "bm_missing_reason")
 
@@ -79,13 +80,13 @@ def _bm_per_unit(
     else:
         grouped = monthly.groupby("elexon_bm_unit")
         sums = pd.DataFrame({v: grouped[v].sum(min_count=1) for v in BM_VALUES}).reset_index()
-        complete = grouped[list(BM_VALUES)].apply(lambda f: bool(f.notna().all().all()))
         reasons = grouped["bm_missing_reason"].apply(
             lambda r: "; ".join(sorted(set(r.dropna().astype(str)))) or None
         )
         sums["bm_missing_reason"] = sums["elexon_bm_unit"].map(reasons)
-        incomplete = ~sums["elexon_bm_unit"].map(complete).astype(bool)
-        sums.loc[incomplete, list(BM_VALUES)] = np.nan
+        for value in BM_VALUES:  # a month that could not be computed leaves the sum absent
+            gaps = grouped[value].apply(lambda s: bool(s.isna().any()))
+            sums.loc[sums["elexon_bm_unit"].map(gaps).astype(bool), value] = np.nan
     out = units.merge(sums, on="elexon_bm_unit", how="left")
     quiet = ~out["elexon_bm_unit"].isin(sums["elexon_bm_unit"])
     if bm_absent_reason is None:
@@ -99,8 +100,8 @@ def _bm_per_unit(
     return out
 
 
-def _grouped(units: pd.DataFrame, key: str) -> pd.DataFrame:
-    keyed = units.assign(**{key: units[key].fillna("(absent)")})
+def _grouped(units: pd.DataFrame, key: str, absent_label: str) -> pd.DataFrame:
+    keyed = units.assign(**{key: units[key].fillna(absent_label)})
     grouped = keyed.groupby(key, sort=False)
     table = pd.DataFrame(
         {
@@ -111,11 +112,12 @@ def _grouped(units: pd.DataFrame, key: str) -> pd.DataFrame:
             **{v: grouped[v].sum(min_count=1) for v in BM_VALUES},
         }
     )
-    missing = grouped["bm_cashflow_gbp"].apply(lambda s: int(s.isna().sum()))
     for value in BM_VALUES:
-        table.loc[missing > 0, value] = np.nan
+        gaps = grouped[value].apply(lambda s: int(s.isna().sum()))
+        table.loc[gaps.reindex(table.index) > 0, value] = np.nan
+    missing = grouped["bm_cashflow_gbp"].apply(lambda s: int(s.isna().sum()))
     table["bm_missing_reason"] = [
-        f"{n} unit(s) without BM figures" if n else None for n in missing.reindex(table.index)
+        f"{n} unit(s) without BM cashflow" if n else None for n in missing.reindex(table.index)
     ]
     capacity = table["generation_capacity_mw"].where(table["generation_capacity_mw"] > 0)
     table["bm_cashflow_gbp_per_mw"] = table["bm_cashflow_gbp"] / capacity
@@ -176,9 +178,9 @@ def fleet_leaderboard(
     ).reset_index(drop=True)
     return Leaderboard(
         units=units,
-        by_party=_grouped(units, "lead_party_name"),
-        by_region=_grouped(units, "region"),
-        by_route=_grouped(units, "route_to_market"),
+        by_party=_grouped(units, "lead_party_name", "not in the registry"),
+        by_region=_grouped(units, "region", "not in the registry"),
+        by_route=_grouped(units, "route_to_market", UNCLASSIFIED),
         monthly=monthly.reset_index(drop=True),
         warnings=tuple(warnings),
     )
