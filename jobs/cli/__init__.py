@@ -28,6 +28,7 @@ COMMANDS = (
     "revenue",
     "btm",
     "fleet",
+    "sign",
 )
 
 
