@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import SourceUnavailableError, ValidationError
+from engine.fleet import check_bid_offers
 from engine.settlement import half_hourly_index, iso_utc, settlement_date_period
 from jobs.sources.fields import (
     BM_UNIT_FIELDS,
@@ -159,8 +160,24 @@ class ElexonClient:
         return self._windowed(BOALF_PATH, _BOALF_KINDS, BOALF_FIELDS, first, last, BOALF_WINDOW)
 
     def bid_offers(self, first: dt.date, last: dt.date) -> pd.DataFrame:
-        """Bid-offer pairs (BOD) for UK days ``first``..``last`` (1-hour windows)."""
-        return self._windowed(BOD_PATH, _BOD_KINDS, BOD_FIELDS, first, last, BOD_WINDOW)
+        """Bid-offer pairs (BOD) for UK days ``first``..``last`` (1-hour windows, every unit).
+
+        Checked before anything is returned (so a bad day is never half-loaded): pair numbers
+        must run ±1, ±2, … without a jump, offer pairs' levels be ≥ 0 MW and bid pairs' ≤ 0
+        (:func:`engine.fleet.check_bid_offers`).
+
+        Raises:
+            SourceUnavailableError: A bad pair, naming the unit, settlement period, pair and row.
+        """
+        frame = self._windowed(BOD_PATH, _BOD_KINDS, BOD_FIELDS, first, last, BOD_WINDOW)
+        try:
+            check_bid_offers(frame)
+        except ValidationError as exc:
+            raise SourceUnavailableError(
+                f"{BOD_PATH} {first.isoformat()}..{last.isoformat()}: {exc.detail}",
+                field=exc.field,
+            ) from None
+        return frame
 
     def _windowed(
         self,

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from engine.errors import SourceUnavailableError
+from jobs.ingest import DATASETS, ingest
 from jobs.sources.elexon import ElexonClient
 from jobs.sources.payload import check_whole_day, records_of
+from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 from tests.jobs.sources import recorded
 from tests.jobs.sources.fake_api import FakeApi
 
@@ -141,11 +143,48 @@ def test_boalf_real_day(elexon: Elexon) -> None:
     assert fake.paths() == ["/datasets/BOALF"]  # one day = one window
 
 
+def _valid_bod(fake: FakeApi) -> None:
+    """The recorded example row (pair 1, levels 5 → 46 MW) with a bid pair below PN."""
+    rows = recorded.bod_rows()
+    rows[1] = {**rows[1], "levelFrom": -5, "levelTo": -46}
+    fake.routes["/datasets/BOD"] = lambda q: {
+        "data": [r for r in rows if q["from"][0] <= r["timeFrom"] < q["to"][0]]
+    }
+
+
 def test_bod_is_fetched_in_one_hour_windows(elexon: Elexon) -> None:
     client, fake, _ = elexon
+    _valid_bod(fake)
     frame = client.bid_offers(SPRING, SPRING)
     assert len(fake.seen) == 23  # a 23-hour day (spring clock change)
     assert frame["offer_price_gbp_per_mwh"].tolist() == [-71.5, 50.0]
+
+
+def test_bod_with_a_bid_pair_above_pn_is_refused_naming_it(elexon: Elexon) -> None:
+    # As recorded, pair -1 repeats pair 1's levels (+5 → +46 MW): not ordered outwards.
+    with pytest.raises(SourceUnavailableError) as caught:
+        elexon[0].bid_offers(SPRING, SPRING)
+    detail = caught.value.detail
+    assert "levels not ordered" in detail
+    assert "T_ABRBO-1 settlement date 2024-03-31 period 3, pair -1" in detail
+
+
+def test_bod_ingest_day_by_day_idempotent_and_nothing_half_loaded(
+    elexon: Elexon, empty_warehouse: DuckDBWarehouse
+) -> None:
+    client, fake, _ = elexon
+    now = lambda: dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # noqa: E731
+    bad = ingest(empty_warehouse, DATASETS["bod"], client, SPRING, SPRING, now=now)
+    assert bad.failed_day == SPRING
+    assert "pair -1" in (bad.error or "")
+    count = "SELECT COUNT(*) AS n FROM bid_offer_data"
+    assert empty_warehouse.run_sql(count)["n"].iloc[0] == 0  # nothing half-loaded
+    _valid_bod(fake)
+    first = ingest(empty_warehouse, DATASETS["bod"], client, SPRING, SPRING, now=now)
+    assert (first.days_loaded, first.rows) == (1, 2)
+    again = ingest(empty_warehouse, DATASETS["bod"], client, SPRING, SPRING, now=now)
+    assert (again.days_loaded, again.days_skipped) == (0, 1)  # resumable: already loaded
+    assert empty_warehouse.run_sql(count)["n"].iloc[0] == 2
 
 
 def test_pn_one_call_per_period(elexon: Elexon) -> None:
