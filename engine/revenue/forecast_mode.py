@@ -37,6 +37,7 @@ least the policy's settled cash: the ceiling is ≥ the policy in every period i
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,13 +48,21 @@ from engine.errors import InfeasibleDispatchError, ValidationError
 from engine.revenue.forecasts import INTRADAY_INFORMATION_LAG_INTERVALS
 from engine.revenue.layout import Layout, window
 from engine.revenue.model import FloatArray
-from engine.revenue.search import Schedule, best_start, check_stack, energy_problem
+from engine.revenue.search import (
+    Schedule,
+    ascend,
+    best_holdings,
+    best_start,
+    check_stack,
+    energy_problem,
+)
 
 LOOKAHEAD_DAYS = 1
+_SLACK_MWH = 1e-7
 #: Default forecast-error margin a D-1 cycle must beat on top of wear [£/MWh discharged].
-DEFAULT_PLAN_MARGIN_GBP_PER_MWH = 20.0
+DEFAULT_PLAN_MARGIN_GBP_PER_MWH = 5.0
 #: Default margin an intraday deviation at imbalance must beat on top of wear [£/MWh].
-DEFAULT_INTRADAY_MARGIN_GBP_PER_MWH = 100.0
+DEFAULT_INTRADAY_MARGIN_GBP_PER_MWH = 40.0
 #: Default per-half-hour persistence of the latest known imbalance-price error [-].
 DEFAULT_ERROR_PERSISTENCE = 0.8
 
@@ -213,7 +222,7 @@ def optimise_forecast(
             charge[first:stop], discharge[first:stop], soc[first:stop] = c, d, path
         if cap is not None:
             np.subtract.at(cap, full_days[first:stop], discharge[first:stop] * h)
-        s = float(soc[stop - 1])
+        s = float(np.clip(soc[stop - 1], battery.soc_min_mwh, battery.soc_max_mwh))
     schedule = Schedule(soc, charge, discharge, holdings, float("nan"))
     check_stack(lay, battery, schedule)
     flow = (discharge - charge) * h
@@ -236,40 +245,54 @@ def optimise_forecast(
 def _best_plan(
     sub: Layout, spec: BatterySpec, energy: FloatArray, services: FloatArray
 ) -> Schedule:
-    """The best D-1 plan on forecasts over the full option set and the nested smaller ones.
+    """The best D-1 plan on forecasts over the full option set and nested smaller ones.
 
     A larger service set can always hold what a smaller one holds, but the ascent is a local
-    search, so it is also run restricted to each service family (DC, DM, DR pairs) and to
-    the single low and single high service the forecast prices most; the plan with the best
-    forecast value (wear and margin included) is kept. So a policy with more services never
-    plans below one with fewer of these sets on the same forecasts.
+    search, so it is also started restricted to each union of service families (DC, DM, DR
+    and their pairs), to the single low and single high service the forecast prices most,
+    and to that pair; the plan with the best forecast value (wear and margin included) is
+    kept. So a policy with more services does not plan below one holding any of these sets.
     """
     best = best_start(sub, spec, energy, services)
     if services.shape[1] < 2:
         return best
-    names = [s.name for s in sub.services]
-    subsets: list[list[int]] = []
-    for family in ("DC", "DM", "DR"):
-        members = [k for k, name in enumerate(names) if name.startswith(family)]
-        if members and len(members) < len(names):
-            subsets.append(members)
-    worth = np.nansum(np.where(np.isfinite(services), services, 0.0), axis=0)
-    for direction in ("low", "high"):
-        members = [k for k, s in enumerate(sub.services) if s.direction == direction]
-        if members:
-            top = max(members, key=lambda k: worth[k])
-            if [top] not in subsets and len(names) > 1:
-                subsets.append([top])
-    for members in subsets:
+    for members in _nested_sets(sub, services):
         masked = np.full_like(services, np.nan)
         masked[:, members] = services[:, members]
+        idle = np.zeros(sub.n)
+        first = best_holdings(sub, spec, idle, idle, np.full(sub.n, spec.initial_soc_mwh), masked)
         try:
-            candidate = best_start(sub, spec, energy, masked)
+            candidate = ascend(sub, spec, first, energy, masked)
         except InfeasibleDispatchError:
             continue
         if candidate.objective_gbp > best.objective_gbp + 1e-6:
             best = candidate
     return best
+
+
+def _nested_sets(sub: Layout, services: FloatArray) -> list[list[int]]:
+    """Column sets of the smaller service policies the plan is also started from."""
+    names = [s.name for s in sub.services]
+    families = sorted({name[:2] for name in names})
+    sets: list[list[int]] = []
+    for size in range(1, len(families)):
+        for group in itertools.combinations(families, size):
+            sets.append([k for k, name in enumerate(names) if name[:2] in group])
+    worth = np.where(np.isfinite(services), services, 0.0).sum(axis=0)
+    tops = []
+    for direction in ("low", "high"):
+        members = [k for k, s in enumerate(sub.services) if s.direction == direction]
+        if members:
+            tops.append(max(members, key=lambda k: float(worth[k])))
+    for extra in ([t] for t in tops):
+        sets.append(extra)
+    if len(tops) == 2:
+        sets.append(tops)
+    unique: list[list[int]] = []
+    for members in sets:
+        if members and len(members) < len(names) and sorted(members) not in unique:
+            unique.append(sorted(members))
+    return unique
 
 
 def _repeat_day_blocks(sub: Layout, prices: FloatArray, day_blocks: int) -> FloatArray:
@@ -317,9 +340,13 @@ def _intraday(
     e_ch = problem.charge_limit_mw * h
     fall = np.where(q < 0, 0.0, np.maximum(e_dis - np.maximum(q, 0.0), 0.0) / eta_d)
     rise = np.where(q > 0, 0.0, np.maximum(e_ch - np.maximum(-q, 0.0), 0.0) * eta_c)
-    lo = problem.soc_lo_mwh - shift
-    hi = problem.soc_hi_mwh - shift
+    # Float dust (1e-13 MWh) must not make the committed path look infeasible: the bounds
+    # and the end-of-day target are met within _SLACK_MWH (the stack check allows 1e-6).
+    lo = problem.soc_lo_mwh - shift - _SLACK_MWH
+    hi = problem.soc_hi_mwh - shift + _SLACK_MWH
     final = target_mwh - float(shift[-1])
+    lo[-1] = max(lo[-1], final - _SLACK_MWH)
+    hi[-1] = min(hi[-1], final + _SLACK_MWH)
     fc = np.where(np.isfinite(system_fc), system_fc, np.nan)
     # The D-1 forecast of the interval whose price is known at each gate closure.
     pad = lag - (known_fc.shape[0] - n)
@@ -350,11 +377,19 @@ def _intraday(
                 lo[p:],
                 hi[p:],
                 s_shift,
-                final,
+                None,
             )
             move = float(path[0] - s_shift)
         except InfeasibleDispatchError:
-            move = 0.0  # follow the position (always feasible from a committed state)
+            # Follow the position, kept inside this interval's bounds (never expected).
+            move = float(np.clip(np.clip(0.0, lo[p] - s_shift, hi[p] - s_shift), -fall[p], rise[p]))
+        # Keep the state half the slack inside the true bounds, so dust never accumulates;
+        # the last interval ends exactly at the committed SoC.
+        inner = 0.5 * _SLACK_MWH
+        landed = float(np.clip(s_shift + move, lo[p] + 1.5 * inner, hi[p] - 1.5 * inner))
+        if p == n - 1 and abs(landed - final) <= 2 * _SLACK_MWH:
+            landed = final
+        move = landed - s_shift
         if abs(move) < 1e-10:
             move = 0.0
         extra = -move * eta_d if move < 0 else -move / eta_c

@@ -23,8 +23,9 @@ Timeline (UK clock time; the same one :mod:`engine.forecast` states for its fore
 
 :func:`day_ahead_forecasts` is the naive, leak-free stand-in for
 ``engine.forecast.day_ahead_forecasts`` (same signature and guarantee) until the learned one
-ships: energy = same period a week earlier (all of D-7 is public at D-1 10:00); services =
-the same block of the previous EFA day (EFA day D-1 was auctioned on D-2).
+ships: energy = the mean of the same half-hour on D-2 .. D-8 (all public at D-1 10:00; a
+mean, not one day, so the plan does not chase one day's noise as if it were a spread);
+services = the same block of the previous EFA day (EFA day D-1 was auctioned on D-2).
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ PUBLICATION_LAG_INTERVALS = 2
 GATE_CLOSURE_INTERVALS = 2
 #: At gate closure for period p the newest published system price is that of p - 5.
 INTRADAY_INFORMATION_LAG_INTERVALS = GATE_CLOSURE_INTERVALS + PUBLICATION_LAG_INTERVALS + 1
+#: Days averaged by the naive energy forecast: D-2 .. D-8 (D-1 is not complete at 10:00).
+NAIVE_DAYS_BACK = tuple(range(2, 9))
 #: History the naive forecast needs before the first day [days].
-NAIVE_HISTORY_DAYS = 7
-
-_WEEK = pd.Timedelta(days=7)
+NAIVE_HISTORY_DAYS = max(NAIVE_DAYS_BACK)
 
 
 @dataclass(frozen=True)
@@ -109,15 +110,27 @@ def day_ahead_forecasts(
     start = pd.Timestamp(first_day).tz_localize(UK_TZ).tz_convert("UTC")
     stop = (pd.Timestamp(last_day) + pd.Timedelta(days=1)).tz_localize(UK_TZ).tz_convert("UTC")
     held_days = (start - index[0]) / pd.Timedelta(days=1) if len(index) else 0.0
-    if not len(index) or index[0] > start - _WEEK:
+    need = pd.Timedelta(days=NAIVE_HISTORY_DAYS)
+    if not len(index) or index[0] > start - need:
         raise DataMissingError(
             f"from: forecast mode needs {NAIVE_HISTORY_DAYS} days of prices before "
-            f"{first_day} (same period last week); the data holds {max(held_days, 0.0):g}",
+            f"{first_day}; the data holds {max(held_days, 0.0):g}",
             field="from",
         )
     target = pd.date_range(start, stop, freq="30min", inclusive="left")
-    values = energy.set_axis(index).reindex(target - _WEEK)
-    energy_fc = pd.DataFrame(values.to_numpy(dtype=float), index=target, columns=energy.columns)
+    frame = energy.set_axis(index)
+    stacked = np.stack(
+        [
+            frame.reindex(target - pd.Timedelta(days=k)).to_numpy(dtype=float)
+            for k in NAIVE_DAYS_BACK
+        ]
+    )
+    finite = np.isfinite(stacked)
+    count = finite.sum(axis=0)
+    mean = np.where(finite, stacked, 0.0).sum(axis=0) / np.maximum(count, 1)
+    energy_fc = pd.DataFrame(
+        np.where(count > 0, mean, np.nan), index=target, columns=energy.columns
+    )
     days = pd.date_range(pd.Timestamp(first_day), pd.Timestamp(last_day) + pd.Timedelta(days=1))
     keys = pd.MultiIndex.from_product([days, range(1, 7)], names=["efa_date", "efa_block"])
     table = services.copy()

@@ -25,14 +25,14 @@ import pandas as pd
 from engine.battery import BatterySpec
 from engine.errors import ValidationError
 from engine.revenue.attribution import RevenueResult, attribute
-from engine.revenue.forecast_mode import ForecastPolicy, optimise_forecast
+from engine.revenue.forecast_mode import ForecastPolicy, ForecastRun, optimise_forecast
 from engine.revenue.forecasts import (
     INTRADAY_INFORMATION_LAG_INTERVALS,
     Forecasts,
     aligned,
     day_ahead_forecasts,
 )
-from engine.revenue.layout import MarketData, layout, trade_markets
+from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
 from engine.revenue.search import check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
@@ -141,19 +141,7 @@ def revenue_stack(
             [*assumptions, PERFECT_FORESIGHT_NOTE],
         )
         return RevenueStack(pf)
-    energy_all, services_all = _joined(history, data)
-    if forecasts is None:
-        local = lay.index.tz_convert(UK_TZ)
-        forecasts = day_ahead_forecasts(
-            energy_all, services_all, local[0].date(), local[-1].date(), method="naive"
-        )
-    energy_fc, service_fc = aligned(
-        forecasts, lay.index, lay.markets, lay.blocks, tuple(s.name for s in services)
-    )
-    lag = INTRADAY_INFORMATION_LAG_INTERVALS
-    before = energy_all["system"].reindex(lay.index - pd.Timedelta(minutes=30 * lag))
-    previous = before.to_numpy(dtype=float)[:lag]
-    run = optimise_forecast(lay, battery, energy_fc, service_fc, previous, policy)
+    lay, run = forecast_run(data, battery, services, energy_markets, history, forecasts, policy)
     notes = [*assumptions, policy.note()]
     if run.unfilled_mwh > 0:
         notes.append(
@@ -187,6 +175,39 @@ def revenue_stack(
         [*assumptions, PERFECT_FORESIGHT_NOTE],
     )
     return RevenueStack(pf, fc)
+
+
+def forecast_run(
+    data: MarketData,
+    battery: BatterySpec,
+    services: tuple[ServiceSpec, ...],
+    energy_markets: tuple[str, ...],
+    history: MarketData | None,
+    forecasts: Forecasts | None = None,
+    policy: ForecastPolicy | None = None,
+) -> tuple[Layout, ForecastRun]:
+    """The forecast mode's committed decisions (before attribution); see :func:`revenue_stack`."""
+    lay = layout(data, services, energy_markets)
+    energy_all, services_all = _joined(history, data)
+    if forecasts is None:
+        local = lay.index.tz_convert(UK_TZ)
+        forecasts = day_ahead_forecasts(
+            energy_all, services_all, local[0].date(), local[-1].date(), method="naive"
+        )
+    energy_fc, service_fc = aligned(
+        forecasts, lay.index, lay.markets, lay.blocks, tuple(s.name for s in services)
+    )
+    lag = INTRADAY_INFORMATION_LAG_INTERVALS
+    before = energy_all["system"].reindex(lay.index[:lag] - pd.Timedelta(minutes=30 * lag))
+    run = optimise_forecast(
+        lay,
+        battery,
+        energy_fc,
+        service_fc,
+        before.to_numpy(dtype=float),
+        policy or ForecastPolicy(),
+    )
+    return lay, run
 
 
 def _joined(history: MarketData | None, data: MarketData) -> tuple[pd.DataFrame, pd.DataFrame]:

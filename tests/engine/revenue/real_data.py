@@ -17,9 +17,8 @@ import pandas as pd
 from engine.revenue import DYNAMIC_SERVICES, MarketData
 from engine.settlement import UK_TZ
 
-_MARKET = Path(os.environ.get("GBESS_DATA_DIR", Path(__file__).parents[4] / "shared" / "data")) / (
-    "market"
-)
+DATA_DIR = Path(os.environ.get("GBESS_DATA_DIR", Path(__file__).parents[4] / "shared" / "data"))
+_MARKET = DATA_DIR / "market"
 
 
 @functools.cache

@@ -7,13 +7,14 @@ import pytest
 
 from engine.battery import BatterySpec
 from engine.revenue import (
+    MarketData,
     RevenueStack,
-    optimise_day_ahead,
     optimise_perfect_foresight,
     revenue_stack,
 )
+from engine.revenue.forecast_mode import ForecastPolicy
 from engine.revenue.layout import layout
-from engine.revenue.stack import DAY_AHEAD_NOTE, PERFECT_FORESIGHT_NOTE
+from engine.revenue.stack import PERFECT_FORESIGHT_NOTE, forecast_run
 from tests.engine.revenue.test_search import ALL, market
 
 
@@ -23,9 +24,14 @@ def test_two_markets_by_hand() -> None:
     apx, system = np.full(48, 50.0), np.full(48, 50.0)
     apx[:2], system[:2] = [10.0, 60.0], [30.0, 40.0]
     stack = revenue_stack(
-        market(apx, system), BatterySpec(1.0, 1.0, 0.5), (), ("apx", "system"), assumptions=["a"]
+        market(apx, system),
+        BatterySpec(1.0, 1.0, 0.5),
+        (),
+        ("apx", "system"),
+        mode="perfect_foresight",
+        assumptions=["a"],
     )
-    assert stack.day_ahead is None
+    assert stack.forecast is None
     assert stack.capture_ratio is None
     result = stack.perfect_foresight
     assert result.mode == "perfect_foresight"
@@ -33,33 +39,62 @@ def test_two_markets_by_hand() -> None:
     assert result.assumptions == ["a", PERFECT_FORESIGHT_NOTE]
 
 
-def test_day_ahead_is_the_same_as_its_parts() -> None:
+def _split(data: MarketData, history_days: int) -> tuple[MarketData, MarketData]:
+    cut = 48 * history_days
+    energy = data.energy_price_gbp_per_mwh
+    history = MarketData(
+        data.interval_start[:cut], energy.iloc[:cut], data.service_price_gbp_per_mw_per_h
+    )
+    period = MarketData(
+        data.interval_start[cut:], energy.iloc[cut:], data.service_price_gbp_per_mw_per_h
+    )
+    return period, history
+
+
+def test_forecast_mode_is_the_same_as_its_parts() -> None:
     rng = np.random.default_rng(7)
-    days = 9  # a week of history for the forecast, then two decided days
+    days = 11  # eight days of history for the forecast, then three decided days
     system = rng.normal(60.0, 25.0, 48 * days)
     service = {"DCL": rng.uniform(0, 10, 6 * days), "DRH": rng.uniform(0, 5, 6 * days)}
-    data = market(system + 3.0, system, service)
+    period, history = _split(market(system + 3.0, system, service), 8)
     battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
-    stack = revenue_stack(data, battery, ALL, ("apx", "system"), day_ahead=True)
-    assert stack.day_ahead is not None
-    assert stack.day_ahead.mode == "day_ahead"
-    assert stack.day_ahead.assumptions == [DAY_AHEAD_NOTE]
-    # The same schedules as calling the steps by hand.
-    lay = layout(data, ALL, ("apx", "system"))
-    pf = optimise_perfect_foresight(lay, battery)
-    da, _, _ = optimise_day_ahead(lay, battery)
-    np.testing.assert_allclose(stack.perfect_foresight.schedule["soc_mwh"], pf.soc_mwh)
-    np.testing.assert_allclose(stack.day_ahead.schedule["soc_mwh"], da.soc_mwh)
+    stack = revenue_stack(period, battery, ALL, ("apx", "system"), history=history)
+    forecast = stack.forecast
+    assert forecast is not None
+    assert forecast.mode == "forecast"
+    assert forecast.assumptions == [ForecastPolicy().note()]
+    # The same schedule as calling the steps by hand; the ceiling bounds it.
+    _, run = forecast_run(period, battery, ALL, ("apx", "system"), history)
+    np.testing.assert_allclose(forecast.schedule["soc_mwh"], run.schedule.soc_mwh)
+    assert stack.headline is forecast
     ratio = stack.capture_ratio
     assert ratio is not None
     assert ratio == pytest.approx(
-        stack.day_ahead.net_revenue_gbp / stack.perfect_foresight.net_revenue_gbp
+        forecast.net_revenue_gbp / stack.perfect_foresight.net_revenue_gbp
     )
     assert ratio <= 1.0 + 1e-9
+    lay = layout(period, ALL, ("apx", "system"))
+    alone = optimise_perfect_foresight(lay, battery)
+    # Seeded with the policy's holdings, the ceiling is at least the plain search's.
+    assert stack.perfect_foresight.net_revenue_gbp >= alone.objective_gbp - 1e-6
+
+
+def test_day_ahead_is_an_alias_of_forecast() -> None:
+    rng = np.random.default_rng(3)
+    system = rng.normal(60.0, 25.0, 48 * 10)
+    period, history = _split(market(system, system), 8)
+    battery = BatterySpec(1.0, 1.0, 2.0)
+    one = revenue_stack(period, battery, (), ("system",), history=history, mode="day_ahead")
+    two = revenue_stack(period, battery, (), ("system",), history=history)
+    assert one.forecast is not None
+    assert two.forecast is not None
+    assert one.forecast.net_revenue_gbp == two.forecast.net_revenue_gbp
 
 
 def test_no_capture_ratio_when_perfect_foresight_earns_nothing() -> None:
     flat = market(np.full(48, 50.0), np.full(48, 50.0))
-    pf = revenue_stack(flat, BatterySpec(1.0, 1.0, 1.0), (), ("system",)).perfect_foresight
+    pf = revenue_stack(
+        flat, BatterySpec(1.0, 1.0, 1.0), (), ("system",), mode="perfect_foresight"
+    ).perfect_foresight
     assert pf.net_revenue_gbp == pytest.approx(0.0)
     assert RevenueStack(pf, pf).capture_ratio is None

@@ -1,0 +1,172 @@
+"""Forecast mode on real GB prices: non-anticipative, more options never lose, and the
+perfect-foresight ceiling bounds it in every month.
+
+Periods are three weeks (a month for the ceiling) of 2024 and 2025 read from the shipped
+market files, with two weeks of history before each (the naive forecasts need one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.battery import BatterySpec
+from engine.errors import DataMissingError
+from engine.reference import reference_data
+from engine.revenue import (
+    DYNAMIC_SERVICES,
+    MarketData,
+    ServiceSpec,
+    attribute,
+    decision_time,
+    revenue_stack,
+    service_specs,
+)
+from engine.revenue.forecasts import PUBLICATION_LAG_INTERVALS
+from engine.revenue.stack import forecast_run
+from engine.settlement import UK_TZ
+from tests.engine.revenue.real_data import DATA_DIR, period
+
+BATTERY = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+BOTH = ("apx", "system")
+
+
+@functools.cache
+def _services(names: tuple[str, ...] = DYNAMIC_SERVICES) -> tuple[ServiceSpec, ...]:
+    table = reference_data(DATA_DIR).table("dynamic_response_parameters")
+    return service_specs(table, names)
+
+
+def _net(
+    data: MarketData,
+    history: MarketData,
+    battery: BatterySpec,
+    services: tuple[ServiceSpec, ...],
+    markets: tuple[str, ...],
+) -> float:
+    lay, run = forecast_run(data, battery, services, markets, history)
+    none = np.full(lay.n, -1, dtype=np.int64)
+    result = attribute(lay, battery, run.schedule, none, none, (), "forecast", None, (),
+                       market_mwh=run.market_mwh)  # fmt: skip
+    return result.net_revenue_gbp
+
+
+# ---------------------------------------------------------------- non-anticipativity
+
+
+def _published_at(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """When a half-hour's APX and system prices become public (its end + the lag)."""
+    return index + pd.Timedelta(minutes=30 * (1 + PUBLICATION_LAG_INTERVALS))
+
+
+def _perturbed(data: MarketData, t: pd.Timestamp, rng: np.random.Generator) -> MarketData:
+    energy = data.energy_price_gbp_per_mwh.copy()
+    late = np.asarray(_published_at(data.interval_start) > t)
+    noise = rng.normal(0.0, 80.0, size=(int(late.sum()), energy.shape[1]))
+    rows = np.flatnonzero(late)
+    energy.iloc[rows] = energy.iloc[rows].to_numpy() + noise
+    table = data.service_price_gbp_per_mw_per_h.copy()
+    days = pd.DatetimeIndex(table.index.get_level_values(0))
+    # EFA day E's clearing prices are public once its auction (on E-1, after the D-1 10:00
+    # decision) has run: after decision_time(E).
+    public = pd.DatetimeIndex([decision_time(d.date()) for d in days])
+    late_rows = np.asarray(public >= t)
+    picked = np.flatnonzero(late_rows)
+    table.iloc[picked] = table.iloc[picked].to_numpy() * rng.uniform(
+        0.0, 5.0, size=(int(late_rows.sum()), table.shape[1])
+    )
+    return MarketData(data.interval_start, energy, table)
+
+
+@pytest.mark.parametrize("first", [dt.date(2024, 3, 4), dt.date(2025, 9, 8)])
+def test_decisions_before_t_ignore_every_price_published_after_t(first: dt.date) -> None:
+    data, history = period(first, first + dt.timedelta(days=5))
+    services = _services()
+    lay, base = forecast_run(data, BATTERY, services, BOTH, history)
+    t = pd.Timestamp(f"{first + dt.timedelta(days=2)} 14:17", tz=UK_TZ).tz_convert("UTC")
+    rng = np.random.default_rng(7)
+    _, other = forecast_run(
+        _perturbed(data, t, rng), BATTERY, services, BOTH, _perturbed(history, t, rng)
+    )
+    # Physical flows are final at gate closure, one hour before each half-hour.
+    flows_fixed = np.asarray(lay.index - pd.Timedelta(hours=1) < t)
+    assert flows_fixed.sum() > 48
+    assert (~flows_fixed).sum() > 48
+    for name in ("charge_mw", "discharge_mw", "soc_mwh"):
+        before = getattr(base.schedule, name)[flows_fixed]
+        after = getattr(other.schedule, name)[flows_fixed]
+        np.testing.assert_array_equal(before, after, err_msg=name)
+    # Holdings and APX positions of an EFA day are final at its D-1 10:00 decision.
+    decided = np.array([decision_time(pd.Timestamp(d).date()) < t for d in lay.blocks["efa_date"]])
+    np.testing.assert_array_equal(
+        base.schedule.service_mw[decided], other.schedule.service_mw[decided]
+    )
+    day_of = decided[lay.block_of_interval]
+    np.testing.assert_array_equal(base.position_mwh[day_of], other.position_mwh[day_of])
+    # The perturbation reached the decisions after t (so the test can fail).
+    assert not np.array_equal(
+        base.schedule.service_mw[~decided], other.schedule.service_mw[~decided]
+    )
+
+
+def test_forecast_mode_without_a_week_of_history_says_how_much_it_has() -> None:
+    data, history = period(dt.date(2024, 3, 4), dt.date(2024, 3, 6), history_days=3)
+    with pytest.raises(DataMissingError) as caught:
+        revenue_stack(data, BATTERY, (), BOTH, history=history)
+    assert caught.value.field == "from"
+    assert "8 days" in caught.value.detail
+    assert "holds 3" in caught.value.detail
+
+
+# ---------------------------------------------------------------- more options never lose
+
+WINDOWS = [(dt.date(2024, 2, 5), dt.date(2024, 2, 25)), (dt.date(2025, 5, 5), dt.date(2025, 5, 25))]
+
+
+@pytest.mark.parametrize(("first", "last"), WINDOWS)
+def test_apx_and_imbalance_earn_at_least_apx_alone(first: dt.date, last: dt.date) -> None:
+    data, history = period(first, last)
+    apx = _net(data, history, BATTERY, (), ("apx",))
+    both = _net(data, history, BATTERY, (), BOTH)
+    assert both >= apx - 0.01  # a penny: SoC dust of 1e-7 MWh
+
+
+@pytest.mark.parametrize(("first", "last"), WINDOWS)
+def test_uncapped_earns_at_least_98_percent_of_one_cycle_a_day(
+    first: dt.date, last: dt.date
+) -> None:
+    data, history = period(first, last)
+    capped = dataclasses.replace(BATTERY, max_cycles_per_day=1.0)
+    free = _net(data, history, BATTERY, _services(), BOTH)
+    held = _net(data, history, capped, _services(), BOTH)
+    assert free >= 0.98 * held
+
+
+@pytest.mark.parametrize(("first", "last"), WINDOWS)
+@pytest.mark.parametrize(
+    "subset", [("DCL", "DCH"), ("DRL", "DRH"), ("DML", "DMH", "DRL"), ("DRL",)]
+)
+def test_six_services_earn_at_least_98_percent_of_a_subset(
+    first: dt.date, last: dt.date, subset: tuple[str, ...]
+) -> None:
+    data, history = period(first, last)
+    six = _net(data, history, BATTERY, _services(), BOTH)
+    few = _net(data, history, BATTERY, _services(subset), BOTH)
+    assert six >= 0.98 * few
+
+
+@pytest.mark.parametrize("month", [dt.date(2024, 8, 1), dt.date(2025, 1, 1)])
+def test_perfect_foresight_bounds_the_forecast_in_every_month(month: dt.date) -> None:
+    last = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+    data, history = period(month, last)
+    stack = revenue_stack(data, BATTERY, _services(), BOTH, history=history)
+    assert stack.forecast is not None
+    assert stack.perfect_foresight.net_revenue_gbp >= stack.forecast.net_revenue_gbp - 1e-6
+    ratio = stack.capture_ratio
+    assert ratio is not None
+    assert 0.0 < ratio <= 1.0
