@@ -31,6 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from engine.errors import ValidationError
+from engine.fleet.chunks import chunked
 from engine.fleet.profiles import clipped_mwh, explode, segments
 from engine.fleet.volumes import (
     PERIOD_KEYS,
@@ -208,10 +209,26 @@ def bm_cashflows(
     Returns:
         :class:`BmCashflows`.
 
+    Spans longer than two days are processed a UTC day at a time (:mod:`engine.fleet.chunks`).
+
     Raises:
         ValidationError: Bad BOD (:func:`check_bid_offers`) or inconsistent overlapping rows.
     """
     check_bid_offers(bid_offers)
+
+    def compute(
+        acc: pd.DataFrame, pn: pd.DataFrame, bod: pd.DataFrame
+    ) -> tuple[list[pd.DataFrame], tuple[str, ...]]:
+        result = _bm_cashflows(acc, pn, bod)
+        return [result.by_pair, result.by_period], result.warnings
+
+    (by_pair, by_period), warnings = chunked((acceptances, notifications, bid_offers), compute)
+    return BmCashflows(by_pair, by_period, warnings)
+
+
+def _bm_cashflows(
+    acceptances: pd.DataFrame, notifications: pd.DataFrame, bid_offers: pd.DataFrame
+) -> BmCashflows:
     rows = acceptance_rows(acceptances, notifications, (bid_offers,))
     line = rows.line
     bands = _bands(rows, bid_offers)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import ValidationError
+from engine.fleet.chunks import chunked
 from engine.fleet.profiles import (
     UNIT_KEY_S,
     FloatArray,
@@ -302,6 +303,8 @@ class AcceptedVolumes:
 def accepted_volumes(acceptances: pd.DataFrame, notifications: pd.DataFrame) -> AcceptedVolumes:
     """Accepted offer and bid volumes of every BM unit and settlement period.
 
+    Spans longer than two days are processed a UTC day at a time (:mod:`engine.fleet.chunks`).
+
     Args:
         acceptances: BOALF rows in warehouse columns (``time_from``/``time_to`` UTC,
             ``level_from_mw``/``level_to_mw`` [MW], ``acceptance_number``, flags).
@@ -313,6 +316,18 @@ def accepted_volumes(acceptances: pd.DataFrame, notifications: pd.DataFrame) -> 
     Raises:
         ValidationError: Inconsistent overlapping rows (naming unit, acceptance, period, rows).
     """
+    require_columns(acceptances, BOALF_COLUMNS, "boalf")
+    require_columns(notifications, PN_COLUMNS, "pn")
+
+    def compute(acc: pd.DataFrame, pn: pd.DataFrame) -> tuple[list[pd.DataFrame], tuple[str, ...]]:
+        result = _accepted_volumes(acc, pn)
+        return [result.by_acceptance, result.by_period, result.by_flag], result.warnings
+
+    (by_acceptance, by_period, by_flag), warnings = chunked((acceptances, notifications), compute)
+    return AcceptedVolumes(by_acceptance, by_period, by_flag, warnings)
+
+
+def _accepted_volumes(acceptances: pd.DataFrame, notifications: pd.DataFrame) -> AcceptedVolumes:
     rows = acceptance_rows(acceptances, notifications)
     line = rows.line
     d = line.duration_h[rows.interval]

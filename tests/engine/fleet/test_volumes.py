@@ -143,3 +143,29 @@ def test_lakeside_day_equals_the_integral_and_the_old_formula_is_wrong(
     assert per.loc[per["settlement_period"] == 2, "net_volume_mwh"].item() == pytest.approx(
         15.116667, abs=1e-6
     )
+
+
+def test_long_spans_are_chunked_by_day_with_identical_results(
+    lakeside: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    acc, notes = lakeside
+    one_day = accepted_volumes(acc, notes).by_period
+
+    def shifted(frame: pd.DataFrame, days: int) -> pd.DataFrame:
+        out = frame.copy()
+        for column in ("time_from", "time_to"):
+            out[column] = out[column] + pd.Timedelta(days=days)
+        if "acceptance_number" in out:
+            out["acceptance_number"] = out["acceptance_number"] + 1000 * days
+        return out
+
+    three = accepted_volumes(
+        pd.concat([shifted(acc, d) for d in range(3)], ignore_index=True),
+        pd.concat([shifted(notes, d) for d in range(3)], ignore_index=True),
+    ).by_period
+    assert len(three) == 3 * 48
+    for day in range(3):
+        part = three.iloc[48 * day : 48 * (day + 1)]
+        np.testing.assert_allclose(
+            part["net_volume_mwh"].to_numpy(), one_day["net_volume_mwh"].to_numpy(), atol=1e-9
+        )
