@@ -99,6 +99,9 @@ def server_env(var_dir: Path, secret: str, port: int, workers: int, threads: int
         PORT=str(port),
         GBESS_WORKERS=str(workers),
         GBESS_THREADS=str(threads),
+        # The campaign signs with jobs.webhook_auth.sign_request (v1), the scheme every
+        # version of the server accepts when this is set.
+        GBESS_ALLOW_V1_SIGNATURES="1",
     )
     if "GBESS_DATA_DIR" in os.environ:
         env["GBESS_DATA_DIR"] = os.environ["GBESS_DATA_DIR"]

@@ -4,6 +4,10 @@ Idempotent (loads are upserts by key), resumable (a day recorded in ``load_log``
 skipped unless forced) and atomic per day: a day is checked completely before any of it
 is written, so a failure half-way through a backfill leaves every completed day loaded
 and the failed day absent; re-running picks up from there.
+
+The warehouse's write lock is held only while a checked day is written (its rows and its
+``load_log`` entry, together), never while a source is fetched or retried, so valuations
+reading the embedded warehouse wait at most one day's write.
 """
 
 from __future__ import annotations
@@ -268,18 +272,20 @@ def _load_day(
     loaded_at: dt.datetime,
 ) -> None:
     columns = [c for c in part.columns if c in table_spec(dataset.table).column_names]
-    rows = warehouse.load(dataset.table, part[columns])
-    warehouse.record_load(dataset.table, day, day, rows, loaded_at, f"{source}:{dataset.name}")
+    with warehouse.writing():
+        rows = warehouse.load(dataset.table, part[columns])
+        warehouse.record_load(dataset.table, day, day, rows, loaded_at, f"{source}:{dataset.name}")
 
 
 def ingest_bm_units(
     warehouse: Warehouse, client: ElexonClient, *, now: dt.datetime | None = None
 ) -> int:
     """Load the whole BM unit registry (``reference/bmunits/all``); returns rows."""
-    frame = client.bm_units()
-    rows = warehouse.load("bm_units", frame)
+    frame = client.bm_units()  # fetched (and retried) before the write lock is taken
     stamp = now or dt.datetime.now(dt.UTC)
-    warehouse.record_load(
-        "bm_units", stamp.date(), stamp.date(), rows, stamp, f"{client.source}:bm-units"
-    )
+    with warehouse.writing():
+        rows = warehouse.load("bm_units", frame)
+        warehouse.record_load(
+            "bm_units", stamp.date(), stamp.date(), rows, stamp, f"{client.source}:bm-units"
+        )
     return rows

@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GbessError as exc:
         print_error(exc.detail)
         return 1
+    except PermissionError as exc:  # a read-only var/ or output path: one line, not a traceback
+        print_error(f"{exc.strerror}: {exc.filename} (check GBESS_VAR_DIR, or the output path)")
+        return 1
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130

@@ -83,8 +83,14 @@ def handle_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def handle_status(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the warehouse status."""
-    with open_warehouse(settings, backend=args.warehouse) as warehouse:
+    """Print the warehouse status (read-only: a missing DuckDB file is said, not created).
+
+    Raises:
+        StorageUnavailableError: The DuckDB file does not exist or cannot be opened.
+    """
+    # Read-only: nothing is created (a missing file used to be created empty and reported
+    # as zeros), no write lock is taken and a read-only file or var/ can be inspected.
+    with open_warehouse(settings, backend=args.warehouse, read_only=True) as warehouse:
         report = warehouse.status()
     if args.json:
         emit_json(report)
@@ -103,6 +109,9 @@ def print_status(report: dict[str, Any]) -> None:
         gaps = ""
         if entry.get("gap_count"):
             gaps = f"  {entry['gap_count']} gap(s), {entry['missing_periods']} missing periods"
+        if entry["rows"] is None:
+            print(f"  {entry['table']:<26} absent (run `gbess warehouse seed`)")
+            continue
         print(f"  {entry['table']:<26} {entry['rows']:>7} rows{span}{gaps}")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import fcntl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from engine.errors import GbessError, ValidationError
+from engine.errors import GbessError, StorageUnavailableError, ValidationError
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
 from jobs.dashboard import BACKENDS, TABS, data
@@ -140,11 +141,11 @@ def _sites(ctx: RefreshContext) -> TabPlan:
         + ", ".join(BTM_LEVIES_LEFT_OUT),
     )
     by_stream = pd.DataFrame(
-        [{"stream": k, "revenue_gbp": v} for k, v in streams.items() if v != 0.0],
+        [{"stream": STREAM_NAMES.get(k, k), "revenue_gbp": v} for k, v in streams.items() if v],
         columns=["stream", "revenue_gbp"],
     )
     title = f"Battery revenue by stream, all sites, {first_day} to {last_day}"
-    chart = Chart(title + " [£]", "column", "streams", "stream", ("revenue_gbp",))
+    chart = Chart(title, "column", "streams", "stream", ("revenue_gbp",))
     return dataclasses.replace(
         plan,
         tables=(*plan.tables, Table("streams", title, by_stream)),
@@ -169,6 +170,10 @@ class Sink(Protocol):
     """Where grids go (local files or Google Sheets)."""
 
     def write(self, grids: Sequence[SheetGrid]) -> dict[str, int]: ...
+
+
+#: How the Sites tab names a revenue stream (the services keep their NESO codes).
+STREAM_NAMES = {"energy_apx": "Energy (APX index)", "energy_system": "Energy (imbalance)"}
 
 
 def dashboard_dir(settings: Settings) -> Path:
@@ -211,6 +216,22 @@ def tab_locks(folder: Path, tabs: Sequence[str]) -> Iterator[None]:
             handle = stack.enter_context(open(folder / f"{tab_slug(tab)}.lock", "w"))
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+@contextlib.contextmanager
+def state_dir_faults(settings: Settings) -> Iterator[None]:
+    """A read-only or full ``GBESS_VAR_DIR`` becomes :class:`StorageUnavailableError`
+    (503 / exit 1 naming the setting), not a bare ``PermissionError`` (500 / traceback)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC}:
+            raise
+        raise StorageUnavailableError(
+            f"cannot write the dashboard under {settings.var_dir}: {exc.strerror}: "
+            f"{exc.filename} (GBESS_VAR_DIR must be a writable directory with free space)",
+            check="not-writable",
+        ) from exc
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -277,7 +298,7 @@ def run_refresh(
     began = time.perf_counter()
     today = clock().astimezone(ZoneInfo(UK_TZ)).date()
     ctx = RefreshContext(settings, today, getattr(sink, "read_tab", None))
-    with tab_locks(folder / "locks", [*chosen, LOG_TAB]), ctx.stack:
+    with state_dir_faults(settings), tab_locks(folder / "locks", [*chosen, LOG_TAB]), ctx.stack:
         plans: list[TabPlan] = []
         runs: list[JobRun] = []
         for tab in chosen:

@@ -116,14 +116,21 @@ class Warehouse(abc.ABC):
             ``{"backend", "location", "tables": [{"table", "rows", "first_interval_start",
             "last_interval_start", "gap_count", "missing_periods", "gaps": [...]}, ...]}``
             with ISO 8601 UTC strings; ``missing_periods`` counts missing half-hours
-            (15 s samples for ``system_frequency``); gaps list at most 20 entries.
+            (15 s samples for ``system_frequency``); gaps list at most 20 entries. A table
+            a read-only warehouse does not have is ``{"table", "rows": None}``.
         """
         self.ensure_tables()
         return {
             "backend": self.backend,
             "location": self.location,
-            "tables": [self._table_status(spec) for spec in TABLES.values()],
+            "tables": [self._table_status_or_absent(spec) for spec in TABLES.values()],
         }
+
+    def _table_status_or_absent(self, spec: Table) -> dict[str, Any]:
+        try:
+            return self._table_status(spec)
+        except DataMissingError:
+            return {"table": spec.name, "rows": None}
 
     def row_counts(self, table_names: Sequence[str]) -> dict[str, int | None]:
         """Rows held by each named table, ``None`` where the table does not exist.

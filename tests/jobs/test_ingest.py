@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -152,3 +153,27 @@ def test_quick_reserve_day(
     assert (summary.days_loaded, summary.rows) == (1, 12)
     stored = empty_warehouse.query("quick_reserve", from_date=day, to_date=day)
     assert stored["service"].tolist()[:2] == ["NQR", "PQR"]
+
+
+def test_no_lock_is_held_while_the_source_is_fetched(
+    empty_warehouse: DuckDBWarehouse, elexon: tuple[ElexonClient, FakeApi, list[float]]
+) -> None:
+    # Issue 19: an ingest held the warehouse while it waited on network retries, so every
+    # valuation meanwhile failed. During each fetch another reader and another writer must
+    # get in at once (lock timeout 0); the days still load.
+    client, _, _ = elexon
+    empty_warehouse.ensure_tables()
+    others: list[str] = []
+
+    def fetch_while_probing(c: object, first: dt.date, last: dt.date) -> pd.DataFrame:
+        reader = DuckDBWarehouse(empty_warehouse.path, read_only=True, lock_timeout_s=0)
+        others.append(f"read {len(reader.run_sql('SELECT 1 AS one'))}")
+        writer = DuckDBWarehouse(empty_warehouse.path, lock_timeout_s=0)
+        with writer.writing():
+            others.append("wrote")
+        return DATASETS["system-prices"].fetch(c, first, last)
+
+    spec = dataclasses.replace(DATASETS["system-prices"], fetch=fetch_while_probing)
+    summary = ingest(empty_warehouse, spec, client, D30, D31, now=_now)
+    assert (summary.days_loaded, summary.failed_day) == (2, None)
+    assert others == ["read 1", "wrote"] * 2
