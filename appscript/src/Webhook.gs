@@ -4,10 +4,15 @@
  * with muteHttpExceptions, retries 429/5xx with bounded backoff, and turns RFC 9457
  * problem+json errors into clear messages.
  *
- * HMAC scheme (the server's): `X-Gbess-Timestamp` = unix seconds and
- * `X-Gbess-Signature` = lowercase hex HMAC-SHA256(secret, timestamp + "." + body).
+ * HMAC scheme v2 (the server's, jobs/webhook_auth.py; docs/security.md): headers
+ * `X-Gbess-Timestamp` (unix seconds), `X-Gbess-Nonce` (fresh per request),
+ * `X-Gbess-Content-SHA256` (hex SHA-256 of the body) and `X-Gbess-Signature` =
+ * "v2=" + lowercase hex HMAC-SHA256(secret, canonical), where canonical is
+ * "gbess-v2\n" + METHOD + "\n" + path + "\n" + query + "\n" + timestamp + "\n" + nonce +
+ * "\n" + body digest. The signature binds the method, path and query as well as the
+ * body, and the server accepts each signature once, so every attempt is signed afresh.
  * Bodies are sent as pure ASCII JSON (non-ASCII escaped as \uXXXX) so that the
- * signed string and the bytes on the wire are the same whatever charset UrlFetchApp
+ * signed bytes and the bytes on the wire are the same whatever charset UrlFetchApp
  * picks.
  */
 
@@ -106,31 +111,62 @@ function hexFromBytes_(bytes) {
 }
 
 /**
- * The HMAC headers for a body.
- * @param {string} body The exact request body (ASCII).
- * @param {string} secret The shared secret.
- * @param {number} nowMs Current time [ms since epoch].
+ * A fresh nonce: 32 hex characters (a UUID's, or random ones where there is no UUID).
  * @param {!Object} utilities Utilities.
- * @return {!Object<string, string>} X-Gbess-Timestamp and X-Gbess-Signature.
+ * @return {string}
  */
-function hmacHeaders_(body, secret, nowMs, utilities) {
-  const timestamp = String(Math.floor(nowMs / 1000));
-  const bytes = utilities.computeHmacSha256Signature(
-    timestamp + '.' + body,
-    secret,
-    utilities.Charset.UTF_8
-  );
-  return { 'X-Gbess-Timestamp': timestamp, 'X-Gbess-Signature': hexFromBytes_(bytes) };
+function newNonce_(utilities) {
+  if (typeof utilities.getUuid === 'function') {
+    return String(utilities.getUuid()).replace(/-/g, '');
+  }
+  let nonce = '';
+  while (nonce.length < 32) {
+    nonce += ('00000000' + Math.floor(Math.random() * 0x100000000).toString(16)).slice(-8);
+  }
+  return nonce;
 }
 
 /**
- * The auth headers for one request (recomputed per attempt: the timestamp moves).
+ * The HMAC headers (scheme v2) for one request.
+ * @param {string} method HTTP method ('get', 'post'...).
+ * @param {string} pathAndQuery The request path with any query, e.g. '/v1/lookup'.
+ * @param {string} body The exact request body (ASCII; '' for GET).
+ * @param {string} secret The shared secret.
+ * @param {number} nowMs Current time [ms since epoch].
+ * @param {!Object} utilities Utilities.
+ * @param {string=} nonce The nonce (a fresh one when not given).
+ * @return {!Object<string, string>} The four X-Gbess-* headers.
+ */
+function hmacHeaders_(method, pathAndQuery, body, secret, nowMs, utilities, nonce) {
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const cut = pathAndQuery.indexOf('?');
+  const path = cut < 0 ? pathAndQuery : pathAndQuery.slice(0, cut);
+  const query = cut < 0 ? '' : pathAndQuery.slice(cut + 1);
+  const once = nonce || newNonce_(utilities);
+  const digest = hexFromBytes_(
+    utilities.computeDigest(utilities.DigestAlgorithm.SHA_256, body, utilities.Charset.UTF_8)
+  );
+  const canonical = ['gbess-v2', method.toUpperCase(), path, query, timestamp, once, digest]
+    .join('\n');
+  const bytes = utilities.computeHmacSha256Signature(canonical, secret, utilities.Charset.UTF_8);
+  return {
+    'X-Gbess-Timestamp': timestamp,
+    'X-Gbess-Nonce': once,
+    'X-Gbess-Content-SHA256': digest,
+    'X-Gbess-Signature': 'v2=' + hexFromBytes_(bytes),
+  };
+}
+
+/**
+ * The auth headers for one request (recomputed per attempt: a signature is good once).
  * @param {string} mode 'none', 'hmac' or 'oidc'.
+ * @param {string} method HTTP method.
+ * @param {string} path The request path with any query.
  * @param {string} body The request body ('' for GET).
  * @param {!Object} services From services_().
  * @return {!Object<string, string>}
  */
-function authHeaders_(mode, body, services) {
+function authHeaders_(mode, method, path, body, services) {
   if (mode === 'none') {
     return {};
   }
@@ -148,7 +184,7 @@ function authHeaders_(mode, body, services) {
   if (!secret) {
     throw gbessError_('No shared secret is set: open gbess → Settings and enter it.');
   }
-  return hmacHeaders_(body, secret, services.now(), services.utilities);
+  return hmacHeaders_(method, path, body, secret, services.now(), services.utilities);
 }
 
 /**
@@ -266,7 +302,7 @@ function callService_(method, path, body, options, services) {
       followRedirects: false,
       headers: Object.assign(
         { Accept: 'application/json', 'X-Gbess-Client': 'appscript/' + GBESS_VERSION },
-        authHeaders_(mode, payload, services)
+        authHeaders_(mode, method, path, payload, services)
       ),
     };
     if (method !== 'get') {

@@ -28,14 +28,37 @@ function project(secret = SECRET) {
   return p;
 }
 
+/** v2 headers computed here with Node's crypto alone (the reference for Webhook.gs). */
+function referenceHeaders(method, path, body) {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const nonce = crypto.randomBytes(12).toString('hex');
+  const digest = crypto.createHash('sha256').update(body, 'utf8').digest('hex');
+  const canonical = ['gbess-v2', method, path, '', ts, nonce, digest].join('\n');
+  const sig = crypto.createHmac('sha256', SECRET).update(canonical, 'utf8').digest('hex');
+  return { 'X-Gbess-Timestamp': ts, 'X-Gbess-Nonce': nonce, 'X-Gbess-Content-SHA256': digest,
+    'X-Gbess-Signature': `v2=${sig}` };
+}
+
 /** The server's answer to a request signed here with Node's crypto (the reference). */
 function signedPost(path, bodyObj) {
   const body = JSON.stringify(bodyObj);
-  const ts = String(Math.floor(Date.now() / 1000));
-  const sig = crypto.createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
   return syncHttpHandler()({ url: server.url + path, method: 'POST', payload: body,
-    headers: { 'Content-Type': 'application/json', 'X-Gbess-Timestamp': ts, 'X-Gbess-Signature': sig } });
+    headers: Object.assign({ 'Content-Type': 'application/json' }, referenceHeaders('POST', path, body)) });
 }
+
+test('v2 on the real server: a replayed signature and one moved to another path are refused', () => {
+  const body = JSON.stringify({ queries: ['SW1A 1AA'] });
+  const headers = Object.assign({ 'Content-Type': 'application/json' }, referenceHeaders('POST', '/v1/lookup', body));
+  const send = (path, h) => syncHttpHandler()({ url: server.url + path, method: 'POST', payload: body, headers: h });
+  assert.equal(send('/v1/lookup', headers).code, 200);
+  const again = send('/v1/lookup', headers);
+  assert.equal(again.code, 401);
+  assert.match(JSON.parse(again.body).detail, /already used/);
+  const fresh = Object.assign({ 'Content-Type': 'application/json' }, referenceHeaders('POST', '/v1/lookup', body));
+  const moved = send('/v1/jobs/refresh?x=1', fresh);
+  assert.equal(moved.code, 401);
+  assert.match(JSON.parse(moved.body).detail, /does not match the method, path, query/);
+});
 
 /** Every route the add-on calls is served: a missing one fails (it is not skipped). */
 function requireRoute(p, route) {
@@ -56,7 +79,7 @@ test('a signed GET is verified by the server; a wrong secret gets its 401 as a r
   assert.match(doc.openapi, /^3\./);
   const q = project('wrong-secret-wrong-secret-wrong-secret-00');
   assert.throws(() => q.call('callService_', 'get', '/v1/openapi.json', null, {}, q.services()),
-    /The service refused the credentials \(401: X-Gbess-Signature does not match the body and timestamp\)\. Check the auth mode and secret/);
+    /The service refused the credentials \(401: X-Gbess-Signature does not match the method, path, query, timestamp, nonce and body digest\)\. Check the auth mode and secret/);
   const r = project();
   r.fakes.clock.ms = Date.now() - 600 * 1000; // a clock 10 minutes slow
   assert.throws(() => r.call('callService_', 'get', '/v1/openapi.json', null, {}, r.services()), /\(401: X-Gbess-Timestamp is more than 300 s from the server clock\)/);

@@ -30,7 +30,7 @@ test('HMAC of the RFC example matches the published value through signed bytes',
   assert.equal(p.call('hexFromBytes_', bytes), 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
 });
 
-test('a POST is signed over timestamp.body with the secret, and the body is ASCII JSON', () => {
+test('a POST is signed (v2) over method, path, query, timestamp, nonce and body digest; the body is ASCII JSON', () => {
   const p = project();
   p.fakes.UrlFetchApp.handler = lookupAnswer;
   p.call('lookupQueries_', ['Düsseldorf ✓', 'SW1A 1AA'], {}, p.services());
@@ -43,10 +43,37 @@ test('a POST is signed over timestamp.body with the secret, and the body is ASCI
   assert.equal(req.headers['X-Gbess-Timestamp'], '1768478400');
   assert.match(req.payload, /^[\x00-\x7f]*$/, 'non-ASCII escaped');
   assert.deepEqual(JSON.parse(req.payload), { queries: ['Düsseldorf ✓', 'SW1A 1AA'] });
-  const expected = crypto.createHmac('sha256', SECRET)
-    .update(Buffer.from(`1768478400.${req.payload}`, 'utf8')).digest('hex');
-  assert.equal(req.headers['X-Gbess-Signature'], expected);
+  const nonce = req.headers['X-Gbess-Nonce'];
+  assert.match(nonce, /^[0-9a-f]{32}$/);
+  const digest = crypto.createHash('sha256').update(req.payload, 'utf8').digest('hex');
+  assert.equal(req.headers['X-Gbess-Content-SHA256'], digest);
+  const canonical = `gbess-v2\nPOST\n/v1/lookup\n\n1768478400\n${nonce}\n${digest}`;
+  const expected = crypto.createHmac('sha256', SECRET).update(Buffer.from(canonical, 'utf8')).digest('hex');
+  assert.equal(req.headers['X-Gbess-Signature'], `v2=${expected}`);
   assert.equal(req.headers.Authorization, undefined);
+});
+
+test('hmacHeaders_ reproduces the worked example of docs/security.md (the Python scheme)', () => {
+  const p = project();
+  const headers = plain(p.call('hmacHeaders_', 'post', '/v1/lookup', '{"queries":["SW1A 1AA"]}',
+    '0123456789abcdef0123456789abcdef', 1700000000 * 1000, p.fakes.Utilities, 'AAAAAAAAAAAAAAAAAAAAAAAA'));
+  assert.deepEqual(headers, {
+    'X-Gbess-Timestamp': '1700000000',
+    'X-Gbess-Nonce': 'AAAAAAAAAAAAAAAAAAAAAAAA',
+    'X-Gbess-Content-SHA256': 'e5d13a8046550527b75a644232769a6fbccca8c61051e4a1d7b1701fadc2b2c8',
+    'X-Gbess-Signature': 'v2=6b433c4da48f991e50f33eab2156fb6090724cc40133894dd4b6b8b07ef2b614',
+  });
+});
+
+test('the query string is signed apart from the path; every request has its own nonce', () => {
+  const p = project();
+  const u = p.fakes.Utilities;
+  const a = plain(p.call('hmacHeaders_', 'get', '/v1/x?y=1', '', SECRET, 0, u));
+  const b = plain(p.call('hmacHeaders_', 'get', '/v1/x?y=1', '', SECRET, 0, u));
+  assert.notEqual(a['X-Gbess-Nonce'], b['X-Gbess-Nonce']);
+  const digest = crypto.createHash('sha256').update('').digest('hex');
+  const canonical = `gbess-v2\nGET\n/v1/x\ny=1\n0\n${a['X-Gbess-Nonce']}\n${digest}`;
+  assert.equal(a['X-Gbess-Signature'], 'v2=' + crypto.createHmac('sha256', SECRET).update(canonical).digest('hex'));
 });
 
 test('oidc mode sends the identity token instead of a signature', () => {
@@ -96,7 +123,7 @@ for (const [status, response, message] of ERROR_CASES) {
   });
 }
 
-test('500 then 200: retried after 1 s with a fresh signature, answer returned', () => {
+test('500 then 200: retried after 1 s with a fresh signature and nonce, answer returned', () => {
   const p = project();
   let n = 0;
   p.fakes.UrlFetchApp.handler = (req) => (++n === 1 ? problem(500, 'Internal Server Error', 'unexpected error') : lookupAnswer(req));
@@ -107,6 +134,7 @@ test('500 then 200: retried after 1 s with a fresh signature, answer returned', 
   // The clock moved 1 s during the sleep: the second request carries its own timestamp.
   assert.equal(Number(b.headers['X-Gbess-Timestamp']) - Number(a.headers['X-Gbess-Timestamp']), 1);
   assert.notEqual(a.headers['X-Gbess-Signature'], b.headers['X-Gbess-Signature']);
+  assert.notEqual(a.headers['X-Gbess-Nonce'], b.headers['X-Gbess-Nonce']);
 });
 
 test('429 honours Retry-After; 503 keeps failing → gives up after 4 attempts (1+2+4 s slept)', () => {
