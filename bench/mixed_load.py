@@ -15,7 +15,7 @@ and the workers' resident memory (peak sampled once a second), with the ratio of
 alone p99 and against the issue's anchors (2.7 ms alone, 3,804 ms mixed before the fix).
 
     .venv/bin/python bench/mixed_load.py [--rate 200] [--duration-s 30] [--heavy 8]
-        [--workers N] [--threads N] [--repo DIR] [--scheme v2|v1]
+        [--workers N] [--threads N] [--heavy-per-worker N] [--repo DIR] [--scheme v2|v1]
 
 ``--repo`` serves another checkout of the code (e.g. ``git archive`` of an older commit
 into a directory) with this interpreter; ``--scheme v1`` signs for servers older than
@@ -266,6 +266,9 @@ def main() -> None:
     parser.add_argument("--heavy", type=int, default=8, help="concurrent valuation clients")
     parser.add_argument("--workers", type=int, help="gunicorn workers (server default)")
     parser.add_argument("--threads", type=int, help="threads per worker (server default)")
+    parser.add_argument(
+        "--heavy-per-worker", type=int, help="GBESS_HEAVY_PER_WORKER (server default)"
+    )
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose code is served")
     parser.add_argument("--scheme", choices=("v2", "v1"), default="v2", help="signing scheme")
     args = parser.parse_args()
@@ -290,6 +293,8 @@ def main() -> None:
             env["GBESS_WORKERS"] = str(args.workers)
         if args.threads:
             env["GBESS_THREADS"] = str(args.threads)
+        if args.heavy_per_worker:
+            env["GBESS_HEAVY_PER_WORKER"] = str(args.heavy_per_worker)
         with (
             tempfile.TemporaryFile(prefix="gbess-mixed-log-") as log,
             serving(env, args.repo.resolve(), log) as process,

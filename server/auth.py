@@ -30,11 +30,11 @@ from typing import Any, TypeVar
 
 import requests
 from flask import Flask, current_app, g, request
-from werkzeug.exceptions import ClientDisconnected
 from google.auth import exceptions as google_exceptions
 from google.auth.transport import Response as TransportResponse
 from google.auth.transport.requests import Request as GoogleRequest
 from google.oauth2 import id_token
+from werkzeug.exceptions import ClientDisconnected
 
 from jobs.webhook_auth import (
     SIGNATURE_HEADER,

@@ -34,7 +34,9 @@ MIN_DASHBOARD_TOKEN_DISTINCT = 8
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 8
 # Heavy operations (valuations, refresh) in flight per worker; beyond it 429 + Retry-After.
-DEFAULT_HEAVY_PER_WORKER = 2
+# One: a second CPU-bound thread in a process doubles the GIL wait of its lookups
+# (bench/mixed_load.py: lookup p99 2.4 s with two, 0.6 s with one; docs/security.md).
+DEFAULT_HEAVY_PER_WORKER = 1
 # Total time a client has to send its request line and headers, and the base for its body.
 DEFAULT_READ_TIMEOUT_S = 10
 # Environment variables that only exist on Google's serverless platforms: when present the

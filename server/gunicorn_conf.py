@@ -10,14 +10,16 @@ bypass the check.
 Slow clients (docs/security.md): the worker is :class:`server.serving.GbessThreadWorker`
 (gthread with a total read deadline per request, ``GBESS_READ_TIMEOUT_S``), credentials
 are checked before a body is read, and heavy operations are capped per worker
-(``GBESS_HEAVY_PER_WORKER``, :mod:`server.api`), so with the default 2 workers x 8 threads
-at least 6 threads stay free for lookups. What Cloud Run's front end does (docs/security.md,
-from Google's documentation): it terminates TLS and by default downgrades requests to
-HTTP/1.1 towards the container (HTTP/2 end to end, h2c, only when configured); HTTP/1
-requests are limited to 32 MiB; its request timeout (300 s by default, at most 3600 s)
-answers 504 but does not stop the container's work. Whether it buffers a whole HTTP/1 body
-before forwarding is not documented, and with h2c bodies stream, so the read deadlines here
-are not relied on being redundant there, and are the only defence on any other host.
+(``GBESS_HEAVY_PER_WORKER``, one by default, :mod:`server.api`), so with the default
+2 workers x 8 threads at least 7 threads per worker stay free for lookups.
+
+What Cloud Run's front end does (Google's documentation; docs/security.md): it terminates
+TLS and by default downgrades requests to HTTP/1.1 towards the container (HTTP/2 end to
+end, h2c, only when configured); HTTP/1 requests are limited to 32 MiB; its request
+timeout (300 s by default, at most 3600 s) answers 504 but does not stop the container's
+work. Whether it buffers a whole HTTP/1 body before forwarding is not documented, and with
+h2c bodies stream, so the read deadlines here are not assumed redundant there; on any
+other host they are the only defence.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ def test_defaults_with_a_secret() -> None:
     assert not config.oidc_enabled
     assert config.max_body_bytes == DEFAULT_MAX_BODY_BYTES == 5 * 1024 * 1024
     assert (config.host, config.port) == ("127.0.0.1", 8080)
-    assert (config.workers, config.threads, config.heavy_per_worker) == (2, 8, 2)
+    assert (config.workers, config.threads, config.heavy_per_worker) == (2, 8, 1)
     assert (config.read_timeout_s, config.allow_v1_signatures) == (10, False)
     assert SECRET not in repr(config)
 
