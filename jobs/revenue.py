@@ -23,15 +23,21 @@ from engine.reference import reference_data
 from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
+    UPPER_BOUND_LABEL,
     CapacityMarketTerm,
     MarketData,
     RevenueResult,
+    RevenueStack,
     ServiceSpec,
+    canonical_mode,
     capacity_market_payment,
     parse_energy_markets,
     parse_services,
     revenue_stack,
     service_specs,
+)
+from engine.revenue import (
+    MODES as ENGINE_MODES,
 )
 from engine.settlement import half_hourly_index
 from engine.settlement import to_date as parse_date
@@ -40,7 +46,10 @@ from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 APX_PROVIDER = "APXMIDP"
-MODES = ("perfect_foresight", "day_ahead")
+#: Modes a request may name (``day_ahead`` is an alias of ``forecast``).
+MODES: tuple[str, ...] = ENGINE_MODES
+#: Days of prices read before the period for the forecasts (the naive stand-in needs 8).
+HISTORY_DAYS = 14
 DEFAULT_ROUND_TRIP_FRAC = 0.88
 _HOURS_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*(h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 #: Below this duration an "energy" figure is almost surely hours typed as MWh [h].
@@ -85,7 +94,9 @@ class RevenueRequest:
             each way [0-1].
         services: Service codes (canonical upper case, each once).
         energy_markets: Energy market names (``apx``, ``system``).
-        mode: ``perfect_foresight`` or ``day_ahead``.
+        mode: ``forecast`` (default; decisions on forecasts, settled on actuals),
+            ``perfect_foresight`` (the upper bound alone) or ``day_ahead`` (alias of
+            ``forecast``).
         degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
         max_cycles_per_day: Cap on equivalent full cycles per UK day, or None [cycles/day].
         capacity_market: ``none``, ``T-1``, ``T-4`` or ``input`` (set when a CM price or
@@ -104,7 +115,7 @@ class RevenueRequest:
     round_trip_efficiency_frac: float = DEFAULT_ROUND_TRIP_FRAC
     services: tuple[str, ...] = DYNAMIC_SERVICES
     energy_markets: tuple[str, ...] = ENERGY_MARKETS
-    mode: str = "perfect_foresight"
+    mode: str = "forecast"
     degradation_gbp_per_mwh: float = 0.0
     max_cycles_per_day: float | None = None
     capacity_market: str = "none"
@@ -140,10 +151,7 @@ class RevenueRequest:
             # The engine names its own fields; the caller typed these names.
             raise renamed(error, _REQUEST_FIELDS) from None
         put("battery", battery)
-        if self.mode not in MODES:
-            raise ValidationError(
-                f"mode: expected one of {', '.join(MODES)}, got {self.mode!r}", field="mode"
-            )
+        put("mode", canonical_mode(self.mode))
         put("energy_markets", parse_energy_markets(self.energy_markets))
         put("services", parse_services(self.services))
         if not self.energy_markets and not self.services:
@@ -211,7 +219,7 @@ class RevenueRequest:
             energy_markets=parse_energy_markets(
                 ENERGY_MARKETS if energy_markets is None else energy_markets
             ),
-            mode=mode or "perfect_foresight",
+            mode=mode or "forecast",
             degradation_gbp_per_mwh=_number(
                 degradation_gbp_per_mwh or 0.0, "degradation_gbp_per_mwh"
             ),
@@ -286,6 +294,32 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
         DataMissingError: If the warehouse lacks any half-hour of the period, saying what
             it holds.
     """
+    data, coverage = _read(settings, first, last)
+    index = data.interval_start
+    held = data.energy_price_gbp_per_mwh["system"].notna()
+    if not bool(held.all()):
+        raise DataMissingError(
+            f"from/to: the warehouse has system prices for {_day(coverage[0])} to "
+            f"{_day(coverage[1])} only; {first}..{last} is not covered",
+            field="from",
+        )
+    return MarketData(index, data.energy_price_gbp_per_mwh, data.service_price_gbp_per_mw_per_h)
+
+
+def read_history(settings: Settings, first: dt.date, days: int = HISTORY_DAYS) -> MarketData:
+    """The ``days`` before ``first`` as far as the warehouse holds them (the forecasts say
+    when there is too little)."""
+    data, _ = _read(settings, first - dt.timedelta(days=days), first - dt.timedelta(days=1))
+    held = data.energy_price_gbp_per_mwh["system"].notna().to_numpy()
+    start = int(np.argmax(held)) if held.any() else len(held)
+    return MarketData(
+        data.interval_start[start:],
+        data.energy_price_gbp_per_mwh.iloc[start:],
+        data.service_price_gbp_per_mw_per_h,
+    )
+
+
+def _read(settings: Settings, first: dt.date, last: dt.date) -> tuple[MarketData, tuple[Any, Any]]:
     index = half_hourly_index(first, last)
     with open_warehouse(settings) as warehouse:
         if warehouse.backend == "duckdb":
@@ -293,20 +327,16 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
         system = warehouse.query("system_prices", from_date=first, to_date=last)
         mid = warehouse.query("market_index", from_date=first, to_date=last)
         response = warehouse.query(
-            "dynamic_response", from_date=first, to_date=last + dt.timedelta(days=1)
+            "dynamic_response",
+            from_date=first - dt.timedelta(days=1),
+            to_date=last + dt.timedelta(days=1),
         )
         coverage = warehouse.run_sql(
             "SELECT MIN(settlement_date) AS first_day, MAX(settlement_date) AS last_day "
             "FROM system_prices"
         )
+    span = coverage.iloc[0]
     held = pd.DatetimeIndex(system["interval_start"])
-    if len(held.intersection(index)) != len(index):
-        span = coverage.iloc[0]
-        raise DataMissingError(
-            f"from/to: the warehouse has system prices for {_day(span['first_day'])} to "
-            f"{_day(span['last_day'])} only; {first}..{last} is not covered",
-            field="from",
-        )
     sys_price = system.set_index(held)["system_sell_price_gbp_per_mwh"].reindex(index)
     apx = mid[mid["data_provider"].str.strip() == APX_PROVIDER]
     apx_price = apx.set_index(pd.DatetimeIndex(apx["interval_start"]))[
@@ -326,7 +356,7 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
     for name in DYNAMIC_SERVICES:
         if name not in table.columns:
             table[name] = np.nan
-    return MarketData(index, energy, table)
+    return MarketData(index, energy, table), (span["first_day"], span["last_day"])
 
 
 def _day(value: Any) -> str:
@@ -393,18 +423,25 @@ def _cm_terms(
 
 def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
     """The use case (``gbess revenue``, ``POST /v1/bess/revenue``): read the period's prices
-    from the warehouse, run the stack and shape the JSON answer."""
+    (and, in forecast mode, the history before it) from the warehouse, run the stack and
+    shape the JSON answer."""
     data = read_market_data(settings, request.from_date, request.to_date)
-    return run_stack(request, data, settings)
+    history = read_history(settings, request.from_date) if request.mode == "forecast" else None
+    return run_stack(request, data, settings, history)
 
 
-def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> dict[str, Any]:
+def run_stack(
+    request: RevenueRequest,
+    data: MarketData,
+    settings: Settings,
+    history: MarketData | None = None,
+) -> dict[str, Any]:
     """The stack on prices already read (the dashboard reads a period once for many sites).
 
     ``solve_seconds`` is the wall time of the one engine call (:func:`revenue_stack`):
-    laying the period out, the perfect-foresight solve, its check and attribution, and in
-    ``day_ahead`` mode also the day-ahead run (which needs the perfect foresight for its
-    capture ratio). Reading the warehouse and the reference tables is not counted.
+    laying the period out, forecasting, the forecast-mode decisions and the perfect-foresight
+    ceiling with their checks and attribution. Reading the warehouse and the reference
+    tables is not counted.
     """
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
@@ -415,16 +452,31 @@ def run_stack(request: RevenueRequest, data: MarketData, settings: Settings) -> 
         specs,
         request.energy_markets,
         cm_terms=terms,
-        day_ahead=request.mode == "day_ahead",
+        mode=request.mode,
+        history=history,
         assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes],
     )
     seconds = time.perf_counter() - started
-    if stack.day_ahead is None:
-        return result_document(stack.perfect_foresight, request, seconds)
-    document = result_document(stack.day_ahead, request, seconds)
+    return stack_document(stack, request, seconds)
+
+
+def stack_document(stack: RevenueStack, request: RevenueRequest, seconds: float) -> dict[str, Any]:
+    """The answer: the headline (forecast) figures, and the ceiling labelled as such."""
+    document = result_document(stack.headline, request, seconds)
     document["capture_ratio"] = stack.capture_ratio
-    document["perfect_foresight_net_revenue_gbp"] = stack.perfect_foresight.net_revenue_gbp
+    document["upper_bound"] = upper_bound_document(stack.perfect_foresight)
     return document
+
+
+def upper_bound_document(result: RevenueResult) -> dict[str, Any]:
+    """The perfect-foresight ceiling, labelled so it is never read as a forecast."""
+    return {
+        "label": UPPER_BOUND_LABEL,
+        "net_revenue_gbp": result.net_revenue_gbp,
+        "gbp_per_mw_per_year": result.gbp_per_mw_per_year,
+        "equivalent_cycles": result.equivalent_cycles,
+        "streams": result.streams,
+    }
 
 
 def result_document(
@@ -442,6 +494,7 @@ def result_document(
     battery = request.battery
     return {
         "mode": result.mode,
+        "label": UPPER_BOUND_LABEL if result.mode == "perfect_foresight" else "forecast",
         "from": request.from_date.isoformat(),
         "to": request.to_date.isoformat(),
         "power_mw": battery.discharge_power_mw,

@@ -23,7 +23,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--services", default=None, help="e.g. DCL,DCH,DML,DMH,DRL,DRH ('' none)")
     parser.add_argument("--energy-markets", default=None, help="apx,system ('' none)")
     parser.add_argument(
-        "--mode", default="perfect_foresight", help="perfect_foresight (upper bound) or day_ahead"
+        "--mode",
+        default="forecast",
+        help="forecast (default: decisions on forecasts, settled on actuals; day_ahead is an "
+        "alias) or perfect_foresight (the upper bound alone)",
     )
     parser.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
     parser.add_argument("--max-cycles-per-day", type=float, default=None)
@@ -46,12 +49,19 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(document)
         return 0
     print(
-        f"{document['mode']}: net £{document['net_revenue_gbp']:,.0f} "
+        f"{document['label']}: net £{document['net_revenue_gbp']:,.0f} "
         f"(£{document['gbp_per_mw_per_year']:,.0f}/MW/yr), "
-        f"{document['equivalent_cycles']:.0f} cycles"
+        f"{document['equivalent_cycles']:.0f} equivalent cycles"
     )
     for name, value in document["streams"].items():
         print(f"  {name:<16} £{value:>12,.0f}")
+    bound = document.get("upper_bound")
+    if bound is not None and document["mode"] != "perfect_foresight":
+        print(
+            f"{bound['label']}: net £{bound['net_revenue_gbp']:,.0f} "
+            f"(£{bound['gbp_per_mw_per_year']:,.0f}/MW/yr), "
+            f"{bound['equivalent_cycles']:.0f} equivalent cycles"
+        )
     if document.get("capture_ratio") is not None:
-        print(f"capture ratio vs perfect foresight: {document['capture_ratio']:.2f}")
+        print(f"forecast ÷ upper bound: {document['capture_ratio']:.2f}")
     return 0

@@ -6,13 +6,15 @@ year, builds a year of half-hourly import from a standard Elexon profile-class s
 scaled to the row's annual import (class 8 — maximum-demand non-domestic, load factor
 over 40 % — unless the row gives ``profile_class``; stated in the tab's notes), and bills
 it with the agreed capacity. A row with a battery (``power_mw`` and ``energy_mwh``) gets
-its co-optimised revenue stack (issue 6: APX and imbalance energy, DC/DM/DR, perfect
-foresight, 88 % round trip, no Capacity Market) over the last 30 days of market data, as
-net £ and £/MW/year; the tab sums the streams of every site's battery. A row with a
-battery and a PPA price also gets its behind-the-meter PPA economics (issue 7) over the
-last full calendar year of market data: the same scaled profile as load, the system price
-as energy price, the published levies except those with no published rate for that year
-(``BTM_LEVIES_LEFT_OUT``, named in the tab's notes), no PV, no export.
+its co-optimised revenue stack (APX and imbalance energy, DC/DM/DR, 88 % round trip, no
+Capacity Market) over the last 30 days of market data in ``forecast`` mode (decisions on
+forecasts, settled on actual prices: the headline, net £ and £/MW/year, with its equivalent
+cycles) beside the ceiling, labelled "upper bound (perfect foresight)"; the tab sums the
+streams of every site's battery. A row with a battery and a PPA price also gets its
+behind-the-meter PPA economics (issue 7) over the last full calendar year of market data:
+the same scaled profile as load, the system price as energy price, the published levies
+except those with no published rate for that year (``BTM_LEVIES_LEFT_OUT``, named in the
+tab's notes), no PV, no export.
 """
 
 from __future__ import annotations
@@ -30,13 +32,24 @@ from jobs.btm import BtmRequest, run_btm
 from jobs.dashboard.sites import SiteInput, Stage
 from jobs.inputs import HalfHourlyProfile
 from jobs.lookup import lookup_tables
-from jobs.revenue import RevenueRequest, read_market_data, run_stack
+from jobs.revenue import RevenueRequest, read_history, read_market_data, run_stack
 from jobs.settings import Settings
 
 DEFAULT_PROFILE_CLASS = "8"
 LOOKUP_COLUMNS = ("distributor_name", "gsp_group_id", "licence_area", "match")
 DUOS_COLUMNS = ("tariff_name", "duos_total_gbp", "duos_effective_p_per_kwh")
-REVENUE_COLUMNS = ("battery_net_revenue_gbp", "battery_gbp_per_mw_per_year")
+REVENUE_COLUMNS = (
+    "battery_net_revenue_gbp",
+    "battery_gbp_per_mw_per_year",
+    "battery_equivalent_cycles",
+    "battery_upper_bound_gbp_per_mw_per_year",
+)
+#: The Sites tab's note on the battery figures (the forecast is the headline).
+REVENUE_NOTE = (
+    "battery revenue: forecast mode (service MW and APX positions decided at D-1 10:00 on "
+    "forecasts, the rest re-optimised within the day on published system prices, settled on "
+    "actual prices); 'upper bound (perfect foresight)' knows every price in advance"
+)
 REVENUE_WINDOW_DAYS = 30
 BTM_COLUMNS = (
     "btm_margin_without_battery_gbp",
@@ -91,18 +104,21 @@ def revenue_stage(settings: Settings, last_day: dt.date, streams: dict[str, floa
     """The battery's revenue stack over the 30 days to ``last_day``; adds its streams [£]
     into ``streams``. Rows without a battery are left alone."""
     first = last_day - dt.timedelta(days=REVENUE_WINDOW_DAYS - 1)
-    market: list[Any] = []  # read once, on the first row with a battery
+    market: list[Any] = []  # read once (period and history), on the first row with a battery
 
     def run(site: SiteInput, record: dict[str, Any]) -> None:
         if site.power_mw is None or site.energy_mwh is None:
             return
         if not market:
             market.append(read_market_data(settings, first, last_day))
+            market.append(read_history(settings, first))
         request = RevenueRequest(first, last_day, site.power_mw, site.energy_mwh)
-        document = run_stack(request, market[0], settings)
+        document = run_stack(request, market[0], settings, market[1])
         record.update(
             battery_net_revenue_gbp=document["net_revenue_gbp"],
             battery_gbp_per_mw_per_year=document["gbp_per_mw_per_year"],
+            battery_equivalent_cycles=document["equivalent_cycles"],
+            battery_upper_bound_gbp_per_mw_per_year=document["upper_bound"]["gbp_per_mw_per_year"],
         )
         for name, value in document["streams"].items():
             streams[name] = streams.get(name, 0.0) + float(value)

@@ -87,3 +87,13 @@ def test_a_cm_price_or_factor_means_input_terms() -> None:
 def test_loosely_written_services_are_an_explicit_assumption(services: object, noted: bool) -> None:
     request = RevenueRequest.from_inputs(**{**BASE, "services": services})
     assert any(note.startswith("services: read") for note in request.input_notes) is noted
+
+
+def test_forecast_is_the_default_mode_and_day_ahead_its_alias() -> None:
+    assert RevenueRequest.from_inputs(**BASE).mode == "forecast"
+    assert RevenueRequest.from_inputs(**{**BASE, "mode": "day_ahead"}).mode == "forecast"
+    first = dt.date(2024, 6, 1)
+    assert RevenueRequest(first, first, 1.0, 2.0).mode == "forecast"
+    assert RevenueRequest(first, first, 1.0, 2.0, mode="perfect_foresight").mode == (
+        "perfect_foresight"
+    )

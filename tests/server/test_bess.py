@@ -37,7 +37,7 @@ def test_revenue_two_days(client: FlaskClient) -> None:
     [
         ({"services": ["DCL", "FFR"]}, "services"),
         ({"energy_mwh": "2h"}, "energy_mwh"),
-        ({"from": "2023-01-01", "to": "2023-01-02"}, "from"),
+        ({"from": "2031-01-01", "to": "2031-01-02"}, "from"),
     ],
 )
 def test_bad_input_is_a_problem(client: FlaskClient, change: dict[str, object], field: str) -> None:

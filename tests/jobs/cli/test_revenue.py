@@ -25,27 +25,45 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, Any]:
     return document
 
 
-def test_perfect_foresight_keys(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_forecast_is_the_headline_and_the_ceiling_is_labelled(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--json"])
     for key in ("net_revenue_gbp", "gbp_per_mw_per_year", "streams", "by_month",
-                "equivalent_cycles", "capture_ratio", "assumptions"):  # fmt: skip
+                "equivalent_cycles", "capture_ratio", "assumptions", "upper_bound"):  # fmt: skip
         assert key in doc
+    assert doc["mode"] == "forecast"
     streams = doc["streams"]
     assert isinstance(streams, dict)
     assert sum(streams.values()) == pytest.approx(doc["net_revenue_gbp"])
     assert set(streams) == {"energy_apx", "energy_system", "DCL", "DCH", "DML", "DMH", "DRL",
                             "DRH", "degradation", "auxiliary"}  # fmt: skip
+    bound = doc["upper_bound"]
+    assert bound["label"] == "upper bound (perfect foresight)"
+    assert bound["net_revenue_gbp"] >= doc["net_revenue_gbp"]
+    ratio = doc["capture_ratio"]
+    assert isinstance(ratio, float)
+    assert doc["net_revenue_gbp"] == pytest.approx(ratio * bound["net_revenue_gbp"])
+    assert any(a.startswith("forecast:") for a in doc["assumptions"])
+
+
+def test_perfect_foresight_alone_is_labelled_an_upper_bound(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "1", "--mode", "perfect_foresight",
+                        "--services", "DRL,DCH", "--json"])  # fmt: skip
+    assert doc["label"] == "upper bound (perfect foresight)"
     assert doc["capture_ratio"] is None
     assert any("upper bound" in a for a in doc["assumptions"])
 
 
-def test_day_ahead_has_a_capture_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    doc = _run(capsys, [*BASE, "--energy-mwh", "1", "--mode", "day_ahead",
-                        "--services", "DRL,DCH", "--json"])  # fmt: skip
-    ratio = doc["capture_ratio"]
-    assert isinstance(ratio, float)
-    assert ratio <= 1.0 + 1e-9
-    assert doc["net_revenue_gbp"] == pytest.approx(ratio * doc["perfect_foresight_net_revenue_gbp"])
+def test_the_summary_prints_the_forecast_first_and_the_bound_labelled(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*BASE, "--energy-mwh", "1", "--services", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("forecast: net £")
+    assert any(line.startswith("upper bound (perfect foresight): net £") for line in lines)
 
 
 def test_too_small_for_a_service_gets_zero_with_a_reason(
@@ -75,7 +93,9 @@ def test_bad_input(
 
 
 def test_period_outside_the_warehouse_says_what_exists(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["revenue", "--from", "2025-01-01", "--to", "2025-01-02", "--power-mw", "1",
+    argv = ["revenue", "--from", "2031-01-01", "--to", "2031-01-02", "--power-mw", "1",
             "--energy-mwh", "2", "--json"]  # fmt: skip
     assert main(argv) == 1
-    assert "system prices for 2024-01-01 to 2024-12-31 only" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "system prices for " in err
+    assert "2031-01-01..2031-01-02 is not covered" in err

@@ -97,6 +97,12 @@ def test_batteries_get_their_revenue_stack(
     docklands = example.loc["Docklands cold store"]
     assert docklands["battery_net_revenue_gbp"] == pytest.approx(alone["net_revenue_gbp"])
     assert docklands["battery_gbp_per_mw_per_year"] == pytest.approx(alone["gbp_per_mw_per_year"])
+    # The headline is the forecast; the ceiling sits beside it, labelled, and is higher.
+    assert alone["mode"] == "forecast"
+    assert docklands["battery_equivalent_cycles"] == pytest.approx(alone["equivalent_cycles"])
+    bound = docklands["battery_upper_bound_gbp_per_mw_per_year"]
+    assert bound == pytest.approx(alone["upper_bound"]["gbp_per_mw_per_year"])
+    assert bound >= docklands["battery_gbp_per_mw_per_year"]
     assert pd.isna(example.loc["Manchester offices", "battery_net_revenue_gbp"])  # no battery
     # streams of the three batteries that computed (1, 0.5 and 2 MW at 2 h): the Glasgow
     # battery's row failed at lookup, so it adds nothing.
