@@ -3,20 +3,25 @@
 Timeline (UK clock time; the same one :mod:`engine.forecast` states for its forecasts):
 
 * **D-1 10:00 — day-ahead decisions for UK/EFA day D.** Service MW per EFA block (the NESO
-  Enduring Auction Capability, EAC, daily auction for EFA day D runs on D-1 and publishes its
-  results that afternoon; NESO data portal "EAC auction results") and day-ahead energy
-  positions (the N2EX GB day-ahead auction closes at 09:50 UK time, Nord Pool support
-  article 8000088463; the position is valued at the half-hourly APX Market Index, the shipped
-  proxy for GB short-term prices) are chosen together on forecasts made only from data
-  published before 10:00 on D-1. The EAC bid could be placed later on more information; we
-  use the earlier time for both (conservative).
+  Enduring Auction Capability, EAC, runs one daily auction for the dynamic services, DC/DM/DR
+  together, per EFA block of the next day, and NESO publishes each day's results, in UTC,
+  on https://www.neso.energy/data-portal/eac-auction-results) and day-ahead energy positions
+  (the N2EX GB day-ahead auction closes at 09:50 UK time and publishes by 10:00,
+  https://support.nordpoolgroup.com/support/solutions/articles/8000088463) are chosen
+  together on forecasts from data published before 10:00 on D-1 (with the one-hour lag
+  below, exactly what was public at the 09:50 gate closure). The position is valued at the
+  half-hourly APX Market Index, the shipped proxy for GB short-term prices. The EAC bid could
+  be placed later on more information; we use the earlier time for both (conservative).
 * **Within the day — BSC gate closure one hour before each settlement period** (BSC Section
   T / Balancing Mechanism: physical notifications are final at gate closure). The battery's
   physical flow for period ``p`` is fixed then, on the latest *published* system prices.
 * **Imbalance price publication.** Elexon reports the system price of a settlement period
-  on BMRS after the period ends (Elexon, "Imbalance Pricing"). We take it as public one hour
-  after the period ends (:data:`PUBLICATION_LAG_INTERVALS`), so at gate closure for period
-  ``p`` (its start − 1 h) the newest known price is that of period ``p - 5``
+  on BMRS after the period ends (Elexon, "Imbalance Pricing",
+  https://www.elexon.co.uk/operations-settlement/imbalance-pricing/; indicative prices are
+  calculated from the period's accepted bids and offers, later settlement runs may revise
+  them; the shipped prices are later vintages, see ``market/SOURCES.md``). We take it as
+  public one hour after the period ends (:data:`PUBLICATION_LAG_INTERVALS`), so at gate
+  closure for period ``p`` (its start − 1 h) the newest known price is that of ``p - 5``
   (:data:`INTRADAY_INFORMATION_LAG_INTERVALS`).
 * **Settlement.** The day-ahead position settles at the APX price; the difference between
   the metered flow and the position at the single imbalance price (BSC P305).
