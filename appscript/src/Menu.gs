@@ -28,6 +28,7 @@ function onOpen(e) {
     .addItem('Auto-lookup on edit…', 'menuAutoLookup')
     .addSeparator()
     .addItem('Open sidebar', 'showSidebar')
+    .addItem('Battery fleet…', 'menuFleet')
     .addItem('Settings…', 'menuSettings')
     .addItem('About', 'menuAbout')
     .addToUi();
