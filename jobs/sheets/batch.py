@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from jobs.sheets.plan import Cell, PlacedChart, SheetGrid
+from jobs.sheets.plan import Cell, PlacedChart, SheetGrid, axis_title
 
 SHEETS_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Sheets (and Excel 1900) serial dates
 CELL_FIELDS = "userEnteredValue,userEnteredFormat"
@@ -27,7 +27,7 @@ GRID_FIELDS = (
     "gridProperties.frozenRowCount,gridProperties.frozenColumnCount"
 )
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,charts(chartId))"
-CHART_SIZE_PX = (640, 380)
+CHART_SIZE_PX = (600, 400)  # the chart band: 5 columns of 120 px, 20 rows
 
 Json = dict[str, Any]
 
@@ -143,6 +143,15 @@ def chart_request(sheet_id: int, placed: PlacedChart) -> Json:
                             {"domain": {"sourceRange": _column_range(sheet_id, placed, chart.x)}}
                         ],
                         "series": series,
+                        "axis": [
+                            {"position": "BOTTOM_AXIS", "title": axis_title([chart.x])},
+                            {"position": "LEFT_AXIS", "title": axis_title(chart.y)},
+                        ]
+                        + (
+                            [{"position": "RIGHT_AXIS", "title": axis_title(chart.y2)}]
+                            if chart.y2
+                            else []
+                        ),
                     },
                 },
                 "position": {

@@ -8,13 +8,19 @@ scroll sideways inside their own box and SVG charts scale to the screen width.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from html import escape
 
 from jobs.sheets.plan import Cell, PlacedChart, SheetGrid, stamp_text
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
-SVG_W, SVG_H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 320, 56, 56, 28, 44
+#: The chart's drawing units. The SVG scales to its box, so a narrow drawing with large type
+#: keeps the text readable on a phone (390 px: a 358 px box draws 13 units as ~10 px).
+SVG_W, PLOT_H, PAD_L, PAD_R_AXIS, PAD_R, PAD_T = 480, 220, 62, 50, 14, 28
+CHAR_W = 0.6  # a character's width in em, to keep slanted category labels on the drawing
+FONT_TICK, FONT_LABEL, FONT_TITLE = 13, 12, 13
+LEGEND_ROW = 18
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222}
@@ -24,8 +30,9 @@ main{padding:1rem}.stamp{font-weight:600}.notes{color:#555;font-size:.9rem}
 .tables{display:flex;flex-wrap:wrap;gap:1.5rem}.table{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;font-size:.85rem}th,td{padding:.2rem .5rem;border:1px solid #ddd}
 th{background:#f3f5f7;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}
-figure{margin:0;flex:1 1 480px;max-width:720px}svg{width:100%;height:auto}
+.charts{display:flex;flex-wrap:wrap;gap:1rem 2rem;margin-top:1rem}
+figure{margin:0;flex:1 1 340px;max-width:600px}svg{width:100%;height:auto}
+figcaption{font-weight:600;font-size:.95rem;margin-bottom:.25rem}
 """
 
 
@@ -43,7 +50,8 @@ def format_value(cell: Cell) -> str:
     if pattern.endswith("%"):
         return f"{value * 100:.1f}%"
     decimals = len(pattern.split(".")[1]) if "." in pattern else 0
-    return f"{value:,.{decimals}f}"
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # never "-0.0"
 
 
 def _table(grid: SheetGrid, index: int) -> str:
@@ -78,15 +86,41 @@ def _numbers(grid: SheetGrid, placed: PlacedChart, name: str) -> list[float | No
     return out
 
 
-def _scale(series: list[list[float | None]]) -> tuple[float, float]:
+def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round-number ticks (1, 2, 2.5 or 5 × 10^k apart) covering ``low``..``high``."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        high = low + 1.0
+    raw = (high - low) / max(most - 1, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
+    first = math.floor(low / step + 1e-9) * step
+    ticks = [first]
+    while ticks[-1] < high - 1e-9 * step:
+        ticks.append(first + step * len(ticks))
+    return [0.0 if abs(v) < step * 1e-9 else round(v, 10) for v in ticks]
+
+
+def _tick_text(value: float, ticks: Sequence[float]) -> str:
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = 0 if step >= 1 else min(3, math.ceil(-math.log10(step) - 1e-9))
+    text = f"{value:,.{decimals}f}"
+    return text.replace("-", "−", 1) if value < 0 else text
+
+
+def _axis(series: list[list[float | None]]) -> list[float]:
     values = [v for s in series for v in s if v is not None]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
-    low = min(low, 0.0)
-    return (low, high if high > low else low + 1.0)
+    return nice_ticks(min(low, 0.0), high)
+
+
+def _header(grid: SheetGrid, placed: PlacedChart, name: str) -> str:
+    return str(grid.cells[3][placed.col_of(name)].value)
 
 
 def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
-    """One chart as an inline SVG (line or column; ``y2`` lines on a right-hand axis)."""
+    """One chart as an inline SVG (line or column; ``y2`` lines on a right-hand axis), with
+    round-number ticks, axis titles with units and a legend; the title is the figure's
+    caption (see :func:`render_page`), so it wraps on a narrow screen."""
     spec = placed.chart
     labels = [
         format_value(grid.cells[r][placed.col_of(spec.x)])
@@ -95,51 +129,65 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
     left = [_numbers(grid, placed, y) for y in spec.y]
     right = [_numbers(grid, placed, y) for y in spec.y2]
     n = max(len(labels), 1)
-    plot_w, plot_h = SVG_W - PAD_L - PAD_R, SVG_H - PAD_T - PAD_B
-    names = (*spec.y, *spec.y2)
-    legend_rows = (len(names) + 2) // 3
+    pad_r = PAD_R_AXIS if right else PAD_R
     every = spec.kind == "column" and n <= 16  # few categories: label each, slanted
-    drop = 18 if every else 0  # room under slanted labels before the legend
-    height = SVG_H + 14 * (legend_rows - 1) + drop
+    pad_l = PAD_L
+    if every and labels:
+        # The first slanted label runs down-left from its bar's middle: keep it on the page.
+        reach = len(labels[0]) * CHAR_W * FONT_LABEL * math.cos(math.radians(35))
+        pad_l = max(PAD_L, math.ceil(reach - (SVG_W - PAD_L - pad_r) / n / 2) + 4)
+    plot_w = SVG_W - pad_l - pad_r
+    label_h = 64 if every else 22
+    x_title_y = PAD_T + PLOT_H + label_h + 14
+    names = (*spec.y, *spec.y2)
+    legend_y = x_title_y + 12
+    height = legend_y + LEGEND_ROW * len(names)
     parts = [
         f'<svg viewBox="0 0 {SVG_W} {height}" role="img" aria-label="{escape(spec.title)}" '
-        f'data-chart="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<text x="{SVG_W / 2}" y="16" text-anchor="middle" font-size="14">'
-        f"{escape(spec.title)}</text>",
-        f'<rect x="{PAD_L}" y="{PAD_T}" width="{plot_w}" height="{plot_h}" '
+        f'data-chart="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg" '
+        'font-family="system-ui,sans-serif">',
+        f'<rect x="{pad_l}" y="{PAD_T}" width="{plot_w}" height="{PLOT_H}" '
         'fill="none" stroke="#ccc"/>',
     ]
     for side, group in (("left", left), ("right", right)):
         if not group:
             continue
-        low, high = _scale(group)
-        x_txt = PAD_L - 4 if side == "left" else SVG_W - PAD_R + 4
+        ticks = _axis(group)
+        low, high = ticks[0], ticks[-1]
+        x_txt = pad_l - 5 if side == "left" else SVG_W - pad_r + 5
         anchor = "end" if side == "left" else "start"
-        for frac in (0.0, 0.5, 1.0):
-            y = PAD_T + plot_h * (1 - frac)
+        for value in ticks:
+            y = PAD_T + PLOT_H * (1 - (value - low) / (high - low))
+            if side == "left":
+                colour = "#999" if value == 0 else "#eee"
+                parts.append(
+                    f'<line x1="{pad_l}" x2="{pad_l + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                    f'stroke="{colour}"/>'
+                )
             parts.append(
-                f'<text x="{x_txt}" y="{y + 4:.1f}" font-size="10" text-anchor="{anchor}">'
-                f"{low + (high - low) * frac:,.{0 if high - low >= 20 else 1}f}</text>"
+                f'<text x="{x_txt}" y="{y + 4:.1f}" font-size="{FONT_TICK}" '
+                f'text-anchor="{anchor}">{_tick_text(value, ticks)}</text>'
             )
-        if side == "left" and low < 0 < high:
-            y0 = PAD_T + plot_h * high / (high - low)
-            parts.append(
-                f'<line x1="{PAD_L}" x2="{PAD_L + plot_w}" y1="{y0:.1f}" y2="{y0:.1f}" '
-                'stroke="#999" stroke-dasharray="3 3"/>'
-            )
+        # The value axis's title sits above its axis, level, so it never meets the ticks.
+        title = axis_title_text(grid, placed, spec.y if side == "left" else spec.y2)
+        tx = 2 if side == "left" else SVG_W - 2
+        parts.append(
+            f'<text x="{tx}" y="{PAD_T - 10}" font-size="{FONT_TITLE}" '
+            f'text-anchor="{"start" if side == "left" else "end"}">{escape(title)}</text>'
+        )
         offset = 0 if side == "left" else len(left)
         for k, values in enumerate(group):
             colour = PALETTE[(offset + k) % len(PALETTE)]
 
             def ypos(v: float, low: float = low, high: float = high) -> float:
-                return PAD_T + plot_h * (1 - (v - low) / (high - low))
+                return PAD_T + PLOT_H * (1 - (v - low) / (high - low))
 
             if spec.kind == "column" and side == "left":
                 width = plot_w / n / max(len(left), 1) * 0.8
                 for i, v in enumerate(values):
                     if v is None:
                         continue
-                    x = PAD_L + plot_w * i / n + width * k
+                    x = pad_l + plot_w * i / n + plot_w / n * 0.1 + width * k
                     top, base = ypos(max(v, 0.0)), ypos(min(v, 0.0))
                     parts.append(
                         f'<rect x="{x:.1f}" y="{top:.1f}" width="{width:.1f}" '
@@ -147,7 +195,7 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
                     )
             else:
                 points = " ".join(
-                    f"{PAD_L + plot_w * (i + 0.5) / n:.1f},{ypos(v):.1f}"
+                    f"{pad_l + plot_w * (i + 0.5) / n:.1f},{ypos(v):.1f}"
                     for i, v in enumerate(values)
                     if v is not None
                 )
@@ -155,24 +203,39 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
                     f'<polyline points="{points}" fill="none" stroke="{colour}" '
                     'stroke-width="1.5"/>'
                 )
-    for i in range(n) if every else sorted({0, n // 2, n - 1}):
+    shown = range(n) if every else sorted({0, n // 2, n - 1})
+    for i in shown:
         if i < len(labels):
-            x, y = PAD_L + plot_w * (i + 0.5) / n, SVG_H - PAD_B + 12
-            turn = f' transform="rotate(-20 {x:.1f} {y})"' if every else ""
+            x, y = pad_l + plot_w * (i + 0.5) / n, PAD_T + PLOT_H + 16
+            turn = f' transform="rotate(-35 {x:.1f} {y})"' if every else ""
+            edge = "start" if i == 0 else "end" if i == n - 1 else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{y}" font-size="9" '
-                f'text-anchor="{"end" if every else "middle"}"{turn}>{escape(labels[i])}</text>'
+                f'<text x="{x:.1f}" y="{y}" font-size="{FONT_LABEL}" '
+                f'text-anchor="{"end" if every else edge}"{turn}>{escape(labels[i])}</text>'
             )
+    parts.append(
+        f'<text x="{pad_l + plot_w / 2:.1f}" y="{x_title_y}" font-size="{FONT_TITLE}" '
+        f'text-anchor="middle">{escape(_header(grid, placed, spec.x))}</text>'
+    )
     for k, name in enumerate(names):
-        header = grid.cells[3][placed.col_of(name)].value
-        x, y = PAD_L + 180 * (k % 3), SVG_H - 14 + 14 * (k // 3) + drop
+        y = legend_y + LEGEND_ROW * k
         parts.append(
-            f'<rect x="{x}" y="{y}" width="10" height="10" '
+            f'<rect x="{pad_l}" y="{y}" width="12" height="12" '
             f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="{y + 9}" font-size="10">{escape(str(header))}</text>'
+            f'<text x="{pad_l + 18}" y="{y + 11}" font-size="{FONT_TICK}">'
+            f"{escape(_header(grid, placed, name))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def axis_title_text(grid: SheetGrid, placed: PlacedChart, names: Sequence[str]) -> str:
+    """A value axis's title: one series' header, or the unit its series share."""
+    headers = [_header(grid, placed, name) for name in names]
+    units = {h[h.rfind("[") + 1 : -1] for h in headers if h.endswith("]") and "[" in h}
+    if len(headers) > 1 and len(units) == 1:
+        return units.pop()
+    return " / ".join(headers)
 
 
 def render_page(grids: Sequence[SheetGrid], current: str | None, link: str = "?tab=") -> str:
@@ -196,7 +259,10 @@ def render_page(grids: Sequence[SheetGrid], current: str | None, link: str = "?t
     else:
         notes = tab.cells[1][0].value if tab.n_rows > 1 else None
         tables = "".join(_table(tab, i) for i in range(len(tab.blocks)))
-        charts = "".join(f"<figure>{chart_svg(tab, p)}</figure>" for p in tab.charts)
+        charts = "".join(
+            f"<figure><figcaption>{escape(p.chart.title)}</figcaption>{chart_svg(tab, p)}</figure>"
+            for p in tab.charts
+        )
         body = (
             f'<p class="stamp">{escape(stamp_text(tab.tab, tab.data_as_of))}</p>'
             + (f'<p class="notes">{escape(str(notes))}</p>' if notes else "")

@@ -13,8 +13,13 @@ Layout of every tab (0-based rows)::
     row 1   notes (one line, may be empty)
     row 2   each table's title, above its first column
     row 3   each table's headers (rows 0-3 are frozen)
-    row 4+  table rows; tables sit side by side, one blank column apart;
-            charts are anchored in the column after the last table.
+    row 4+  table rows; tables sit side by side, one blank column apart.
+
+When a tab has charts, they come first: stacked in a band of ``CHART_BAND_COLS`` columns
+at the left (anchored from row 4), the tables to their right, so a chart is in view where
+the tab opens, beside the tables it draws. Axis titles come from the registry's headers
+(:func:`axis_title`); a value that rounds to zero at its column's decimals is written as 0,
+never "-0.0".
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ CellValue = str | int | float | bool | dt.date | dt.datetime | None
 
 HEADER_ROWS = 4
 CHART_HEIGHT_ROWS = 20
+CHART_BAND_COLS = 5  # the band charts sit in, left of the tables: 5 x 120 px
+CHART_BAND_COL_PX = 120
 MAX_EXACT_INT = 2**53  # beyond this a spreadsheet double loses digits: write as text
 
 
@@ -155,7 +162,6 @@ class SheetGrid:
         return len(self.widths_px)
 
 
-
 def block_records(grid: SheetGrid, name: str) -> list[dict[str, CellValue]]:
     """The data rows of the table ``name`` laid out on ``grid``, one mapping per row
     (column name → cell value); empty if the grid has no such table."""
@@ -171,6 +177,26 @@ def block_records(grid: SheetGrid, name: str) -> list[dict[str, CellValue]]:
             for row in range(first, first + block.n_data_rows)
         ]
     return []
+
+
+def shown_zero(value: CellValue, kind: str, decimals: int) -> CellValue:
+    """0.0 for a number that its format would show as zero (so never "-0.0" or "-0")."""
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    places = {"integer": 0, "frac": 3}.get(kind, decimals)
+    return 0.0 if abs(value) < 0.5 * 10.0**-places else value
+
+
+def axis_title(names: Sequence[str]) -> str:
+    """An axis title from the registered columns it plots: one column's header; the shared
+    unit of several ("£/MWh"); else their headers joined."""
+    if len(names) == 1:
+        return column(names[0]).header
+    units = {column(name).unit for name in names}
+    if len(units) == 1 and "" not in units:
+        return units.pop()
+    return " / ".join(column(name).header for name in names)
+
 
 def plain_value(value: object) -> CellValue:
     """One DataFrame value as a plain Python cell value.
@@ -235,16 +261,14 @@ def layout(plan: TabPlan) -> SheetGrid:
     """
     _check_plan(plan)
     blocks: list[Block] = []
-    widths: list[int] = []
+    band = [CHART_BAND_COL_PX] * CHART_BAND_COLS + [24] if plan.charts else []
+    widths: list[int] = list(band)
     for table in plan.tables:
-        if widths:
+        if len(widths) > len(band):
             widths.append(24)  # blank spacer column
         cols = tuple(str(c) for c in table.frame.columns)
         blocks.append(Block(table.name, table.title, 3, len(widths), len(table.frame), cols))
         widths.extend(column(c).width_px for c in cols)
-    chart_col = len(widths) + 1 if widths else 0
-    if plan.charts:
-        widths.extend([24] * (chart_col - len(widths)) + [120])
     if not widths:
         widths = [240]
     data_rows = max((len(t.frame) for t in plan.tables), default=0)
@@ -263,13 +287,13 @@ def layout(plan: TabPlan) -> SheetGrid:
             for i, value in enumerate(values):
                 fill = fills[i] if fills is not None else None
                 grid[HEADER_ROWS + i][block.first_col + j] = Cell(
-                    plain_value(value),
+                    shown_zero(plain_value(value), spec.kind, spec.decimals),
                     None if spec.kind == "text" else spec.number_pattern,
                     fill=fill if isinstance(fill, str) else None,
                 )
     by_name = {b.name: b for b in blocks}
     placed = tuple(
-        PlacedChart(chart, by_name[chart.table], HEADER_ROWS + k * CHART_HEIGHT_ROWS, chart_col)
+        PlacedChart(chart, by_name[chart.table], HEADER_ROWS + k * CHART_HEIGHT_ROWS, 0)
         for k, chart in enumerate(plan.charts)
     )
     return SheetGrid(

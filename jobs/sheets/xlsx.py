@@ -19,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jobs.sheets.plan import PlacedChart, SheetGrid
+from jobs.sheets.plan import PlacedChart, SheetGrid, axis_title
 
 WORKBOOK_NAME = "dashboard.xlsx"
 PX_PER_CHAR = 7.0  # Excel column width unit ≈ one digit of the default font
@@ -30,7 +30,14 @@ def _chart(ws: Worksheet, placed: PlacedChart) -> LineChart | BarChart:
     first, last = block.header_row + 1, block.header_row + 1 + block.n_data_rows
     chart: LineChart | BarChart = LineChart() if spec.kind == "line" else BarChart()
     chart.title = spec.title
-    chart.height, chart.width = 9.5, 17.0
+    # The chart band left of the tables: 5 columns of 120 px by 20 rows (1 cm ≈ 37.8 px).
+    chart.height, chart.width = 10.5, 15.8
+    chart.x_axis.title = axis_title([spec.x])
+    chart.y_axis.title = axis_title(spec.y)
+    chart.y_axis.numFmt = "#,##0"
+    chart.x_axis.delete = False  # openpyxl hides both axes unless told otherwise
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
     for name in spec.y:
         col = placed.col_of(name) + 1
         chart.add_data(
@@ -48,6 +55,8 @@ def _chart(ws: Worksheet, placed: PlacedChart) -> LineChart | BarChart:
             )
         overlay.y_axis.axId = 200
         overlay.y_axis.crosses = "max"
+        overlay.y_axis.title = axis_title(spec.y2)
+        overlay.y_axis.delete = False
         chart += overlay
     return chart
 

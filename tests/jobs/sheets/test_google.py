@@ -99,7 +99,7 @@ def test_second_refresh_replaces_charts_and_shrinks(fake: FakeSheetsAPI) -> None
     sheet = fake.books[BOOK].sheets[1]
     assert len(sheet.charts) == 1
     assert sheet.rows == 4 + 20  # header rows + one chart's height (> 3 data rows)
-    assert sheet.values()[6][:2] == [45294.0, 52.0]  # 2024-01-03, 50 + 2
+    assert sheet.values()[6][6:8] == [45294.0, 52.0]  # 2024-01-03, 50 + 2 (right of the charts)
     assert sheet.values()[7][0] is None
 
 
@@ -143,7 +143,7 @@ def test_renamed_tab_is_recreated_not_written_by_position(fake: FakeSheetsAPI) -
     sheets = fake.books[BOOK].sheets
     assert [s.title for s in sheets] == ["Sheet1", "Market (my copy)", "Market"]
     assert sheets[1] == mine
-    assert sheets[2].values()[8][1] == 54.0  # fifth day: 50 + 4
+    assert sheets[2].values()[8][7] == 54.0  # fifth day: 50 + 4 (right of the charts)
 
 
 @pytest.mark.parametrize(("token", "book"), [(TOKEN, "no-such-book"), ("token-other", BOOK)])

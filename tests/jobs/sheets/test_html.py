@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from jobs.sheets.html import chart_svg, format_value, render_page
+from jobs.sheets.html import chart_svg, format_value, nice_ticks, render_page
 from jobs.sheets.plan import Cell, Chart, Table, TabPlan, layout
 
 
@@ -55,9 +55,32 @@ def test_page_has_nav_table_and_chart_and_escapes_text() -> None:
 def test_column_chart_bars_go_both_ways_from_zero() -> None:
     grid = layout(_plan())
     svg = chart_svg(grid, grid.charts[0])
-    # scale: low -50, high 100 → plot height 248 px; zero line at 28 + 248 × 100/150.
+    # round ticks -50, 0, 50, 100 → plot height 220 from y = 28; zero line at 28 + 220 × 100/150.
     assert svg.count("<rect") == 2 + 2  # frame + legend swatch + two bars
-    assert 'y1="193.3"' in svg
+    assert 'y1="174.7" y2="174.7" stroke="#999"' in svg
+    for tick in ("−50", ">0<", ">50<", ">100<"):
+        assert tick in svg
+    assert "Revenue [£]</text>" in svg  # the value axis's title (and the legend)
+    assert ">Month</text>" in svg  # the category axis title
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "ticks"),
+    [
+        (-57.0, 160.0, [-100.0, -50.0, 0.0, 50.0, 100.0, 150.0, 200.0]),
+        (0.0, 31464.0, [0.0, 10000.0, 20000.0, 30000.0, 40000.0]),
+        (0.0, 2.0, [0.0, 0.5, 1.0, 1.5, 2.0]),
+        (0.0, 0.0, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    ],
+)
+def test_ticks_are_round_numbers(low: float, high: float, ticks: list[float]) -> None:
+    assert nice_ticks(low, high) == ticks
+
+
+def test_minus_zero_is_shown_as_zero() -> None:
+    assert format_value(Cell(-0.0, "#,##0.0")) == "0.0"
+    assert format_value(Cell(-0.04, "#,##0.0")) == "0.0"
+    assert format_value(Cell(-0.06, "#,##0.0")) == "-0.1"
 
 
 def test_empty_dashboard_says_how_to_fill_it() -> None:
@@ -78,6 +101,11 @@ def test_overlay_chart_draws_a_right_axis_series() -> None:
     grid = layout(TabPlan("Market", None, (Table("w", "W", frame),), (chart,)))
     svg = chart_svg(grid, grid.charts[0])
     assert svg.count("<polyline") == 2
-    # right axis: SoC 0..2 MWh, one decimal, at x = 640 - 56 + 4; bottom label at 28 + 248 + 4
-    assert '<text x="588" y="280.0" font-size="10" text-anchor="start">0.0</text>' in svg
+    # right axis: SoC 0..2 MWh in round steps of 0.5, at x = 480 - 50 + 5; 0 at the bottom
+    assert '<text x="435" y="252.0" font-size="13" text-anchor="start">0.0</text>' in svg
+    assert '<text x="435" y="32.0" font-size="13" text-anchor="start">2.0</text>' in svg
+    # each axis's title above it, level: left-aligned on the left, right-aligned on the right
+    assert 'text-anchor="start">System price [£/MWh]</text>' in svg
+    assert 'text-anchor="end">State of charge [MWh]</text>' in svg
+    assert "Interval start [UTC]" in svg
     assert "State of charge [MWh]" in svg

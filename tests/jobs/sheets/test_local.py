@@ -40,12 +40,12 @@ def test_workbook_has_every_tab_formats_freeze_and_charts(tmp_path: Path) -> Non
     assert book.sheetnames == ["Market", "Fleet"]
     ws = book["Market"]
     assert ws["A1"].value == "Market — data as of 2024-01-01 00:30 UTC"
-    assert ws["B4"].value == "System price [£/MWh]"
-    assert ws["A5"].value == dt.datetime(2024, 1, 1, 0, 0)
-    assert ws["A5"].number_format == "yyyy-mm-dd hh:mm"
-    assert ws["B6"].value == -3.0
-    assert ws["D5"].value == "=1+1"
-    assert ws["D5"].data_type == "s"
+    assert ws["H4"].value == "System price [£/MWh]"  # right of the chart band
+    assert ws["G5"].value == dt.datetime(2024, 1, 1, 0, 0)
+    assert ws["G5"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["H6"].value == -3.0
+    assert ws["J5"].value == "=1+1"
+    assert ws["J5"].data_type == "s"
     assert ws.freeze_panes == "A5"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
     assert sorted(p.name for p in (tmp_path / "tabs").iterdir()) == ["fleet.json", "market.json"]
@@ -59,3 +59,18 @@ def test_workbook_chart_is_native(tmp_path: Path) -> None:
 
     names = zipfile.ZipFile(sink.workbook_path).namelist()
     assert "xl/charts/chart1.xml" in names
+
+
+def test_workbook_chart_opens_in_view_with_axis_titles(tmp_path: Path) -> None:
+    sink = LocalSink(tmp_path)
+    sink.write([layout(_plan("Market"))])
+    import zipfile
+
+    book = zipfile.ZipFile(sink.workbook_path)
+    chart = book.read("xl/charts/chart1.xml").decode()
+    drawing = book.read("xl/drawings/drawing1.xml").decode()
+    # anchored at A5 (column 0, row 4): beside the tables, where the tab opens
+    assert "<from><col>0</col><colOff>0</colOff><row>4</row>" in drawing
+    assert "Interval start [UTC]" in chart  # category axis title
+    assert "System price [£/MWh]" in chart  # value axis title
+    assert '<delete val="0"' in chart  # axes shown (openpyxl hides them by default)

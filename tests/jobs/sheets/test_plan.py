@@ -15,9 +15,11 @@ from jobs.sheets.plan import (
     Chart,
     Table,
     TabPlan,
+    axis_title,
     check_owners,
     layout,
     plain_value,
+    shown_zero,
 )
 
 
@@ -36,20 +38,20 @@ def _two_tables() -> TabPlan:
 
 def test_layout_places_tables_side_by_side_under_a_frozen_header() -> None:
     grid = layout(_two_tables())
-    # columns: a(2) + spacer + b(2) + spacer + chart anchor = 7
-    assert grid.n_cols == 7
-    assert [b.first_col for b in grid.blocks] == [0, 3]
+    # columns: chart band (5) + spacer, then a(2) + spacer + b(2) = 11
+    assert grid.n_cols == 11
+    assert [b.first_col for b in grid.blocks] == [6, 9]
     assert grid.frozen_rows == 4
     assert grid.cells[0][0].value == "T — data as of 2024-03-31 22:30 UTC"
     assert grid.cells[1][0].value == "note"
-    assert grid.cells[2][3].value == "B"
-    assert grid.cells[3][0].value == "Service"
-    assert grid.cells[3][1].value == "Clearing price [£/MW/h]"
-    assert grid.cells[6][4].value == 3
-    assert grid.cells[6][4].pattern == "#,##0"
-    assert grid.cells[6][1].value is None  # table a has only 2 rows
-    # one chart, 20 rows tall, anchored at row 4 in the column after the spacer
-    assert (grid.charts[0].anchor_row, grid.charts[0].anchor_col) == (4, 6)
+    assert grid.cells[2][9].value == "B"
+    assert grid.cells[3][6].value == "Service"
+    assert grid.cells[3][7].value == "Clearing price [£/MW/h]"
+    assert grid.cells[6][10].value == 3
+    assert grid.cells[6][10].pattern == "#,##0"
+    assert grid.cells[6][7].value is None  # table a has only 2 rows
+    # one chart, 20 rows tall, in view where the tab opens: row 4, column A, left of its table
+    assert (grid.charts[0].anchor_row, grid.charts[0].anchor_col) == (4, 0)
     assert grid.n_rows == 4 + 20
 
 
@@ -103,3 +105,26 @@ def test_integers_stay_exact(value: int) -> None:
     else:
         assert out == value
         assert float(value) == value
+
+
+def test_a_tab_without_charts_starts_its_tables_in_column_a() -> None:
+    plan = _two_tables()
+    grid = layout(TabPlan(plan.tab, plan.data_as_of, plan.tables))
+    assert [b.first_col for b in grid.blocks] == [0, 3]
+
+
+def test_values_that_round_to_zero_are_written_as_zero() -> None:
+    frame = pd.DataFrame(
+        {"service": ["DCL", "DCH"], "clearing_price_gbp_per_mw_per_h": [-0.0, -0.004]}
+    )
+    grid = layout(TabPlan("T", None, (Table("a", "A", frame),)))
+    assert [grid.cells[r][1].value for r in (4, 5)] == [0.0, 0.0]
+    assert str(grid.cells[4][1].value) == "0.0"  # not -0.0
+    assert shown_zero(-0.006, "number", 2) == -0.006
+    assert shown_zero(-0.0004, "frac", 1) == 0.0
+    assert shown_zero("x", "text", 0) == "x"
+
+
+def test_axis_titles_carry_units() -> None:
+    assert axis_title(["clearing_price_gbp_per_mw_per_h"]) == "Clearing price [£/MW/h]"
+    assert axis_title(["system_price_gbp_per_mwh", "market_index_price_gbp_per_mwh"]) == "£/MWh"
