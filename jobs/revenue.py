@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from engine.battery import BatterySpec
-from engine.errors import DataMissingError, ValidationError
+from engine.duos import find_tariff
+from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
 from engine.reference import reference_data
 from engine.revenue import (
     DYNAMIC_SERVICES,
@@ -26,11 +27,13 @@ from engine.revenue import (
     UPPER_BOUND_LABEL,
     CapacityMarketTerm,
     MarketData,
+    NetworkCharges,
     RevenueResult,
     RevenueStack,
     ServiceSpec,
     canonical_mode,
     capacity_market_payment,
+    network_charges,
     parse_energy_markets,
     parse_services,
     revenue_stack,
@@ -51,6 +54,7 @@ MODES: tuple[str, ...] = ENGINE_MODES
 #: Days of prices read before the period for the forecasts (the naive stand-in needs 8).
 HISTORY_DAYS = 14
 DEFAULT_ROUND_TRIP_FRAC = 0.88
+_LLFC_RE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 _HOURS_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*(h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 #: Below this duration an "energy" figure is almost surely hours typed as MWh [h].
 MIN_DURATION_H = 0.25
@@ -104,6 +108,10 @@ class RevenueRequest:
         cm_price_gbp_per_kw_per_year: User CM price (with ``input``) [£/kW/year].
         cm_derating_factor_frac: User de-rating factor (with ``input``) [0-1].
         min_service_mw: Smallest holding a service accepts (0 = divisible) [MW].
+        distributor: The site's distribution licence area (id 10-23 or GSP group), for
+            network charges; None = transmission-connected or charges left out.
+        import_tariff: The site's DUoS demand tariff name or LLFC (with ``distributor``).
+        export_tariff: The site's DUoS generation tariff name or LLFC (with ``distributor``).
         input_notes: How loosely written input was read (for ``assumptions``).
         battery: The battery these fields describe (derived).
     """
@@ -122,6 +130,9 @@ class RevenueRequest:
     cm_price_gbp_per_kw_per_year: float | None = None
     cm_derating_factor_frac: float | None = None
     min_service_mw: float = 0.0
+    distributor: str | None = None
+    import_tariff: str | None = None
+    export_tariff: str | None = None
     input_notes: tuple[str, ...] = ()
     battery: BatterySpec = field(init=False, repr=False, compare=False)
 
@@ -163,6 +174,20 @@ class RevenueRequest:
             or self.cm_derating_factor_frac is not None
         ):
             put("capacity_market", "input")
+        site = (self.distributor, self.import_tariff, self.export_tariff)
+        if any(v is not None for v in site) and not all(v for v in site):
+            missing = [
+                name
+                for name, value in zip(
+                    ("distributor", "import_tariff", "export_tariff"), site, strict=True
+                )
+                if not value
+            ]
+            raise ValidationError(
+                f"{missing[0]}: network charges need the distributor, the import (demand) "
+                "tariff and the export (generation) tariff",
+                field=missing[0],
+            )
         minimum = _number(self.min_service_mw, "min_service_mw")
         if minimum < 0:
             raise ValidationError("min_service_mw: must not be negative", field="min_service_mw")
@@ -185,6 +210,9 @@ class RevenueRequest:
         cm_price_gbp_per_kw_per_year: float | None = None,
         cm_derating_factor: float | None = None,
         min_service_mw: float | None = None,
+        distributor: str | None = None,
+        import_tariff: str | None = None,
+        export_tariff: str | None = None,
     ) -> RevenueRequest:
         """A request from input as a caller wrote it: the CLI's flags and the HTTP body's keys.
 
@@ -230,6 +258,9 @@ class RevenueRequest:
             ),
             cm_derating_factor_frac=_optional_number(cm_derating_factor, "cm_derating_factor"),
             min_service_mw=_number(min_service_mw or 0.0, "min_service_mw"),
+            distributor=None if distributor is None else str(distributor),
+            import_tariff=import_tariff,
+            export_tariff=export_tariff,
             input_notes=_services_notes(services, chosen),
         )
 
@@ -421,6 +452,27 @@ def _cm_terms(
     return terms, notes
 
 
+def _network(
+    request: RevenueRequest, settings: Settings, index: pd.DatetimeIndex
+) -> NetworkCharges | None:
+    """The site's DUoS charges over the period, or None without a site."""
+    if request.distributor is None:
+        return None
+    ref = reference_data(settings.data_dir)
+    tariffs = []
+    for field_name, name in (
+        ("import_tariff", request.import_tariff),
+        ("export_tariff", request.export_tariff),
+    ):
+        text = str(name).strip()
+        chosen = {"llfc": text} if _LLFC_RE.match(text) else {"tariff": text}
+        try:
+            tariffs.append(find_tariff(ref, request.distributor, **chosen))
+        except (TariffNotFoundError, ValidationError) as error:
+            raise ValidationError(f"{field_name}: {error.detail}", field=field_name) from None
+    return network_charges(index, tariffs[0], tariffs[1])
+
+
 def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
     """The use case (``gbess revenue``, ``POST /v1/bess/revenue``): read the period's prices
     (and, in forecast mode, the history before it) from the warehouse, run the stack and
@@ -445,6 +497,7 @@ def run_stack(
     """
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
+    network = _network(request, settings, data.interval_start)
     started = time.perf_counter()
     stack = revenue_stack(
         data,
@@ -454,6 +507,7 @@ def run_stack(
         cm_terms=terms,
         mode=request.mode,
         history=history,
+        network=network,
         assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes],
     )
     seconds = time.perf_counter() - started

@@ -20,6 +20,7 @@ from engine.revenue.markets import (
     parse_services,
     service_specs,
 )
+from engine.revenue.network import NetworkCharges, network_charges
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.revenue.stack import (
     MODES,
@@ -39,6 +40,7 @@ __all__ = [
     "Forecasts",
     "Layout",
     "MarketData",
+    "NetworkCharges",
     "RevenueResult",
     "RevenueStack",
     "Schedule",
@@ -50,6 +52,7 @@ __all__ = [
     "day_ahead_forecasts",
     "decision_time",
     "layout",
+    "network_charges",
     "optimise_day_ahead",
     "optimise_forecast",
     "optimise_perfect_foresight",

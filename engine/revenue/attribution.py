@@ -7,6 +7,8 @@ Streams (each in £, summing exactly to the net):
   stream);
 * one stream per service: actual clearing price x MW held x hours of the block in the period
   (negative clearing prices cost money);
+* ``duos_import`` / ``duos_generation_credit``: DUoS unit charges on charging and generation
+  credits on exporting, by band (when a site is given; :mod:`engine.revenue.network`);
 * ``capacity_market``: de-rated MW x £/kW/year pro rata by day (if requested);
 * ``degradation``: minus the degradation cost per MWh discharged;
 * ``auxiliary``: minus the auxiliary load bought at the cheapest available price.
@@ -112,6 +114,10 @@ def attribute(
     actual = np.nan_to_num(lay.service_price)
     for k, service in enumerate(lay.services):
         columns[service.name] = actual[blk, k] * schedule.service_mw[blk, k] * h
+    if lay.import_charge is not None:
+        columns["duos_import"] = -lay.import_charge * charged
+    if lay.export_credit is not None:
+        columns["duos_generation_credit"] = lay.export_credit * discharged
     columns["capacity_market"] = _cm_per_interval(lay, cm_terms)
     columns["degradation"] = -battery.degradation_cost_gbp_per_mwh * discharged
     finite = np.isfinite(energy)

@@ -333,6 +333,8 @@ def _intraday(
     eta_c, eta_d = battery.charge_efficiency_frac, battery.discharge_efficiency_frac
     wear = battery.degradation_cost_gbp_per_mwh
     margin = policy.intraday_margin_gbp_per_mwh
+    charge_fee = np.zeros(n) if day.import_charge is None else day.import_charge
+    credit = np.zeros(n) if day.export_credit is None else day.export_credit
     q = position_mwh
     dq = np.where(q > 0, -q / eta_d, -q * eta_c)
     shift = np.cumsum(dq)
@@ -365,8 +367,8 @@ def _intraday(
         expected = fc[p:] + error * policy.error_persistence**ahead
         usable = np.isfinite(expected)
         expected = np.where(usable, expected, 0.0)
-        a = np.where(usable, -(expected + margin) / eta_c, 0.0)
-        b = np.where(usable, -(expected - margin - wear) * eta_d, 0.0)
+        a = np.where(usable, -(expected + margin + charge_fee[p:]) / eta_c, 0.0)
+        b = np.where(usable, -(expected - margin - wear + credit[p:]) * eta_d, 0.0)
         move = 0.0
         try:
             path, _ = optimise_soc_path(

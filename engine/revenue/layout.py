@@ -11,6 +11,7 @@ from engine.dispatch import naive_forecast
 from engine.errors import ValidationError
 from engine.revenue.markets import ENERGY_MARKETS, ServiceSpec
 from engine.revenue.model import BoolArray, FloatArray, IntArray
+from engine.revenue.network import NetworkCharges
 from engine.settlement import efa_date_block, to_utc_index
 
 
@@ -43,6 +44,8 @@ class Layout:
     blocks: pd.DataFrame  # efa_date, efa_block per block
     service_price: FloatArray  # (B, K)
     services: tuple[ServiceSpec, ...]
+    import_charge: FloatArray | None = None  # (T,) DUoS on imports [£/MWh], None = none
+    export_credit: FloatArray | None = None  # (T,) DUoS generation credit [£/MWh]
 
     @property
     def n(self) -> int:
@@ -52,13 +55,18 @@ class Layout:
     def buy_sell(
         self, energy: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray, BoolArray]:
-        """Cheapest buy and dearest sell price per interval, and where any market trades."""
+        """Cheapest buy and dearest sell price per interval, and where any market trades;
+        network charges (if any) added: buy + import charge, sell + export credit."""
         prices = self.energy if energy is None else energy
         tradable = np.isfinite(prices).any(axis=1)
         filled_lo = np.where(np.isfinite(prices), prices, np.inf)
         filled_hi = np.where(np.isfinite(prices), prices, -np.inf)
         buy = np.where(tradable, filled_lo.min(axis=1, initial=np.inf), 0.0).astype(np.float64)
         sell = np.where(tradable, filled_hi.max(axis=1, initial=-np.inf), 0.0).astype(np.float64)
+        if self.import_charge is not None:
+            buy = np.where(tradable, buy + self.import_charge, 0.0)
+        if self.export_credit is not None:
+            sell = np.where(tradable, sell + self.export_credit, 0.0)
         return buy, sell, np.asarray(tradable, dtype=np.bool_)
 
 
@@ -67,6 +75,7 @@ def layout(
     services: tuple[ServiceSpec, ...],
     energy_markets: tuple[str, ...],
     interval_h: float = 0.5,
+    network: NetworkCharges | None = None,
 ) -> Layout:
     """Lay prices out per interval and per EFA block.
 
@@ -75,6 +84,7 @@ def layout(
         services: Services the battery may hold.
         energy_markets: Energy markets it may trade (subset of ``apx``, ``system``).
         interval_h: Interval length [h].
+        network: DUoS charges and credits per interval of the period, if a site is given.
 
     Raises:
         ValidationError: If a requested market has no price column or the index is not
@@ -113,6 +123,8 @@ def layout(
         blocks=blocks,
         service_price=aligned.to_numpy(dtype=float).reshape(len(blocks), len(names)),
         services=services,
+        import_charge=None if network is None else network.import_charge_gbp_per_mwh,
+        export_credit=None if network is None else network.export_credit_gbp_per_mwh,
     )
 
 
@@ -150,6 +162,8 @@ def window(lay: Layout, first: int, stop: int) -> Layout:
         blocks=lay.blocks.iloc[b0:b1].reset_index(drop=True),
         service_price=lay.service_price[b0:b1],
         services=lay.services,
+        import_charge=None if lay.import_charge is None else lay.import_charge[first:stop],
+        export_credit=None if lay.export_credit is None else lay.export_credit[first:stop],
     )
 
 

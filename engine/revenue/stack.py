@@ -34,6 +34,7 @@ from engine.revenue.forecasts import (
 )
 from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
+from engine.revenue.network import NetworkCharges
 from engine.revenue.search import check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
 
@@ -95,6 +96,7 @@ def revenue_stack(
     history: MarketData | None = None,
     forecasts: Forecasts | None = None,
     policy: ForecastPolicy | None = None,
+    network: NetworkCharges | None = None,
     assumptions: Sequence[str] = (),
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
@@ -111,6 +113,7 @@ def revenue_stack(
         forecasts: Day-ahead forecasts for the period; default the naive stand-in made from
             ``history`` and ``data``.
         policy: The forecast mode's margins (default :class:`ForecastPolicy`).
+        network: DUoS import charges and generation credits per interval (a site), if any.
         assumptions: Sentences stated on every result; each mode adds its own last.
 
     Returns:
@@ -124,7 +127,9 @@ def revenue_stack(
     """
     mode = canonical_mode(mode)
     policy = policy or ForecastPolicy()
-    lay = layout(data, services, energy_markets)
+    if network is not None:
+        assumptions = [*assumptions, network.note()]
+    lay = layout(data, services, energy_markets, network=network)
     if mode == "perfect_foresight":
         schedule = optimise_perfect_foresight(lay, battery)
         check_stack(lay, battery, schedule)
@@ -141,7 +146,9 @@ def revenue_stack(
             [*assumptions, PERFECT_FORESIGHT_NOTE],
         )
         return RevenueStack(pf)
-    lay, run = forecast_run(data, battery, services, energy_markets, history, forecasts, policy)
+    lay, run = forecast_run(
+        data, battery, services, energy_markets, history, forecasts, policy, network
+    )
     notes = [*assumptions, policy.note()]
     if run.unfilled_mwh > 0:
         notes.append(
@@ -185,9 +192,10 @@ def forecast_run(
     history: MarketData | None,
     forecasts: Forecasts | None = None,
     policy: ForecastPolicy | None = None,
+    network: NetworkCharges | None = None,
 ) -> tuple[Layout, ForecastRun]:
     """The forecast mode's committed decisions (before attribution); see :func:`revenue_stack`."""
-    lay = layout(data, services, energy_markets)
+    lay = layout(data, services, energy_markets, network=network)
     energy_all, services_all = _joined(history, data)
     if forecasts is None:
         local = lay.index.tz_convert(UK_TZ)

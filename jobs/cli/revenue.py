@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--cm-price-gbp-per-kw-per-year", type=float, default=None)
     parser.add_argument("--cm-derating-factor", type=float, default=None, help="0-1")
     parser.add_argument("--min-service-mw", type=float, default=0.0)
+    parser.add_argument(
+        "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
+    )
+    parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
+    parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
 

@@ -99,3 +99,30 @@ def test_period_outside_the_warehouse_says_what_exists(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "system prices for " in err
     assert "2031-01-01..2031-01-02 is not covered" in err
+
+
+def test_a_site_adds_duos_charges_and_credits(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--services", "", "--distributor", "10",
+                        "--import-tariff", "HV Site Specific No Residual",
+                        "--export-tariff", "HV Generation Site Specific", "--json"])  # fmt: skip
+    streams = doc["streams"]
+    assert "duos_import" in streams
+    assert "duos_generation_credit" in streams
+    assert sum(streams.values()) == pytest.approx(doc["net_revenue_gbp"])
+    assert any(a.startswith("Network charges:") for a in doc["assumptions"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (["--distributor", "10", "--import-tariff", "HV Site Specific No Residual"],
+         "export_tariff"),
+        (["--distributor", "10", "--import-tariff", "No Such Tariff",
+          "--export-tariff", "HV Generation Site Specific"], "import_tariff"),
+    ],
+)  # fmt: skip
+def test_an_incomplete_or_unknown_site_names_the_field(
+    capsys: pytest.CaptureFixture[str], extra: list[str], field: str
+) -> None:
+    assert main([*BASE, "--energy-mwh", "2", *extra]) == 2
+    assert capsys.readouterr().err.startswith(f"gbess: error: {field}:")
