@@ -5,7 +5,7 @@ fresh ``GBESS_VAR_DIR``, then per round fires ``n`` signed ``POST /v1/bess/reven
 month at the same instant (a barrier) with a ``gbess refresh --all`` started alongside. The
 first round starts from an empty ``var/`` (every request races to seed the warehouse).
 
-It counts first-attempt statuses, retries each 503 that carries ``Retry-After`` (up to
+It counts first-attempt statuses, retries each 503 or 429 that carries ``Retry-After`` (up to
 :data:`MAX_RETRIES` times, waiting at most :data:`MAX_WAIT_S`), and counts the final
 statuses, the refresh exit codes, and every problem body that shows a filesystem path,
 an interpreter or a PID. Issue 19 defect 1's anchor: 0 failures (every valuation 200 at
@@ -22,6 +22,7 @@ import argparse
 import collections
 import contextlib
 import http.client
+import itertools
 import json
 import os
 import re
@@ -45,8 +46,11 @@ from jobs.webhook_auth import sign_request
 
 #: One month of one battery: the valuation the campaign fires.
 VALUATION = {"from": "2024-06-01", "to": "2024-06-30", "power_mw": 1, "energy_mwh": 2}
-#: Retries of a 503 + Retry-After before giving up, and the longest wait honoured [s].
-MAX_RETRIES = 5
+#: Answers a client retries after ``Retry-After``: the warehouse is busy (503), or the
+#: server's cap on heavy requests in flight is reached (429, issue 19 defect 3).
+RETRYABLE = frozenset({429, 503})
+#: Retries of a 503/429 + Retry-After before giving up, and the longest wait honoured [s].
+MAX_RETRIES = 10
 MAX_WAIT_S = 2.0
 #: What a problem body must never show: an absolute path, an interpreter, a PID.
 LEAK = re.compile(r"(/[\w.-]+/[\w./-]+|python\d|\bPID\b|\bpid\b|\.duckdb|\.venv)")
@@ -80,6 +84,18 @@ class RoundResult:
         }
 
 
+def leaks(text: str) -> bool:
+    """Whether a problem body shows a path, interpreter or PID (its ``instance``, the
+    request path, aside)."""
+    try:
+        problem = json.loads(text)
+    except ValueError:
+        return bool(LEAK.search(text))
+    if isinstance(problem, dict):
+        problem.pop("instance", None)
+    return bool(LEAK.search(json.dumps(problem)))
+
+
 def free_port() -> int:
     """A free loopback TCP port."""
     with socket.socket() as sock:
@@ -102,6 +118,9 @@ def server_env(var_dir: Path, secret: str, port: int, workers: int, threads: int
         # The campaign signs with jobs.webhook_auth.sign_request (v1), the scheme every
         # version of the server accepts when this is set.
         GBESS_ALLOW_V1_SIGNATURES="1",
+        # Let every thread run a valuation, so all of them reach the warehouse at once
+        # (the default cap of heavy requests per worker would queue some behind 429s).
+        GBESS_HEAVY_PER_WORKER=str(threads),
     )
     if "GBESS_DATA_DIR" in os.environ:
         env["GBESS_DATA_DIR"] = os.environ["GBESS_DATA_DIR"]
@@ -141,19 +160,25 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: IO[b
         if process.poll() is not None:
             log.seek(0)
             raise RuntimeError(f"gbess serve exited:\n{log.read().decode(errors='replace')}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/health")
             conn.getresponse().read()  # any status: the app is up (the warehouse may be empty)
-            conn.close()
             return
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     raise RuntimeError("gbess serve did not answer within 60 s")
 
 
+_SIGNED = itertools.count()
+
+
 def _post(port: int, secret: str, path: str, payload: Mapping[str, Any]) -> tuple[int, str, str]:
-    body = json.dumps(payload).encode()
+    # Trailing spaces (still the same JSON) give each request its own signature: a server
+    # that refuses a signature seen before must not see a replay.
+    body = (json.dumps(payload) + " " * (next(_SIGNED) % 4096)).encode()
     headers = sign_request(secret, body, int(time.time()))
     headers["Content-Type"] = "application/json"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
@@ -166,8 +191,15 @@ def _post(port: int, secret: str, path: str, payload: Mapping[str, Any]) -> tupl
         conn.close()
 
 
-def one_round(port: int, env: Mapping[str, str], n: int, *, refresh: bool = True) -> RoundResult:
-    """``n`` simultaneous valuations (and a ``gbess refresh --all``), retried on 503."""
+def one_round(
+    port: int,
+    env: Mapping[str, str],
+    n: int,
+    *,
+    refresh: bool = True,
+    valuation: Mapping[str, Any] = VALUATION,
+) -> RoundResult:
+    """``n`` simultaneous valuations (and a ``gbess refresh --all``), retried on 503/429."""
     result = RoundResult()
     lock = threading.Lock()
     barrier = threading.Barrier(n + 1)
@@ -175,24 +207,24 @@ def one_round(port: int, env: Mapping[str, str], n: int, *, refresh: bool = True
 
     def client() -> None:
         barrier.wait()
-        status, retry_after, text = _post(port, secret, "/v1/bess/revenue", VALUATION)
+        status, retry_after, text = _post(port, secret, "/v1/bess/revenue", valuation)
         with lock:
             result.first[status] += 1
             result.answers[status] += 1
         for _ in range(MAX_RETRIES):
-            if status != 503 or not retry_after:
+            if status not in RETRYABLE or not retry_after:
                 break
             time.sleep(min(float(retry_after), MAX_WAIT_S))
             with lock:
                 result.retries += 1
-            status, retry_after, text = _post(port, secret, "/v1/bess/revenue", VALUATION)
+            status, retry_after, text = _post(port, secret, "/v1/bess/revenue", valuation)
             with lock:
                 result.answers[status] += 1
         with lock:
             result.final[status] += 1
             if status != 200:
                 result.bodies.setdefault(status, text)
-                if LEAK.search(text):
+                if leaks(text):
                     result.leaks.append(text)
 
     threads = [threading.Thread(target=client) for _ in range(n)]
@@ -218,12 +250,18 @@ def one_round(port: int, env: Mapping[str, str], n: int, *, refresh: bool = True
 
 
 def campaign(
-    var_dir: Path, *, n: int, rounds: int, workers: int = 2, threads: int = 4
+    var_dir: Path,
+    *,
+    n: int,
+    rounds: int,
+    workers: int = 2,
+    threads: int = 4,
+    valuation: Mapping[str, Any] = VALUATION,
 ) -> list[RoundResult]:
     """Serve over ``var_dir`` (empty at first) and run ``rounds`` rounds of ``n``."""
     env = server_env(var_dir, secrets.token_hex(32), free_port(), workers, threads)
     with tempfile.TemporaryFile(prefix="gbess-concurrency-") as log, serving(env, log) as port:
-        return [one_round(port, env, n) for _ in range(rounds)]
+        return [one_round(port, env, n, valuation=valuation) for _ in range(rounds)]
 
 
 def main() -> int:

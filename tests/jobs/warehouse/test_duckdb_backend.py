@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import StorageUnavailableError, ValidationError
+from engine.errors import StorageUnavailableError, ValidationError, WarehouseBusyError
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
 from tests.jobs.warehouse.conftest import bm_units_frame, system_prices_frame
 
@@ -249,3 +251,52 @@ def test_row_counts_raise_when_the_file_cannot_be_opened(tmp_path: Path) -> None
 def test_row_counts_refuse_an_undeclared_table(small_warehouse: DuckDBWarehouse) -> None:
     with pytest.raises(ValidationError, match="nope"):
         small_warehouse.row_counts(["nope"])
+
+
+def test_a_writer_holding_the_lock_makes_others_busy_not_missing(
+    small_warehouse: DuckDBWarehouse,
+) -> None:
+    # Issue 19 defect 1: a second opener got DataMissingError (404) naming the file and the
+    # PID of the lock holder. Now it waits up to its lock timeout (0 here), then is busy.
+    path = small_warehouse.path
+    reader = DuckDBWarehouse(path, read_only=True, lock_timeout_s=0)
+    other_writer = DuckDBWarehouse(path, lock_timeout_s=0)
+    with small_warehouse.writing():
+        with pytest.raises(WarehouseBusyError) as busy:
+            reader.query("bm_units")
+        with pytest.raises(WarehouseBusyError), other_writer.writing():
+            pass  # never reached: the lock is not had
+        # The holder itself reads and writes through its own connection meanwhile.
+        assert len(small_warehouse.query("bm_units")) == 3
+    assert busy.value.retry_after_s == 2
+    assert str(path) not in busy.value.public_detail
+    assert "PID" not in busy.value.public_detail
+    assert len(reader.query("bm_units")) == 3  # the writer has gone
+
+
+def test_readers_share_the_file_across_processes(small_warehouse: DuckDBWarehouse) -> None:
+    # Another process reading (DuckDB read-only) keeps no reader out.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _READ_HOLDER, str(small_warehouse.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdin is not None
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        reader = DuckDBWarehouse(small_warehouse.path, read_only=True, lock_timeout_s=0)
+        assert len(reader.query("bm_units")) == 3
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()
+
+
+_READ_HOLDER = (
+    "import sys, duckdb\n"
+    "c = duckdb.connect(sys.argv[1], read_only=True)\n"
+    "print('holding', flush=True)\n"
+    "sys.stdin.read()\n"
+)
