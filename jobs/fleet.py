@@ -113,39 +113,54 @@ def _in_days(frame: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame
 
 def run_fleet(request: FleetRequest, settings: Settings) -> dict[str, Any]:
     """The fleet document (see module docstring)."""
-    notes: list[str] = []
     with open_warehouse(settings) as warehouse:
         if warehouse.backend == "duckdb":
             seed_if_needed(warehouse, settings)
         registry = warehouse.query("bm_units")
-        if request.first is None or request.last is None:
-            return fleet_document(
-                fleet_leaderboard(registry, bm_absent_reason="no BM period asked for (from/to)"),
-                request,
-                notes,
-            )
-        first, last = request.first, request.last
-        wanted = _days(first, last)
-        missing = {
-            name: _missing_days(wanted, _loaded(warehouse, table, first, last))
-            for name, table in (
-                ("BOALF", "bid_offer_acceptances"),
-                ("PN", "physical_notifications"),
-                ("BOD", "bid_offer_data"),
-            )
-        }
-        frames = {
-            table: _read_bm(warehouse, table, first, last)
-            for table in ("bid_offer_acceptances", "physical_notifications", "bid_offer_data")
-        }
+        board, notes = leaderboard_from_warehouse(warehouse, registry, request.first, request.last)
+    return fleet_document(board, request, notes)
+
+
+def latest_bm_day(warehouse: Any) -> dt.date | None:
+    """The last settlement date with BOALF loaded (``load_log``), or None."""
+    log = warehouse.run_sql(
+        "SELECT MAX(range_end) AS last_day FROM load_log WHERE dataset = @dataset",
+        dataset="bid_offer_acceptances",
+    )
+    value = log["last_day"].iloc[0] if len(log) else None
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def leaderboard_from_warehouse(
+    warehouse: Any, registry: pd.DataFrame, first: dt.date | None, last: dt.date | None
+) -> tuple[Leaderboard, list[str]]:
+    """The leaderboard, with BM figures for ``first..last`` when the warehouse holds them.
+
+    Returns:
+        The leaderboard and notes (data absent, units left out, price-out bands reached).
+    """
+    notes: list[str] = []
+    if first is None or last is None:
+        reason = "no BM period asked for (from/to)"
+        return fleet_leaderboard(registry, bm_absent_reason=reason), notes
+    wanted = _days(first, last)
+    missing = {
+        name: _missing_days(wanted, _loaded(warehouse, table, first, last))
+        for name, table in (
+            ("BOALF", "bid_offer_acceptances"),
+            ("PN", "physical_notifications"),
+            ("BOD", "bid_offer_data"),
+        )
+    }
     absent = [f"{name} not loaded for {', '.join(days)}" for name, days in missing.items() if days]
     if missing["BOALF"] or missing["PN"]:
         reason = "; ".join(absent[:2]) + " (gbess ingest elexon boalf|pn)"
-        return fleet_document(
-            fleet_leaderboard(registry, bm_absent_reason=reason), request, [*notes, reason]
-        )
+        return fleet_leaderboard(registry, bm_absent_reason=reason), [reason]
+    acc, pn, bod = (
+        _read_bm(warehouse, table, first, last)
+        for table in ("bid_offer_acceptances", "physical_notifications", "bid_offer_data")
+    )
     battery = set(registry["elexon_bm_unit"])
-    acc, pn, bod = (frames[t] for t in frames)
     others = sorted(set(acc["elexon_bm_unit"].dropna()) - battery)
     if others:
         notes.append(
@@ -165,8 +180,7 @@ def run_fleet(request: FleetRequest, settings: Settings) -> dict[str, Any]:
         cash_reason = ""
         notes.extend(flows.warnings)
     monthly = bm_monthly(periods, cash, cash_reason)
-    board = fleet_leaderboard(registry, monthly, bm_absent_reason=None)
-    return fleet_document(board, request, notes)
+    return fleet_leaderboard(registry, monthly, bm_absent_reason=None), notes
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
