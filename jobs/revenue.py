@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
     UPPER_BOUND_LABEL,
+    CapacityAgreement,
     CapacityMarketTerm,
     MarketData,
     NetworkCharges,
@@ -32,7 +33,8 @@ from engine.revenue import (
     RevenueStack,
     ServiceSpec,
     canonical_mode,
-    capacity_market_payment,
+    capacity_agreement_payment,
+    deliverable_duration_h,
     network_charges,
     parse_energy_markets,
     parse_services,
@@ -42,6 +44,7 @@ from engine.revenue import (
 from engine.revenue import (
     MODES as ENGINE_MODES,
 )
+from engine.revenue.markets import cm_delivery_year_of
 from engine.settlement import half_hourly_index
 from engine.settlement import to_date as parse_date
 from jobs.dispatch import renamed
@@ -107,6 +110,10 @@ class RevenueRequest:
             de-rating factor is given).
         cm_price_gbp_per_kw_per_year: User CM price (with ``input``) [£/kW/year].
         cm_derating_factor_frac: User de-rating factor (with ``input``) [0-1].
+        cm_first_delivery_year: First delivery year of the CM agreement (default: the one
+            containing ``from_date``), e.g. ``2024/25``.
+        cm_term_years: Delivery years the agreement runs [years].
+        cm_cpi_index: User CPI index per delivery year, for indexation (none = not indexed).
         min_service_mw: Smallest holding a service accepts (0 = divisible) [MW].
         distributor: The site's distribution licence area (id 10-23 or GSP group), for
             network charges; None = transmission-connected or charges left out.
@@ -129,6 +136,9 @@ class RevenueRequest:
     capacity_market: str = "none"
     cm_price_gbp_per_kw_per_year: float | None = None
     cm_derating_factor_frac: float | None = None
+    cm_first_delivery_year: str | None = None
+    cm_term_years: int = 1
+    cm_cpi_index: tuple[tuple[str, float], ...] = ()
     min_service_mw: float = 0.0
     distributor: str | None = None
     import_tariff: str | None = None
@@ -209,6 +219,9 @@ class RevenueRequest:
         capacity_market: str | None = None,
         cm_price_gbp_per_kw_per_year: float | None = None,
         cm_derating_factor: float | None = None,
+        cm_first_delivery_year: str | None = None,
+        cm_term_years: int | None = None,
+        cm_cpi_index: str | Mapping[str, float] | None = None,
         min_service_mw: float | None = None,
         distributor: str | None = None,
         import_tariff: str | None = None,
@@ -257,6 +270,9 @@ class RevenueRequest:
                 cm_price_gbp_per_kw_per_year, "cm_price_gbp_per_kw_per_year"
             ),
             cm_derating_factor_frac=_optional_number(cm_derating_factor, "cm_derating_factor"),
+            cm_first_delivery_year=cm_first_delivery_year,
+            cm_term_years=int(_number(cm_term_years or 1, "cm_term_years")),
+            cm_cpi_index=_cpi_index(cm_cpi_index),
             min_service_mw=_number(min_service_mw or 0.0, "min_service_mw"),
             distributor=None if distributor is None else str(distributor),
             import_tariff=import_tariff,
@@ -421,6 +437,35 @@ def _eligible_services(
     return tuple(kept), notes
 
 
+def _cpi_index(value: str | Mapping[str, float] | None) -> tuple[tuple[str, float], ...]:
+    """``"2024/25=133.9,2025/26=137.2"`` or a mapping → sorted pairs (CPI is never invented)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        pairs = []
+        for item in value.split(","):
+            year, sep, number = item.partition("=")
+            if not sep:
+                raise ValidationError(
+                    f"cm_cpi_index: expected delivery_year=index pairs, got {item!r}",
+                    field="cm_cpi_index",
+                )
+            pairs.append((year.strip(), number.strip()))
+        items: list[tuple[str, Any]] = pairs
+    else:
+        items = [(str(k), v) for k, v in value.items()]
+    out = []
+    for year, number in items:
+        index = _number(number, "cm_cpi_index")
+        if index <= 0:
+            raise ValidationError(
+                f"cm_cpi_index: index values must be > 0, got {index:g} for {year}",
+                field="cm_cpi_index",
+            )
+        out.append((year, index))
+    return tuple(sorted(out))
+
+
 def _cm_terms(
     request: RevenueRequest, settings: Settings
 ) -> tuple[tuple[CapacityMarketTerm, ...], list[str]]:
@@ -431,23 +476,39 @@ def _cm_terms(
         ]
     ref = reference_data(settings.data_dir)
     battery = request.battery
-    terms = capacity_market_payment(
+    agreement = CapacityAgreement(
+        request.capacity_market,
+        request.cm_first_delivery_year or cm_delivery_year_of(request.from_date),
+        request.cm_term_years,
+        request.cm_price_gbp_per_kw_per_year,
+        request.cm_derating_factor_frac,
+        request.cm_cpi_index,
+    )
+    duration = deliverable_duration_h(
+        battery.usable_energy_mwh, battery.discharge_efficiency_frac, battery.discharge_power_mw
+    )
+    terms, outside = capacity_agreement_payment(
         request.from_date,
         request.to_date,
         battery.discharge_power_mw,
-        battery.usable_energy_mwh,
-        request.capacity_market,
+        duration,
+        agreement,
         ref.table("cm_clearing_prices"),
         ref.table("cm_derating_factors_storage"),
-        request.cm_price_gbp_per_kw_per_year,
-        request.cm_derating_factor_frac,
     )
+    indexed = "CPI-indexed from the given index" if agreement.cpi_index else "not CPI-indexed"
     notes = [
-        f"Capacity Market {t.delivery_year} ({t.auction_type}): {t.derating_factor_frac:g} "
-        f"de-rating ({t.duration_class_h:g} h class) x "
-        f"£{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr for {t.days_in_period} days, "
-        "auction base-year prices without CPI indexation."
+        f"Capacity Market agreement ({agreement.auction_type}, first delivery year "
+        f"{agreement.first_delivery_year}, {agreement.term_years} year(s)): "
+        f"{t.delivery_year} paid £{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr x "
+        f"{t.indexation_frac:.4f} indexation x {t.derating_factor_frac:g} de-rating "
+        f"({t.duration_class_h:g} h class at the meter: {duration:.2f} h) for "
+        f"{t.days_in_period} days; auction base-year prices, {indexed}."
         for t in terms
+    ]
+    notes += [
+        f"Capacity Market: delivery year {y} is outside the agreement's term: no payment."
+        for y in outside
     ]
     return terms, notes
 

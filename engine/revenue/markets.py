@@ -15,17 +15,22 @@ Rules implemented:
   price proxy; an APX period with zero traded volume is *no trade* (unavailable), never a
   £0/MWh price. ``system`` is the single imbalance price (BSC P305, SSP = SBP since Nov
   2015); spilling to or taking from imbalance is always available.
-* **Capacity Market**: payment = de-rated MW x clearing price [£/kW/year], de-rated MW =
-  connection MW x the storage de-rating factor of the battery's duration class (duration
-  rounded down to the published half-hour class), pro rata over the days of each CM
-  delivery year (1 October - 30 September) that fall in the period. Prices are in the
-  auction's base-year terms; CPI indexation is not applied.
+* **Capacity Market**: an agreement (:class:`CapacityAgreement`) is paid its auction's
+  clearing price [£/kW/year] for every delivery year of its term (1 October - 30 September),
+  x the de-rating factor of the battery's duration class, pro rata by day. The class is
+  judged on the duration *at the meter* (usable energy x discharge efficiency ÷ export
+  power, rounded down to the published half-hour class). Prices are in the auction's
+  base-year terms; with a user-given CPI index they are indexed by the ratio of the delivery
+  year's index to the first delivery year's (no CPI series is invented).
+  :func:`capacity_market_payment` is the older per-delivery-year lookup (each year at its own
+  auction's price), kept for callers that want the market's price in each year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -167,7 +172,9 @@ class CapacityMarketTerm:
         derating_factor_frac: Storage de-rating factor for the duration class [0-1].
         duration_class_h: Duration class used [h].
         days_in_period: Days of the delivery year inside the period [d].
-        payment_gbp: De-rated kW x price x days / days in delivery year [£].
+        payment_gbp: De-rated kW x price x indexation x days / days in delivery year [£].
+        indexation_frac: CPI index of the delivery year ÷ that of the agreement's first
+            delivery year (1 without an index) [-].
     """
 
     delivery_year: str
@@ -177,6 +184,7 @@ class CapacityMarketTerm:
     duration_class_h: float
     days_in_period: int
     payment_gbp: float
+    indexation_frac: float = 1.0
 
 
 def cm_delivery_year_of(day: dt.date) -> str:
@@ -321,3 +329,195 @@ def _published_cm_figures(
     return float(price_rows["clearing_price_gbp_per_kw_per_year"].iloc[0]), float(
         best["derating_factor_fraction"]
     )
+
+
+@dataclass(frozen=True)
+class CapacityAgreement:
+    """A Capacity Market agreement: awarded in one auction, paid at its clearing price for
+    its term (Capacity Market Rules: the clearing price of the auction in which the agreement
+    was awarded applies for every delivery year of the agreement, in the auction's base-year
+    prices, indexed to CPI).
+
+    Attributes:
+        auction_type: ``"T-1"``, ``"T-4"`` or ``"input"`` (figures given by the user).
+        first_delivery_year: First delivery year of the agreement, e.g. ``"2024/25"``.
+        term_years: Delivery years the agreement runs (1 to 15) [years].
+        price_gbp_per_kw_per_year: The clearing price if not the published one [£/kW/year].
+        derating_factor_frac: The de-rating factor if not the published one [0-1].
+        cpi_index: User-given CPI index per delivery year (``(("2024/25", 133.9), ...)``);
+            empty = no indexation. No CPI series is invented.
+    """
+
+    auction_type: str
+    first_delivery_year: str
+    term_years: int = 1
+    price_gbp_per_kw_per_year: float | None = None
+    derating_factor_frac: float | None = None
+    cpi_index: tuple[tuple[str, float], ...] = ()
+
+
+def deliverable_duration_h(
+    usable_energy_mwh: float, discharge_efficiency_frac: float, power_mw: float
+) -> float:
+    """Duration at the meter for the CM de-rating class: usable energy x discharge
+    efficiency ÷ export power [h] (the class is judged on energy the meter sees)."""
+    return usable_energy_mwh * discharge_efficiency_frac / power_mw
+
+
+def capacity_agreement_payment(
+    first_date: dt.date,
+    last_date: dt.date,
+    power_mw: float,
+    duration_at_meter_h: float,
+    agreement: CapacityAgreement,
+    clearing_prices: pd.DataFrame | None,
+    derating_factors: pd.DataFrame | None,
+) -> tuple[tuple[CapacityMarketTerm, ...], tuple[str, ...]]:
+    """Payments of one agreement over a period: one term per delivery year inside its term.
+
+    Args:
+        first_date: First UK day of the period.
+        last_date: Last UK day of the period (inclusive).
+        power_mw: Connection (export) capacity [MW].
+        duration_at_meter_h: :func:`deliverable_duration_h` [h].
+        agreement: The agreement.
+        clearing_prices: ``cm_clearing_prices`` reference table.
+        derating_factors: ``cm_derating_factors_storage`` reference table.
+
+    Returns:
+        (terms inside the agreement, delivery years of the period outside it).
+
+    Raises:
+        ValidationError: An agreement outside the published auctions without a price (naming
+            ``cm_price_gbp_per_kw_per_year``) or de-rating factor (``cm_derating_factor``);
+            a CPI index missing a year it is needed for (``cm_cpi_index``); a bad term or year.
+    """
+    label = agreement.first_delivery_year
+    if not _DELIVERY_YEAR_RE.match(label):
+        raise ValidationError(
+            f"cm_first_delivery_year: expected a delivery year like 2024/25, got {label!r}",
+            field="cm_first_delivery_year",
+        )
+    if not 1 <= agreement.term_years <= 15:
+        raise ValidationError(
+            f"cm_term_years: agreements run 1 to 15 delivery years, got {agreement.term_years}",
+            field="cm_term_years",
+        )
+    if agreement.auction_type not in (*CM_AUCTIONS, "input"):
+        raise ValidationError(
+            f"capacity_market: expected T-1, T-4, none or user figures, got "
+            f"{agreement.auction_type!r}",
+            field="capacity_market",
+        )
+    class_h = math.floor(duration_at_meter_h * 2.0 + 1e-9) / 2.0
+    price = agreement.price_gbp_per_kw_per_year
+    factor = agreement.derating_factor_frac
+    held = _held_auctions(clearing_prices)
+    if price is None:
+        match = _published_price(label, agreement.auction_type, clearing_prices)
+        if match is None:
+            raise ValidationError(
+                f"cm_price_gbp_per_kw_per_year: no published {agreement.auction_type} auction "
+                f"for delivery year {label} (published: {held}); give the agreement's "
+                "clearing price",
+                field="cm_price_gbp_per_kw_per_year",
+            )
+        price = match
+    if factor is None:
+        factor = _published_factor(label, agreement.auction_type, class_h, derating_factors)
+        if factor is None:
+            raise ValidationError(
+                f"cm_derating_factor: no published storage de-rating factor for a {class_h:g} h "
+                f"(at the meter) battery in the {label} {agreement.auction_type} auction; give "
+                "the agreement's de-rating factor",
+                field="cm_derating_factor",
+            )
+    if not (math.isfinite(price) and price >= 0):
+        raise ValidationError(
+            f"cm_price_gbp_per_kw_per_year: must be a finite price ≥ 0, got {price}",
+            field="cm_price_gbp_per_kw_per_year",
+        )
+    if not 0.0 < factor <= 1.0:
+        raise ValidationError(
+            f"cm_derating_factor: must be in (0, 1], got {factor}", field="cm_derating_factor"
+        )
+    cpi = dict(agreement.cpi_index)
+    start_year = int(label[:4])
+    terms: list[CapacityMarketTerm] = []
+    outside: list[str] = []
+    day = first_date
+    while day <= last_date:
+        year_label = cm_delivery_year_of(day)
+        year_first, year_last = _cm_year_bounds(year_label)
+        stop = min(year_last, last_date)
+        days = (stop - day).days + 1
+        offset = int(year_label[:4]) - start_year
+        if 0 <= offset < agreement.term_years:
+            indexation = 1.0
+            if cpi:
+                missing = [y for y in (label, year_label) if y not in cpi]
+                if missing:
+                    raise ValidationError(
+                        f"cm_cpi_index: no index for {', '.join(missing)} (needed to index the "
+                        f"{label} price to {year_label})",
+                        field="cm_cpi_index",
+                    )
+                indexation = cpi[year_label] / cpi[label]
+            year_days = (year_last - year_first).days + 1
+            payment = power_mw * 1000.0 * factor * price * indexation * days / year_days
+            terms.append(
+                CapacityMarketTerm(
+                    year_label,
+                    agreement.auction_type,
+                    price,
+                    factor,
+                    class_h,
+                    days,
+                    payment,
+                    indexation,
+                )
+            )
+        else:
+            outside.append(year_label)
+        day = stop + dt.timedelta(days=1)
+    return tuple(terms), tuple(outside)
+
+
+_DELIVERY_YEAR_RE = re.compile(r"^\d{4}/\d{2}$")
+
+
+def _held_auctions(clearing_prices: pd.DataFrame | None) -> str:
+    if clearing_prices is None or clearing_prices.empty:
+        return "none"
+    rows = clearing_prices[["delivery_year", "auction_type"]].astype(str)
+    return ", ".join(f"{t} {y}" for y, t in rows.itertuples(index=False))
+
+
+def _published_price(
+    label: str, auction_type: str, clearing_prices: pd.DataFrame | None
+) -> float | None:
+    if clearing_prices is None or auction_type == "input":
+        return None
+    rows = clearing_prices[
+        (clearing_prices["delivery_year"] == label)
+        & (clearing_prices["auction_type"] == auction_type)
+    ]
+    return None if rows.empty else float(rows["clearing_price_gbp_per_kw_per_year"].iloc[0])
+
+
+def _published_factor(
+    label: str, auction_type: str, class_h: float, derating_factors: pd.DataFrame | None
+) -> float | None:
+    if derating_factors is None or auction_type == "input" or class_h < 0.5:
+        return None
+    factors = derating_factors[
+        (derating_factors["delivery_year"] == label)
+        & (derating_factors["auction_type"] == auction_type)
+        & derating_factors["duration_h"].notna()
+    ]
+    if "duration_open_ended" in factors.columns:
+        factors = factors[factors["duration_open_ended"].astype(str).str.lower() != "yes"]
+    eligible = factors[factors["duration_h"] <= class_h + 1e-9]
+    if eligible.empty:
+        return None
+    return float(eligible.sort_values("duration_h").iloc[-1]["derating_factor_fraction"])

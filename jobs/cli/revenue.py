@@ -35,6 +35,13 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--cm-price-gbp-per-kw-per-year", type=float, default=None)
     parser.add_argument("--cm-derating-factor", type=float, default=None, help="0-1")
+    parser.add_argument(
+        "--cm-first-delivery-year", default=None, help="agreement's first delivery year, 2024/25"
+    )
+    parser.add_argument("--cm-term-years", type=int, default=None, help="agreement term [years]")
+    parser.add_argument(
+        "--cm-cpi-index", default=None, help="CPI index per delivery year: 2024/25=133.9,..."
+    )
     parser.add_argument("--min-service-mw", type=float, default=0.0)
     parser.add_argument(
         "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"

@@ -126,3 +126,23 @@ def test_an_incomplete_or_unknown_site_names_the_field(
 ) -> None:
     assert main([*BASE, "--energy-mwh", "2", *extra]) == 2
     assert capsys.readouterr().err.startswith(f"gbess: error: {field}:")
+
+
+def test_a_cm_agreement_outside_the_published_auctions_needs_its_price(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [*BASE, "--energy-mwh", "2", "--capacity-market", "T-4",
+            "--cm-first-delivery-year", "2031/32"]  # fmt: skip
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("gbess: error: cm_price_gbp_per_kw_per_year:")
+
+
+def test_a_cm_agreement_is_a_stream_at_its_clearing_price(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--services", "", "--capacity-market", "T-4",
+                        "--cm-first-delivery-year", "2023/24", "--cm-term-years", "3",
+                        "--json"])  # fmt: skip
+    # 2023/24 T-4 agreement, £15.97/kW/yr, 1.5 h class at the meter, 2 of 366 days of 2023/24.
+    assert any("2023/24 paid £15.97/kW/yr" in a for a in doc["assumptions"])
+    assert doc["streams"]["capacity_market"] > 0
