@@ -12,13 +12,15 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from engine.fleet.profiles import as_utc
+
 CHUNK = pd.Timedelta(days=1)
 
 
 def windows(frames: Sequence[pd.DataFrame]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """UTC-day windows covering every segment of ``frames`` (one window if there is no data)."""
-    starts = [pd.to_datetime(f["time_from"], utc=True).min() for f in frames if len(f)]
-    ends = [pd.to_datetime(f["time_to"], utc=True).max() for f in frames if len(f)]
+    starts = [as_utc(f["time_from"]).min() for f in frames if len(f)]
+    ends = [as_utc(f["time_to"]).max() for f in frames if len(f)]
     if not starts:
         return []
     first = min(starts).floor("D")
@@ -29,15 +31,15 @@ def windows(frames: Sequence[pd.DataFrame]) -> list[tuple[pd.Timestamp, pd.Times
 
 def overlapping(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Rows of ``frame`` whose segment overlaps ``[start, end)``."""
-    time_from = pd.to_datetime(frame["time_from"], utc=True)
-    time_to = pd.to_datetime(frame["time_to"], utc=True)
+    time_from = as_utc(frame["time_from"])
+    time_to = as_utc(frame["time_to"])
     kept: pd.DataFrame = frame[(time_from < end) & (time_to > start)]
     return kept
 
 
 def inside(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Result rows whose settlement period starts in ``[start, end)``."""
-    stamps = pd.to_datetime(frame["interval_start"], utc=True)
+    stamps = as_utc(frame["interval_start"])
     kept: pd.DataFrame = frame[(stamps >= start) & (stamps < end)]
     return kept
 

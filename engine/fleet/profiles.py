@@ -32,10 +32,19 @@ SECONDS_PER_HOUR = 3600.0
 SEGMENT_COLUMNS = ("elexon_bm_unit", "time_from", "time_to", "level_from_mw", "level_to_mw")
 
 
+def as_utc(values: pd.Series) -> pd.DatetimeIndex:
+    """UTC instants as a tz-aware index (tz-naive values are read as UTC; text is parsed)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(values).tz_convert("UTC")
+    if np.issubdtype(values.dtype, np.datetime64):
+        return pd.DatetimeIndex(values).tz_localize("UTC")
+    return pd.DatetimeIndex(pd.to_datetime(values, utc=True))
+
+
 def unix_seconds(values: pd.Series) -> IntArray:
     """UTC instants → integer Unix seconds (tz-naive values are read as UTC)."""
-    stamps = pd.DatetimeIndex(pd.to_datetime(values, utc=True)).as_unit("s")
-    return np.asarray(stamps.to_numpy(dtype="datetime64[s]").astype(np.int64), dtype=np.int64)
+    stamps = as_utc(values).tz_localize(None).to_numpy(dtype="datetime64[s]")
+    return np.asarray(stamps.astype(np.int64), dtype=np.int64)
 
 
 @dataclass(frozen=True)
