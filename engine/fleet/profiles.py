@@ -36,7 +36,7 @@ def as_utc(values: pd.Series) -> pd.DatetimeIndex:
     """UTC instants as a tz-aware index (tz-naive values are read as UTC; text is parsed)."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(values).tz_convert("UTC")
-    if np.issubdtype(values.dtype, np.datetime64):
+    if pd.api.types.is_datetime64_dtype(values.dtype):
         return pd.DatetimeIndex(values).tz_localize("UTC")
     return pd.DatetimeIndex(pd.to_datetime(values, utc=True))
 
