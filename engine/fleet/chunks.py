@@ -59,8 +59,12 @@ def chunked(
         return compute(*frames)
     parts: list[list[pd.DataFrame]] = []
     warnings: dict[str, None] = {}
+    bounds = [(as_utc(f["time_from"]), as_utc(f["time_to"])) for f in frames]  # parsed once
     for start, end in spans:
-        selected = [overlapping(f, start, end) for f in frames]
+        selected = [
+            f[(time_from < end) & (time_to > start)]
+            for f, (time_from, time_to) in zip(frames, bounds, strict=True)
+        ]
         if not len(selected[0]) and not len(selected[1]):
             continue
         results, notes = compute(*selected)
