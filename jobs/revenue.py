@@ -341,7 +341,7 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
         DataMissingError: If the warehouse lacks any half-hour of the period, saying what
             it holds.
     """
-    data, coverage = _read(settings, first, last)
+    data, coverage = read_span(settings, first, last)
     index = data.interval_start
     held = data.energy_price_gbp_per_mwh["system"].notna()
     if not bool(held.all()):
@@ -356,7 +356,7 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
 def read_history(settings: Settings, first: dt.date, days: int = HISTORY_DAYS) -> MarketData:
     """The ``days`` before ``first`` as far as the warehouse holds them (the forecasts say
     when there is too little)."""
-    data, _ = _read(settings, first - dt.timedelta(days=days), first - dt.timedelta(days=1))
+    data, _ = read_span(settings, first - dt.timedelta(days=days), first - dt.timedelta(days=1))
     held = data.energy_price_gbp_per_mwh["system"].notna().to_numpy()
     start = int(np.argmax(held)) if held.any() else len(held)
     return MarketData(
@@ -366,7 +366,11 @@ def read_history(settings: Settings, first: dt.date, days: int = HISTORY_DAYS) -
     )
 
 
-def _read(settings: Settings, first: dt.date, last: dt.date) -> tuple[MarketData, tuple[Any, Any]]:
+def read_span(
+    settings: Settings, first: dt.date, last: dt.date
+) -> tuple[MarketData, tuple[Any, Any]]:
+    """Prices for UK days ``first..last`` as held (NaN where missing) and the first and last
+    day with system prices in the warehouse."""
     index = half_hourly_index(first, last)
     with open_warehouse(settings) as warehouse:
         if warehouse.backend == "duckdb":

@@ -26,6 +26,7 @@ COMMANDS = (
     "ingest",
     "dispatch",
     "revenue",
+    "backtest",
     "btm",
     "fleet",
     "sign",
