@@ -16,6 +16,9 @@ Period Accepted Offer/Bid Volume; T3, Period BM Unit Offer and Bid Cashflow). Th
 Σ volume × price: positive is paid to the BM unit's lead party, negative paid by it — the sign
 Elexon publishes for indicative cashflows (a bid at a positive price costs the unit).
 
+The Section T formulas were not readable offline: the stacking and the per-band split above are
+our reading of them (docs/fleet.md says which sources were checked).
+
 Price-out pairs (|price| ≥ £99,999/MWh, submitted so that a band is never used) get volume only
 if an acceptance really reaches their band; when one does, :attr:`BmCashflows.warnings` says so.
 Volume beyond the outermost band has no price: the period's cashflow is then absent, with the
