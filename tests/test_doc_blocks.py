@@ -6,10 +6,13 @@
 * ``sh`` / ``bash`` / ``console`` / ``shell`` blocks are split into commands (``\\``
   continues a line, ``#`` starts a comment or a line of shown output). ``gbess …`` and
   ``.venv/bin/gbess …`` run in-process against the shipped data with a temporary var folder
-  (a seeded warehouse) and must exit 0; ``gbess serve`` runs as ``gbess serve --check``
-  (it would otherwise never return). ``make <target>`` is expanded with ``make -n`` (the
-  target exists and its recipe is well formed) and then, for ``run`` and ``serve``, the
-  ``gbess`` command the recipe runs is run as above. Anything else fails the test.
+  (a seeded warehouse) and must exit 0, each distinct command once. ``gbess serve``, which
+  runs until stopped, is checked without starting: its flags parse and the server accepts
+  the configuration they give. ``make <target>`` is expanded with ``make -n`` (the target
+  exists and its recipe is well formed); for ``make serve`` the recipe's command then runs
+  as ``gbess serve --check`` (gunicorn loads the configuration and the app, then exits).
+  ``make run`` stops at ``make -n`` (its ``gbess run`` is run by
+  tests/jobs/cli/test_warehouse.py). Anything else fails the test.
 * A block that cannot run here (it needs Google, the network, a running server, or it is
   output or a format, not a command) carries ``<!-- not-run: <reason> -->`` on the line
   just before its opening fence. Every other block must be runnable: nothing is skipped
@@ -44,8 +47,9 @@ FENCE = re.compile(r"^\s*```\s*([\w-]*)\s*$")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run:\s*(\S.*?)\s*-->\s*$")
 GBESS = ("gbess", ".venv/bin/gbess")
 #: What ``make <target>`` runs that this test can run in-process (the rest: ``make -n`` only).
+#: ``make run`` is ``make -n`` only here: ``gbess run`` (its last step) refreshes every tab
+#: over seven years of prices (~20 s); tests/jobs/cli/test_warehouse.py runs it.
 MAKE_RUNS: dict[str, tuple[dict[str, str], list[str]]] = {
-    "run": ({}, ["run"]),
     "serve": ({"GBESS_AUTH": "off", "GBESS_HOST": "127.0.0.1"}, ["serve", "--check"]),
 }
 #: The most one command may take before the test stops it (a bound, not a speed check).
@@ -163,10 +167,32 @@ def _bounded(what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+#: Commands already run in this module (with their environment): each runs once.
+_DONE: set[tuple[str, ...]] = set()
+
+
+def check_serve(args: list[str], env: dict[str, str]) -> None:
+    """``gbess serve <flags>``: the flags parse and the server accepts the configuration
+    they and the environment give (what ``gbess serve`` checks before gunicorn starts)."""
+    from jobs.cli import build_parser
+    from jobs.cli.serve import serve_command
+    from server.config import load_config
+
+    parsed = build_parser("serve").parse_args(args)
+    _, server_env = serve_command(parsed, {**os.environ, **env})
+    load_config(server_env)  # raises ConfigError naming the setting
+
+
 def run_gbess(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run ``gbess <args>`` in-process; return its output, failing on a non-zero exit."""
+    """Run ``gbess <args>`` in-process; return its output, failing on a non-zero exit.
+    ``gbess serve`` (which runs until stopped) is checked as :func:`check_serve` says."""
+    key = (*args, *sorted(f"{k}={v}" for k, v in env.items()))
+    if key in _DONE:
+        return ""
+    _DONE.add(key)
     if args[:1] == ["serve"] and "--check" not in args:
-        args = [*args, "--check"]
+        check_serve(args, env)
+        return ""
     with monkeypatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
