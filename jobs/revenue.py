@@ -79,9 +79,17 @@ BASE_ASSUMPTIONS = (
     "Blocks without a published clearing price (e.g. EFA blocks straddling the period's "
     "edges) are not offered.",
     "Quick Reserve is not offered: its delivery duration is not in the shared data.",
-    "The battery starts empty (SoC 0) and has no final SoC requirement; degradation and "
-    "auxiliary load are zero unless given.",
+    "The battery starts empty (SoC 0) and has no final SoC requirement; auxiliary load is "
+    "zero unless given.",
 )
+#: Default wear cost per MWh discharged [£/MWh]: a 2 h GB system cost ~£600k/MW in 2024
+#: (£300k per MWh of capacity; Modo Energy, "Ten key trends for battery energy storage in
+#: 2024", https://modoenergy.com/research/bess-great-britain-ten-key-trends-battery-energy-storage-2024)
+#: and keeps ~60 % of its capacity after 8,000 full cycles (Modo Energy forecast methodology,
+#: "Battery degradation", https://forecastdocs.modoenergy.com/v2.0/docs/battery-degredation):
+#: 0.40 / 8000 of £300k per MWh cycled = £15/MWh. Set 0 to compare with revenue indices,
+#: which exclude degradation (Modo Benchmark FAQ).
+DEFAULT_DEGRADATION_GBP_PER_MWH = 15.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ class RevenueRequest:
             ``forecast``).
         degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
         max_cycles_per_day: Cap on equivalent full cycles per UK day, or None [cycles/day].
+        max_cycles_per_year: Cap on equivalent full cycles per year, or None; applied as an
+            even daily budget (÷ 365) together with the daily cap [cycles/year].
         capacity_market: ``none``, ``T-1``, ``T-4`` or ``input`` (set when a CM price or
             de-rating factor is given).
         cm_price_gbp_per_kw_per_year: User CM price (with ``input``) [£/kW/year].
@@ -131,8 +141,9 @@ class RevenueRequest:
     services: tuple[str, ...] = DYNAMIC_SERVICES
     energy_markets: tuple[str, ...] = ENERGY_MARKETS
     mode: str = "forecast"
-    degradation_gbp_per_mwh: float = 0.0
+    degradation_gbp_per_mwh: float = DEFAULT_DEGRADATION_GBP_PER_MWH
     max_cycles_per_day: float | None = None
+    max_cycles_per_year: float | None = None
     capacity_market: str = "none"
     cm_price_gbp_per_kw_per_year: float | None = None
     cm_derating_factor_frac: float | None = None
@@ -160,13 +171,14 @@ class RevenueRequest:
                 f"{energy * power:g}",
                 field="energy_mwh",
             )
+        daily = _daily_cap(self.max_cycles_per_day, self.max_cycles_per_year)
         try:
             battery = BatterySpec.from_round_trip(
                 power,
                 energy,
                 self.round_trip_efficiency_frac,
                 degradation_cost_gbp_per_mwh=self.degradation_gbp_per_mwh,
-                max_cycles_per_day=self.max_cycles_per_day,
+                max_cycles_per_day=daily,
             )
         except ValidationError as error:
             # The engine names its own fields; the caller typed these names.
@@ -216,6 +228,7 @@ class RevenueRequest:
         mode: str | None = None,
         degradation_gbp_per_mwh: float | None = None,
         max_cycles_per_day: float | None = None,
+        max_cycles_per_year: float | None = None,
         capacity_market: str | None = None,
         cm_price_gbp_per_kw_per_year: float | None = None,
         cm_derating_factor: float | None = None,
@@ -262,9 +275,13 @@ class RevenueRequest:
             ),
             mode=mode or "forecast",
             degradation_gbp_per_mwh=_number(
-                degradation_gbp_per_mwh or 0.0, "degradation_gbp_per_mwh"
+                DEFAULT_DEGRADATION_GBP_PER_MWH
+                if degradation_gbp_per_mwh is None
+                else degradation_gbp_per_mwh,
+                "degradation_gbp_per_mwh",
             ),
             max_cycles_per_day=max_cycles_per_day,
+            max_cycles_per_year=_optional_number(max_cycles_per_year, "max_cycles_per_year"),
             capacity_market=capacity_market or "none",
             cm_price_gbp_per_kw_per_year=_optional_number(
                 cm_price_gbp_per_kw_per_year, "cm_price_gbp_per_kw_per_year"
@@ -279,6 +296,29 @@ class RevenueRequest:
             export_tariff=export_tariff,
             input_notes=_services_notes(services, chosen),
         )
+
+
+def _daily_cap(per_day: float | None, per_year: float | None) -> float | None:
+    """The daily cycle budget from the daily and annual caps (annual spread evenly).
+
+    Raises:
+        ValidationError: An annual cap that is not positive, or one above 366 x the daily cap
+            (it could never bind: the two caps contradict each other).
+    """
+    if per_year is None:
+        return per_day
+    if not per_year > 0:
+        raise ValidationError(
+            f"max_cycles_per_year: must be > 0, got {per_year:g}", field="max_cycles_per_year"
+        )
+    if per_day is not None and per_year > 366 * per_day:
+        raise ValidationError(
+            f"max_cycles_per_year: {per_year:g} cycles a year contradicts max_cycles_per_day "
+            f"{per_day:g} (at most {366 * per_day:g} a year); lower one of them",
+            field="max_cycles_per_year",
+        )
+    even = per_year / 365.0
+    return even if per_day is None else min(per_day, even)
 
 
 def _energy_mwh(value: float | str, power_mw: float) -> float:

@@ -28,8 +28,16 @@ def register(sub: Any) -> None:
         help="forecast (default: decisions on forecasts, settled on actuals; day_ahead is an "
         "alias) or perfect_foresight (the upper bound alone)",
     )
-    parser.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
+    parser.add_argument(
+        "--degradation-gbp-per-mwh",
+        type=float,
+        default=None,
+        help="wear cost per MWh discharged (default £15/MWh, see docs/revenue.md)",
+    )
     parser.add_argument("--max-cycles-per-day", type=float, default=None)
+    parser.add_argument(
+        "--max-cycles-per-year", type=float, default=None, help="annual throughput cap [cycles]"
+    )
     parser.add_argument(
         "--capacity-market", default="none", help="none, T-1 or T-4 (published figures)"
     )

@@ -33,6 +33,11 @@ BASE: dict[str, Any] = {
         ({"energy_mwh": "2h"}, "energy_mwh"),
         ({"mode": "hindsight"}, "mode"),
         ({"cm_derating_factor": float("inf")}, "cm_derating_factor"),
+        # 800 cycles a year cannot be reached at 2 a day: the caps contradict each other.
+        ({"max_cycles_per_day": 2, "max_cycles_per_year": 800}, "max_cycles_per_year"),
+        ({"max_cycles_per_year": 0}, "max_cycles_per_year"),
+        ({"distributor": "10", "import_tariff": "HV Site Specific No Residual"}, "export_tariff"),
+        ({"cm_cpi_index": "2024/25:100"}, "cm_cpi_index"),
     ],
 )
 def test_bad_input_names_the_request_field(change: dict[str, object], field: str) -> None:
@@ -96,4 +101,21 @@ def test_forecast_is_the_default_mode_and_day_ahead_its_alias() -> None:
     assert RevenueRequest(first, first, 1.0, 2.0).mode == "forecast"
     assert RevenueRequest(first, first, 1.0, 2.0, mode="perfect_foresight").mode == (
         "perfect_foresight"
+    )
+
+
+def test_wear_defaults_an_owner_would_set() -> None:
+    request = RevenueRequest.from_inputs(**BASE)
+    assert request.degradation_gbp_per_mwh == 15.0  # docs/revenue.md derives it
+    assert request.battery.max_cycles_per_day is None
+    # An annual cap becomes an even daily budget, the tighter of the two.
+    capped = RevenueRequest.from_inputs(**{**BASE, "max_cycles_per_year": 365})
+    assert capped.battery.max_cycles_per_day == 1.0
+    both = RevenueRequest.from_inputs(
+        **{**BASE, "max_cycles_per_year": 400, "max_cycles_per_day": 1.5}
+    )
+    assert both.battery.max_cycles_per_day == pytest.approx(400 / 365)
+    assert (
+        RevenueRequest.from_inputs(**{**BASE, "degradation_gbp_per_mwh": 0}).degradation_gbp_per_mwh
+        == 0.0
     )

@@ -27,8 +27,11 @@ def test_revenue_two_days(client: FlaskClient) -> None:
     doc = response.get_json()
     assert sum(doc["streams"].values()) == pytest.approx(doc["net_revenue_gbp"])
     assert set(doc["streams"]) >= {"energy_apx", "energy_system", "DRL", "DCH", "capacity_market"}
-    # 2023/24 T-4 2 h: 1000 kW x 0.4104 x £15.97 x 2 / 366 days.
-    assert doc["streams"]["capacity_market"] == pytest.approx(1000 * 0.4104 * 15.97 * 2 / 366)
+    # 2023/24 T-4 agreement; 2 MWh x sqrt(0.88) = 1.876 h at the meter -> the 1.5 h class:
+    # 1000 kW x 0.3083 x £15.97 x 2 / 366 days.
+    assert doc["streams"]["capacity_market"] == pytest.approx(1000 * 0.3083 * 15.97 * 2 / 366)
+    assert doc["mode"] == "forecast"
+    assert doc["upper_bound"]["label"] == "upper bound (perfect foresight)"
     assert doc["by_month"][0]["month"] == "2024-06"
 
 
