@@ -114,9 +114,10 @@ def _in_days(frame: pd.DataFrame, first: dt.date, last: dt.date) -> pd.DataFrame
 def run_fleet(request: FleetRequest, settings: Settings) -> dict[str, Any]:
     """The fleet document (see module docstring)."""
     with open_warehouse(settings) as warehouse:
-        if warehouse.backend == "duckdb":
-            seed_if_needed(warehouse, settings)
         registry = warehouse.query("bm_units")
+        if registry.empty and warehouse.backend == "duckdb":  # a fresh embedded warehouse
+            seed_if_needed(warehouse, settings)
+            registry = warehouse.query("bm_units")
         board, notes = leaderboard_from_warehouse(warehouse, registry, request.first, request.last)
     return fleet_document(board, request, notes)
 

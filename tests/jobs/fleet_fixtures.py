@@ -7,7 +7,6 @@ real pairs and two price-out pairs at ±£99,999, so cash can be checked by hand
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pytest
 from engine.settlement import interval_start_from_settlement
 from jobs.settings import Settings
 from jobs.sources.elexon import read_dataset_csv
+from jobs.sources.fields import bm_units_frame
 from jobs.warehouse import open_warehouse
 
 DAY = dt.date(2026, 9, 30)
@@ -49,14 +49,17 @@ def lakeside_bod() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def fleet_warehouse(
-    seeded: Path, data_dir: Path, target: Path, *, with_bod: bool = True
-) -> Settings:
-    """Copy the seeded DuckDB file and load the Lakeside day into it."""
-    shutil.copy(seeded, target)
+def fleet_warehouse(data_dir: Path, target: Path, *, with_bod: bool = True) -> Settings:
+    """A DuckDB file holding the registry snapshot and the Lakeside day (no other seed)."""
     settings = Settings(data_dir=data_dir, var_dir=target.parent, duckdb_path=target)
     extra = data_dir / "extra"
+    registry = pd.read_csv(
+        data_dir / "market" / "gb_bm_units_battery_snapshot_2025-11-10.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
     frames = {
+        "bm_units": bm_units_frame(registry),
         "bid_offer_acceptances": read_dataset_csv(
             extra / "elexon_boalf_T_LKSDB-1_2026-09-30.csv", "BOALF"
         ),
@@ -75,5 +78,5 @@ def fleet_warehouse(
 
 
 @pytest.fixture
-def fleet_settings(seeded_duckdb: Path, data_dir: Path, tmp_path: Path) -> Settings:
-    return fleet_warehouse(seeded_duckdb, data_dir, tmp_path / "gbess.duckdb")
+def fleet_settings(data_dir: Path, tmp_path: Path) -> Settings:
+    return fleet_warehouse(data_dir, tmp_path / "gbess.duckdb")

@@ -12,10 +12,9 @@ from engine.fleet import accepted_volumes, bm_cashflows
 from jobs.fleet import FleetRequest, FleetVolumesRequest, run_fleet, run_fleet_volumes
 from jobs.settings import Settings
 from jobs.sources.elexon import read_dataset_csv
-from tests.jobs.dashboard.conftest import seeded_duckdb
 from tests.jobs.fleet_fixtures import DAY, UNIT, fleet_settings, fleet_warehouse, lakeside_bod
 
-__all__ = ["fleet_settings", "seeded_duckdb"]
+__all__ = ["fleet_settings"]
 
 
 def _lakeside(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -59,10 +58,8 @@ def test_lakeside_day_volumes_and_cash(fleet_settings: Settings, data_dir: Path)
     assert not any("price-out" in w for w in document["warnings"])
 
 
-def test_cash_absent_with_the_reason_when_bod_is_not_loaded(
-    seeded_duckdb: Path, data_dir: Path, tmp_path: Path
-) -> None:
-    settings = fleet_warehouse(seeded_duckdb, data_dir, tmp_path / "g.duckdb", with_bod=False)
+def test_cash_absent_with_the_reason_when_bod_is_not_loaded(data_dir: Path, tmp_path: Path) -> None:
+    settings = fleet_warehouse(data_dir, tmp_path / "g.duckdb", with_bod=False)
     lakeside = next(
         u for u in run_fleet(FleetRequest(DAY), settings)["units"] if u["elexon_bm_unit"] == UNIT
     )

@@ -8,11 +8,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from jobs.settings import Settings
-from tests.jobs.dashboard.conftest import seeded_duckdb
 from tests.jobs.fleet_fixtures import fleet_settings
 from tests.server.conftest import signed
 
-__all__ = ["fleet_settings", "seeded_duckdb"]
+__all__ = ["fleet_settings"]
 
 
 @pytest.fixture

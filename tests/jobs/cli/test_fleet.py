@@ -9,10 +9,9 @@ import pytest
 
 from jobs.cli import main
 from jobs.settings import Settings
-from tests.jobs.dashboard.conftest import seeded_duckdb
 from tests.jobs.fleet_fixtures import fleet_settings
 
-__all__ = ["fleet_settings", "seeded_duckdb"]
+__all__ = ["fleet_settings"]
 
 
 @pytest.fixture
