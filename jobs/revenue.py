@@ -112,6 +112,8 @@ class RevenueRequest:
         mode: ``forecast`` (default; decisions on forecasts, settled on actuals),
             ``perfect_foresight`` (the upper bound alone) or ``day_ahead`` (alias of
             ``forecast``).
+        forecast_method: ``naive`` (default) or ``learned`` (engine.forecast's walk-forward
+            models) for the forecast mode.
         degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
         max_cycles_per_day: Cap on equivalent full cycles per UK day, or None [cycles/day].
         max_cycles_per_year: Cap on equivalent full cycles per year, or None; applied as an
@@ -141,6 +143,7 @@ class RevenueRequest:
     services: tuple[str, ...] = DYNAMIC_SERVICES
     energy_markets: tuple[str, ...] = ENERGY_MARKETS
     mode: str = "forecast"
+    forecast_method: str = "naive"
     degradation_gbp_per_mwh: float = DEFAULT_DEGRADATION_GBP_PER_MWH
     max_cycles_per_day: float | None = None
     max_cycles_per_year: float | None = None
@@ -185,6 +188,11 @@ class RevenueRequest:
             raise renamed(error, _REQUEST_FIELDS) from None
         put("battery", battery)
         put("mode", canonical_mode(self.mode))
+        if self.forecast_method not in ("naive", "learned"):
+            raise ValidationError(
+                f"forecast_method: expected naive or learned, got {self.forecast_method!r}",
+                field="forecast_method",
+            )
         put("energy_markets", parse_energy_markets(self.energy_markets))
         put("services", parse_services(self.services))
         if not self.energy_markets and not self.services:
@@ -226,6 +234,7 @@ class RevenueRequest:
         services: str | Sequence[str] | None = None,
         energy_markets: str | Sequence[str] | None = None,
         mode: str | None = None,
+        forecast_method: str | None = None,
         degradation_gbp_per_mwh: float | None = None,
         max_cycles_per_day: float | None = None,
         max_cycles_per_year: float | None = None,
@@ -274,6 +283,7 @@ class RevenueRequest:
                 ENERGY_MARKETS if energy_markets is None else energy_markets
             ),
             mode=mode or "forecast",
+            forecast_method=forecast_method or "naive",
             degradation_gbp_per_mwh=_number(
                 DEFAULT_DEGRADATION_GBP_PER_MWH
                 if degradation_gbp_per_mwh is None
@@ -613,6 +623,7 @@ def run_stack(
         mode=request.mode,
         history=history,
         network=network,
+        forecast_method=request.forecast_method,
         assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes],
     )
     seconds = time.perf_counter() - started

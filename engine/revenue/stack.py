@@ -16,6 +16,7 @@ Each schedule is checked (:func:`engine.revenue.search.check_stack`) before it i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ def revenue_stack(
     forecasts: Forecasts | None = None,
     policy: ForecastPolicy | None = None,
     network: NetworkCharges | None = None,
+    forecast_method: str = "naive",
     assumptions: Sequence[str] = (),
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
@@ -114,6 +116,9 @@ def revenue_stack(
             ``history`` and ``data``.
         policy: The forecast mode's margins (default :class:`ForecastPolicy`).
         network: DUoS import charges and generation credits per interval (a site), if any.
+        forecast_method: ``naive`` (the mean of the same half-hour on D-2..D-8, previous EFA
+            day's service prices; :mod:`engine.revenue.forecasts`) or ``learned``
+            (:func:`engine.forecast.day_ahead_forecasts`, walk-forward models).
         assumptions: Sentences stated on every result; each mode adds its own last.
 
     Returns:
@@ -147,7 +152,15 @@ def revenue_stack(
         )
         return RevenueStack(pf)
     lay, run = forecast_run(
-        data, battery, services, energy_markets, history, forecasts, policy, network
+        data,
+        battery,
+        services,
+        energy_markets,
+        history,
+        forecasts,
+        policy,
+        network,
+        forecast_method,
     )
     notes = [*assumptions, policy.note()]
     if run.unfilled_mwh > 0:
@@ -193,14 +206,15 @@ def forecast_run(
     forecasts: Forecasts | None = None,
     policy: ForecastPolicy | None = None,
     network: NetworkCharges | None = None,
+    forecast_method: str = "naive",
 ) -> tuple[Layout, ForecastRun]:
     """The forecast mode's committed decisions (before attribution); see :func:`revenue_stack`."""
     lay = layout(data, services, energy_markets, network=network)
     energy_all, services_all = _joined(history, data)
     if forecasts is None:
         local = lay.index.tz_convert(UK_TZ)
-        forecasts = day_ahead_forecasts(
-            energy_all, services_all, local[0].date(), local[-1].date(), method="naive"
+        forecasts = _forecasts(
+            energy_all, services_all, local[0].date(), local[-1].date(), forecast_method
         )
     energy_fc, service_fc = aligned(
         forecasts, lay.index, lay.markets, lay.blocks, tuple(s.name for s in services)
@@ -216,6 +230,29 @@ def forecast_run(
         policy or ForecastPolicy(),
     )
     return lay, run
+
+
+def _forecasts(
+    energy: pd.DataFrame,
+    services: pd.DataFrame,
+    first: dt.date,
+    last: dt.date,
+    method: str,
+) -> Forecasts:
+    """The day-ahead forecasts of the chosen method (both leak-free by construction)."""
+    if method == "naive":
+        return day_ahead_forecasts(energy, services, first, last, method="naive")
+    if method != "learned":
+        raise ValidationError(
+            f"forecast_method: expected naive or learned, got {method!r}", field="forecast_method"
+        )
+    from engine.forecast import day_ahead_forecasts as learned  # heavy, on demand
+
+    try:
+        made = learned(energy, services, first, last, method="learned")
+    except ValidationError as error:
+        raise ValidationError(f"forecast_method: {error.detail}", field="forecast_method") from None
+    return Forecasts(made.energy, made.services)
 
 
 def _joined(history: MarketData | None, data: MarketData) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -29,6 +29,11 @@ def register(sub: Any) -> None:
         "alias) or perfect_foresight (the upper bound alone)",
     )
     parser.add_argument(
+        "--forecast-method",
+        default=None,
+        help="naive (default: mean of D-2..D-8) or learned (walk-forward models)",
+    )
+    parser.add_argument(
         "--degradation-gbp-per-mwh",
         type=float,
         default=None,

@@ -146,3 +146,11 @@ def test_a_cm_agreement_is_a_stream_at_its_clearing_price(
     # 2023/24 T-4 agreement, £15.97/kW/yr, 1.5 h class at the meter, 2 of 366 days of 2023/24.
     assert any("2023/24 paid £15.97/kW/yr" in a for a in doc["assumptions"])
     assert doc["streams"]["capacity_market"] > 0
+
+
+def test_the_learned_forecasts_are_a_choice_that_says_when_unavailable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main([*BASE, "--energy-mwh", "2", "--forecast-method", "nonsense"])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("gbess: error: forecast_method:")
