@@ -1,0 +1,126 @@
+"""Forecast benchmark (issue 14): learned walk-forward forecasts against the naive one.
+
+Out of sample for 2025 (every day forecast as at its D-1 10:00 decision, models refitted
+monthly on the year before each refit), it prints the MAE of the learned and the naive
+(same time last week) forecasts per market: APX (Market Index), the imbalance (system)
+price [£/MWh] and each response service's clearing price [£/MW/h]; then the time to train
+and predict a year (all markets, twelve refits), against the issue's anchor of a whole
+forecast-mode year, forecasting included, in 5 s.
+
+Data: the warehouse (seeded on first use from the shipped files). No-trade MID periods
+(volume 0) and response blocks that cleared 0 MW are missing values, not £0 prices.
+
+Run: ``.venv/bin/python bench/forecast.py`` (``--year 2024`` for another year).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench._timing import best_of
+from engine.forecast import Forecasts, day_ahead_forecasts
+from engine.reference import reference_data
+from jobs.settings import Settings
+from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
+
+ANCHOR_FORECAST_MODE_YEAR_S = 5.0
+SERVICES = ("DCL", "DCH", "DML", "DMH", "DRL", "DRH")
+
+
+def load_inputs(
+    warehouse: Warehouse, settings: Settings, first: dt.date, last: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[dt.date]]:
+    """Energy, services, demand forecast and bank holidays for ``first..last`` (warehouse)."""
+    system = warehouse.query("system_prices", from_date=first, to_date=last)
+    mid = warehouse.query("market_index", from_date=first, to_date=last)
+    apx = mid[mid["data_provider"] == "APXMIDP"].set_index("interval_start")[
+        "market_index_price_gbp_per_mwh"
+    ]
+    energy = pd.DataFrame(
+        {"system": system.set_index("interval_start")["system_sell_price_gbp_per_mwh"]}
+    )
+    energy["apx"] = apx.reindex(energy.index)
+    response = warehouse.query("dynamic_response", from_date=first, to_date=last)
+    price = response["clearing_price_gbp_per_mw_per_h"].where(response["cleared_volume_mw"] > 0)
+    services = (
+        response.assign(price=price)
+        .pivot_table(index=["efa_date", "efa_block"], columns="service", values="price")
+        .reindex(columns=list(SERVICES))
+    )
+    demand = warehouse.query("demand_forecast_day_ahead", from_date=first, to_date=last)
+    holidays = reference_data(settings.data_dir).table("bank_holidays")
+    england = holidays[holidays["division"] == "england-and-wales"]
+    return energy, services, demand, [d.date() for d in england["date"]]
+
+
+def mae(forecast: pd.Series, actual: pd.Series) -> float:
+    """Mean absolute error over the values both have."""
+    both = pd.concat([forecast, actual], axis=1).dropna()
+    return float(np.mean(np.abs(both.iloc[:, 0] - both.iloc[:, 1])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--year", type=int, default=2025)
+    args = parser.parse_args()
+    first, last = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+    settings = Settings.from_env(os.environ)
+    with open_warehouse(settings) as warehouse:
+        seed_if_needed(warehouse, settings)
+        energy, services, demand, holidays = load_inputs(
+            warehouse, settings, first - dt.timedelta(days=400), last
+        )
+
+    def run(method: str) -> Forecasts:
+        return day_ahead_forecasts(
+            energy,
+            services,
+            first,
+            last,
+            method=method,  # type: ignore[arg-type]  # "learned" or "naive", from this file
+            demand_forecast=demand,
+            bank_holidays=holidays,
+        )
+
+    learned, naive = run("learned"), run("naive")
+    actual_energy = energy.reindex(learned.energy.index)
+    actual_services = services.reindex(learned.services.index)
+    print(f"Out-of-sample {args.year}, every day forecast at D-1 10:00 UK, monthly refits")
+    print(f"{'market':<8} {'unit':<8} {'MAE learned':>12} {'MAE naive':>10} {'ratio':>6}")
+    for column, unit in (("apx", "£/MWh"), ("system", "£/MWh")):
+        a = mae(learned.energy[column], actual_energy[column])
+        b = mae(naive.energy[column], actual_energy[column])
+        print(f"{column:<8} {unit:<8} {a:>12.2f} {b:>10.2f} {a / b:>6.2f}")
+    for column in SERVICES:
+        a = mae(learned.services[column], actual_services[column])
+        b = mae(naive.services[column], actual_services[column])
+        print(f"{column:<8} {'£/MW/h':<8} {a:>12.2f} {b:>10.2f} {a / b:>6.2f}")
+    wall, median, cpu = best_of(lambda: run("learned"), 3)
+    print(
+        f"learned forecasts for {args.year} (train + predict, 8 models x 12 refits): "
+        f"best {wall:.2f} s wall (median {median:.2f}, CPU {cpu:.2f}); "
+        f"{wall / ANCHOR_FORECAST_MODE_YEAR_S:.2f} of the 5 s forecast-mode-year anchor"
+    )
+    naive_wall, _, _ = best_of(lambda: run("naive"), 3)
+    print(f"naive forecasts for {args.year}: best {naive_wall:.3f} s wall")
+    print(
+        "capture ratio (policy on learned vs naive vs perfect foresight): needs the "
+        "forecast-mode policy in engine/revenue (issue 14, other half); not run here"
+    )
+
+
+if __name__ == "__main__":
+    main()
