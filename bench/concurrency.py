@@ -68,7 +68,7 @@ class RoundResult:
     refresh_exit: int | None = None
     refresh_stderr: str = ""
     leaks: list[str] = field(default_factory=list)
-    bodies: dict[int, str] = field(default_factory=dict)
+    bodies: dict[int, str] = field(default_factory=dict)  # the first of each non-200 status
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready summary (one sample body per non-200 status)."""
@@ -80,7 +80,7 @@ class RoundResult:
             "refresh_exit": self.refresh_exit,
             "refresh_stderr_lines": len(self.refresh_stderr.splitlines()),
             "leaks": len(self.leaks),
-            "sample_bodies": {str(k): v[:300] for k, v in sorted(self.bodies.items())},
+            "sample_bodies": {str(k): v[:400] for k, v in sorted(self.bodies.items())},
         }
 
 
@@ -211,6 +211,8 @@ def one_round(
         with lock:
             result.first[status] += 1
             result.answers[status] += 1
+            if status != 200:
+                result.bodies.setdefault(status, text)
         for _ in range(MAX_RETRIES):
             if status not in RETRYABLE or not retry_after:
                 break
@@ -220,6 +222,8 @@ def one_round(
             status, retry_after, text = _post(port, secret, "/v1/bess/revenue", valuation)
             with lock:
                 result.answers[status] += 1
+                if status != 200:
+                    result.bodies.setdefault(status, text)
         with lock:
             result.final[status] += 1
             if status != 200:

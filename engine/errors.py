@@ -172,6 +172,8 @@ class StorageUnavailableError(GbessError):
             "locked": "the warehouse is being written; try again shortly",
             "busy": "the warehouse is being written; try again shortly",
         }.get(self.check, "the server's state directory cannot be used")
+        if self.check in {"locked", "busy"}:
+            return what  # nothing for the operator to fix: a write is in progress
         return f"{what} (operator: check {self.setting})"
 
 
