@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.settlement import to_date
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.fleet import FleetRequest, FleetVolumesRequest, run_fleet, run_fleet_volumes
 from jobs.settings import Settings
@@ -41,7 +42,9 @@ def _number(value: Any, places: int = 1) -> str:
 
 def handle_fleet(args: argparse.Namespace, settings: Settings) -> int:
     """Print the leaderboard (units, lead parties, regions, routes)."""
-    document = run_fleet(FleetRequest(args.first, args.last), settings)
+    first = None if args.first is None else to_date(args.first, "from")
+    last = None if args.last is None else to_date(args.last, "to")
+    document = run_fleet(FleetRequest(first, last), settings)
     if args.json:
         emit_json(document)
         return 0
