@@ -65,10 +65,16 @@ def handle_fleet(args: argparse.Namespace, settings: Settings) -> int:
             f"{u['elexon_bm_unit']:<14}{_number(u['generation_capacity_mw']):>8}{share:>8}  "
             f"{party:<34}{_number(u['bm_cashflow_gbp'], 0):>12}  {u['route_to_market'] or '—'}"
         )
-    print("\nby lead party:")
-    for p in document["by_lead_party"]:
-        mw = _number(p["generation_capacity_mw"])
-        print(f"  {p['lead_party_name'][:40]:<42}{p['units']:>3} units {mw:>8} MW")
+    for title, key, rows in (
+        ("by lead party", "lead_party_name", document["by_lead_party"]),
+        ("by route to market", "route_to_market", document["by_route"]),
+        ("by region", "region", document["by_region"]),
+    ):
+        print(f"\n{title}:")
+        for p in rows:
+            mw = _number(p["generation_capacity_mw"])
+            cash = _number(p["bm_cashflow_gbp"], 0)
+            print(f"  {str(p[key])[:40]:<42}{p['units']:>3} units {mw:>8} MW  BM £ {cash:>10}")
     for warning in document["warnings"]:
         print(f"note: {warning}")
     return 0
