@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from engine.errors import ValidationError
-from engine.fleet import bm_cashflows
+from engine.fleet import accepted_volumes, bm_cashflows
 from tests.engine.fleet.conftest import boalf, bod, pn
+from tests.jobs.fleet_fixtures import lakeside_bod
 
 FLAT_PN = pn(("10:00", "10:30", 0.0, 0.0))
 # Two price-out pairs at ±£99,999 and two real pairs: bands stack outwards from PN,
@@ -93,3 +95,20 @@ def test_a_jumping_pair_number_is_rejected() -> None:
     assert "pair number jumps" in caught.value.detail
     assert "pair 2 is missing" in caught.value.detail
     assert "row 1" in caught.value.detail
+
+
+def test_lakeside_pairs_account_for_every_accepted_mwh(
+    lakeside: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    # Real BOALF/PN with the hand BOD of tests/jobs/fleet_fixtures.py (bands ±200 MW around PN):
+    # the pairs' offer and bid volumes equal accepted_volumes' in every period.
+    acc, notes = lakeside
+    flows = bm_cashflows(acc, notes, lakeside_bod()).by_period
+    volumes = accepted_volumes(acc, notes).by_period
+    merged = volumes.merge(flows, on="interval_start", suffixes=("", "_pairs"))
+    assert len(merged) == len(flows)  # every period with an acceptance
+    np.testing.assert_allclose(
+        merged["offer_volume_mwh_pairs"], merged["offer_volume_mwh"], atol=1e-9
+    )
+    np.testing.assert_allclose(merged["bid_volume_mwh_pairs"], merged["bid_volume_mwh"], atol=1e-9)
+    assert (merged["unpriced_volume_mwh"] == 0).all()
