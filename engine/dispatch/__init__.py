@@ -4,7 +4,11 @@ the forecasts it decides on.
 The HiGHS MILP used for certified cycle caps is :mod:`engine.dispatch.milp` (loaded on demand).
 """
 
-from engine.dispatch.forecast import HALF_HOURS_PER_WEEK, naive_forecast
+from engine.dispatch.forecast import (
+    HALF_HOURS_PER_WEEK,
+    naive_forecast,
+    naive_forecast_from_history,
+)
 from engine.dispatch.optimise import (
     DispatchResult,
     optimise_dispatch,
@@ -20,6 +24,7 @@ __all__ = [
     "DispatchResult",
     "build_problem",
     "naive_forecast",
+    "naive_forecast_from_history",
     "optimise_dispatch",
     "optimise_rolling",
     "optimise_soc_path",

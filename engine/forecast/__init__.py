@@ -7,6 +7,7 @@ The decision timeline and its sources are in :mod:`engine.forecast.timeline`.
 """
 
 from engine.forecast.day_ahead import METHODS, Forecasts, day_ahead_forecasts
+from engine.forecast.naive import naive_day_ahead
 from engine.forecast.timeline import (
     DECISION_LOCAL_TIME,
     KNOWN_SLOTS_OF_PREVIOUS_DAY,
@@ -22,4 +23,5 @@ __all__ = [
     "Forecasts",
     "day_ahead_forecasts",
     "decision_time",
+    "naive_day_ahead",
 ]

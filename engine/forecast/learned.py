@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -77,6 +76,8 @@ LGB_PARAMS: dict[str, Any] = {
     "num_threads": 1,
 }
 BOOST_ROUNDS = 40
+#: Services are priced in £/MW/h (a few pounds): the Huber threshold scales down with them.
+SERVICE_PARAMS: dict[str, Any] = {**LGB_PARAMS, "alpha": 2.0}
 
 
 def refit_days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
@@ -96,11 +97,14 @@ def _fit_predict(
     x_pred: FloatArray,
     names: list[str],
     field: str,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, FloatArray]:
     """Fit one model per target on the same features (binned once) and predict each.
 
     A missing target value gets weight 0, so every target shares one binned dataset.
     """
+    import lightgbm as lgb  # ~0.2 s to import: only when learning
+
     data = lgb.Dataset(
         x_train,
         np.zeros(len(x_train)),
@@ -119,7 +123,7 @@ def _fit_predict(
             )
         data.set_label(np.where(present, target, 0.0))
         data.set_weight(present.astype(float))
-        booster = lgb.train(LGB_PARAMS, data, num_boost_round=BOOST_ROUNDS)
+        booster = lgb.train(params or LGB_PARAMS, data, num_boost_round=BOOST_ROUNDS)
         predictions[name] = np.asarray(booster.predict(x_pred), dtype=float)
     return predictions
 
@@ -252,6 +256,7 @@ def learned_services(
             np.concatenate(blocks_pred),
             names,
             "services",
+            SERVICE_PARAMS,
         )["pooled"]
         width = rows.stop - rows.start
         for code, column in enumerate(columns):

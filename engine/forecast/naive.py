@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from engine.forecast.grid import ffill_rows, from_grid, shift_rows, to_grid
+from engine.forecast.grid import FloatArray, ffill_rows, from_grid, shift_rows, to_grid
 from engine.forecast.history import (
     ENERGY_COLUMNS,
     observed_days,
@@ -22,7 +22,7 @@ from engine.forecast.history import (
     service_days,
     service_grid,
 )
-from engine.settlement import EFA_BLOCKS_PER_DAY
+from engine.settlement import EFA_BLOCKS_PER_DAY, half_hourly_index, to_date, to_utc_index
 
 NAIVE_LAG_DAYS = 7
 
@@ -41,24 +41,63 @@ def naive_energy(
     Raises:
         DataMissingError: Fewer than 7 days of history before ``first_day`` in a column.
     """
-    out = {}
+    return pd.DataFrame(
+        {
+            column: naive_series(energy[column], first_day, last_day, index, f"energy.{column}")
+            for column in ENERGY_COLUMNS
+        },
+        index=index,
+    )
+
+
+def naive_series(
+    series: pd.Series,
+    first_day: dt.date,
+    last_day: dt.date,
+    index: pd.DatetimeIndex,
+    field: str,
+) -> FloatArray:
+    """One half-hourly series' same-local-time-last-week forecast for ``index``.
+
+    Raises:
+        DataMissingError: Fewer than 7 days of history before ``first_day``.
+    """
+    require_history(
+        observed_days(series, first_day), first_day, NAIVE_LAG_DAYS, field=field, method="naive"
+    )
     start = pd.Timestamp(first_day) - pd.Timedelta(days=NAIVE_LAG_DAYS)
-    for column in ENERGY_COLUMNS:
-        series = energy[column]
-        require_history(
-            observed_days(series, first_day),
-            first_day,
-            NAIVE_LAG_DAYS,
-            field=f"energy.{column}",
-            method="naive",
-        )
-        # Only values of days before last_day - 6 can be a lag-7 source: nothing later
-        # enters the grid, so nothing later can leak in.
-        history = series[series.index < _local_midnight(last_day - dt.timedelta(days=6))]
-        grid = to_grid(history, start.date(), last_day)
-        lagged = shift_rows(ffill_rows(grid), NAIVE_LAG_DAYS)
-        out[column] = from_grid(lagged, start.date(), index)
-    return pd.DataFrame(out, index=index)
+    # Only values of days before last_day - 6 can be a lag-7 source: nothing later enters
+    # the grid, so nothing later can leak in.
+    history = series[series.index < _local_midnight(last_day - dt.timedelta(days=6))]
+    grid = to_grid(history, start.date(), last_day)
+    lagged = shift_rows(ffill_rows(grid), NAIVE_LAG_DAYS)
+    return from_grid(lagged, start.date(), index)
+
+
+def naive_day_ahead(prices: pd.Series, first_day: object, last_day: object) -> pd.Series:
+    """Same-local-time-last-week forecast of UK days ``first_day..last_day`` from history.
+
+    Args:
+        prices: Values on a UTC half-hourly index, covering the week before ``first_day``.
+        first_day: First UK day.
+        last_day: Last UK day (inclusive).
+
+    Returns:
+        The forecast on the days' UTC half-hours (``interval_start``).
+
+    Raises:
+        DataMissingError: Fewer than 7 days of history before ``first_day``.
+        ValidationError: ``last_day`` before ``first_day``, or an index that is not UTC.
+    """
+    first = to_date(first_day, "first_day")
+    last = to_date(last_day, "last_day")
+    index = half_hourly_index(first, last)
+    series = pd.Series(
+        pd.to_numeric(prices, errors="coerce").to_numpy(dtype=float),
+        index=to_utc_index(prices.index, field="prices"),
+    ).sort_index()
+    values = naive_series(series, first, last, index, "prices")
+    return pd.Series(values, index=index, name=prices.name)
 
 
 def naive_services(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.dispatch import naive_forecast_from_history
 from engine.errors import DataMissingError
 from engine.forecast import day_ahead_forecasts
 from engine.settlement import efa_date_block, half_hourly_index
@@ -110,3 +111,12 @@ def test_efa_blocks_line_up_with_the_settlement_calendar() -> None:
     keys = set(zip(efa["efa_date"], efa["efa_block"], strict=True))
     assert keys == set(forecast.services.index)
     assert len(halves) == 50
+
+
+def test_the_dispatch_variant_uses_history_not_the_period() -> None:
+    prices = _energy("2024-01-01", "2024-01-31")["apx"]
+    forecast = naive_forecast_from_history(prices, "2024-01-15", "2024-01-16")
+    np.testing.assert_array_equal(forecast, prices.shift(336).reindex(forecast.index))
+    # The in-sample variant fills its first week from the period itself; this one refuses.
+    with pytest.raises(DataMissingError, match=r"prices: the naive forecast from 2024-01-01"):
+        naive_forecast_from_history(prices, "2024-01-01", "2024-01-07")
