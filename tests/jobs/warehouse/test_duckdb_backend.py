@@ -300,3 +300,22 @@ _READ_HOLDER = (
     "print('holding', flush=True)\n"
     "sys.stdin.read()\n"
 )
+
+
+def test_a_full_disk_is_not_writable_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message DuckDB gives when var/ fills up (seen on a 2 MB tmpfs).
+    def full(database: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        raise duckdb.IOException(
+            f'IO Error: Could not write file "{database}": No space left on device'
+        )
+
+    monkeypatch.setattr(duckdb, "connect", full)
+    warehouse = DuckDBWarehouse(tmp_path / "gbess.duckdb", setting="GBESS_VAR_DIR")
+    with pytest.raises(StorageUnavailableError) as err:
+        warehouse.load("bm_units", bm_units_frame())
+    assert err.value.check == "not-writable"
+    assert err.value.public_detail == (
+        "the server's state directory is read-only or full (operator: check GBESS_VAR_DIR)"
+    )
