@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.errors import ValidationError
+from engine.errors import DataMissingError, ValidationError
 from engine.fleet import (
     REGISTRATION_TYPES,
     ROUTES,
@@ -32,8 +32,9 @@ from engine.fleet import (
     fleet_leaderboard,
 )
 from engine.settlement import to_date
+from jobs.ingest import DATASETS, IngestDataset, IngestSummary, ingest
 from jobs.settings import Settings
-from jobs.sources.elexon import read_dataset_csv
+from jobs.sources.elexon import ElexonClient, read_dataset_csv
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 MAX_DAYS = 92
@@ -283,3 +284,52 @@ def run_fleet_volumes(request: FleetVolumesRequest, settings: Settings) -> dict[
         "by_flag": _records(volumes.by_flag),
         "warnings": warnings,
     }  # fmt: skip
+
+
+def battery_bod_dataset(units: list[str]) -> IngestDataset:
+    """The ``bod`` dataset asking Elexon only for ``units`` (``bmUnit``), same table and checks.
+
+    Days are recorded in ``load_log`` as BOD days like a market-wide load: a later
+    market-wide ``gbess ingest elexon bod`` of the same days skips them unless forced.
+    """
+    base = DATASETS["bod"]
+    return IngestDataset(
+        "bod-battery",
+        base.source,
+        base.table,
+        lambda client, first, last: client.bid_offers(first, last, units),
+        base.day_column,
+        base.check_day,
+        base.days_per_fetch,
+    )
+
+
+def ingest_battery_bod(
+    settings: Settings,
+    client: ElexonClient,
+    first: dt.date,
+    last: dt.date,
+    *,
+    force: bool = False,
+    now: Any = None,
+) -> IngestSummary:
+    """Load BOD of the registry's battery units, day by day (idempotent, resumable).
+
+    Raises:
+        DataMissingError: The warehouse holds no BM unit registry.
+    """
+    with open_warehouse(settings) as warehouse:
+        registry = warehouse.query("bm_units")
+        if registry.empty and warehouse.backend == "duckdb":
+            seed_if_needed(warehouse, settings)
+            registry = warehouse.query("bm_units")
+        if registry.empty:
+            raise DataMissingError(
+                "bm_units: the warehouse holds no BM unit registry (gbess ingest elexon bm-units)",
+                field="bm_units",
+            )
+        units = sorted(registry["elexon_bm_unit"].dropna().astype(str))
+        extra = {} if now is None else {"now": now}
+        return ingest(
+            warehouse, battery_bod_dataset(units), client, first, last, force=force, **extra
+        )

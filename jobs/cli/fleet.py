@@ -10,7 +10,14 @@ from typing import Any
 
 from engine.settlement import to_date
 from jobs.cli._common import add_json_flag, emit_json
-from jobs.fleet import FleetRequest, FleetVolumesRequest, run_fleet, run_fleet_volumes
+from jobs.cli.ingest import make_client, make_session
+from jobs.fleet import (
+    FleetRequest,
+    FleetVolumesRequest,
+    ingest_battery_bod,
+    run_fleet,
+    run_fleet_volumes,
+)
 from jobs.settings import Settings
 
 
@@ -34,6 +41,14 @@ def register(sub: Any) -> None:
     volumes.add_argument("--bod", type=Path, help="Elexon BOD CSV extract (for cashflows)")
     add_json_flag(volumes)
     volumes.set_defaults(handler=handle_volumes)
+    bod = actions.add_parser(
+        "ingest-bod", help="load BOD of the registry's battery units only, day by day"
+    )
+    bod.add_argument("--from", dest="first", required=True, help="first settlement date")
+    bod.add_argument("--to", dest="last", required=True, help="last settlement date")
+    bod.add_argument("--force", action="store_true", help="reload days already loaded")
+    add_json_flag(bod)
+    bod.set_defaults(handler=handle_ingest_bod)
 
 
 def _number(value: Any, places: int = 1) -> str:
@@ -102,3 +117,16 @@ def handle_volumes(args: argparse.Namespace, settings: Settings) -> int:
     for warning in document["warnings"]:
         print(f"note: {warning}")
     return 0
+
+
+def handle_ingest_bod(args: argparse.Namespace, settings: Settings) -> int:
+    """Load battery units' BOD; print the summary; exit 1 if a day failed."""
+    client = make_client("elexon", make_session())
+    summary = ingest_battery_bod(
+        settings, client, to_date(args.first, "from"), to_date(args.last, "to"), force=args.force
+    )
+    if args.json:
+        emit_json(summary.as_json())
+    else:
+        print(summary.line())
+    return 1 if summary.failed_day else 0

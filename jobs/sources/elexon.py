@@ -15,7 +15,7 @@ PN one settlement period per call (required parameters).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +159,13 @@ class ElexonClient:
         """Bid-offer acceptance levels (BOALF) for UK days ``first``..``last``."""
         return self._windowed(BOALF_PATH, _BOALF_KINDS, BOALF_FIELDS, first, last, BOALF_WINDOW)
 
-    def bid_offers(self, first: dt.date, last: dt.date) -> pd.DataFrame:
-        """Bid-offer pairs (BOD) for UK days ``first``..``last`` (1-hour windows, every unit).
+    def bid_offers(
+        self, first: dt.date, last: dt.date, units: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Bid-offer pairs (BOD) for UK days ``first``..``last`` (1-hour windows).
+
+        ``units`` (Elexon BM unit ids) asks only for those units (the ``bmUnit`` array
+        parameter); None asks for every unit.
 
         Checked before anything is returned (so a bad day is never half-loaded): pair numbers
         must run ±1, ±2, … without a jump, offer pairs' levels be ≥ 0 MW and bid pairs' ≤ 0
@@ -169,7 +174,17 @@ class ElexonClient:
         Raises:
             SourceUnavailableError: A bad pair, naming the unit, settlement period, pair and row.
         """
-        frame = self._windowed(BOD_PATH, _BOD_KINDS, BOD_FIELDS, first, last, BOD_WINDOW)
+        chosen = None if units is None else sorted(set(units))
+
+        def params(lower: pd.Timestamp, upper: pd.Timestamp) -> dict[str, Any]:
+            query: dict[str, Any] = {"from": _iso(lower), "to": _iso(upper)}
+            if chosen is not None:
+                query["bmUnit"] = chosen
+            return query
+
+        frame = self._windowed(BOD_PATH, _BOD_KINDS, BOD_FIELDS, first, last, BOD_WINDOW, params)
+        if chosen is not None:
+            frame = frame[frame["elexon_bm_unit"].isin(chosen)].reset_index(drop=True)
         try:
             check_bid_offers(frame)
         except ValidationError as exc:

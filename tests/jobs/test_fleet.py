@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -9,10 +10,17 @@ import pytest
 
 from engine.errors import ValidationError
 from engine.fleet import accepted_volumes, bm_cashflows
-from jobs.fleet import FleetRequest, FleetVolumesRequest, run_fleet, run_fleet_volumes
+from jobs.fleet import (
+    FleetRequest,
+    FleetVolumesRequest,
+    ingest_battery_bod,
+    run_fleet,
+    run_fleet_volumes,
+)
 from jobs.settings import Settings
-from jobs.sources.elexon import read_dataset_csv
+from jobs.sources.elexon import ElexonClient, read_dataset_csv
 from tests.jobs.fleet_fixtures import DAY, UNIT, fleet_settings, fleet_warehouse, lakeside_bod
+from tests.jobs.sources.fake_api import FakeApi
 
 __all__ = ["fleet_settings"]
 
@@ -96,3 +104,43 @@ def test_fleet_volumes_from_files(data_dir: Path, fleet_settings: Settings) -> N
     assert all(p["cashflow_gbp"] is None for p in document["periods"])
     with pytest.raises(ValidationError, match="boalf: no such file"):
         FleetVolumesRequest(extra / "nope.csv", extra / "nope.csv")
+
+
+def _bod_row(unit: str, pair: int, level: float) -> dict[str, object]:
+    return {
+        "dataset": "BOD", "settlementDate": "2026-09-30", "settlementPeriod": 21,
+        "timeFrom": "2026-09-30T09:00:00Z", "timeTo": "2026-09-30T09:30:00Z",
+        "levelFrom": level, "levelTo": level, "pairId": pair, "offer": 120.0, "bid": 110.0,
+        "nationalGridBmUnit": unit[2:], "bmUnit": unit,
+    }  # fmt: skip
+
+
+def test_battery_bod_ingest_asks_for_registry_units_only(
+    fleet_settings: Settings, elexon: tuple[ElexonClient, FakeApi, list[float]]
+) -> None:
+    client, fake, _ = elexon
+    rows = [_bod_row(UNIT, 1, 100.0), _bod_row(UNIT, -1, -100.0), _bod_row("T_CCGT-1", 1, 50.0)]
+    asked: list[list[str]] = []
+
+    def answer(query: dict[str, list[str]]) -> dict[str, object]:
+        asked.append(query.get("bmUnit", []))
+        return {
+            "data": [r for r in rows if query["from"][0] <= str(r["timeFrom"]) < query["to"][0]]
+        }
+
+    fake.routes["/datasets/BOD"] = answer
+    now = lambda: dt.datetime(2026, 10, 1, tzinfo=dt.UTC)  # noqa: E731
+    day = dt.date(2026, 9, 29)  # not yet loaded in the fixture warehouse
+    summary = ingest_battery_bod(fleet_settings, client, day, day, now=now)
+    assert summary.failed_day is None
+    assert len(asked) == 24  # one call per hour
+    assert UNIT in asked[0]
+    assert "T_CCGT-1" not in asked[0]
+    assert len(asked[0]) == 64  # the registry's battery units
+    for row in rows:  # the same pairs one day earlier
+        for key in ("settlementDate", "timeFrom", "timeTo"):
+            row[key] = str(row[key]).replace("2026-09-30", "2026-09-29")
+    summary = ingest_battery_bod(fleet_settings, client, day, day, now=now, force=True)
+    assert (summary.days_loaded, summary.rows) == (1, 2)  # the CCGT row dropped
+    again = ingest_battery_bod(fleet_settings, client, day, day, now=now)
+    assert (again.days_loaded, again.days_skipped) == (0, 1)  # resumable

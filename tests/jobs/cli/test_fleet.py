@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import jobs.cli.fleet
 from jobs.cli import main
 from jobs.settings import Settings
 from tests.jobs.fleet_fixtures import fleet_settings
+from tests.jobs.sources.conftest import elexon_fake
 
 __all__ = ["fleet_settings"]
 
@@ -59,3 +61,17 @@ def test_fleet_json_and_csv(fleet_env: Settings, capsys: pytest.CaptureFixture[s
 def test_fleet_bad_date_is_exit_2(fleet_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fleet", "--from", "2026-09-30", "--to", "2026-09-01"]) == 2
     assert "before from" in capsys.readouterr().err
+
+
+def test_ingest_bod_for_battery_units(
+    fleet_env: Settings,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = elexon_fake(data_dir)
+    fake.routes["/datasets/BOD"] = lambda q: {"data": []}
+    monkeypatch.setattr(jobs.cli.fleet, "make_session", fake.session)
+    assert main(["fleet", "ingest-bod", "--from", "2026-09-29", "--to", "2026-09-29"]) == 0
+    assert "bod-battery 2026-09-29..2026-09-29: 1 day(s) loaded" in capsys.readouterr().out
+    assert all("T_LKSDB-1" in q["bmUnit"] for _, q in fake.seen)
