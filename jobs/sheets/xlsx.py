@@ -34,7 +34,6 @@ def _chart(ws: Worksheet, placed: PlacedChart) -> LineChart | BarChart:
     chart.height, chart.width = 10.5, 15.8
     chart.x_axis.title = axis_title([spec.x])
     chart.y_axis.title = axis_title(spec.y)
-    chart.y_axis.numFmt = "#,##0"
     chart.x_axis.delete = False  # openpyxl hides both axes unless told otherwise
     chart.y_axis.delete = False
     chart.legend.position = "b"
