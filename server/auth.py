@@ -257,7 +257,7 @@ class Authenticator:
             raise SignatureError(
                 f"{SIGNATURE_HEADER} was already used: sign every request afresh (new nonce)"
             )
-        check_body_digest(checked, self._read_body())
+        check_body_digest(checked, self.read_body_within_deadline())
 
     def _hmac_v1(self) -> None:
         if not self.config.allow_v1_signatures:
@@ -280,14 +280,14 @@ class Authenticator:
             self.config.hmac_secret,
             str(timestamp_s),
             given,
-            self._read_body(),
+            self.read_body_within_deadline(),
             now_s=now_s,
             window_s=self.config.hmac_window_s,
         )
         if not self.replays.first_use(given, timestamp_s, now_s=now_s):
             raise SignatureError(f"{SIGNATURE_HEADER} was already used: sign every request afresh")
 
-    def _read_body(self) -> bytes:
+    def read_body_within_deadline(self) -> bytes:
         """The body, given a bounded time to arrive (408 when it does not)."""
         extend_read_deadline(request.content_length, self.config.read_timeout_s)
         try:
@@ -389,3 +389,8 @@ def install_auth(app: Flask, authenticator: Authenticator) -> None:
         if view is not None and getattr(view, "gbess_public", False):
             return
         g.identity = authenticator.authenticate()
+        if g.identity.method != "hmac" and (
+            request.content_length or request.headers.get("Transfer-Encoding")
+        ):
+            # Token and loopback callers: the body gets the same bounded time (408).
+            authenticator.read_body_within_deadline()

@@ -92,4 +92,4 @@ def on_starting(server: Any) -> None:
             f"{', '.join(unsafe)} (from GUNICORN_CMD_ARGS or the command line)\n"
         )
         sys.stderr.flush()
-        os._exit(2)
+        raise SystemExit(2)
