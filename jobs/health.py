@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import duckdb
-
 from engine.errors import (
     DataMissingError,
     GbessError,
@@ -257,22 +255,8 @@ def probe_settings(settings: Settings) -> Settings:
 
 
 def _unreachable(backend: str, exc: DataMissingError) -> HealthProblem:
-    """The warehouse itself could not be opened: locked, in use, unreadable or missing."""
-    cause = exc.__cause__
-    if isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower():
-        return _warehouse_problem(
-            "locked",
-            "the DuckDB warehouse file is locked by a writer in another process; "
-            "it answers again when the write finishes",
-            exc,
-        )
-    if isinstance(cause, duckdb.ConnectionException):
-        return _warehouse_problem(
-            "busy",
-            "this process has the DuckDB warehouse open for writing, so it cannot also be "
-            "opened read-only until that finishes",
-            exc,
-        )
+    """The warehouse itself is missing: the BigQuery dataset (DuckDB's open failures,
+    locks included, come as :class:`StorageUnavailableError`, see :func:`_storage_problem`)."""
     if backend == "duckdb":
         return _warehouse_problem(
             "unreadable",
