@@ -61,12 +61,30 @@ class RevenueHttpRequest(_BessBody):
     round_trip_efficiency: float = Field(0.88, description="Round trip, 0 < x ≤ 1")
     services: list[str] | str | None = Field(None, description="Default DCL,DCH,DML,DMH,DRL,DRH")
     energy_markets: list[str] | str | None = Field(None, description="Default apx,system")
-    mode: str = Field("perfect_foresight", description="perfect_foresight or day_ahead")
-    degradation_gbp_per_mwh: float = Field(0.0, description="Per MWh discharged [£/MWh]")
+    mode: str = Field(
+        "forecast",
+        description="forecast (default: decided on forecasts, settled on actual prices), "
+        "perfect_foresight (the upper bound alone) or day_ahead (alias of forecast)",
+    )
+    forecast_method: str | None = Field(None, description="naive (default) or learned")
+    degradation_gbp_per_mwh: float | None = Field(
+        None, description="Per MWh discharged [£/MWh]; default 15 (docs/revenue.md)"
+    )
     max_cycles_per_day: float | None = Field(None, description="Cap on equivalent cycles per day")
+    max_cycles_per_year: float | None = Field(None, description="Cap on cycles per year")
     capacity_market: str = Field("none", description="none, T-1 or T-4 (published figures)")
     cm_price_gbp_per_kw_per_year: float | None = Field(None, description="User CM price")
     cm_derating_factor: float | None = Field(None, description="User de-rating factor, 0-1")
+    cm_first_delivery_year: str | None = Field(
+        None, description="CM agreement's first delivery year, e.g. 2024/25"
+    )
+    cm_term_years: int | None = Field(None, description="CM agreement term [delivery years]")
+    cm_cpi_index: dict[str, float] | None = Field(
+        None, description="User CPI index per delivery year, for indexation"
+    )
+    distributor: str | None = Field(None, description="Site licence area (10-23) for DUoS")
+    import_tariff: str | None = Field(None, description="Site DUoS demand tariff name or LLFC")
+    export_tariff: str | None = Field(None, description="Site DUoS generation tariff or LLFC")
     min_service_mw: float = Field(0.0, description="Smallest holding a service accepts [MW]")
 
     @field_validator("services", "energy_markets", mode="before")
@@ -79,12 +97,26 @@ class RevenueHttpRequest(_BessBody):
         raise ValueError(f"expected a list of names or a comma-separated string, got {value!r}")
 
 
+class UpperBound(ApiModel):
+    """The perfect-foresight ceiling, labelled so it is never read as a forecast."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, frozen=True)
+
+    label: str = Field(description='Always "upper bound (perfect foresight)"')
+    net_revenue_gbp: float
+    gbp_per_mw_per_year: float
+    equivalent_cycles: float
+    streams: dict[str, float]
+
+
 class RevenueResponse(ApiModel):
-    """The stack: totals, streams (summing to the net), months, EFA blocks, assumptions."""
+    """The stack: the headline (forecast mode unless asked otherwise) totals, streams
+    (summing to the net), months, EFA blocks, assumptions; the ceiling in ``upper_bound``."""
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False, frozen=True)
 
     mode: str
+    label: str
     net_revenue_gbp: float
     gbp_per_mw_per_year: float
     streams: dict[str, float]
@@ -94,6 +126,7 @@ class RevenueResponse(ApiModel):
     equivalent_cycles: float
     hours_in_service: dict[str, float]
     capture_ratio: float | None
+    upper_bound: UpperBound
     assumptions: list[str]
 
 
