@@ -46,6 +46,7 @@ def day_ahead_forecasts(
     method: Method = "learned",
     demand_forecast: pd.DataFrame | None = None,
     bank_holidays: Collection[dt.date] | None = None,
+    refit_months: int = 1,
 ) -> Forecasts:
     """Forecast energy and service prices for each day as at its D-1 decision time.
 
@@ -69,6 +70,8 @@ def day_ahead_forecasts(
             issued before the decision time. None: no demand features.
         bank_holidays: England and Wales bank holidays (``extra/gb_bank_holidays_*.csv``);
             used by ``learned`` as a calendar feature. None: no holiday feature.
+        refit_months: ``learned``: months between refits (1 = monthly; 3 costs about a
+            third of the training time).
 
     Returns:
         :class:`Forecasts`.
@@ -81,6 +84,11 @@ def day_ahead_forecasts(
     if method not in METHODS:
         raise ValidationError(
             f"method: expected one of {', '.join(METHODS)}, got {method!r}", field="method"
+        )
+    if isinstance(refit_months, bool) or not isinstance(refit_months, int) or refit_months < 1:
+        raise ValidationError(
+            f"refit_months: expected a whole number of months >= 1, got {refit_months!r}",
+            field="refit_months",
         )
     first = to_date(first_day, "first_day")
     last = to_date(last_day, "last_day")
@@ -103,7 +111,11 @@ def day_ahead_forecasts(
         service_forecast = naive_services(held, first, last, blocks)
     else:
         holidays = frozenset(pd.Timestamp(d) for d in bank_holidays or ())
-        energy_forecast = learned_energy(prices, first, last, index, demand_forecast, holidays)
-        service_forecast = learned_services(held, first, last, blocks, demand_forecast, holidays)
+        energy_forecast = learned_energy(
+            prices, first, last, index, demand_forecast, holidays, refit_months
+        )
+        service_forecast = learned_services(
+            held, first, last, blocks, demand_forecast, holidays, refit_months
+        )
     service_forecast.columns = list(services.columns)
     return Forecasts(energy=energy_forecast, services=service_forecast, method=method)

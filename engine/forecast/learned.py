@@ -80,12 +80,13 @@ BOOST_ROUNDS = 40
 SERVICE_PARAMS: dict[str, Any] = {**LGB_PARAMS, "alpha": 2.0}
 
 
-def refit_days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
-    """Segment starts: ``first_day`` and every month start after it up to ``last_day``."""
+def refit_days(first_day: dt.date, last_day: dt.date, every_months: int = 1) -> list[dt.date]:
+    """Segment starts: ``first_day`` and every ``every_months``-th month start after it."""
     starts = [first_day]
     month = dt.date(first_day.year, first_day.month, 1)
     while True:
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        index = month.year * 12 + month.month - 1 + every_months
+        month = dt.date(index // 12, index % 12 + 1, 1)
         if month > last_day:
             return starts
         starts.append(month)
@@ -135,6 +136,7 @@ def learned_energy(
     index: pd.DatetimeIndex,
     demand_forecast: pd.DataFrame | None,
     holidays: frozenset[pd.Timestamp],
+    refit_months: int = 1,
 ) -> pd.DataFrame:
     """Walk-forward forecasts of ``apx`` and ``system`` for the half-hours ``index``.
 
@@ -164,7 +166,7 @@ def learned_energy(
     day_of, slot_of = local_day_slot(index)
     target_cell = np.asarray((day_of - days[0]).days, dtype=np.int64) * SLOTS_PER_DAY + slot_of
     out = {c: np.full(len(index), np.nan) for c in ENERGY_COLUMNS}
-    starts = refit_days(first_day, last_day)
+    starts = refit_days(first_day, last_day, refit_months)
     for number, seg_start in enumerate(starts):
         seg_end = (
             starts[number + 1] - dt.timedelta(days=1) if number + 1 < len(starts) else last_day
@@ -191,6 +193,7 @@ def learned_services(
     index: pd.MultiIndex,
     demand_forecast: pd.DataFrame | None,
     holidays: frozenset[pd.Timestamp],
+    refit_months: int = 1,
 ) -> pd.DataFrame:
     """Walk-forward forecasts of each service column for the EFA blocks ``index``.
 
@@ -218,7 +221,7 @@ def learned_services(
     )
     first_row = (pd.Timestamp(first_day) - days[0]).days
     out = {c: np.full(len(index), np.nan) for c in columns}
-    starts = refit_days(first_day, last_day)
+    starts = refit_days(first_day, last_day, refit_months)
     for number, seg_start in enumerate(starts):
         seg_end = (
             starts[number + 1] - dt.timedelta(days=1) if number + 1 < len(starts) else last_day

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -37,3 +39,11 @@ def services_2024(ref: ReferenceData) -> pd.DataFrame:
         index=["efa_date", "efa_block"], columns="service", values="price", dropna=False
     )
     return wide[["DCL", "DCH", "DML", "DMH", "DRL", "DRH"]]
+
+
+@pytest.fixture(scope="session")
+def demand_2024(data_dir: Path) -> pd.DataFrame:
+    """NESO day-ahead demand forecast cardinal points for target days of 2023-2024."""
+    path = data_dir / "market" / "neso_day_ahead_demand_forecast_cardinal_points_2018_2025.csv"
+    frame = pd.read_csv(path, dtype={"forecast_demand_mw": float})
+    return frame[frame["target_date"].between("2023-01-01", "2024-12-31")].reset_index(drop=True)

@@ -25,6 +25,11 @@ def test_refits_are_monthly() -> None:
         dt.date(2024, 11, 1),
         dt.date(2024, 12, 1),
     ]
+    assert refit_days(dt.date(2024, 10, 20), dt.date(2025, 6, 30), every_months=3) == [
+        dt.date(2024, 10, 20),
+        dt.date(2025, 1, 1),
+        dt.date(2025, 4, 1),
+    ]
 
 
 def test_no_leak_perturbing_anything_not_yet_public_changes_nothing_before(
@@ -138,3 +143,28 @@ def test_too_little_history_names_what_exists_and_what_is_needed(
         day_ahead_forecasts(energy_2024, services_2024, "2024-02-01", "2024-02-10")
     assert "holds 31 day(s) with data, 2024-01-01 .. 2024-01-31" in error.value.detail
     assert error.value.field == "energy.apx"
+
+
+def test_demand_forecasts_count_only_when_issued_before_the_decision(
+    energy_2024: pd.DataFrame, services_2024: pd.DataFrame, demand_2024: pd.DataFrame
+) -> None:
+    first, last, day = dt.date(2024, 10, 20), dt.date(2024, 11, 10), dt.date(2024, 10, 29)
+    base = day_ahead_forecasts(energy_2024, services_2024, first, last, demand_forecast=demand_2024)
+    issued = pd.to_datetime(demand_2024["forecast_timestamp_utc"], utc=True)
+    late = demand_2024.copy()
+    late.loc[issued >= decision_time(day), "forecast_demand_mw"] *= 1.5
+    after = day_ahead_forecasts(energy_2024, services_2024, first, last, demand_forecast=late)
+    end_of_day = pd.Timestamp(day + dt.timedelta(days=1)).tz_localize("Europe/London")
+    upto = base.energy.index < end_of_day
+    pd.testing.assert_frame_equal(after.energy[upto], base.energy[upto])
+    assert not np.allclose(after.energy[~upto], base.energy[~upto])
+    # The vintage issued before the decision for the day is a feature: moving it moves it.
+    early = demand_2024.copy()
+    target = (demand_2024["target_date"] == str(day)) & (issued < decision_time(day))
+    assert target.any()
+    early.loc[target, "forecast_demand_mw"] *= 1.5
+    moved = day_ahead_forecasts(energy_2024, services_2024, day, day, demand_forecast=early)
+    same_day = day_ahead_forecasts(
+        energy_2024, services_2024, day, day, demand_forecast=demand_2024
+    )
+    assert not np.allclose(moved.energy, same_day.energy)
