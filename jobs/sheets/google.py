@@ -242,8 +242,8 @@ def sink_from_settings(settings: Settings) -> GoogleSheetsSink:
     for name, value in ((SPREADSHEET_ID_SETTING, spreadsheet_id), (CREDENTIALS_SETTING, path)):
         if not value:
             raise ValidationError(
-                f"{name} is not set; the google dashboard backend needs it (README "
-                "'Google Sheets setup')",
+                f"{name} is not set; the google dashboard backend needs it "
+                "(docs/dashboard.md, 'Google Sheets setup')",
                 field=name,
             )
     credentials = load_credentials(Path(path))
