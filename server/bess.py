@@ -8,24 +8,55 @@ body becomes the use case's request (:class:`jobs.revenue.RevenueRequest`,
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
+from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
+from engine.revenue.markets import CM_AUCTIONS
 from jobs.dispatch import DispatchRequest, run_dispatch
-from jobs.revenue import RevenueRequest, run_revenue
+from jobs.revenue import MODES, RevenueRequest, run_revenue
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.errors import ProblemError
-from server.validation import ApiModel
+from server.validation import (
+    ENERGY_MWH,
+    ONE_WAY,
+    POWER_MW,
+    ROUND_TRIP,
+    ApiModel,
+    SchemaKeywords,
+    absent,
+    present,
+)
 
 bp = ApiBlueprint("bess", __name__)
 
 #: Longest price series accepted: two years of half-hours, both leap years (2 × 366 × 48).
 MAX_PRICE_PERIODS = 2 * 366 * 48
 _ERRORS = (ValidationError, DataMissingError, InfeasibleDispatchError)
+# Published constraints (the server's checks, in jobs/revenue.py, jobs/dispatch.py and
+# engine/battery.py, refuse outside them; docs/api.md).
+_DATE: SchemaKeywords = {"format": "date"}
+_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
+_AT_LEAST_0: SchemaKeywords = {"minimum": 0}
+_ABOVE_0: SchemaKeywords = {"exclusiveMinimum": 0}
+_SERVICES: SchemaKeywords = {
+    "anyOf": [
+        {"type": "array", "items": {"enum": list(DYNAMIC_SERVICES)}},
+        {"type": "string", "pattern": "^(|(DC|DM|DR)[LH](,(DC|DM|DR)[LH])*)$"},
+        {"type": "null"},
+    ]
+}
+_MARKETS: SchemaKeywords = {
+    "anyOf": [
+        {"type": "array", "items": {"enum": list(ENERGY_MARKETS)}},
+        {"type": "string", "pattern": "^(|(apx|system)(,(apx|system))*)$"},
+        {"type": "null"},
+    ]
+}
 
 
 class _BessBody(ApiModel):
@@ -54,38 +85,98 @@ class _BessBody(ApiModel):
 class RevenueHttpRequest(_BessBody):
     """A battery, a period of the warehouse and the markets to stack."""
 
-    from_date: str = Field(alias="from", description="First UK day, YYYY-MM-DD")
-    to_date: str = Field(alias="to", description="Last UK day (inclusive), YYYY-MM-DD")
-    power_mw: float = Field(description="Inverter power [MW]")
-    energy_mwh: float | str = Field(description="Usable energy [MWh] (not a duration in hours)")
-    round_trip_efficiency: float = Field(0.88, description="Round trip, 0 < x ≤ 1")
-    services: list[str] | str | None = Field(None, description="Default DCL,DCH,DML,DMH,DRL,DRH")
-    energy_markets: list[str] | str | None = Field(None, description="Default apx,system")
+    # Published: site DUoS needs its distributor and both tariffs, or none of them.
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+    )
+
+    from_date: str = Field(
+        alias="from", description="First UK day, YYYY-MM-DD", json_schema_extra=_DATE
+    )
+    to_date: str = Field(
+        alias="to", description="Last UK day (inclusive), YYYY-MM-DD", json_schema_extra=_DATE
+    )
+    power_mw: float = Field(description="Inverter power [MW]", json_schema_extra=POWER_MW)
+    energy_mwh: Annotated[float | str, WithJsonSchema({"type": "number", **ENERGY_MWH})] = Field(
+        description="Usable energy [MWh] (not a duration in hours)"
+    )
+    round_trip_efficiency: float = Field(
+        0.88, description="Round trip, 0.25 ≤ x ≤ 1", json_schema_extra=ROUND_TRIP
+    )
+    services: list[str] | str | None = Field(
+        None, description="Default DCL,DCH,DML,DMH,DRL,DRH", json_schema_extra=_SERVICES
+    )
+    energy_markets: list[str] | str | None = Field(
+        None, description="Default apx,system", json_schema_extra=_MARKETS
+    )
     mode: str = Field(
         "forecast",
         description="forecast (default: decided on forecasts, settled on actual prices), "
         "perfect_foresight (the upper bound alone) or day_ahead (alias of forecast)",
+        json_schema_extra={"enum": list(MODES)},
     )
-    forecast_method: str | None = Field(None, description="naive (default) or learned")
+    forecast_method: str | None = Field(
+        None,
+        description="naive (default) or learned",
+        json_schema_extra={"enum": ["naive", "learned", None]},
+    )
     degradation_gbp_per_mwh: float | None = Field(
-        None, description="Per MWh discharged [£/MWh]; default 15 (docs/revenue.md)"
+        None,
+        description="Per MWh discharged [£/MWh]; default 15 (docs/revenue.md)",
+        json_schema_extra=_AT_LEAST_0,
     )
-    max_cycles_per_day: float | None = Field(None, description="Cap on equivalent cycles per day")
-    max_cycles_per_year: float | None = Field(None, description="Cap on cycles per year")
-    capacity_market: str = Field("none", description="none, T-1 or T-4 (published figures)")
-    cm_price_gbp_per_kw_per_year: float | None = Field(None, description="User CM price")
-    cm_derating_factor: float | None = Field(None, description="User de-rating factor, 0-1")
+    max_cycles_per_day: float | None = Field(
+        None, description="Cap on equivalent cycles per day", json_schema_extra=_ABOVE_0
+    )
+    max_cycles_per_year: float | None = Field(
+        None, description="Cap on cycles per year", json_schema_extra=_ABOVE_0
+    )
+    capacity_market: str = Field(
+        "none",
+        description="none, T-1 or T-4 (published figures)",
+        json_schema_extra={"enum": ["none", *CM_AUCTIONS]},
+    )
+    cm_price_gbp_per_kw_per_year: float | None = Field(
+        None, description="User CM price", json_schema_extra=_AT_LEAST_0
+    )
+    cm_derating_factor: float | None = Field(
+        None,
+        description="User de-rating factor, 0-1",
+        json_schema_extra={"minimum": 0, "maximum": 1},
+    )
     cm_first_delivery_year: str | None = Field(
-        None, description="CM agreement's first delivery year, e.g. 2024/25"
+        None,
+        description="CM agreement's first delivery year, e.g. 2024/25",
+        json_schema_extra={"pattern": "^[0-9]{4}/[0-9]{2}$"},
     )
-    cm_term_years: int | None = Field(None, description="CM agreement term [delivery years]")
+    cm_term_years: int | None = Field(
+        None, description="CM agreement term [delivery years]", json_schema_extra={"minimum": 1}
+    )
     cm_cpi_index: dict[str, float] | None = Field(
         None, description="User CPI index per delivery year, for indexation"
     )
-    distributor: str | None = Field(None, description="Site licence area (10-23) for DUoS")
-    import_tariff: str | None = Field(None, description="Site DUoS demand tariff name or LLFC")
-    export_tariff: str | None = Field(None, description="Site DUoS generation tariff or LLFC")
-    min_service_mw: float = Field(0.0, description="Smallest holding a service accepts [MW]")
+    distributor: str | None = Field(
+        None,
+        description="Site licence area (10-23) for DUoS",
+        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
+    )
+    import_tariff: str | None = Field(
+        None,
+        description="Site DUoS demand tariff name or LLFC",
+        json_schema_extra={"minLength": 1},
+    )
+    export_tariff: str | None = Field(
+        None,
+        description="Site DUoS generation tariff or LLFC",
+        json_schema_extra={"minLength": 1},
+    )
+    min_service_mw: float = Field(
+        0.0, description="Smallest holding a service accepts [MW]", json_schema_extra=_AT_LEAST_0
+    )
 
     @field_validator("services", "energy_markets", mode="before")
     @classmethod
@@ -148,9 +239,17 @@ def bess_revenue(body: RevenueHttpRequest) -> RevenueResponse:
 class PricePoint(_BessBody):
     """One half-hour's price: its start (or settlement date and period) and £/MWh."""
 
-    interval_start: str | None = Field(None, description="ISO 8601 with UTC offset")
-    settlement_date: str | None = Field(None, description="UK settlement day, YYYY-MM-DD")
-    settlement_period: int | None = Field(None, description="1-50, with settlement_date")
+    interval_start: str | None = Field(
+        None, description="ISO 8601 with UTC offset", json_schema_extra={"format": "date-time"}
+    )
+    settlement_date: str | None = Field(
+        None, description="UK settlement day, YYYY-MM-DD", json_schema_extra=_DATE
+    )
+    settlement_period: int | None = Field(
+        None,
+        description="1-50, with settlement_date",
+        json_schema_extra={"minimum": 1, "maximum": 50},
+    )
     price_gbp_per_mwh: float | None = Field(None, description="Both directions [£/MWh]")
     buy_price_gbp_per_mwh: float | None = Field(None, description="Charging price [£/MWh]")
     sell_price_gbp_per_mwh: float | None = Field(None, description="Discharging price [£/MWh]")
@@ -159,22 +258,54 @@ class PricePoint(_BessBody):
 class DispatchHttpRequest(_BessBody):
     """A battery and its prices: given (``prices``) or from the warehouse (with from/to)."""
 
+    # Published: prices, or prices_from_warehouse with from and to (never both).
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={
+            "oneOf": [
+                {"allOf": [present("prices"), absent("prices_from_warehouse")]},
+                {"allOf": [present("prices_from_warehouse", "from", "to"), absent("prices")]},
+            ]
+        },
+    )
+
     prices: list[PricePoint] | None = Field(
         None, description="Half-hourly prices, at most two years (35,136 half-hours)"
     )
     prices_from_warehouse: Literal["system", "apx"] | None = Field(
         None, description="system (imbalance) or apx (market index; no-trade periods idle)"
     )
-    from_date: str | None = Field(None, alias="from", description="With the warehouse: first day")
-    to_date: str | None = Field(None, alias="to", description="With the warehouse: last UK day")
-    power_mw: float = Field(description="Charge and discharge power [MW]")
-    energy_mwh: float = Field(description="Energy capacity [MWh]")
-    charge_efficiency: float = Field(1.0, description="Stored ÷ grid energy in, 0 < x ≤ 1")
-    discharge_efficiency: float = Field(1.0, description="Grid out ÷ stored out, 0 < x ≤ 1")
-    initial_soc_mwh: float = Field(0.0, description="Stored energy at the start [MWh]")
-    final_soc_mwh: float | None = Field(None, description="Required at the end [MWh]")
-    degradation_gbp_per_mwh: float = Field(0.0, description="Per MWh discharged [£/MWh]")
-    max_cycles_per_day: float | None = Field(None, description="Cap on equivalent cycles per day")
+    from_date: str | None = Field(
+        None, alias="from", description="With the warehouse: first day", json_schema_extra=_DATE
+    )
+    to_date: str | None = Field(
+        None, alias="to", description="With the warehouse: last UK day", json_schema_extra=_DATE
+    )
+    power_mw: float = Field(
+        description="Charge and discharge power [MW]", json_schema_extra=POWER_MW
+    )
+    energy_mwh: float = Field(description="Energy capacity [MWh]", json_schema_extra=ENERGY_MWH)
+    charge_efficiency: float = Field(
+        1.0, description="Stored ÷ grid energy in, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
+    )
+    discharge_efficiency: float = Field(
+        1.0, description="Grid out ÷ stored out, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
+    )
+    initial_soc_mwh: float = Field(
+        0.0, description="Stored energy at the start [MWh]", json_schema_extra=_AT_LEAST_0
+    )
+    final_soc_mwh: float | None = Field(
+        None, description="Required at the end [MWh]", json_schema_extra=_AT_LEAST_0
+    )
+    degradation_gbp_per_mwh: float = Field(
+        0.0, description="Per MWh discharged [£/MWh]", json_schema_extra=_AT_LEAST_0
+    )
+    max_cycles_per_day: float | None = Field(
+        None, description="Cap on equivalent cycles per day", json_schema_extra=_ABOVE_0
+    )
 
 
 class DispatchResponse(ApiModel):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from engine.btm import LEVIES
 from engine.errors import (
     DataMissingError,
     InfeasibleDispatchError,
@@ -19,11 +20,32 @@ from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.inputs import DuosProfile, TariffChoice, profile_of
-from server.validation import ApiModel, caller_fields
+from server.validation import (
+    ENERGY_MWH,
+    ONE_WAY,
+    POWER_MW,
+    ROUND_TRIP,
+    ApiModel,
+    SchemaKeywords,
+    caller_fields,
+    tariff_choice_rule,
+)
 
 bp = ApiBlueprint("btm", __name__)
 
 Price = Literal["system", "apx"] | float | list[float]
+# Published as the server reads it (jobs/btm.py:price_series): a wholesale series, a number
+# (or its text) in £/MWh, or one price per half-hour of the load.
+PRICE_SCHEMA: SchemaKeywords = {
+    "anyOf": [
+        {"enum": ["system", "apx"]},
+        {"type": "number"},
+        {"type": "array", "items": {"type": "number"}},
+    ]
+}
+_AT_LEAST_0: SchemaKeywords = {"minimum": 0}
+# Site capacities: above 0 and at most the engine's sanity limit (1e9 kVA, engine/duos/cost.py).
+_KVA_ABOVE_0: SchemaKeywords = {"exclusiveMinimum": 0, "maximum": 1e9}
 
 
 # The wire form of jobs.btm.BtmRequest: attributes named as its fields (the aliases keep
@@ -32,39 +54,88 @@ class BtmHttpRequest(TariffChoice):
     """The site, its tariff (``distributor`` + ``tariff`` or ``llfc``) and PPA, prices, levies,
     an optional battery and PV."""
 
+    model_config = ConfigDict(json_schema_extra=tariff_choice_rule())
+
     load: DuosProfile = Field(
         description="interval_start (or settlement_date + settlement_period) and import_kwh "
         "(or import_kw), at most two years of half-hours"
     )
-    capacity_kva: float = Field(description="Agreed import capacity [kVA]")
-    ppa_gbp_per_mwh: float = Field(description="PPA price on the site's consumption [£/MWh]")
-    power_mw: float | None = None
-    energy_mwh: float | None = None
-    round_trip_efficiency_frac: float | None = Field(
-        None, alias="round_trip_efficiency", description="0-1; default 0.9 (stated)"
+    capacity_kva: float = Field(
+        description="Agreed import capacity [kVA]", json_schema_extra=_KVA_ABOVE_0
     )
-    charge_efficiency_frac: float | None = Field(None, alias="charge_efficiency")
-    discharge_efficiency_frac: float | None = Field(None, alias="discharge_efficiency")
-    degradation_gbp_per_mwh: float = 0.0
-    initial_soc_mwh: float = 0.0
-    final_soc_mwh: float | None = None
-    energy_price: Price = Field("system", description="system, apx, £/MWh or one per half-hour")
-    export_price: Price | None = Field(None, description="Default: the energy price if wholesale")
-    import_limit_kva: float | None = Field(None, description="Default: the agreed capacity")
-    export_limit_kw: float = Field(0.0, description="Default 0: no export")
+    ppa_gbp_per_mwh: float = Field(
+        description="PPA price on the site's consumption [£/MWh]", json_schema_extra=_AT_LEAST_0
+    )
+    power_mw: float | None = Field(None, json_schema_extra=POWER_MW)
+    energy_mwh: float | None = Field(None, json_schema_extra=ENERGY_MWH)
+    round_trip_efficiency_frac: float | None = Field(
+        None,
+        alias="round_trip_efficiency",
+        description="0.25-1; default 0.9 (stated)",
+        json_schema_extra=ROUND_TRIP,
+    )
+    charge_efficiency_frac: float | None = Field(
+        None, alias="charge_efficiency", json_schema_extra=ONE_WAY
+    )
+    discharge_efficiency_frac: float | None = Field(
+        None, alias="discharge_efficiency", json_schema_extra=ONE_WAY
+    )
+    degradation_gbp_per_mwh: float = Field(0.0, json_schema_extra=_AT_LEAST_0)
+    initial_soc_mwh: float = Field(0.0, json_schema_extra=_AT_LEAST_0)
+    final_soc_mwh: float | None = Field(None, json_schema_extra=_AT_LEAST_0)
+    energy_price: Price = Field(
+        "system",
+        description="system, apx, £/MWh or one per half-hour",
+        json_schema_extra=PRICE_SCHEMA,
+    )
+    export_price: Price | None = Field(
+        None,
+        description="Default: the energy price if wholesale",
+        json_schema_extra={"anyOf": [*PRICE_SCHEMA["anyOf"], {"type": "null"}]},
+    )
+    import_limit_kva: float | None = Field(
+        None, description="Default: the agreed capacity", json_schema_extra=_KVA_ABOVE_0
+    )
+    export_limit_kw: float = Field(
+        0.0, description="Default 0: no export", json_schema_extra=_AT_LEAST_0
+    )
     export_tariff: str | None = Field(None, description="Generation DUoS tariff (credits)")
-    pv_kwh: list[float] | None = Field(None, description="PV after the inverter per half-hour")
-    pv_kwp: float | None = Field(None, description="Model PV with pvlib instead [kWp]")
-    latitude_deg: float | None = Field(None, alias="lat")
-    longitude_deg: float | None = Field(None, alias="lon")
-    tilt_deg: float = Field(30.0, alias="tilt")
-    azimuth_deg: float = Field(180.0, alias="azimuth")
-    inverter_kw: float | None = None
-    pv_clearness: list[float] | None = Field(None, description="12 monthly factors 0-1")
+    pv_kwh: list[float] | None = Field(
+        None,
+        description="PV after the inverter per half-hour",
+        json_schema_extra={"items": {"minimum": 0}},
+    )
+    pv_kwp: float | None = Field(
+        None,
+        description="Model PV with pvlib instead [kWp]",
+        json_schema_extra={"exclusiveMinimum": 0},
+    )
+    # The pvlib model's GB box and geometry (engine/btm/pv.py:PvSystem).
+    latitude_deg: float | None = Field(
+        None, alias="lat", json_schema_extra={"minimum": 49.5, "maximum": 61.0}
+    )
+    longitude_deg: float | None = Field(
+        None, alias="lon", json_schema_extra={"minimum": -8.7, "maximum": 2.0}
+    )
+    tilt_deg: float = Field(30.0, alias="tilt", json_schema_extra={"minimum": 0, "maximum": 90})
+    azimuth_deg: float = Field(
+        180.0, alias="azimuth", json_schema_extra={"minimum": 0, "exclusiveMaximum": 360}
+    )
+    inverter_kw: float | None = Field(None, json_schema_extra={"exclusiveMinimum": 0})
+    pv_clearness: list[float] | None = Field(
+        None,
+        description="12 monthly factors 0-1",
+        json_schema_extra={"minItems": 12, "maxItems": 12, "items": {"minimum": 0, "maximum": 1}},
+    )
     no_levies: bool = False
-    without_levies: list[str] = Field(default_factory=list)
+    without_levies: list[str] = Field(
+        default_factory=list, json_schema_extra={"items": {"enum": list(LEVIES)}}
+    )
     levy_overrides: dict[str, float] = Field(
-        default_factory=dict, alias="levies", description="NAME → rate overrides"
+        default_factory=dict,
+        alias="levies",
+        description="NAME → rate overrides",
+        json_schema_extra={"propertyNames": {"enum": list(LEVIES)}},
     )
     tnuos_band: str | None = None
 

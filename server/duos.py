@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 import jobs.duos
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
@@ -12,34 +12,100 @@ from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.inputs import DuosProfile, TariffChoice, profile_of
-from server.validation import ApiModel
+from server.validation import ApiModel, SchemaKeywords, absent, present, tariff_choice_rule
 
 bp = ApiBlueprint("duos", __name__)
+
+_AT_LEAST_0: SchemaKeywords = {"minimum": 0}
+_STRUCTURE = ("voltage_level", "tariff_group", "residual_band", "direction")
+_SHAPE = ("shape", "annual_kwh", "year")
+# Agreed capacities: ≥ 0 and at most the engine's sanity limit (1e9 kVA, engine/duos/cost.py).
+_KVA: SchemaKeywords = {"minimum": 0, "maximum": 1e9}
 
 
 # The wire forms of jobs.duos.DuosRatesRequest and DuosCostRequest: attributes named as
 # the request's fields, so that request_from translates them.
+#: A charging year as published, e.g. "2025/26" (the second year follows the first).
+CHARGING_YEAR_PATTERN = "^[0-9]{4}/[0-9]{2}$"
+
+
 class DuosRatesRequest(TariffChoice):
     """Which tariff's published charges to return."""
 
-    voltage_level: str | None = Field(None, description="LV, LV_SUB or HV")
+    # date and charging_year are alternatives (jobs.duos.DuosRatesRequest refuses both).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [tariff_choice_rule(*_STRUCTURE), {"not": present("date", "charging_year")}]
+        },
+    )
+
+    voltage_level: str | None = Field(
+        None,
+        description="LV, LV_SUB or HV",
+        json_schema_extra={"enum": ["LV", "LV_SUB", "HV", None]},
+    )
     tariff_group: str | None = Field(None, description="e.g. site_specific")
     residual_band: str | None = Field(None, description="e.g. band_1, no_residual")
-    direction: str | None = Field(None, description="demand or generation")
-    date: str | None = Field(None, description="UK date YYYY-MM-DD: only its charging year")
-    charging_year: str | None = Field(None, description='e.g. "2025/26"; default all years')
+    direction: str | None = Field(
+        None,
+        description="demand or generation",
+        json_schema_extra={"enum": ["demand", "generation", None]},
+    )
+    date: str | None = Field(
+        None,
+        description="UK date YYYY-MM-DD: only its charging year",
+        json_schema_extra={"format": "date"},
+    )
+    charging_year: str | None = Field(
+        None,
+        description='e.g. "2025/26"; default all years',
+        json_schema_extra={"pattern": CHARGING_YEAR_PATTERN},
+    )
 
 
 class DuosCostRequest(TariffChoice):
     """A profile (or a scaled standard shape) and the site's agreed capacities."""
 
+    # A profile, or a shape scaled to annual_kwh over a year (jobs.duos.run_duos_cost).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                tariff_choice_rule(),
+                {
+                    "oneOf": [
+                        {"allOf": [present("profile"), absent(*_SHAPE)]},
+                        {"allOf": [present(*_SHAPE), absent("profile")]},
+                    ]
+                },
+            ]
+        },
+    )
+
     profile: DuosProfile | None = None
-    shape: str | None = Field(None, description="Elexon profile class 1-8 instead of profile")
-    annual_kwh: float | None = Field(None, description="With shape: energy over the year [kWh]")
-    year: str | None = Field(None, description='With shape: calendar or charging year "2025/26"')
-    import_capacity_kva: float | None = Field(None, description="Agreed import capacity [kVA]")
-    export_capacity_kva: float | None = Field(None, description="Agreed export capacity [kVA]")
-    power_factor: float | None = Field(None, description="Average power factor if no kVArh")
+    shape: str | None = Field(
+        None,
+        description="Elexon profile class 1-8 instead of profile",
+        json_schema_extra={"enum": [*(str(n) for n in range(1, 9)), None]},
+    )
+    annual_kwh: float | None = Field(
+        None, description="With shape: energy over the year [kWh]", json_schema_extra=_AT_LEAST_0
+    )
+    year: str | None = Field(
+        None,
+        description='With shape: calendar or charging year "2025/26"',
+        json_schema_extra={"pattern": "^[0-9]{4}(/[0-9]{2})?$"},
+    )
+    import_capacity_kva: float | None = Field(
+        None, description="Agreed import capacity [kVA]", json_schema_extra=_KVA
+    )
+    export_capacity_kva: float | None = Field(
+        None, description="Agreed export capacity [kVA]", json_schema_extra=_KVA
+    )
+    power_factor: float | None = Field(
+        None,
+        description="Average power factor if no kVArh",
+        json_schema_extra={"exclusiveMinimum": 0, "maximum": 1},
+    )
 
 
 class DuosSource(ApiModel):

@@ -29,7 +29,11 @@ class RefreshRequest(ApiModel):  # the wire form of jobs.dashboard.refresh.Refre
         backend: ``local`` or ``google``; absent = the server's ``GBESS_DASHBOARD``.
     """
 
-    tabs: list[str] = Field(default_factory=list, max_length=20)
+    tabs: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        json_schema_extra={"items": {"enum": list(jobs.dashboard.refresh.TAB_ORDER)}},
+    )
     backend: Literal["local", "google"] | None = None
 
 

@@ -63,7 +63,7 @@ class LookupRequest(ApiModel):  # the wire form of jobs.lookup.LookupRequest
 
     queries: list[StrictJsonValue]
     # strict: a JSON number would otherwise be read as Unix seconds (0 → 1970-01-01).
-    as_of: dt.date | None = Field(default=None, strict=True)
+    as_of: dt.date | None = Field(default=None, strict=True, json_schema_extra={"format": "date"})
 
 
 class LookupRowError(ApiModel):

@@ -22,10 +22,65 @@ import pydantic
 from flask import request
 from pydantic import BaseModel, ConfigDict
 
+from engine.battery import (
+    MAX_ENERGY_MWH,
+    MAX_POWER_MW,
+    MIN_ENERGY_MWH,
+    MIN_ONE_WAY_EFFICIENCY_FRAC,
+    MIN_POWER_MW,
+    MIN_ROUND_TRIP_EFFICIENCY_FRAC,
+)
 from jobs.inputs import fields_named
 from server.errors import FieldError, ProblemError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+#: JSON Schema keywords a wire field publishes (``Field(json_schema_extra=...)``).
+SchemaKeywords = dict[str, Any]
+
+# A battery's bounds as JSON Schema keywords, from the one place that enforces them
+# (engine/battery.py): the wire models publish them, BatterySpec refuses outside them.
+POWER_MW: SchemaKeywords = {"minimum": MIN_POWER_MW, "maximum": MAX_POWER_MW}
+ENERGY_MWH: SchemaKeywords = {"minimum": MIN_ENERGY_MWH, "maximum": MAX_ENERGY_MWH}
+ONE_WAY: SchemaKeywords = {"minimum": MIN_ONE_WAY_EFFICIENCY_FRAC, "maximum": 1}
+ROUND_TRIP: SchemaKeywords = {"minimum": MIN_ROUND_TRIP_EFFICIENCY_FRAC, "maximum": 1}
+
+
+def present(*names: str) -> dict[str, Any]:
+    """JSON Schema: every one of ``names`` is given and not ``null`` (the server reads an
+    explicit ``null`` as not given)."""
+    return {
+        "required": list(names),
+        "properties": {name: {"not": {"type": "null"}} for name in names},
+    }
+
+
+def absent(*names: str) -> dict[str, Any]:
+    """JSON Schema: none of ``names`` is given (other than as ``null``)."""
+    return {"not": {"anyOf": [present(name) for name in names]}}
+
+
+def tariff_choice_rule(*structure: str) -> dict[str, Any]:
+    """JSON Schema of engine/duos/tariffs.py's rule: the tariff is named exactly one way — by
+    ``tariff``, by ``llfc``, by the ``structure`` fields (any of them), or by nothing else
+    when ``distributor`` is a lookup result that names its tariff (``duos_tariff_name``)."""
+    ways = ["tariff", "llfc"]
+    from_lookup = {
+        "required": ["distributor"],
+        "properties": {
+            "distributor": {
+                "type": "object",
+                "required": ["duos_tariff_name"],
+                "properties": {"duos_tariff_name": {"type": "string", "minLength": 1}},
+            }
+        },
+    }
+    branches: list[dict[str, Any]] = [present(name) for name in ways]
+    if structure:
+        branches.append({"anyOf": [present(name) for name in structure]})
+    branches.append({"allOf": [from_lookup, absent(*ways, *structure)]})
+    return {"oneOf": branches}
 
 
 class ApiModel(BaseModel):
