@@ -347,8 +347,9 @@ class DuckDBWarehouse(Warehouse):
                     frame = cursor.fetchdf()
                     wide = [d[0] for d in cursor.description or () if str(d[1]) == "HUGEINT"]
                 except duckdb.CatalogException as exc:
+                    # No path: this detail reaches HTTP clients (404), the name suffices.
                     raise DataMissingError(
-                        f"warehouse {self.path}: {exc} (run `gbess warehouse seed`)",
+                        f"the warehouse lacks a table: {exc} (run `gbess warehouse seed`)",
                         field="GBESS_DUCKDB_PATH",
                     ) from exc
                 except duckdb.IOException as exc:
