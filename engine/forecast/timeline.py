@@ -10,7 +10,7 @@ published before it:
   results": "The daily auction results will now be published below",
   https://www.neso.energy/data-portal/eac-auction-results). The NESO day-ahead demand
   forecast is issued from about 08:45 UTC on D-1 (measured on the shipped archive: the
-  first vintage for 2,307 of 2,711 target dates lies between 08:00 and 10:00 UK time), so
+  first vintage for 2,643 of 2,711 target dates lies between 08:00 and 10:00 UK time), so
   the morning vintage is in hand at 10:00. Day-ahead energy positions are taken against the
   half-hourly APX Market Index (the shipped proxy for GB short-term prices); the N2EX
   day-ahead auction closes at 09:50 UK time
