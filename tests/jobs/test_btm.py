@@ -184,4 +184,5 @@ def test_the_cli_names_its_flags(
     assert main([*argv, *levies, *flags]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"gbess: error: {shown}"), error
-    assert "_frac" not in error and "latitude_deg" not in error
+    assert "_frac" not in error
+    assert "latitude_deg" not in error
