@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import ValidationError
 from engine.settlement import UK_TZ, to_utc_index
 
 #: UK clock time on D-1 at which positions for day D are decided.
@@ -103,7 +103,8 @@ def day_ahead_forecasts(
 
     Raises:
         ValidationError: An unknown method.
-        DataMissingError: Less than a week of history before ``first_day``, saying how much.
+        ValidationError: Less than :data:`NAIVE_HISTORY_DAYS` days of history before
+            ``first_day`` (field ``from``), saying how much the data holds.
     """
     del demand_forecast
     if method != "naive":
@@ -117,7 +118,8 @@ def day_ahead_forecasts(
     held_days = (start - index[0]) / pd.Timedelta(days=1) if len(index) else 0.0
     need = pd.Timedelta(days=NAIVE_HISTORY_DAYS)
     if not len(index) or index[0] > start - need:
-        raise DataMissingError(
+        # The caller chose a period too early for its forecasts: bad input (422 / exit 2).
+        raise ValidationError(
             f"from: forecast mode needs {NAIVE_HISTORY_DAYS} days of prices before "
             f"{first_day}; the data holds {max(held_days, 0.0):g}",
             field="from",

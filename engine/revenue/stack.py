@@ -127,7 +127,8 @@ def revenue_stack(
     Raises:
         ValidationError: A market or service without prices, a non-contiguous period, or
             an unknown mode.
-        DataMissingError: Forecast mode without enough history before the period.
+        ValidationError: Forecast mode without enough history before the period (field
+            ``from``).
         InfeasibleDispatchError: A schedule failed its check (a bug, never expected).
     """
     mode = canonical_mode(mode)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from engine.battery import BatterySpec
-from engine.errors import DataMissingError
+from engine.errors import ValidationError
 from engine.reference import reference_data
 from engine.revenue import (
     DYNAMIC_SERVICES,
@@ -116,7 +116,7 @@ def test_decisions_before_t_ignore_every_price_published_after_t(first: dt.date)
 
 def test_forecast_mode_without_a_week_of_history_says_how_much_it_has() -> None:
     data, history = period(dt.date(2024, 3, 4), dt.date(2024, 3, 6), history_days=3)
-    with pytest.raises(DataMissingError) as caught:
+    with pytest.raises(ValidationError) as caught:
         revenue_stack(data, BATTERY, (), BOTH, history=history)
     assert caught.value.field == "from"
     assert "8 days" in caught.value.detail
