@@ -40,7 +40,8 @@ def test_refresh_all_local(settings: Settings) -> None:
     assert [t["job"] for t in summary["tabs"]] == list(TAB_ORDER[:-1])
     book = load_workbook(summary["workbook"])
     assert book.sheetnames == list(TAB_ORDER)
-    assert book["Market"]["A1"].value == "Market — data as of 2024-12-31 23:30 UTC"
+    # The last shipped system price: SD 2026-03-18 SP48 (market/SOURCES.md).
+    assert book["Market"]["A1"].value == "Market — data as of 2026-03-18 23:30 UTC"
     assert book["Refresh log"]["A5"].value == "Market"
 
 
