@@ -114,6 +114,30 @@ def _low_high(
     return per_block_low[b], per_block_high[b], res_low[b], res_high[b]
 
 
+# The problem before holdings depends only on (layout, battery, prices): the ascent rebuilds
+# it every round for the same window, so the last few are kept (by identity; ~3 ms each).
+_BASE_PROBLEMS: list[tuple[Layout, BatterySpec, FloatArray | None, DispatchProblem]] = []
+_BASE_PROBLEMS_KEPT = 4
+
+
+def _base_problem(lay: Layout, battery: BatterySpec, energy: FloatArray | None) -> DispatchProblem:
+    for held_lay, held_battery, held_energy, problem in _BASE_PROBLEMS:
+        if held_lay is lay and held_energy is energy and held_battery == battery:
+            return problem
+    buy, sell, tradable = lay.buy_sell(energy)
+    problem = build_problem(
+        battery,
+        lay.interval_h,
+        None,
+        pd.Series(buy, index=lay.index),
+        pd.Series(sell, index=lay.index),
+        tradable,
+    )
+    _BASE_PROBLEMS.insert(0, (lay, battery, energy, problem))
+    del _BASE_PROBLEMS[_BASE_PROBLEMS_KEPT:]
+    return problem
+
+
 def energy_problem(
     lay: Layout, battery: BatterySpec, service_mw: FloatArray, energy: FloatArray | None = None
 ) -> DispatchProblem:
@@ -124,15 +148,7 @@ def energy_problem(
     ``high reserve x eta_c`` below the maximum, for the block of the interval and, at a
     block boundary, for the next block too (the SoC at a boundary starts that block).
     """
-    buy, sell, tradable = lay.buy_sell(energy)
-    problem = build_problem(
-        battery,
-        lay.interval_h,
-        None,
-        pd.Series(buy, index=lay.index),
-        pd.Series(sell, index=lay.index),
-        tradable,
-    )
+    problem = _base_problem(lay, battery, energy)
     low, high, res_low, res_high = _low_high(lay, service_mw)
     lo = battery.soc_min_mwh + res_low / battery.discharge_efficiency_frac
     hi = battery.soc_max_mwh - res_high * battery.charge_efficiency_frac
@@ -140,8 +156,8 @@ def energy_problem(
     hi[:-1] = np.minimum(hi[:-1], hi[1:])
     return dataclasses.replace(
         problem,
-        charge_limit_mw=np.maximum(problem.charge_limit_mw - high, 0.0) * tradable,
-        discharge_limit_mw=np.maximum(problem.discharge_limit_mw - low, 0.0) * tradable,
+        charge_limit_mw=np.maximum(problem.charge_limit_mw - high, 0.0) * problem.tradable,
+        discharge_limit_mw=np.maximum(problem.discharge_limit_mw - low, 0.0) * problem.tradable,
         soc_lo_mwh=lo,
         soc_hi_mwh=hi,
     )
