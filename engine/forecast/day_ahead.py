@@ -79,8 +79,8 @@ def day_ahead_forecasts(
 
     Raises:
         ValidationError: Bad frames, an unknown method, or ``last_day`` before ``first_day``.
-        DataMissingError: Too little history before ``first_day`` for the method (the
-            message says how much exists and how much is needed).
+        ValidationError: Too little history before ``first_day`` for the method (the
+            message names the field and says how much exists and how much is needed).
     """
     if method not in METHODS:
         raise ValidationError(

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import ValidationError
 from engine.forecast.grid import FloatArray, local_day_slot
 from engine.settlement import EFA_BLOCKS_PER_DAY, to_utc_index
 
@@ -83,7 +83,8 @@ def require_history(
     """Raise unless ``days`` (observed days before ``first_day``) reach back ``needed_days``.
 
     Raises:
-        DataMissingError: Naming the field, how much history exists and how much is needed.
+        ValidationError: Naming the field, how much history exists and how much is needed
+            (the issue's "bad input": a period too early for the history given, 422/exit 2).
     """
     start = pd.Timestamp(first_day) - pd.Timedelta(days=needed_days)
     if len(days) and days[0] <= start:
@@ -92,7 +93,7 @@ def require_history(
         held = f"it holds {len(days)} day(s) with data, {days[0].date()} .. {days[-1].date()}"
     else:
         held = "it holds none"
-    raise DataMissingError(
+    raise ValidationError(
         f"{field}: the {method} forecast from {first_day} needs {needed_days} days of history "
         f"before it (from {start.date()}); {held}",
         field=field,

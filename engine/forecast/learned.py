@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataMissingError
+from engine.errors import ValidationError
 from engine.forecast.features import (
     calendar_features,
     day_range,
@@ -118,7 +118,7 @@ def _fit_predict(
     for name, target in targets.items():
         present = ~np.isnan(target)
         if int(present.sum()) < MIN_TRAINING_ROWS:
-            raise DataMissingError(
+            raise ValidationError(
                 f"{field}.{name}: a refit has {int(present.sum())} training values, the "
                 f"learned forecast needs at least {MIN_TRAINING_ROWS}",
                 field=f"{field}.{name}",
@@ -142,7 +142,7 @@ def learned_energy(
     """Walk-forward forecasts of ``apx`` and ``system`` for the half-hours ``index``.
 
     Raises:
-        DataMissingError: Fewer than ``MIN_HISTORY_DAYS`` days of history in a column.
+        ValidationError: Fewer than ``MIN_HISTORY_DAYS`` days of history in a column.
     """
     for column in ENERGY_COLUMNS:
         require_history(
@@ -199,7 +199,7 @@ def learned_services(
     """Walk-forward forecasts of each service column for the EFA blocks ``index``.
 
     Raises:
-        DataMissingError: Fewer than ``MIN_HISTORY_DAYS`` EFA days of history in a column.
+        ValidationError: Fewer than ``MIN_HISTORY_DAYS`` EFA days of history in a column.
     """
     columns = [str(c) for c in services.columns]
     for column in columns:

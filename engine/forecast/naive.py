@@ -39,7 +39,7 @@ def naive_energy(
         index: The UTC half-hours of ``first_day..last_day``.
 
     Raises:
-        DataMissingError: Fewer than 7 days of history before ``first_day`` in a column.
+        ValidationError: Fewer than 7 days of history before ``first_day`` in a column.
     """
     return pd.DataFrame(
         {
@@ -60,7 +60,7 @@ def naive_series(
     """One half-hourly series' same-local-time-last-week forecast for ``index``.
 
     Raises:
-        DataMissingError: Fewer than 7 days of history before ``first_day``.
+        ValidationError: Fewer than 7 days of history before ``first_day``.
     """
     require_history(
         observed_days(series, first_day), first_day, NAIVE_LAG_DAYS, field=field, method="naive"
@@ -86,7 +86,7 @@ def naive_day_ahead(prices: pd.Series, first_day: object, last_day: object) -> p
         The forecast on the days' UTC half-hours (``interval_start``).
 
     Raises:
-        DataMissingError: Fewer than 7 days of history before ``first_day``.
+        ValidationError: Fewer than 7 days of history before ``first_day``.
         ValidationError: ``last_day`` before ``first_day``, or an index that is not UTC.
     """
     first = to_date(first_day, "first_day")
@@ -106,7 +106,7 @@ def naive_services(
     """Same-EFA-block-last-week forecast of each service for the EFA blocks ``index``.
 
     Raises:
-        DataMissingError: Fewer than 7 EFA days of history before ``first_day`` in a column.
+        ValidationError: Fewer than 7 EFA days of history before ``first_day`` in a column.
     """
     start = pd.Timestamp(first_day) - pd.Timedelta(days=NAIVE_LAG_DAYS)
     n_days = len(index) // EFA_BLOCKS_PER_DAY

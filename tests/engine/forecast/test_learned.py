@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.errors import DataMissingError
+from engine.errors import ValidationError
 from engine.forecast import KNOWN_SLOTS_OF_PREVIOUS_DAY, day_ahead_forecasts, decision_time
 from engine.forecast.learned import refit_days
 
@@ -138,7 +138,7 @@ def test_too_little_history_names_what_exists_and_what_is_needed(
     energy_2024: pd.DataFrame, services_2024: pd.DataFrame
 ) -> None:
     with pytest.raises(
-        DataMissingError, match=r"learned forecast from 2024-02-01 needs 56 days"
+        ValidationError, match=r"learned forecast from 2024-02-01 needs 56 days"
     ) as error:
         day_ahead_forecasts(energy_2024, services_2024, "2024-02-01", "2024-02-10")
     assert "holds 31 day(s) with data, 2024-01-01 .. 2024-01-31" in error.value.detail

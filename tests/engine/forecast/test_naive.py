@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from engine.dispatch import naive_forecast_from_history
-from engine.errors import DataMissingError
+from engine.errors import ValidationError
 from engine.forecast import day_ahead_forecasts
 from engine.settlement import efa_date_block, half_hourly_index
 
@@ -87,7 +87,7 @@ def test_the_period_itself_never_enters_the_forecast() -> None:
 
 def test_missing_history_says_how_much_exists_and_is_needed() -> None:
     energy = _energy("2024-01-01", "2024-01-31")
-    with pytest.raises(DataMissingError, match=r"energy\.apx.*needs 7 days.*holds 3 day") as error:
+    with pytest.raises(ValidationError, match=r"energy\.apx.*needs 7 days.*holds 3 day") as error:
         day_ahead_forecasts(
             energy,
             _services("2023-12-01", "2024-01-31"),
@@ -118,5 +118,5 @@ def test_the_dispatch_variant_uses_history_not_the_period() -> None:
     forecast = naive_forecast_from_history(prices, "2024-01-15", "2024-01-16")
     np.testing.assert_array_equal(forecast, prices.shift(336).reindex(forecast.index))
     # The in-sample variant fills its first week from the period itself; this one refuses.
-    with pytest.raises(DataMissingError, match=r"prices: the naive forecast from 2024-01-01"):
+    with pytest.raises(ValidationError, match=r"prices: the naive forecast from 2024-01-01"):
         naive_forecast_from_history(prices, "2024-01-01", "2024-01-07")
