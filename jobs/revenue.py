@@ -56,6 +56,8 @@ APX_PROVIDER = "APXMIDP"
 MODES: tuple[str, ...] = ENGINE_MODES
 #: Days of prices read before the period for the forecasts (the naive stand-in needs 8).
 HISTORY_DAYS = 14
+#: Days read before the period for the learned forecasts (a year of training, plus lags).
+LEARNED_HISTORY_DAYS = 380
 DEFAULT_ROUND_TRIP_FRAC = 0.88
 _LLFC_RE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 _HOURS_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*(h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
@@ -593,7 +595,10 @@ def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
     (and, in forecast mode, the history before it) from the warehouse, run the stack and
     shape the JSON answer."""
     data = read_market_data(settings, request.from_date, request.to_date)
-    history = read_history(settings, request.from_date) if request.mode == "forecast" else None
+    days = LEARNED_HISTORY_DAYS if request.forecast_method == "learned" else HISTORY_DAYS
+    history = (
+        read_history(settings, request.from_date, days) if request.mode == "forecast" else None
+    )
     return run_stack(request, data, settings, history)
 
 

@@ -154,3 +154,11 @@ def test_the_learned_forecasts_are_a_choice_that_says_when_unavailable(
     code = main([*BASE, "--energy-mwh", "2", "--forecast-method", "nonsense"])
     assert code == 2
     assert capsys.readouterr().err.startswith("gbess: error: forecast_method:")
+
+
+def test_the_learned_forecasts_run_from_a_year_of_history(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--forecast-method", "learned", "--json"])
+    assert doc["mode"] == "forecast"
+    assert doc["upper_bound"]["net_revenue_gbp"] >= doc["net_revenue_gbp"]
