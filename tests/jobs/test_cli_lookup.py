@@ -88,7 +88,8 @@ def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_example_matches_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    # The example moved with the section from README.md to docs/models.md (issue 18).
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "models.md").read_text("utf-8")
     section = readme.split("\n## Site lookup\n", 1)[1].split("\n## ", 1)[0]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
     command = block[0]
