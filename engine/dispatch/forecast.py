@@ -72,7 +72,7 @@ def naive_forecast_from_history(
         The forecast on the UTC half-hours of the days (46/48/50 a day) [£/MWh].
 
     Raises:
-        DataMissingError: Less than a week of history before ``first_day`` (the message says
+        ValidationError: Less than a week of history before ``first_day`` (the message says
             how many days exist and how many are needed).
     """
     return naive_day_ahead(prices_gbp_per_mwh, first_day, last_day)
