@@ -70,9 +70,9 @@ def day_ahead_forecasts(
             issued before the decision time. None: no demand features.
         bank_holidays: England and Wales bank holidays (``extra/gb_bank_holidays_*.csv``);
             used by ``learned`` as a calendar feature. None: no holiday feature.
-        refit_months: ``learned``: months between refits. Default 3 (quarterly): on 2025
-            it cost 0.5 % in APX MAE against monthly refits and took 1.0 s of CPU for a
-            year instead of 2.5 s (``bench/forecast.py``).
+        refit_months: ``learned``: months between refits. Default 3 (quarterly): against
+            monthly refits it cost 0.5 % (2025) and 9 % (2024) of APX MAE and took about
+            1.1 s of CPU for a year instead of 2.6 s (``bench/forecast.py``).
 
     Returns:
         :class:`Forecasts`.
