@@ -130,11 +130,16 @@ def shell_commands(text: str) -> list[list[str]]:
 def doc_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A working folder (``examples/`` linked in, an empty ``var/``) and the environment the
     commands run with: the shipped data, a warehouse seeded once for the module."""
-    work = tmp_path_factory.mktemp("docs")
+    # Laid out as a clone is: the shared folder beside the working folder, so a page's
+    # ``../shared/data/...`` paths resolve as they do for a reader.
+    data_dir = Path(os.environ.get("GBESS_DATA_DIR", str(REPO.parent / "shared" / "data")))
+    work = tmp_path_factory.mktemp("docs") / "main"
+    work.mkdir()
+    (work.parent / "shared").symlink_to(data_dir.resolve().parent)
     (work / "examples").symlink_to(REPO / "examples")
     (work / "var").mkdir()
     env = {
-        "GBESS_DATA_DIR": os.environ.get("GBESS_DATA_DIR", str(REPO.parent / "shared" / "data")),
+        "GBESS_DATA_DIR": str(data_dir),
         "GBESS_VAR_DIR": str(work / "var"),
         "GBESS_DUCKDB_PATH": str(work / "var" / "gbess.duckdb"),
         "GBESS_DASHBOARD": "local",
