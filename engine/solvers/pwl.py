@@ -34,11 +34,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def compiled(fn: _F) -> _F:
     """Compile with numba, caching the machine code beside the module (``cache=True``).
 
+    The kernels touch only arrays and numbers, so they release the GIL (``nogil=True``): a
+    year-long solve in one server thread does not stall the lookups other threads serve.
     numba checks only the timestamp of the caller's own file: a kernel compiled against an
-    older version of this module keeps it. After editing this module, delete
-    ``engine/solvers/__pycache__/*.nb[ic]`` (a fresh install or image has none).
+    older version of this module keeps it, so ``make kernels`` clears
+    ``engine/solvers/__pycache__/*.nb[ic]`` whenever any solver source changes.
     """
-    return cast(_F, njit(cache=True)(fn))
+    return cast(_F, njit(cache=True, nogil=True)(fn))
 
 
 def inlined(fn: _F) -> _F:
@@ -48,7 +50,7 @@ def inlined(fn: _F) -> _F:
     interval of a year that was ~15 % of the solve, so the per-interval storage helpers and
     the envelope are inlined.
     """
-    return cast(_F, njit(cache=True, inline="always")(fn))
+    return cast(_F, njit(cache=True, nogil=True, inline="always")(fn))
 
 
 X_MERGE_MWH = 1e-11
