@@ -79,7 +79,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         f"{document['equivalent_cycles']:.0f} equivalent cycles"
     )
     for name, value in document["streams"].items():
-        print(f"  {name:<16} £{value:>12,.0f}")
+        print(f"  {name:<16} £{round(value):>12,}")  # whole pounds as an int: never "-0"
     bound = document.get("upper_bound")
     if bound is not None and document["mode"] != "perfect_foresight":
         print(
