@@ -20,28 +20,26 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import http.client
 import itertools
 import json
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._serve import free_port, serving
 from jobs.webhook_auth import sign_request
 
 #: One month of one battery: the valuation the campaign fires.
@@ -96,14 +94,6 @@ def leaks(text: str) -> bool:
     return bool(LEAK.search(json.dumps(problem)))
 
 
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def server_env(var_dir: Path, secret: str, port: int, workers: int, threads: int) -> dict[str, str]:
     """The environment of the server and of the refresh: one var/ and one warehouse."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GBESS_")}
@@ -125,51 +115,6 @@ def server_env(var_dir: Path, secret: str, port: int, workers: int, threads: int
     if "GBESS_DATA_DIR" in os.environ:
         env["GBESS_DATA_DIR"] = os.environ["GBESS_DATA_DIR"]
     return env
-
-
-@contextlib.contextmanager
-def serving(env: Mapping[str, str], log: IO[bytes]) -> Iterator[int]:
-    """``gbess serve`` in its own process group (stopped by that group's id); yields the port."""
-    port = int(env["PORT"])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobs.cli", "serve"],
-        cwd=REPO,
-        env=dict(env),
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_listening(process, port, log)
-        yield port
-    finally:
-        # The group holds gbess serve and its gunicorn master and workers, all ours.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"gbess serve exited:\n{log.read().decode(errors='replace')}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", "/health")
-            conn.getresponse().read()  # any status: the app is up (the warehouse may be empty)
-            return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    raise RuntimeError("gbess serve did not answer within 60 s")
 
 
 _SIGNED = itertools.count()
@@ -264,8 +209,11 @@ def campaign(
 ) -> list[RoundResult]:
     """Serve over ``var_dir`` (empty at first) and run ``rounds`` rounds of ``n``."""
     env = server_env(var_dir, secrets.token_hex(32), free_port(), workers, threads)
-    with tempfile.TemporaryFile(prefix="gbess-concurrency-") as log, serving(env, log) as port:
-        return [one_round(port, env, n, valuation=valuation) for _ in range(rounds)]
+    with (
+        tempfile.TemporaryFile(prefix="gbess-concurrency-") as log,
+        serving(env, log=log) as served,
+    ):
+        return [one_round(served.port, env, n, valuation=valuation) for _ in range(rounds)]
 
 
 def main() -> int:

@@ -24,7 +24,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,11 +32,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import _serve
 from bench._queries import N_QUERIES, mixed_queries
 from engine.reference import ReferenceData
 from engine.site import prepare_lookup_tables
@@ -50,17 +50,10 @@ CONNECTIONS = 16
 N_BODIES = 256
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def serving(data_dir: Path, secret: str, workers: int, threads: int) -> Iterator[int]:
     """gunicorn serving the app on loopback (log in a temporary file); yields the port."""
-    port = free_port()
+    port = _serve.free_port()
     env = dict(os.environ)
     env.update(
         GBESS_DATA_DIR=str(data_dir),
@@ -70,44 +63,8 @@ def serving(data_dir: Path, secret: str, workers: int, threads: int) -> Iterator
         GBESS_WORKERS=str(workers),
         GBESS_THREADS=str(threads),
     )
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:server.gunicorn_conf",
-        "server.app:create_app()",
-    ]
-    with tempfile.TemporaryFile(prefix="gbess-bench-") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-        try:
-            _wait_for_health(process, port, log)
-            yield port
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_for_health(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"gunicorn exited:\n{log.read().decode(errors='replace')}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health/live")
-            status = conn.getresponse().status
-            conn.close()
-            if status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer /health/live within 60 s")
+    with _serve.serving(env, command=_serve.GUNICORN) as served:
+        yield served.port
 
 
 def signed_bodies(queries: list[str], secret: str) -> list[tuple[bytes, dict[str, str]]]:

@@ -31,24 +31,20 @@ import contextlib
 import http.client
 import json
 import math
-import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench._queries import mixed_queries
+from bench._serve import add_server_options, data_dir, free_port, hmac_env, serving
 from engine.reference import ReferenceData
 from engine.site import prepare_lookup_tables
 from jobs import webhook_auth
@@ -61,14 +57,6 @@ MAX_RETRY_WAIT_S = 2.0
 HALF_HOURS_PER_YEAR = 17_520
 
 
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def sign(scheme: str, secret: str, method: str, path: str, body: bytes) -> dict[str, str]:
     """Auth headers for one request in the chosen scheme."""
     now_s = int(time.time())
@@ -77,50 +65,6 @@ def sign(scheme: str, secret: str, method: str, path: str, body: bytes) -> dict[
     v2: Any = getattr(webhook_auth, "sign_request_v2")  # noqa: B009  # absent before v2
     headers: dict[str, str] = v2(secret, method, path, "", body, now_s)
     return headers
-
-
-@contextlib.contextmanager
-def serving(
-    env: Mapping[str, str], repo: Path, log: IO[bytes]
-) -> Iterator[subprocess.Popen[bytes]]:
-    """``gbess serve`` of ``repo`` in its own process group, stopped by that group's id."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobs.cli", "serve"],
-        cwd=repo,
-        env={**env, "PYTHONPATH": str(repo)},
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(process, int(env["PORT"]), log)
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"gbess serve exited:\n{log.read().decode(errors='replace')}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health/live")
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gbess serve did not answer within 60 s")
 
 
 def _children(pid: int) -> list[int]:
@@ -264,41 +208,16 @@ def main() -> None:
     parser.add_argument("--duration-s", type=float, default=30.0, help="mixed phase [s]")
     parser.add_argument("--alone-s", type=float, default=10.0, help="lookups-alone phase [s]")
     parser.add_argument("--heavy", type=int, default=8, help="concurrent valuation clients")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (server default)")
-    parser.add_argument("--threads", type=int, help="threads per worker (server default)")
-    parser.add_argument(
-        "--heavy-per-worker", type=int, help="GBESS_HEAVY_PER_WORKER (server default)"
-    )
-    parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose code is served")
-    parser.add_argument("--scheme", choices=("v2", "v1"), default="v2", help="signing scheme")
+    add_server_options(parser, heavy_per_worker=True)
     args = parser.parse_args()
 
-    data_dir = Path(os.environ.get("GBESS_DATA_DIR") or REPO.parent / "shared" / "data")
-    queries = mixed_queries(prepare_lookup_tables(ReferenceData(data_dir)), 4_000)
+    queries = mixed_queries(prepare_lookup_tables(ReferenceData(data_dir())), 4_000)
     secret = secrets.token_hex(32)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GBESS_", "GUNICORN"))}
     with tempfile.TemporaryDirectory(prefix="gbess-mixed-") as tmp:
-        env.update(
-            GBESS_DATA_DIR=str(data_dir),
-            GBESS_VAR_DIR=str(Path(tmp) / "var"),
-            GBESS_HMAC_SECRET=secret,
-            GBESS_AUTH="hmac",
-            GBESS_HOST="127.0.0.1",
-            PORT=str(port),
-        )
-        if args.scheme == "v1":
-            env["GBESS_ALLOW_V1_SIGNATURES"] = "1"
-        if args.workers:
-            env["GBESS_WORKERS"] = str(args.workers)
-        if args.threads:
-            env["GBESS_THREADS"] = str(args.threads)
-        if args.heavy_per_worker:
-            env["GBESS_HEAVY_PER_WORKER"] = str(args.heavy_per_worker)
-        with (
-            tempfile.TemporaryFile(prefix="gbess-mixed-log-") as log,
-            serving(env, args.repo.resolve(), log) as process,
-        ):
+        env = hmac_env(port, secret, Path(tmp) / "var", args)
+        with serving(env, repo=args.repo.resolve()) as served:
+            process = served.process
             lookups = Lookups(port, secret, args.scheme, queries)
             lookups.run(50, 2)  # warm: imports, tables, connections
             alone = summary(*lookups.run(args.rate, args.alone_s))

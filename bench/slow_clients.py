@@ -19,7 +19,6 @@ import collections
 import contextlib
 import json
 import math
-import os
 import secrets
 import socket
 import statistics
@@ -33,7 +32,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.mixed_load import Lookups, free_port, serving
+from bench._serve import add_server_options, free_port, hmac_env, serving
+from bench.mixed_load import Lookups
 
 STALL_ANCHOR_S = 30.0
 
@@ -78,35 +78,14 @@ def main() -> None:
     parser.add_argument("--slow", type=int, default=8, help="slow clients")
     parser.add_argument("--duration-s", type=float, default=20.0, help="lookup phase [s]")
     parser.add_argument("--every-s", type=float, default=0.5, help="one lookup per [s]")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (server default)")
-    parser.add_argument("--threads", type=int, help="threads per worker (server default)")
-    parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose code is served")
-    parser.add_argument("--scheme", choices=("v2", "v1"), default="v2", help="signing scheme")
+    add_server_options(parser)
     args = parser.parse_args()
 
-    data_dir = Path(os.environ.get("GBESS_DATA_DIR") or REPO.parent / "shared" / "data")
     secret = secrets.token_hex(32)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GBESS_", "GUNICORN"))}
     with tempfile.TemporaryDirectory(prefix="gbess-slow-") as tmp:
-        env.update(
-            GBESS_DATA_DIR=str(data_dir),
-            GBESS_VAR_DIR=str(Path(tmp) / "var"),
-            GBESS_HMAC_SECRET=secret,
-            GBESS_AUTH="hmac",
-            GBESS_HOST="127.0.0.1",
-            PORT=str(port),
-        )
-        if args.scheme == "v1":
-            env["GBESS_ALLOW_V1_SIGNATURES"] = "1"
-        if args.workers:
-            env["GBESS_WORKERS"] = str(args.workers)
-        if args.threads:
-            env["GBESS_THREADS"] = str(args.threads)
-        with (
-            tempfile.TemporaryFile(prefix="gbess-slow-log-") as log,
-            serving(env, args.repo.resolve(), log),
-        ):
+        env = hmac_env(port, secret, Path(tmp) / "var", args)
+        with serving(env, repo=args.repo.resolve()):
             lookups = Lookups(port, secret, args.scheme, ["SW1A 1AA", "EC1A 1BB", "M1 1AE"])
             lookups.run(20, 1)  # warm
             stop = threading.Event()
