@@ -123,7 +123,7 @@ class ApiBlueprint(Blueprint):
             status: Success status code.
             content_type: Media type of the success body (e.g. ``text/html``).
             errors: Domain errors this operation raises, for the docs.
-            public: No authentication (only for ``/health`` and static assets).
+            public: No authentication (``/health``, ``/v1/openapi.json``, static assets).
             heavy: Long-running: at most ``GBESS_HEAVY_PER_WORKER`` at once per worker.
         """
 

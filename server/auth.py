@@ -1,6 +1,7 @@
 """Who may call the webhook: HMAC-signed requests and Google OIDC ID tokens.
 
-Every route needs one of them except views marked :func:`public` (``/health``):
+Every route needs one of them except views marked :func:`public` (``/health``,
+``/v1/openapi.json``):
 
 * **HMAC** (custom functions, scripts, Cloud Scheduler with a shared secret): scheme v2 in
   :mod:`jobs.webhook_auth` (method, path, query, timestamp, nonce and body digest signed;

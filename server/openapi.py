@@ -225,6 +225,7 @@ def _operation_object(
     "/openapi.json",
     content_type="application/json",
     summary="This OpenAPI 3.1 document, generated from the declared operations",
+    public=True,  # it describes the API and holds no data (issue 18)
 )
 def openapi_document() -> ResponseReturnValue:
     """The document is built once per app and cached."""

@@ -15,6 +15,9 @@ from server.config import load_config
 from tests.server.conftest import AUDIENCE, NOW_S, SECRET, CertsAdapter, signed, signed_headers
 
 PROBLEM = "application/problem+json"
+# A GET that needs auth (/v1/openapi.json is public since issue 18): once auth passes,
+# routing answers 404, so 404 means "authenticated" and 401 means "refused".
+GUARDED = "/v1/no-such-route"
 
 
 def _assert_401(response: Any, field: str | None = None) -> dict[str, Any]:
@@ -42,6 +45,16 @@ def test_signed_openapi_is_served(client: FlaskClient) -> None:
     assert signed(client, "GET", "/v1/openapi.json").status_code == 200
 
 
+def test_openapi_is_public_other_v1_routes_are_not(client: FlaskClient) -> None:
+    # The document describes the API and holds no data (issue 18).
+    response = client.get("/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "openapi" in response.get_json()
+    _assert_401(client.post("/v1/lookup", json={"queries": ["EC2R 8AH"]}), field="headers")
+    _assert_401(client.get("/v1/fleet"), field="headers")
+
+
 @pytest.mark.parametrize("path", ["/v1/lookup", "/v1/bess/revenue", "/v1/jobs/refresh", "/x"])
 def test_unauthenticated_post_is_401_problem(client: FlaskClient, path: str) -> None:
     body = _assert_401(client.post(path, json={"a": 1}), field="headers")
@@ -65,7 +78,7 @@ def test_signature_covers_the_body(client: FlaskClient) -> None:
         ("POST", "/v1/jobs/refresh?x=1"),  # another query
         ("POST", "/v1/lookup"),  # another path
         ("PUT", "/v1/jobs/refresh"),  # another method
-        ("GET", "/v1/openapi.json"),  # issue 19's reproduction: a signed {} opened it
+        ("GET", "/v1/fleet"),  # issue 19's GET (it was /v1/openapi.json, now public)
     ],
 )
 def test_signature_is_bound_to_method_path_and_query(
@@ -77,12 +90,13 @@ def test_signature_is_bound_to_method_path_and_query(
 
 
 def test_a_signature_is_accepted_once(client: FlaskClient) -> None:
-    headers = signed_headers("GET", "/v1/openapi.json")
-    assert client.get("/v1/openapi.json", headers=headers).status_code == 200
-    again = _assert_401(client.get("/v1/openapi.json", headers=headers), "X-Gbess-Signature")
+    # A signed route that needs auth: past auth, routing answers 404.
+    headers = signed_headers("GET", "/v1/no-such-route")
+    assert client.get("/v1/no-such-route", headers=headers).status_code == 404
+    again = _assert_401(client.get("/v1/no-such-route", headers=headers), "X-Gbess-Signature")
     assert "already used" in again["detail"]
     # A fresh signature (new nonce) of the same request passes.
-    assert signed(client, "GET", "/v1/openapi.json").status_code == 200
+    assert signed(client, "GET", "/v1/no-such-route").status_code == 404
 
 
 def test_v1_signatures_are_refused_unless_allowed(
@@ -90,22 +104,22 @@ def test_v1_signatures_are_refused_unless_allowed(
 ) -> None:
     env = {k: v for k, v in server_env.items() if k != "GBESS_ALLOW_V1_SIGNATURES"}
     strict = create_app(load_config(env), clock=lambda: float(NOW_S)).test_client()
-    response = strict.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
+    response = strict.get("/v1/no-such-route", headers=sign_request(SECRET, b"", NOW_S))
     assert "v1 signatures are no longer accepted" in _assert_401(response)["detail"]
     lenient = create_app(
         load_config(env | {"GBESS_ALLOW_V1_SIGNATURES": "1"}), clock=lambda: float(NOW_S)
     ).test_client()
-    ok = lenient.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
-    assert ok.status_code == 200
+    ok = lenient.get("/v1/no-such-route", headers=sign_request(SECRET, b"", NOW_S))
+    assert ok.status_code == 404  # past auth, routing answers
     assert any("deprecated v1" in r.getMessage() for r in caplog.records)
-    replay = lenient.get("/v1/openapi.json", headers=sign_request(SECRET, b"", NOW_S))
+    replay = lenient.get("/v1/no-such-route", headers=sign_request(SECRET, b"", NOW_S))
     assert "already used" in _assert_401(replay)["detail"]
 
 
 def test_an_8_kb_signature_header_is_a_401_problem(client: FlaskClient) -> None:
-    headers = signed_headers("GET", "/v1/openapi.json")
+    headers = signed_headers("GET", "/v1/fleet")
     headers["X-Gbess-Signature"] = "v2=" + "a" * 8000
-    body = _assert_401(client.get("/v1/openapi.json", headers=headers), "X-Gbess-Signature")
+    body = _assert_401(client.get("/v1/fleet", headers=headers), "X-Gbess-Signature")
     assert len(body["detail"]) < 200
 
 
@@ -133,9 +147,9 @@ def test_heavy_requests_beyond_the_cap_get_429_with_retry_after(
     ("offset_s", "ok"), [(-300, True), (300, True), (-301, False), (301, False)]
 )
 def test_timestamp_window_is_300_s(client: FlaskClient, offset_s: int, ok: bool) -> None:
-    response = signed(client, "GET", "/v1/openapi.json", timestamp_s=NOW_S + offset_s)
+    response = signed(client, "GET", GUARDED, timestamp_s=NOW_S + offset_s)
     if ok:
-        assert response.status_code == 200
+        assert response.status_code == 404
     else:
         assert "300 s" in _assert_401(response, field="X-Gbess-Timestamp")["detail"]
 
@@ -144,22 +158,22 @@ def test_timestamp_window_is_300_s(client: FlaskClient, offset_s: int, ok: bool)
     "missing", ["X-Gbess-Timestamp", "X-Gbess-Signature", "X-Gbess-Nonce", "X-Gbess-Content-SHA256"]
 )
 def test_missing_one_header_is_401(client: FlaskClient, missing: str) -> None:
-    headers = signed_headers("GET", "/v1/openapi.json")
+    headers = signed_headers("GET", GUARDED)
     del headers[missing]
-    response = client.get("/v1/openapi.json", headers=headers)
+    response = client.get(GUARDED, headers=headers)
     assert missing in _assert_401(response, field=missing)["detail"]
 
 
 @pytest.mark.parametrize("timestamp", ["1750004800.5", "-1750004800", "abc", "１７５０"])
 def test_malformed_timestamp_is_401(client: FlaskClient, timestamp: str) -> None:
     headers = sign_request(SECRET, b"", NOW_S) | {"X-Gbess-Timestamp": timestamp}
-    _assert_401(client.get("/v1/openapi.json", headers=headers), field="X-Gbess-Timestamp")
+    _assert_401(client.get(GUARDED, headers=headers), field="X-Gbess-Timestamp")
 
 
 def test_uppercase_hex_signature_is_accepted(client: FlaskClient) -> None:
-    headers = signed_headers("GET", "/v1/openapi.json")
+    headers = signed_headers("GET", GUARDED)
     headers["X-Gbess-Signature"] = "v2=" + headers["X-Gbess-Signature"][3:].upper()
-    assert client.get("/v1/openapi.json", headers=headers).status_code == 200
+    assert client.get(GUARDED, headers=headers).status_code == 404
 
 
 def test_health_needs_no_auth(client: FlaskClient) -> None:
@@ -176,11 +190,11 @@ def test_health_needs_no_auth(client: FlaskClient) -> None:
 
 
 def _bearer(client: FlaskClient, token: str) -> Any:
-    return client.get("/v1/openapi.json", headers={"Authorization": f"Bearer {token}"})
+    return client.get(GUARDED, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_valid_id_token_passes(client: FlaskClient, mint_id_token: Callable[..., str]) -> None:
-    assert _bearer(client, mint_id_token()).status_code == 200
+    assert _bearer(client, mint_id_token()).status_code == 404
 
 
 def test_second_audience_and_domain_allow_list(
@@ -191,7 +205,7 @@ def test_second_audience_and_domain_allow_list(
     token = mint_id_token(
         aud="https://gbess.test", email="refresh@trusted.example", hd="trusted.example"
     )
-    assert _bearer(client, token).status_code == 200
+    assert _bearer(client, token).status_code == 404
 
 
 @pytest.mark.parametrize("hd", [None, "evil.example", "trusted.example.evil"])
@@ -217,7 +231,7 @@ def test_certificates_are_fetched_once_per_max_age(
     client: FlaskClient, mint_id_token: Callable[..., str], certs_adapter: CertsAdapter
 ) -> None:
     for _ in range(3):
-        assert _bearer(client, mint_id_token()).status_code == 200
+        assert _bearer(client, mint_id_token()).status_code == 404
     assert len(certs_adapter.calls) == 1
 
 
@@ -253,7 +267,7 @@ def test_token_signed_by_another_key_is_401(
 
 @pytest.mark.parametrize("value", ["Bearer", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt"])
 def test_malformed_authorization_is_401(client: FlaskClient, value: str) -> None:
-    response = client.get("/v1/openapi.json", headers={"Authorization": value})
+    response = client.get(GUARDED, headers={"Authorization": value})
     _assert_401(response, field="Authorization")
 
 
@@ -297,13 +311,13 @@ def test_bearer_refused_when_only_hmac_configured(
     env = server_env | {"GBESS_AUTH": "hmac"}
     client = create_app(load_config(env), clock=lambda: float(NOW_S)).test_client()
     _assert_401(_bearer(client, mint_id_token()), field="Authorization")
-    assert signed(client, "GET", "/v1/openapi.json").status_code == 200
+    assert signed(client, "GET", GUARDED).status_code == 404
 
 
 def test_hmac_refused_when_only_oidc_configured(server_env: dict[str, str]) -> None:
     env = server_env | {"GBESS_AUTH": "oidc"}
     client = create_app(load_config(env), clock=lambda: float(NOW_S)).test_client()
-    response = signed(client, "GET", "/v1/openapi.json")
+    response = signed(client, "GET", GUARDED)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     _assert_401(response, field="headers")
 
@@ -317,13 +331,13 @@ def test_auth_off_lets_loopback_in_and_warns(
     env = server_env | {"GBESS_AUTH": "off", "GBESS_HOST": "127.0.0.1"}
     app = create_app(load_config(env))
     assert any("GBESS_AUTH=off" in r.getMessage() for r in caplog.records)
-    assert app.test_client().get("/v1/openapi.json").status_code == 200
+    assert app.test_client().get(GUARDED).status_code == 404
 
 
 def test_auth_off_rejects_non_loopback_callers(server_env: dict[str, str]) -> None:
     env = server_env | {"GBESS_AUTH": "off"}
     client = create_app(load_config(env)).test_client()
-    response = client.get("/v1/openapi.json", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    response = client.get(GUARDED, environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 403
 
 

@@ -142,7 +142,7 @@ def test_long_signature_headers_get_a_problem_not_html(
     server: LiveServer, size: int, status: int
 ) -> None:
     headers = {"X-Gbess-Timestamp": str(int(time.time())), "X-Gbess-Signature": "v2=" + "a" * size}
-    code, answer_headers, data = server.get("/v1/openapi.json", headers)
+    code, answer_headers, data = server.get("/v1/fleet", headers)
     assert code == status
     assert answer_headers["content-type"] == "application/problem+json"
     assert json.loads(data)["status"] == status
