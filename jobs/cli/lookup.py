@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ def register(sub: Any) -> None:
         description=(
             "Each QUERY is an MPAN (13-digit core or 21-character full MPAN), a postcode, "
             "outward code or area, or an MPAN with a postcode before or after it. A query "
-            "that fails is reported in its place; the others still answer."
+            "that fails is reported in its place; the others still answer. Exits 1 when "
+            "any query failed (with a count on stderr) unless --allow-failures is given."
         ),
     )
     parser.add_argument("queries", nargs="*", metavar="QUERY", help="MPAN and/or postcode")
@@ -32,6 +34,11 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--as-of",
         help="UK date the answer is for (LLFC records, DUoS charging year); default today",
+    )
+    parser.add_argument(
+        "--allow-failures",
+        action="store_true",
+        help="exit 0 even when some queries failed (for scripts that want partial results)",
     )
     add_json_flag(parser)
     parser.set_defaults(handler=handle)
@@ -88,7 +95,11 @@ def _header(text: str, delimiter: str) -> list[str]:
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer every query in order; per-query failures are reported in place."""
+    """Answer every query in order; per-query failures are reported in place.
+
+    Returns 1 when any query failed (a count on stderr, after every row is printed),
+    unless ``--allow-failures``; 0 otherwise.
+    """
     if args.file is not None and args.queries:
         raise ValidationError("give QUERY arguments or --file, not both", field="file")
     if args.file is not None:
@@ -105,9 +116,18 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     rows = run_lookup(LookupRequest(queries=tuple(queries), as_of=as_of), settings)
     if args.json:
         emit_json(rows)
-        return 0
-    for row in rows:
-        print(summary_line(row))
+    else:
+        for row in rows:
+            print(summary_line(row))
+    failed = sum(1 for row in rows if "error" in row)
+    if failed:
+        print(
+            f"gbess lookup: {failed} of {len(rows)} queries failed"
+            + (" (--allow-failures: exit 0)" if args.allow_failures else ""),
+            file=sys.stderr,
+        )
+        if not args.allow_failures:
+            return 1
     return 0
 
 

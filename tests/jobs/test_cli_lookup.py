@@ -13,13 +13,15 @@ from jobs.cli import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
-    assert main(["lookup", *argv, "--json", "--as-of", "2025-06-01"]) == 0
+    code = main(["lookup", *argv, "--json", "--as-of", "2025-06-01"])
     rows: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+    assert code == (1 if any("error" in row for row in rows) else 0)  # 1 when any row failed
     return rows
 
 
 def test_queries_answer_in_order_with_errors_in_place(capsys: pytest.CaptureFixture[str]) -> None:
-    rows = _run(capsys, "EC2R 8AH", "1200012345670", "S 01 801 001 1200012345679", "BA10 0AA")
+    queries = ("EC2R 8AH", "1200012345670", "S 01 801 001 1200012345679", "BA10 0AA")
+    rows = _run(capsys, *queries)
     assert [r["query"] for r in rows] == [
         "EC2R 8AH",
         "1200012345670",
@@ -38,6 +40,26 @@ def test_queries_answer_in_order_with_errors_in_place(capsys: pytest.CaptureFixt
     assert rows[2]["duos_charging_year"] == "2025/26"
     assert rows[3]["match"] == "ambiguous"
     assert [c["gsp_group_id"] for c in rows[3]["candidates"]] == ["_H", "_L"]
+
+
+def test_failed_rows_exit_1_with_a_count_unless_allowed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["lookup", "EC2R 8AH", "1200012345670", "--as-of", "2025-06-01"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("EC2R 8AH: ")  # every row is still printed
+    assert "1200012345670: error (invalid-mpan)" in out
+    assert err.strip().splitlines()[-1] == "gbess lookup: 1 of 2 queries failed"
+    assert main([*argv, "--allow-failures"]) == 0
+    out, err = capsys.readouterr()
+    assert "1200012345670: error (invalid-mpan)" in out
+    assert "1 of 2 queries failed" in err
+
+
+def test_all_rows_answered_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lookup", "EC2R 8AH", "--as-of", "2025-06-01"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_file_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -79,7 +101,8 @@ def test_missing_column_names_the_columns(
 
 
 def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lookup", "1200012345679 M2 3JL", "BA10", "nope!", "--as-of", "2025-06-01"]) == 0
+    argv = ["lookup", "1200012345679 M2 3JL", "BA10", "nope!", "--as-of", "2025-06-01"]
+    assert main(argv) == 1  # "nope!" failed
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("1200012345679 M2 3JL: 12 London Power Networks [DNO] _C London")
     assert out[1].startswith("    warning: postcode M2 3JL points to _G")
