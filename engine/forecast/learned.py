@@ -19,6 +19,7 @@ about 2.5 s of CPU, quarterly refits about 1 s.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -167,17 +168,12 @@ def learned_energy(
     day_of, slot_of = local_day_slot(index)
     target_cell = np.asarray((day_of - days[0]).days, dtype=np.int64) * SLOTS_PER_DAY + slot_of
     out = {c: np.full(len(index), np.nan) for c in ENERGY_COLUMNS}
-    starts = refit_days(first_day, last_day, refit_months)
-    for number, seg_start in enumerate(starts):
-        seg_end = (
-            starts[number + 1] - dt.timedelta(days=1) if number + 1 < len(starts) else last_day
-        )
+    for seg_start, seg_end, train in _refits(
+        first_day, last_day, refit_months, days, SLOTS_PER_DAY, public_lag_days=2
+    ):
         use_demand = demand is not None and _covers(demand, days, seg_start, seg_end)
         features = {**shared, **lags, **(demand if use_demand and demand else {})}
         names, matrix = stack(features)
-        train_last = (pd.Timestamp(seg_start) - days[0]).days - 2  # day R-2
-        train_first = max(0, train_last - TRAINING_WINDOW_DAYS + 1)
-        train = slice(train_first * SLOTS_PER_DAY, (train_last + 1) * SLOTS_PER_DAY)
         in_segment = (day_of >= pd.Timestamp(seg_start)) & (day_of <= pd.Timestamp(seg_end))
         cells = target_cell[in_segment]
         targets = {c: grids[c].reshape(-1)[train] - bases[c][train] for c in ENERGY_COLUMNS}
@@ -222,15 +218,16 @@ def learned_services(
     )
     first_row = (pd.Timestamp(first_day) - days[0]).days
     out = {c: np.full(len(index), np.nan) for c in columns}
-    starts = refit_days(first_day, last_day, refit_months)
-    for number, seg_start in enumerate(starts):
-        seg_end = (
-            starts[number + 1] - dt.timedelta(days=1) if number + 1 < len(starts) else last_day
-        )
+    # Lags and baselines do not depend on the refit: computed once per service.
+    lagged_of = {column: service_lag_features(grids, column) for column in columns}
+    base_of = {
+        column: _baseline(lag["mean7"], lag["lag1"], lag["day1_mean"])
+        for column, lag in lagged_of.items()
+    }
+    for seg_start, seg_end, train in _refits(
+        first_day, last_day, refit_months, days, EFA_BLOCKS_PER_DAY, public_lag_days=1
+    ):
         use_demand = daily_demand is not None and _covers(daily_demand, days, seg_start, seg_end)
-        train_last = (pd.Timestamp(seg_start) - days[0]).days - 1  # EFA day R-1
-        train_first = max(0, train_last - TRAINING_WINDOW_DAYS + 1)
-        train = slice(train_first * EFA_BLOCKS_PER_DAY, (train_last + 1) * EFA_BLOCKS_PER_DAY)
         seg_first = (pd.Timestamp(seg_start) - days[0]).days
         seg_last = (pd.Timestamp(seg_end) - days[0]).days
         predict = slice(seg_first * EFA_BLOCKS_PER_DAY, (seg_last + 1) * EFA_BLOCKS_PER_DAY)
@@ -241,12 +238,11 @@ def learned_services(
         # One model pools the services (the service is a feature): 12 fits a year, not 72.
         blocks_x, blocks_y, blocks_pred, blocks_base = [], [], [], []
         for code, column in enumerate(columns):
-            lagged = service_lag_features(grids, column)
-            base = _baseline(lagged["mean7"], lagged["lag1"], lagged["day1_mean"])
+            base = base_of[column]
             features = {
                 "service": np.full_like(grids[column], float(code)),
                 **shared,
-                **lagged,
+                **lagged_of[column],
                 **(daily_demand if use_demand and daily_demand else {}),
             }
             names, matrix = stack(features)
@@ -266,6 +262,31 @@ def learned_services(
         for code, column in enumerate(columns):
             out[column][rows] = pooled[code * width : (code + 1) * width] + blocks_base[code]
     return pd.DataFrame(out, index=index)
+
+
+def _refits(
+    first_day: dt.date,
+    last_day: dt.date,
+    refit_months: int,
+    days: pd.DatetimeIndex,
+    per_day: int,
+    *,
+    public_lag_days: int,
+) -> Iterator[tuple[dt.date, dt.date, slice]]:
+    """Each refit's first and last forecast day and its training rows.
+
+    A refit deciding day R trains on the ``TRAINING_WINDOW_DAYS`` days ending at day
+    R - ``public_lag_days`` (the last day wholly public at the D-1 decision: R-2 for
+    half-hourly prices, EFA day R-1 for service results); ``per_day`` rows a day.
+    """
+    starts = refit_days(first_day, last_day, refit_months)
+    for number, seg_start in enumerate(starts):
+        seg_end = (
+            starts[number + 1] - dt.timedelta(days=1) if number + 1 < len(starts) else last_day
+        )
+        train_last = (pd.Timestamp(seg_start) - days[0]).days - public_lag_days
+        train_first = max(0, train_last - TRAINING_WINDOW_DAYS + 1)
+        yield seg_start, seg_end, slice(train_first * per_day, (train_last + 1) * per_day)
 
 
 def _baseline(*candidates: FloatArray) -> FloatArray:
