@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,22 +85,14 @@ def parse_services(names: str | Sequence[str], field: str = "services") -> tuple
     Raises:
         ValidationError: On an unknown code, naming it and the known ones.
     """
-    items = names.split(",") if isinstance(names, str) else list(names)
-    out: list[str] = []
-    for raw in items:
-        code = str(raw).strip().upper()
-        if not code:
-            continue
-        if code not in DYNAMIC_SERVICES:
-            raise ValidationError(
-                f"{field}: unknown service {raw!r}; known services are "
-                f"{', '.join(DYNAMIC_SERVICES)} (Quick Reserve is not offered: its delivery "
-                "duration is not in the shared data)",
-                field=field,
-            )
-        if code not in out:
-            out.append(code)
-    return tuple(out)
+    return _known_names(
+        names,
+        DYNAMIC_SERVICES,
+        str.upper,
+        field,
+        "service",
+        " (Quick Reserve is not offered: its delivery duration is not in the shared data)",
+    )
 
 
 def parse_energy_markets(
@@ -111,16 +103,28 @@ def parse_energy_markets(
     Raises:
         ValidationError: On an unknown market name.
     """
+    return _known_names(names, ENERGY_MARKETS, str.lower, field, "energy market", "")
+
+
+def _known_names(
+    names: str | Sequence[str],
+    known: Sequence[str],
+    fold: Callable[[str], str],
+    field: str,
+    what: str,
+    hint: str,
+) -> tuple[str, ...]:
+    """Comma-separated text or a sequence → known names, folded, in order, without repeats."""
     items = names.split(",") if isinstance(names, str) else list(names)
     out: list[str] = []
     for raw in items:
-        name = str(raw).strip().lower()
+        name = fold(str(raw).strip())
         if not name:
             continue
-        if name not in ENERGY_MARKETS:
+        if name not in known:
             raise ValidationError(
-                f"{field}: unknown energy market {raw!r}; known markets are "
-                f"{', '.join(ENERGY_MARKETS)}",
+                f"{field}: unknown {what} {raw!r}; known {what.split()[-1]}s are "
+                f"{', '.join(known)}{hint}",
                 field=field,
             )
         if name not in out:
