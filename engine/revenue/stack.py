@@ -35,6 +35,7 @@ from engine.revenue.forecasts import (
 )
 from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
+from engine.revenue.model import FloatArray
 from engine.revenue.network import NetworkCharges
 from engine.revenue.search import check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
@@ -135,23 +136,9 @@ def revenue_stack(
     policy = policy or ForecastPolicy()
     if network is not None:
         assumptions = [*assumptions, network.note()]
-    lay = layout(data, services, energy_markets, network=network)
     if mode == "perfect_foresight":
-        schedule = optimise_perfect_foresight(lay, battery)
-        check_stack(lay, battery, schedule)
-        buy, sell = trade_markets(lay.energy)
-        pf = attribute(
-            lay,
-            battery,
-            schedule,
-            buy,
-            sell,
-            cm_terms,
-            "perfect_foresight",
-            None,
-            [*assumptions, PERFECT_FORESIGHT_NOTE],
-        )
-        return RevenueStack(pf)
+        lay = layout(data, services, energy_markets, network=network)
+        return RevenueStack(_upper_bound(lay, battery, cm_terms, assumptions))
     lay, run = forecast_run(
         data,
         battery,
@@ -182,9 +169,23 @@ def revenue_stack(
         notes,
         market_mwh=run.market_mwh,
     )
-    schedule = optimise_perfect_foresight(lay, battery, extra_starts=(run.schedule.service_mw,))
+    # Started from the policy's holdings too, so the bound is never below the forecast run.
+    pf = _upper_bound(lay, battery, cm_terms, assumptions, (run.schedule.service_mw,))
+    return RevenueStack(pf, fc)
+
+
+def _upper_bound(
+    lay: Layout,
+    battery: BatterySpec,
+    cm_terms: Sequence[CapacityMarketTerm],
+    assumptions: Sequence[str],
+    extra_starts: tuple[FloatArray, ...] = (),
+) -> RevenueResult:
+    """The perfect-foresight optimum of the layout, checked and attributed (labelled)."""
+    schedule = optimise_perfect_foresight(lay, battery, extra_starts=extra_starts)
     check_stack(lay, battery, schedule)
-    pf = attribute(
+    buy, sell = trade_markets(lay.energy)
+    return attribute(
         lay,
         battery,
         schedule,
@@ -195,7 +196,6 @@ def revenue_stack(
         None,
         [*assumptions, PERFECT_FORESIGHT_NOTE],
     )
-    return RevenueStack(pf, fc)
 
 
 def forecast_run(
