@@ -134,8 +134,9 @@ def _sites(ctx: RefreshContext) -> TabPlan:
     notes = (
         f"DUoS bill: charging year {year}, a standard profile-class shape (class "
         f"{DEFAULT_PROFILE_CLASS} unless the row gives profile_class) scaled to the annual import",
-        f"battery revenue: {first_day} to {last_day}, perfect foresight, 88 % round trip, "
-        "APX + imbalance + DC/DM/DR, no Capacity Market",
+        f"battery revenue: {first_day} to {last_day}, forecast mode (the chart and the "
+        "headline columns; the ceiling only in its 'upper bound (perfect foresight)' column), "
+        "88 % round trip, APX + imbalance + DC/DM/DR, no Capacity Market",
         f"behind the meter: calendar year {btm_year(last_day)}, the scaled profile as load, "
         "system price, no PV or export; levies without a published rate left out: "
         + ", ".join(BTM_LEVIES_LEFT_OUT),
@@ -144,7 +145,7 @@ def _sites(ctx: RefreshContext) -> TabPlan:
         [{"stream": STREAM_NAMES.get(k, k), "revenue_gbp": v} for k, v in streams.items() if v],
         columns=["stream", "revenue_gbp"],
     )
-    title = f"Battery revenue by stream, all sites, {first_day} to {last_day}"
+    title = f"Battery revenue by stream (forecast mode), all sites, {first_day} to {last_day}"
     chart = Chart(title, "column", "streams", "stream", ("revenue_gbp",))
     return dataclasses.replace(
         plan,

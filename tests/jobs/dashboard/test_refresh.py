@@ -140,3 +140,8 @@ def test_tab_locks_are_exclusive_across_open_files(tmp_path: Path) -> None:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(tmp_path / "market.lock", "w") as other:  # released on exit
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    # The headline is the forecast: the tab never calls its figures perfect foresight except
+    # in the labelled upper-bound column.
+    text = " ".join(str(cell) for row in out for cell in row)
+    assert "forecast mode" in text
+    assert text.count("perfect foresight") == text.count("upper bound (perfect foresight)")
