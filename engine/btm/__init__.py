@@ -2,6 +2,7 @@
 PPA price; the battery's dispatch, value and the supply margin.
 """
 
+from engine.btm.forecast import MODES, UPPER_BOUND_LABEL, wholesale_forecast
 from engine.btm.levies import LEVIES, LevySchedule, parse_levy_overrides, resolve_levies
 from engine.btm.ppa import BtmResult, btm_ppa, optimise_site
 from engine.btm.pv import PvSystem, describe_pv, model_pv_kw, parse_clearness
@@ -10,6 +11,8 @@ from engine.btm.site import SiteIntervals
 
 __all__ = [
     "LEVIES",
+    "MODES",
+    "UPPER_BOUND_LABEL",
     "BtmResult",
     "LevySchedule",
     "PvSystem",
@@ -22,4 +25,5 @@ __all__ = [
     "parse_clearness",
     "parse_levy_overrides",
     "resolve_levies",
+    "wholesale_forecast",
 ]

@@ -16,8 +16,12 @@ including negative export values, where PV is curtailed rather than exported at 
   charges − per-day levies + export revenue (− battery degradation with the battery). The
   site pays the PPA price on all its consumption whether or not the battery runs, so the
   PPA price never changes the battery's value.
-* The battery is dispatched with perfect foresight to maximise the margin's per-interval
-  part exactly (:mod:`engine.solvers.segments`): discharging first displaces import (worth
+* Mode ``forecast`` (the default, :mod:`engine.btm.forecast`): the battery decides each UK
+  day at D-1 10:00 on day-ahead forecasts of the wholesale prices and is settled on the
+  actual ones; perfect foresight is run beside it as the labelled upper bound. Mode
+  ``perfect_foresight``: the upper bound alone.
+* Perfect foresight maximises the margin's per-interval part exactly
+  (:mod:`engine.solvers.segments`): discharging first displaces import (worth
   the full import cost), then exports (worth the export value); charging first soaks up
   curtailed PV (free), then PV that would have been exported (the export value forgone),
   then imports (the import cost), within the import limit. Exceeded-capacity charges (the
@@ -45,6 +49,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from engine.battery import BatterySpec
+from engine.btm.forecast import (
+    PERFECT_FORESIGHT_NOTE,
+    check_mode,
+    day_starts,
+    forecast_note,
+    optimise_site_forecast,
+)
 from engine.btm.levies import LevySchedule
 from engine.btm.scenario import INTERVAL_H, Costing, Prices, Scenario, run_scenario
 from engine.btm.site import SiteIntervals, value_points
@@ -74,6 +85,15 @@ class BtmResult:
     assumptions: tuple[str, ...]
     levies_used: tuple[dict[str, Any], ...] = field(default=())
     levies_excluded: tuple[str, ...] = field(default=())
+    mode: str = "forecast"
+    upper_bound: Scenario | None = None
+
+    @property
+    def upper_bound_value_gbp(self) -> float | None:
+        """Battery value with perfect foresight (forecast mode only) [£]."""
+        if self.upper_bound is None:
+            return None
+        return self.upper_bound.margin_gbp() - self.without.margin_gbp()
 
     @property
     def battery_value_gbp(self) -> float:
@@ -121,11 +141,13 @@ class BtmResult:
             return None, np.where(red, delivered, 0.0)
         return float(delivered[red].sum()) / denominator, np.where(red, delivered, 0.0)
 
-    def equivalent_cycles(self) -> float:
-        """Battery discharged grid energy ÷ usable capacity [cycles]."""
+    def equivalent_cycles(self, scenario: Scenario | None = None) -> float:
+        """Battery discharged grid energy ÷ usable capacity [cycles] (of ``with_battery``
+        unless another scenario is given)."""
         if self.battery is None:
             return 0.0
-        return float(self.with_battery.discharge_mwh.sum()) / self.battery.usable_energy_mwh
+        run = self.with_battery if scenario is None else scenario
+        return float(run.discharge_mwh.sum()) / self.battery.usable_energy_mwh
 
 
 def _series(values: Any, n: int, field: str) -> FloatArray:
@@ -192,6 +214,9 @@ def btm_ppa(
     export_prices_gbp_per_mwh: Any = None,
     export_tariff: DuosTariff | None = None,
     assumptions: tuple[str, ...] = (),
+    mode: str = "forecast",
+    energy_forecast_gbp_per_mwh: Any = None,
+    export_forecast_gbp_per_mwh: Any = None,
 ) -> BtmResult:
     """The site's supply margin without and with the battery, and the battery's value.
 
@@ -212,6 +237,13 @@ def btm_ppa(
             when the export limit is above 0.
         export_tariff: Generation DUoS tariff of the export MPAN (credits), or None.
         assumptions: Statements made by the caller (price sources, PV model) to carry.
+        mode: ``forecast`` (default: decided on forecasts, settled on actuals, with the
+            perfect-foresight upper bound beside it) or ``perfect_foresight`` (the upper
+            bound alone).
+        energy_forecast_gbp_per_mwh: Forecast mode: the energy price as forecast at each
+            day's decision (:func:`engine.btm.forecast.wholesale_forecast`); None when the
+            price is known in advance (a contract) [£/MWh].
+        export_forecast_gbp_per_mwh: The same for the export price [£/MWh].
 
     Returns:
         The :class:`BtmResult`.
@@ -220,6 +252,7 @@ def btm_ppa(
         ValidationError: Bad inputs, naming the field (and rows).
         InfeasibleDispatchError: Net demand above the import limit (naming the periods).
     """
+    mode = check_mode(mode)
     start_ns, columns = profile_arrays(load)
     if "import_kwh" not in columns:
         raise ValidationError("import_kwh: the load needs import_kwh (or import_kw)", field="load")
@@ -312,15 +345,45 @@ def btm_ppa(
     )
     zeros = np.zeros(n)
     without = run_scenario(site, prices, costing, ppa, None, zeros, zeros, zeros)
+    upper: Scenario | None = None
     if battery is None:
         with_battery = without
     else:
-        soc = optimise_site(site, battery)
-        delta = np.diff(soc, prepend=battery.initial_soc_mwh)
-        delta[np.abs(delta) < 1e-10] = 0.0
-        charge = np.maximum(delta, 0.0) / battery.charge_efficiency_frac
-        discharge = np.maximum(-delta, 0.0) * battery.discharge_efficiency_frac
-        with_battery = run_scenario(site, prices, costing, ppa, battery, charge, discharge, soc)
+
+        def settle(soc: FloatArray) -> Scenario:
+            delta = np.diff(soc, prepend=battery.initial_soc_mwh)
+            delta[np.abs(delta) < 1e-10] = 0.0
+            charge = np.maximum(delta, 0.0) / battery.charge_efficiency_frac
+            discharge = np.maximum(-delta, 0.0) * battery.discharge_efficiency_frac
+            return run_scenario(site, prices, costing, ppa, battery, charge, discharge, soc)
+
+        with_battery = settle(optimise_site(site, battery))
+        if mode == "forecast":
+            upper = with_battery
+            known_import = duos_gbp_per_mwh + levies.per_mwh_gbp_per_mwh
+            energy_fc = zeros
+            if energy_forecast_gbp_per_mwh is None:
+                known_import = known_import + energy
+            else:
+                energy_fc = _series(energy_forecast_gbp_per_mwh, n, "energy_price")
+            known_export = credit
+            export_fc = zeros
+            if export_forecast_gbp_per_mwh is None:
+                known_export = credit + export_price
+            else:
+                export_fc = _series(export_forecast_gbp_per_mwh, n, "export_price")
+            soc = optimise_site_forecast(
+                site,
+                battery,
+                known_import,
+                energy_fc,
+                known_export,
+                export_fc,
+                day_starts(index),
+            )
+            with_battery = settle(soc)
+    if battery is not None:
+        notes.append(forecast_note() if mode == "forecast" else PERFECT_FORESIGHT_NOTE)
     curtailed = float(without.flows.curtailed_mwh.sum())
     if curtailed > 0:
         notes.append(f"without the battery {curtailed:.3f} MWh of PV is curtailed")
@@ -337,6 +400,8 @@ def btm_ppa(
         assumptions=tuple(notes),
         levies_used=levies.used,
         levies_excluded=levies.excluded,
+        mode=mode,
+        upper_bound=upper,
     )
 
 
