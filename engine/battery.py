@@ -43,6 +43,15 @@ MIN_ENERGY_MWH = 0.001
 MIN_ONE_WAY_EFFICIENCY_FRAC = 0.5
 #: Lowest round-trip efficiency [-]: the one-way floor both ways.
 MIN_ROUND_TRIP_EFFICIENCY_FRAC = MIN_ONE_WAY_EFFICIENCY_FRAC**2
+#: The one default round trip of every battery command (dispatch, revenue, btm) when none is
+#: given, at the meter (AC to AC) [-]: a typical 2-hour lithium-ion site. NREL's Annual
+#: Technology Baseline (Utility-Scale Battery Storage, 2020 onwards) takes 85 % as
+#: representative (Cole and Frazier 2020, https://atb.nrel.gov/electricity/2020/index.php?t=st);
+#: LFP systems are quoted at 85-90 % AC-AC; 0.88 lies in that range and is the figure the
+#: revenue stack has used since issue 14's measurements.
+DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC = 0.88
+#: Where :data:`DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC` comes from, in a few words (for notes).
+ROUND_TRIP_SOURCE = "a typical 2-hour lithium-ion site at the meter; NREL ATB takes 0.85"
 
 
 def _finite(value: float, field: str) -> float:

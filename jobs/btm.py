@@ -2,10 +2,14 @@
 
 ``gbess btm`` and ``POST /v1/btm`` build a :class:`BtmRequest` and call :func:`run_btm`,
 which resolves what the engine needs from it: the DUoS tariffs, the energy and export
-price series (from the warehouse, a flat figure, or a per-half-hour series), the levies
-(published rates, overrides, or none), PV (a series or a pvlib model) and the battery,
-then runs :func:`engine.btm.ppa.btm_ppa` and returns its JSON document. Every choice the
-request left open is written into ``assumptions``.
+price series (from the warehouse, a flat figure, or a per-half-hour series) and, in the
+default ``forecast`` mode, the day-ahead forecasts of the wholesale ones
+(:func:`engine.btm.wholesale_forecast`, from the warehouse's prices before the load), the
+levies (published rates, overrides, or none; by default a levy with no published rate is
+left out and listed in ``levies_left_out``, ``require_levies`` makes it an error), PV (a
+series or a pvlib model) and the battery, then runs :func:`engine.btm.ppa.btm_ppa` and
+returns its JSON document. Every choice the request left open is written into
+``assumptions``; an old field name used is listed in ``deprecations``.
 """
 
 from __future__ import annotations
@@ -17,11 +21,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.battery import BatterySpec
-from engine.btm import LEVIES, PvSystem, btm_ppa, describe_pv, model_pv_kw, resolve_levies
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, ROUND_TRIP_SOURCE, BatterySpec
+from engine.btm import (
+    LEVIES,
+    MODES,
+    PvSystem,
+    btm_ppa,
+    describe_pv,
+    model_pv_kw,
+    resolve_levies,
+    wholesale_forecast,
+)
 from engine.duos import find_tariff, profile_arrays
 from engine.errors import DataMissingError, ValidationError
 from engine.reference import ReferenceData, reference_data
+from engine.revenue.forecasts import NAIVE_HISTORY_DAYS
 from engine.series import listed_intervals, numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
@@ -35,7 +49,12 @@ from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
 Price = str | float | Sequence[float] | np.ndarray
 WHOLESALE = ("system", "apx")
 APX_PROVIDER = "APXMIDP"
-DEFAULT_ROUND_TRIP_FRAC = 0.9
+#: The old name of ``import_capacity_kva`` (``/v1/duos/cost`` and ``gbess duos`` say
+#: ``import_capacity_kva``): accepted for one release, with a notice in ``deprecations``.
+CAPACITY_DEPRECATION = (
+    "capacity_kva is deprecated: use import_capacity_kva (the name the DUoS cost takes); the "
+    "old name is accepted for one release"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,13 +68,15 @@ class BtmRequest(TariffChoice):
 
     Attributes:
         load: The site's half-hourly import (``import_kwh`` or ``import_kw``).
-        capacity_kva: Agreed import capacity [kVA].
+        import_capacity_kva: Agreed import capacity [kVA].
+        capacity_kva: Its deprecated old name (accepted, with a notice).
         ppa_gbp_per_mwh: PPA price on the site's consumption [£/MWh].
         power_mw: Battery power [MW]; with ``energy_mwh``, or neither (no battery).
         energy_mwh: Battery usable energy [MWh].
         charge_efficiency_frac: Charge efficiency, 0-1 (with the discharge one).
         discharge_efficiency_frac: Discharge efficiency, 0-1.
-        round_trip_efficiency_frac: Round trip, 0-1, instead (default 0.9, stated).
+        round_trip_efficiency_frac: Round trip, 0-1, instead (default
+            :data:`engine.battery.DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC`, stated).
         degradation_gbp_per_mwh: Degradation cost per MWh discharged [£/MWh].
         initial_soc_mwh: State of charge at the start [MWh].
         final_soc_mwh: Required state of charge at the end [MWh], if any.
@@ -77,11 +98,16 @@ class BtmRequest(TariffChoice):
         levy_overrides: Levy rates replacing the published ones [£/MWh; £/site/day for
             TNUoS_TDR].
         tnuos_band: TNUoS demand residual band, e.g. ``HV1``.
+        require_levies: A levy with no published rate is an error (default: left out and
+            listed in ``levies_left_out``).
+        mode: ``forecast`` (default: decided at D-1 on forecasts, settled on actuals, the
+            upper bound beside it) or ``perfect_foresight`` (the upper bound alone).
     """
 
     load: HalfHourlyProfile
-    capacity_kva: float
     ppa_gbp_per_mwh: float
+    import_capacity_kva: float | None = None
+    capacity_kva: float | None = None
     power_mw: float | None = None
     energy_mwh: float | None = None
     charge_efficiency_frac: float | None = None
@@ -107,6 +133,8 @@ class BtmRequest(TariffChoice):
     without_levies: tuple[str, ...] = ()
     levy_overrides: Mapping[str, float] = field(default_factory=dict)
     tnuos_band: str | None = None
+    require_levies: bool = False
+    mode: str = "forecast"
 
     def __post_init__(self) -> None:
         # Lists from JSON or repeated flags: frozen means tuples.
@@ -145,10 +173,10 @@ def build_battery(request: BtmRequest, notes: list[str]) -> BatterySpec | None:
         )
     round_trip = request.round_trip_efficiency_frac
     if round_trip is None:
-        round_trip = DEFAULT_ROUND_TRIP_FRAC
+        round_trip = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
         notes.append(
-            f"battery round-trip efficiency not given: {DEFAULT_ROUND_TRIP_FRAC:g} assumed, "
-            "split as its square root each way"
+            f"battery round-trip efficiency not given: {round_trip:g} assumed "
+            f"({ROUND_TRIP_SOURCE}), split as its square root each way"
         )
     if request.degradation_gbp_per_mwh == 0:
         notes.append("battery degradation cost 0 £/MWh (not given)")
@@ -156,15 +184,30 @@ def build_battery(request: BtmRequest, notes: list[str]) -> BatterySpec | None:
 
 
 def wholesale_series(
-    warehouse: Warehouse, source: str, index: pd.DatetimeIndex, field_name: str
-) -> np.ndarray:
+    warehouse: Warehouse,
+    source: str,
+    index: pd.DatetimeIndex,
+    field_name: str,
+    history_days: int = 0,
+) -> tuple[np.ndarray, pd.Series]:
     """The system price or APX index on the load's half-hours, from the warehouse [£/MWh].
+
+    Args:
+        warehouse: The warehouse.
+        source: ``system`` or ``apx``.
+        index: The load's half-hours.
+        field_name: The request's field (errors name it).
+        history_days: Days of prices before the load to return too (the forecasts' input).
+
+    Returns:
+        The prices on ``index``, and the whole series read (history and period).
 
     Raises:
         DataMissingError: Naming the half-hours with no price (and what the warehouse holds).
     """
     days = settlement_date_period(index)["settlement_date"]
     first, last = days.iloc[0].date(), days.iloc[-1].date()
+    first -= pd.Timedelta(days=history_days)
     if source == "system":
         frame = warehouse.query("system_prices", from_date=first, to_date=last)
         column = "system_sell_price_gbp_per_mwh"
@@ -185,7 +228,7 @@ def wholesale_series(
             "Give a flat £/MWh or a price series instead.",
             field=field_name,
         )
-    return aligned
+    return aligned, prices.sort_index()
 
 
 def _coverage(status: dict[str, Any], source: str) -> str:
@@ -202,14 +245,25 @@ def price_series(
     field_name: str,
     warehouse: Callable[[], Warehouse],
     notes: list[str],
-) -> np.ndarray:
-    """A per-half-hour price from ``system``/``apx``, a flat figure or a series [£/MWh]."""
+    mode: str = "perfect_foresight",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A per-half-hour price from ``system``/``apx``, a flat figure or a series [£/MWh].
+
+    Returns:
+        The actual price and, in ``forecast`` mode for a wholesale series, its day-ahead
+        forecast (:func:`engine.btm.wholesale_forecast`); None for a price known in advance
+        (a contract figure or series) or in ``perfect_foresight`` mode.
+    """
     if isinstance(value, str):
         source = value.strip().lower()
         if source in WHOLESALE:
             label = "GB system price" if source == "system" else "APX market index (APXMIDP)"
             notes.append(f"{field_name}: {label} from the warehouse")
-            return wholesale_series(warehouse(), source, index, field_name)
+            history = NAIVE_HISTORY_DAYS + 1 if mode == "forecast" else 0
+            actual, read = wholesale_series(warehouse(), source, index, field_name, history)
+            if mode != "forecast":
+                return actual, None
+            return actual, wholesale_forecast(read, index, field_name)
         try:
             value = float(source)
         except ValueError:
@@ -219,15 +273,17 @@ def price_series(
             ) from None
     if isinstance(value, int | float):
         notes.append(f"{field_name}: flat {float(value):g} £/MWh (the user's contract)")
-        return np.full(len(index), float(value))
+        return np.full(len(index), float(value)), None
     array = np.asarray(value, dtype=float)
     if array.shape != (len(index),):
         raise ValidationError(
             f"{field_name}: expected {len(index)} half-hourly prices, got {array.size}",
             field=field_name,
         )
-    notes.append(f"{field_name}: per-half-hour series supplied by the user")
-    return array
+    notes.append(
+        f"{field_name}: per-half-hour series supplied by the user (a contract: known in advance)"
+    )
+    return array, None
 
 
 def _pv(request: BtmRequest, index: pd.DatetimeIndex, notes: list[str]) -> np.ndarray | None:
@@ -297,7 +353,7 @@ ENGINE_FIELDS = {
     "charge_power_mw": "power_mw",
     "discharge_power_mw": "power_mw",
     "degradation_cost_gbp_per_mwh": "degradation_gbp_per_mwh",
-    "import_capacity_kva": "capacity_kva",
+    "capacity_kva": "import_capacity_kva",
     "lat": "latitude_deg",
     "lon": "longitude_deg",
     "levy": "levy_overrides",
@@ -311,9 +367,13 @@ def request_fields(request: BtmRequest) -> dict[str, str]:
     """Engine field names → ``request``'s fields; a load column ``c`` → ``load.c``."""
     names = dict(ENGINE_FIELDS)
     names.update({column: f"load.{column}" for column in request.load.columns()})
+    # A caller who used the old name reads it in errors about the capacity.
+    old_only = request.capacity_kva is not None and request.import_capacity_kva is None
+    capacity = "capacity_kva" if old_only else "import_capacity_kva"
+    names["capacity_kva"] = names["import_capacity_kva"] = capacity
     if request.import_limit_kva is None:
         # The limit defaults to the agreed capacity: a bad limit is a bad capacity.
-        names["import_limit_kva"] = "capacity_kva"
+        names["import_limit_kva"] = capacity
     return names
 
 
@@ -321,6 +381,15 @@ def _btm_document(
     ref: ReferenceData, request: BtmRequest, warehouse: Callable[[], Warehouse]
 ) -> dict[str, Any]:
     notes: list[str] = []
+    deprecations: list[str] = []
+    if request.mode not in MODES:
+        raise ValidationError(
+            f"mode: expected one of {', '.join(MODES)}, got {request.mode!r}", field="mode"
+        )
+    capacity_kva = _import_capacity(request, deprecations)
+    battery = build_battery(request, notes)
+    # Forecasts are made only for a battery to decide on.
+    mode = request.mode if battery is not None else "perfect_foresight"
     load = request.load.frame()
     start_ns, _ = profile_arrays(load)
     index = pd.DatetimeIndex(pd.to_datetime(start_ns, utc=True), name="interval_start")
@@ -330,7 +399,9 @@ def _btm_document(
         if request.export_tariff is None
         else find_tariff(ref, request.distributor, tariff=request.export_tariff)
     )
-    energy = price_series(request.energy_price, index, "energy_price", warehouse, notes)
+    energy, energy_fc = price_series(
+        request.energy_price, index, "energy_price", warehouse, notes, mode
+    )
     export_source = request.export_price
     if export_source is None and request.export_limit_kw > 0:
         if isinstance(request.energy_price, str) and request.energy_price.lower() in WHOLESALE:
@@ -342,10 +413,10 @@ def _btm_document(
                 "rate; give the export price (system, apx or £/MWh)",
                 field="export_price",
             )
-    export = (
-        None
+    export, export_fc = (
+        (None, None)
         if export_source is None
-        else price_series(export_source, index, "export_price", warehouse, notes)
+        else price_series(export_source, index, "export_price", warehouse, notes, mode)
     )
     include: list[str] | None = None
     if request.no_levies:
@@ -367,10 +438,17 @@ def _btm_document(
         include=include,
         overrides=request.levy_overrides,
         tnuos_band=request.tnuos_band,
+        if_missing="raise" if request.require_levies else "leave_out",
     )
     if request.no_levies:
         notes.append(f"levies left out at the user's request (--no-levies): {', '.join(LEVIES)}")
-    battery = build_battery(request, notes)
+    if levies.left_out:
+        notes.append(
+            "levies left out: no published rate in the data for "
+            + "; ".join(f"{item['name']} ({item['reason']})" for item in levies.left_out)
+            + ". Give a rate (levy NAME=VALUE) to include one, or require_levies to make a "
+            "missing rate an error."
+        )
     pv = _pv(request, index, notes)
     result = btm_ppa(
         load,
@@ -379,15 +457,19 @@ def _btm_document(
         request.ppa_gbp_per_mwh,
         energy,
         levies,
-        capacity_kva=request.capacity_kva,
+        capacity_kva=capacity_kva,
         pv_kwh=pv,
         import_limit_kva=request.import_limit_kva,
         export_limit_kw=request.export_limit_kw,
         export_prices_gbp_per_mwh=export,
         export_tariff=export_tariff,
         assumptions=tuple(notes),
+        mode=request.mode,
+        energy_forecast_gbp_per_mwh=energy_fc,
+        export_forecast_gbp_per_mwh=export_fc,
     )
     document = result_document(result)
+    document["deprecations"] = deprecations
     document["tariff"] = {
         "distributor_id": tariff.distributor_id,
         "tariff_name": tariff.tariff_name,
@@ -398,9 +480,30 @@ def _btm_document(
             "energy_mwh": battery.energy_mwh,
             "charge_efficiency_frac": battery.charge_efficiency_frac,
             "discharge_efficiency_frac": battery.discharge_efficiency_frac,
+            "round_trip_efficiency_frac": battery.round_trip_efficiency_frac,
             "degradation_cost_gbp_per_mwh": battery.degradation_cost_gbp_per_mwh,
         }
     return document
+
+
+def _import_capacity(request: BtmRequest, deprecations: list[str]) -> float:
+    """The agreed import capacity from ``import_capacity_kva`` or its deprecated old name."""
+    new, old = request.import_capacity_kva, request.capacity_kva
+    if old is not None:
+        deprecations.append(CAPACITY_DEPRECATION)
+        if new is not None and new != old:
+            raise ValidationError(
+                f"import_capacity_kva: given as {new:g} and, under its old name capacity_kva, "
+                f"as {old:g}; give import_capacity_kva only",
+                field="import_capacity_kva",
+            )
+        return float(old)
+    if new is None:
+        raise ValidationError(
+            "import_capacity_kva: the site's agreed import capacity [kVA] is required",
+            field="import_capacity_kva",
+        )
+    return float(new)
 
 
 class LazyWarehouse:

@@ -3,7 +3,11 @@
 Keys (issue 7): ``without_battery``, ``with_battery`` (each: ``margin_gbp``, ``totals``,
 energies in MWh and ``by_month`` with per-band lines), ``battery_value_gbp``,
 ``battery_value_by_component``, ``red_coverage_frac``, ``equivalent_cycles``, ``by_month``
-(the two margins, the value, coverage and cycles per month), ``assumptions`` and ``levies``.
+(the two margins, the value, coverage and cycles per month), ``assumptions`` and ``levies``;
+``mode`` (``forecast`` or ``perfect_foresight``: which decisions ``with_battery`` holds),
+``upper_bound`` (forecast mode: the perfect-foresight margin, value and cycles, labelled
+"upper bound (perfect foresight)"; None otherwise) and ``levies_left_out`` (levies with no
+published rate, left out, each with its reason).
 Costs are positive numbers under cost names; ``margin_gbp`` is revenue − costs.
 """
 
@@ -13,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from engine.btm import UPPER_BOUND_LABEL
 
 if TYPE_CHECKING:
     from engine.btm import BtmResult, Scenario
@@ -102,7 +108,20 @@ def result_document(result: BtmResult) -> dict[str, Any]:
                 "equivalent_cycles": float(discharged[m] / usable) if usable else 0.0,
             }
         )
+    upper = None
+    if result.upper_bound is not None:
+        upper = {
+            "label": UPPER_BOUND_LABEL,
+            "with_battery_margin_gbp": result.upper_bound.margin_gbp(),
+            "battery_value_gbp": result.upper_bound_value_gbp,
+            "equivalent_cycles": result.equivalent_cycles(result.upper_bound),
+        }
     return {
+        "mode": result.mode,
+        "battery_value_label": UPPER_BOUND_LABEL
+        if result.mode == "perfect_foresight" and result.battery is not None
+        else result.mode,
+        "upper_bound": upper,
         "without_battery": without,
         "with_battery": with_battery,
         "battery_value_gbp": result.battery_value_gbp,
@@ -113,4 +132,5 @@ def result_document(result: BtmResult) -> dict[str, Any]:
         "by_month": by_month,
         "assumptions": list(result.assumptions),
         "levies": {"used": list(result.levies_used), "excluded": list(result.levies_excluded)},
+        "levies_left_out": [dict(item) for item in result.levies_left_out],
     }

@@ -8,7 +8,8 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from engine.btm import LEVIES
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
+from engine.btm import LEVIES, UPPER_BOUND_LABEL
 from engine.errors import (
     DataMissingError,
     InfeasibleDispatchError,
@@ -60,8 +61,21 @@ class BtmHttpRequest(TariffChoice):
         description="interval_start (or settlement_date + settlement_period) and import_kwh "
         "(or import_kw), at most two years of half-hours"
     )
-    capacity_kva: float = Field(
-        description="Agreed import capacity [kVA]", json_schema_extra=_KVA_ABOVE_0
+    import_capacity_kva: float | None = Field(
+        None,
+        description="Agreed import capacity [kVA] (required; the name /v1/duos/cost uses)",
+        json_schema_extra=_KVA_ABOVE_0,
+    )
+    capacity_kva: float | None = Field(
+        None,
+        description="Deprecated old name of import_capacity_kva (accepted, noted in deprecations)",
+        json_schema_extra={**_KVA_ABOVE_0, "deprecated": True},
+    )
+    mode: Literal["forecast", "perfect_foresight"] = Field(
+        "forecast",
+        description="forecast (default): decided each day at D-1 on forecasts, settled on "
+        f"actual prices, with the {UPPER_BOUND_LABEL} beside it; perfect_foresight: the upper "
+        "bound alone",
     )
     ppa_gbp_per_mwh: float = Field(
         description="PPA price on the site's consumption [£/MWh]", json_schema_extra=_AT_LEAST_0
@@ -71,7 +85,7 @@ class BtmHttpRequest(TariffChoice):
     round_trip_efficiency_frac: float | None = Field(
         None,
         alias="round_trip_efficiency",
-        description="0.25-1; default 0.9 (stated)",
+        description=f"0.25-1; default {DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC:g} (stated)",
         json_schema_extra=ROUND_TRIP,
     )
     charge_efficiency_frac: float | None = Field(
@@ -138,6 +152,11 @@ class BtmHttpRequest(TariffChoice):
         json_schema_extra={"propertyNames": {"enum": list(LEVIES)}},
     )
     tnuos_band: str | None = None
+    require_levies: bool = Field(
+        False,
+        description="A levy with no published rate is an error (default: left out, listed in "
+        "levies_left_out)",
+    )
 
     @field_validator("energy_price", "export_price", mode="wrap")
     @classmethod
@@ -153,7 +172,13 @@ class BtmHttpRequest(TariffChoice):
 
 
 class BtmResponse(ApiModel):
-    """Issue 7's keys; margins by month and band inside each scenario."""
+    """Issue 7's keys; margins by month and band inside each scenario. ``with_battery`` holds
+    the decisions of ``mode``; in forecast mode ``upper_bound`` is the perfect-foresight
+    ceiling, labelled."""
+
+    mode: Literal["forecast", "perfect_foresight"]
+    battery_value_label: str
+    upper_bound: dict[str, Any] | None
 
     without_battery: dict[str, Any]
     with_battery: dict[str, Any]
@@ -165,6 +190,8 @@ class BtmResponse(ApiModel):
     by_month: list[dict[str, Any]]
     assumptions: list[str]
     levies: dict[str, Any]
+    levies_left_out: list[dict[str, str]]
+    deprecations: list[str]
     tariff: dict[str, str]
     battery: dict[str, float] | None = None
 

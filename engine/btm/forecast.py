@@ -167,8 +167,7 @@ def optimise_site_forecast(
     ends = np.r_[starts[1:], n]
     plan = dataclasses.replace(
         battery,
-        degradation_cost_gbp_per_mwh=battery.degradation_cost_gbp_per_mwh
-        + plan_margin_gbp_per_mwh,
+        degradation_cost_gbp_per_mwh=battery.degradation_cost_gbp_per_mwh + plan_margin_gbp_per_mwh,
     )
     soc = np.zeros(n)
     s = battery.initial_soc_mwh

@@ -21,8 +21,9 @@ Levies modelled (name → basis → legal instrument / published source):
 Simplifications: per-MWh levies apply to metered import at the meter (no line-loss uplift,
 no energy-intensive-industry exemptions); the TNUoS locational triad charge is not a levy
 here. A levy that has no rate for some period is never defaulted: the caller supplies an
-override for it, leaves it out explicitly, or gets :class:`DataMissingError` listing every
-gap.
+override for it, leaves it out explicitly, lets it be left out for the whole run and listed
+with the reason (``if_missing="leave_out"``, the BtM default), or gets
+:class:`DataMissingError` listing every gap.
 """
 
 from __future__ import annotations
@@ -122,12 +123,15 @@ class LevySchedule:
         used: One record per levy applied: name, basis, unit, citation, and the rates
             (from, to, value, source) or the override.
         excluded: Levies left out at the caller's explicit request.
+        left_out: Levies left out because the data has no published rate for some of the
+            run (``if_missing="leave_out"``): ``{"name", "reason"}`` each.
     """
 
     per_mwh_gbp_per_mwh: FloatArray
     fixed_gbp: FloatArray
     used: tuple[dict[str, Any], ...]
     excluded: tuple[str, ...]
+    left_out: tuple[dict[str, str], ...] = ()
 
 
 def parse_levy_overrides(items: Sequence[str], field: str = "levy") -> dict[str, float]:
@@ -168,6 +172,7 @@ def resolve_levies(
     include: Sequence[str] | None = None,
     overrides: Mapping[str, float] | None = None,
     tnuos_band: str | None = None,
+    if_missing: Literal["raise", "leave_out"] = "raise",
 ) -> LevySchedule:
     """Per-interval levy charges for a site, from published rates and explicit overrides.
 
@@ -179,13 +184,17 @@ def resolve_levies(
         overrides: Levy name → value in its basis unit [£/MWh, or £/site/day for
             ``TNUoS_TDR``], replacing published rates for the whole run.
         tnuos_band: The site's TNUoS demand residual band (e.g. ``"HV1"``, ``"LV_NoMIC_2"``).
+        if_missing: ``raise`` (a levy without a rate for part of the run is an error) or
+            ``leave_out`` (such a levy is left out for the whole run, never applied in part
+            and never given an invented rate, and listed in ``left_out`` with the reason).
 
     Returns:
         The :class:`LevySchedule`.
 
     Raises:
-        DataMissingError: If any included levy lacks a rate for some periods and has no
-            override; the message lists every such levy and its uncovered date ranges.
+        DataMissingError: If ``if_missing`` is ``raise`` and any included levy lacks a rate
+            for some periods and has no override; the message lists every such levy and its
+            uncovered date ranges.
     """
     names = list(LEVIES) if include is None else [_canonical_name(n, "levies") for n in include]
     overrides = {_canonical_name(k, "levy"): v for k, v in (overrides or {}).items()}
@@ -198,6 +207,7 @@ def resolve_levies(
     fixed = np.zeros(n)
     used: list[dict[str, Any]] = []
     gaps: list[str] = []
+    left_out: list[dict[str, str]] = []
     for name in names:
         levy = LEVIES[name]
         if name in overrides:
@@ -211,6 +221,15 @@ def resolve_levies(
             value, covered = table.on_days(day_values)
             if not covered.all():
                 gaps.append(f"{name} ({_describe_gaps(days, covered)})")
+                band = "" if tnuos_band or levy.basis == "per_mwh" else "; it needs the site's band"
+                left_out.append(
+                    {
+                        "name": name,
+                        "reason": "no published rate in the data for "
+                        f"{_describe_gaps(days, covered).replace('no rate at all', 'the run')}"
+                        f"{band}",
+                    }
+                )
                 continue
             record = {"source": "published", "rates": table.records(day_values)}
         if levy.basis == "per_mwh":
@@ -226,7 +245,7 @@ def resolve_levies(
                 **record,
             }
         )
-    if gaps:
+    if gaps and if_missing == "raise":
         missing = [gap.split(" (", 1)[0] for gap in gaps]
         band_hint = "" if tnuos_band else " (TNUoS_TDR needs the site's residual band)"
         raise DataMissingError(
@@ -239,7 +258,7 @@ def resolve_levies(
             extensions={"missing_levies": missing},
         )
     excluded = tuple(n for n in LEVIES if n not in names)
-    return LevySchedule(per_mwh, fixed, tuple(used), excluded)
+    return LevySchedule(per_mwh, fixed, tuple(used), excluded, tuple(left_out))
 
 
 @dataclass(frozen=True)

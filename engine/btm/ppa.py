@@ -87,6 +87,7 @@ class BtmResult:
     levies_excluded: tuple[str, ...] = field(default=())
     mode: str = "forecast"
     upper_bound: Scenario | None = None
+    levies_left_out: tuple[dict[str, str], ...] = field(default=())
 
     @property
     def upper_bound_value_gbp(self) -> float | None:
@@ -402,6 +403,7 @@ def btm_ppa(
         levies_excluded=levies.excluded,
         mode=mode,
         upper_bound=upper,
+        levies_left_out=levies.left_out,
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from engine.btm import parse_clearness, parse_levy_overrides
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
+from engine.btm import MODES, UPPER_BOUND_LABEL, parse_clearness, parse_levy_overrides
 from jobs.btm import BtmRequest, run_btm, series_on_load
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.inputs import (
@@ -41,7 +43,12 @@ def register(sub: Any) -> None:
     site.add_argument("--distributor", required=True, help="distributor id 10-23 or GSP group")
     site.add_argument("--tariff", help='demand DUoS tariff name (e.g. "HV Site Specific Band 1")')
     site.add_argument("--llfc", help="line loss factor class, instead of --tariff")
-    site.add_argument("--capacity-kva", type=float, required=True, help="agreed import capacity")
+    site.add_argument(
+        "--import-capacity-kva", type=float, help="agreed import capacity [kVA] (required)"
+    )
+    site.add_argument(
+        "--capacity-kva", type=float, help="deprecated old name of --import-capacity-kva"
+    )
     site.add_argument(
         "--import-limit-kva", type=float, help="physical import limit (default: capacity)"
     )
@@ -74,11 +81,24 @@ def register(sub: Any) -> None:
         help="leave one levy out (repeatable); the others apply",
     )
     prices.add_argument("--tnuos-band", help="TNUoS demand residual band, e.g. HV1")
+    prices.add_argument(
+        "--require-levies",
+        action="store_true",
+        help="a levy with no published rate is an error (default: left out and listed)",
+    )
     battery = parser.add_argument_group("battery")
+    battery.add_argument(
+        "--mode",
+        choices=MODES,
+        default="forecast",
+        help="forecast (default): decided each day at D-1 on forecasts, settled on actual "
+        f"prices, with the {UPPER_BOUND_LABEL} beside it; perfect_foresight: the upper bound "
+        "alone",
+    )
     battery.add_argument("--power-mw", type=float)
     battery.add_argument("--energy-mwh", type=float)
     for name, hint in (
-        ("round_trip", "0-1 (default 0.9)"),
+        ("round_trip", f"0-1 (default {DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC:g})"),
         ("charge", "0-1"),
         ("discharge", "0-1"),
     ):
@@ -152,13 +172,28 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         levy_overrides=parse_levy_overrides(args.levy_overrides),
     )
     document = run_btm(request, settings)
+    for notice in document["deprecations"]:
+        print(
+            f"gbess: deprecated: {notice.replace('capacity_kva', '--capacity-kva')}",
+            file=sys.stderr,
+        )
     if args.json:
         emit_json(document)
         return 0
     print(f"{document['tariff']['tariff_name']} ({document['tariff']['distributor_id']})")
     for key in ("without_battery", "with_battery"):
         print(f"  {key:<18} margin £{document[key]['margin_gbp']:>14,.2f}")
-    print(f"  battery value      £{document['battery_value_gbp']:>14,.2f}")
+    value, label = document["battery_value_gbp"], document["battery_value_label"]
+    print(f"  battery value      £{value:>14,.2f}  ({label})")
+    upper = document["upper_bound"]
+    if upper is not None:
+        print(
+            f"  {upper['label']}: £{upper['battery_value_gbp']:,.2f}, "
+            f"{upper['equivalent_cycles']:.1f} equivalent cycles"
+        )
+    battery = document.get("battery")
+    if battery is not None:
+        print(f"  round trip         {battery['round_trip_efficiency_frac']:.0%}")
     coverage = document["red_coverage_frac"]
     if coverage is not None:
         print(f"  red coverage       {coverage:.1%}")

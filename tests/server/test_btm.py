@@ -27,7 +27,7 @@ def _body(kwh: float, days: tuple[str, str] = ("2025-06-09", "2025-06-10")) -> d
         "load": {"interval_start": iso_utc(index), "import_kwh": [kwh] * len(index)},
         "distributor": 14,
         "tariff": "HV Site Specific Band 1",
-        "capacity_kva": 3000,
+        "import_capacity_kva": 3000,
         "ppa_gbp_per_mwh": 150,
         "power_mw": 2.5,
         "energy_mwh": 5,
@@ -78,12 +78,26 @@ def test_a_distributor_of_the_wrong_type_is_one_error(client: FlaskClient) -> No
     assert [e["field"] for e in response.get_json()["errors"]] == ["distributor"]
 
 
+def test_missing_levies_are_left_out_and_listed_by_default(client: FlaskClient) -> None:
+    body = _body(1000.0)
+    body["no_levies"] = False
+    response = signed(client, "POST", "/v1/btm", json=body)
+    document = response.get_json()
+    assert response.status_code == 200, document
+    names = [item["name"] for item in document["levies_left_out"]]
+    assert names == ["FiT", "CfD_ILR", "AAHEDC", "TNUoS_TDR"]
+    assert document["mode"] == "forecast"
+    assert document["upper_bound"]["label"] == "upper bound (perfect foresight)"
+    assert document["deprecations"] == []
+
+
 def test_missing_levies_are_a_machine_readable_extension(client: FlaskClient) -> None:
     # June 2025 has published BSUoS, RO, CfD OCL and CCL rates; FiT, the CfD ILR and AAHEDC
     # have none, and TNUoS needs a band. Clients get the names as an RFC 9457 extension
-    # member, never by parsing the prose detail.
+    # member, never by parsing the prose detail (with require_levies: true).
     body = _body(1000.0)
     body["no_levies"] = False
+    body["require_levies"] = True
     response = signed(client, "POST", "/v1/btm", json=body)
     problem = response.get_json()
     assert response.status_code == 404
@@ -131,7 +145,7 @@ def test_the_cli_and_the_api_build_the_same_request(
     pd.DataFrame(body["load"]).to_csv(load, index=False)
     argv = [
         "btm", "--load", str(load), "--distributor", "_E",
-        "--tariff", "HV Site Specific Band 1", "--capacity-kva", "3000",
+        "--tariff", "HV Site Specific Band 1", "--import-capacity-kva", "3000",
         "--ppa-gbp-per-mwh", "150", "--power-mw", "2.5", "--energy-mwh", "5",
         "--energy-price", "80", "--levy", "BSUoS=5",
         *[word for name in missing for word in ("--without-levy", name)],
@@ -149,6 +163,18 @@ def test_the_cli_and_the_api_build_the_same_request(
     assert dataclasses.replace(by_cli, energy_price=80.0) == by_api
 
 
+def test_the_old_capacity_name_is_accepted_with_a_deprecation(client: FlaskClient) -> None:
+    body = _body(1000.0)
+    body["capacity_kva"] = body.pop("import_capacity_kva")
+    response = signed(client, "POST", "/v1/btm", json=body)
+    document = response.get_json()
+    assert response.status_code == 200, document
+    assert document["deprecations"] == [
+        "capacity_kva is deprecated: use import_capacity_kva (the name the DUoS cost takes); "
+        "the old name is accepted for one release"
+    ]
+
+
 def _two_years_and_a_day() -> dict[str, Any]:
     index = half_hourly_index("2024-01-01", "2026-01-02")
     return {"interval_start": iso_utc(index), "import_kwh": [1.0] * len(index)}
@@ -161,8 +187,12 @@ def _two_years_and_a_day() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "status", "field"),
     [
-        ({"capacity_kva": 1e12}, 422, "capacity_kva"),
-        ({"capacity_kva": 0}, 422, "capacity_kva"),
+        ({"import_capacity_kva": 1e12}, 422, "import_capacity_kva"),
+        ({"import_capacity_kva": 0}, 422, "import_capacity_kva"),
+        ({"import_capacity_kva": None}, 422, "import_capacity_kva"),
+        ({"import_capacity_kva": None, "capacity_kva": 1e12}, 422, "capacity_kva"),
+        ({"import_capacity_kva": None, "capacity_kva": 0}, 422, "capacity_kva"),
+        ({"mode": "day_ahead"}, 422, "mode"),
         ({"round_trip_efficiency": 2}, 422, "round_trip_efficiency"),
         ({"round_trip_efficiency": 0.9, "charge_efficiency": 0.9}, 422, "round_trip_efficiency"),
         ({"no_levies": False, "levies": {"BOGUS": 1.0}}, 422, "levies"),
@@ -180,13 +210,14 @@ def _two_years_and_a_day() -> dict[str, Any]:
 def test_errors_name_the_bodys_key(
     client: FlaskClient, change: dict[str, Any], status: int, field: str
 ) -> None:
-    response = signed(client, "POST", "/v1/btm", json=_body(1000.0) | change)
+    body = {key: value for key, value in (_body(1000.0) | change).items() if value is not None}
+    response = signed(client, "POST", "/v1/btm", json=body)
     problem = response.get_json()
     assert response.status_code == status, problem
     assert problem["field"] == field
     assert problem["detail"].startswith(f"{field}:")
     # No other spelling of a renamed field, and no CLI flag, appears in what the caller reads.
-    for word in ("_frac", "latitude_deg", "levy_overrides", "import_capacity_kva", "--"):
+    for word in ("_frac", "latitude_deg", "levy_overrides", "--"):
         assert word not in problem["detail"]
 
 

@@ -93,7 +93,8 @@ def test_decisions_committed_before_t_ignore_every_price_after_t(cut: str) -> No
     moved, _ = _forecast_run(perturbed, index)
     local_days = np.asarray(index.tz_convert(UK_TZ).date)
     committed = np.array([decision_time(day) < t for day in local_days])
-    assert committed.any() and (~committed).any()
+    assert committed.any()
+    assert (~committed).any()
     assert moved[committed] == pytest.approx(base[committed], abs=1e-12)
     # The test can fail: the perturbation does change later decisions.
     assert not np.allclose(moved[~committed], base[~committed])

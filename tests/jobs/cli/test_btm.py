@@ -28,7 +28,7 @@ ARGS = [
     "14",
     "--tariff",
     "HV Site Specific Band 1",
-    "--capacity-kva",
+    "--import-capacity-kva",
     "3000",
     "--ppa-gbp-per-mwh",
     "150",
@@ -93,7 +93,35 @@ def test_missing_levies_exit_1_naming_them(
 ) -> None:
     load = _load(tmp_path, 1000.0)
     args = [a for a in ARGS if a != "--no-levies"]
-    assert main([*args, "--load", str(load), "--levy", "FiT=5.5", "--json"]) == 1
+    argv = [*args, "--load", str(load), "--levy", "FiT=5.5", "--require-levies", "--json"]
+    assert main(argv) == 1
     err = capsys.readouterr().err
     assert "AAHEDC" in err
     assert "FiT" not in err.split("part of the period:")[1].split(";")[0]
+
+
+def test_defaults_succeed_with_levies_left_out_and_the_old_capacity_flag_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load = _load(tmp_path, 1000.0)
+    args = [a for a in ARGS if a != "--no-levies"]
+    args[args.index("--import-capacity-kva")] = "--capacity-kva"
+    assert main([*args, "--load", str(load)]) == 0
+    shown = capsys.readouterr()
+    assert "gbess: deprecated: --capacity-kva is deprecated" in shown.err
+    assert "battery value" in shown.out
+    assert "(forecast)" in shown.out
+    assert "upper bound (perfect foresight): £" in shown.out
+    assert "round trip         88%" in shown.out
+    assert "levies left out: no published rate in the data for FiT" in shown.out
+
+
+def test_perfect_foresight_mode_labels_its_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load = _load(tmp_path, 1000.0)
+    assert main([*ARGS, "--load", str(load), "--mode", "perfect_foresight", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["mode"] == "perfect_foresight"
+    assert document["battery_value_label"] == "upper bound (perfect foresight)"
+    assert document["upper_bound"] is None
