@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.battery import BatterySpec
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, ROUND_TRIP_SOURCE, BatterySpec
 from engine.dispatch import DispatchResult, optimise_dispatch
 from engine.errors import DataMissingError, ValidationError
 from engine.series import check_half_hour_steps, numeric_cells, row_starts_ns
@@ -87,8 +87,11 @@ class DispatchRequest:
         prices: Where the prices come from.
         power_mw: Charge and discharge power [MW].
         energy_mwh: Energy capacity [MWh].
-        charge_efficiency_frac: Stored ÷ grid energy in [0-1].
+        charge_efficiency_frac: Stored ÷ grid energy in [0-1] (a missing one of the pair: 1).
         discharge_efficiency_frac: Grid energy out ÷ stored energy out [0-1].
+        round_trip_efficiency_frac: Round trip instead, split as its square root each way;
+            with no efficiency at all, :data:`engine.battery.DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC`
+            (stated in ``round_trip_note``).
         initial_soc_mwh: Stored energy at the start [MWh].
         final_soc_mwh: Required stored energy at the end, or None for free [MWh].
         degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
@@ -96,37 +99,65 @@ class DispatchRequest:
         schedule_csv: Write the per-interval schedule here (the CLI's ``--schedule``); its
             folder must exist (checked now, so a typo costs no solve).
         battery: The battery these fields describe (derived).
+        round_trip_note: How the round trip was chosen (derived).
     """
 
     prices: GivenPrices | WarehousePrices
     power_mw: float
     energy_mwh: float
-    charge_efficiency_frac: float = 1.0
-    discharge_efficiency_frac: float = 1.0
+    charge_efficiency_frac: float | None = None
+    discharge_efficiency_frac: float | None = None
+    round_trip_efficiency_frac: float | None = None
     initial_soc_mwh: float = 0.0
     final_soc_mwh: float | None = None
     degradation_gbp_per_mwh: float = 0.0
     max_cycles_per_day: float | None = None
     schedule_csv: Path | None = None
     battery: BatterySpec = field(init=False, repr=False, compare=False)
+    round_trip_note: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        common: dict[str, Any] = {
+            "initial_soc_mwh": self.initial_soc_mwh,
+            "final_soc_mwh": self.final_soc_mwh,
+            "degradation_cost_gbp_per_mwh": self.degradation_gbp_per_mwh,
+            "max_cycles_per_day": self.max_cycles_per_day,
+        }
+        one_way = (self.charge_efficiency_frac, self.discharge_efficiency_frac)
+        round_trip = self.round_trip_efficiency_frac
         try:
-            battery = BatterySpec(
-                charge_power_mw=self.power_mw,
-                discharge_power_mw=self.power_mw,
-                energy_mwh=self.energy_mwh,
-                charge_efficiency_frac=self.charge_efficiency_frac,
-                discharge_efficiency_frac=self.discharge_efficiency_frac,
-                initial_soc_mwh=self.initial_soc_mwh,
-                final_soc_mwh=self.final_soc_mwh,
-                degradation_cost_gbp_per_mwh=self.degradation_gbp_per_mwh,
-                max_cycles_per_day=self.max_cycles_per_day,
-            )
+            if one_way != (None, None):
+                if round_trip is not None:
+                    raise ValidationError(
+                        "round_trip_efficiency_frac: give it or the charge/discharge "
+                        "efficiencies, not both",
+                        field="round_trip_efficiency_frac",
+                    )
+                charge, discharge = (1.0 if x is None else x for x in one_way)
+                note = "given (charge × discharge efficiency)"
+                battery = BatterySpec.symmetric(
+                    self.power_mw,
+                    self.energy_mwh,
+                    charge_efficiency_frac=charge,
+                    discharge_efficiency_frac=discharge,
+                    **common,
+                )
+            else:
+                note = "given, split as its square root each way"
+                if round_trip is None:
+                    round_trip = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
+                    note = (
+                        f"not given: {round_trip:g} assumed ({ROUND_TRIP_SOURCE}), split as its "
+                        "square root each way"
+                    )
+                battery = BatterySpec.from_round_trip(
+                    self.power_mw, self.energy_mwh, round_trip, **common
+                )
         except ValidationError as error:
             # The engine names its own fields; the caller typed these names.
             raise renamed(error, _REQUEST_FIELDS) from None
         object.__setattr__(self, "battery", battery)
+        object.__setattr__(self, "round_trip_note", note)
         if self.schedule_csv is not None and not self.schedule_csv.parent.is_dir():
             raise ValidationError(
                 f"schedule: the folder {self.schedule_csv.parent} does not exist",
@@ -143,8 +174,9 @@ class DispatchRequest:
         prices_from_warehouse: str | None = None,
         from_date: str | dt.date | None = None,
         to_date: str | dt.date | None = None,
-        charge_efficiency: float = 1.0,
-        discharge_efficiency: float = 1.0,
+        charge_efficiency: float | None = None,
+        discharge_efficiency: float | None = None,
+        round_trip_efficiency: float | None = None,
         initial_soc_mwh: float = 0.0,
         final_soc_mwh: float | None = None,
         degradation_gbp_per_mwh: float = 0.0,
@@ -163,6 +195,8 @@ class DispatchRequest:
             to_date: With the warehouse: last UK day (inclusive).
             charge_efficiency: Stored ÷ grid energy in [0-1].
             discharge_efficiency: Grid energy out ÷ stored energy out [0-1].
+            round_trip_efficiency: Round trip instead [0-1]; with no efficiency given,
+                :data:`engine.battery.DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC`.
             initial_soc_mwh: Stored energy at the start [MWh].
             final_soc_mwh: Required stored energy at the end, or None [MWh].
             degradation_gbp_per_mwh: Wear cost per MWh discharged [£/MWh].
@@ -195,6 +229,7 @@ class DispatchRequest:
             energy_mwh=energy_mwh,
             charge_efficiency_frac=charge_efficiency,
             discharge_efficiency_frac=discharge_efficiency,
+            round_trip_efficiency_frac=round_trip_efficiency,
             initial_soc_mwh=initial_soc_mwh,
             final_soc_mwh=final_soc_mwh,
             degradation_gbp_per_mwh=degradation_gbp_per_mwh,
@@ -209,6 +244,7 @@ _REQUEST_FIELDS = {
     "discharge_power_mw": "power_mw",
     "charge_efficiency_frac": "charge_efficiency",
     "discharge_efficiency_frac": "discharge_efficiency",
+    "round_trip_efficiency_frac": "round_trip_efficiency",
     "degradation_cost_gbp_per_mwh": "degradation_gbp_per_mwh",
 }
 
@@ -351,7 +387,11 @@ def run_dispatch(request: DispatchRequest, settings: Settings) -> dict[str, Any]
         out = result.schedule.copy()
         out.insert(0, "interval_start", iso_utc(out.index))
         out.to_csv(request.schedule_csv, index=False)
-    return dispatch_document(result)
+    return {
+        **dispatch_document(result),
+        "round_trip_efficiency": request.battery.round_trip_efficiency_frac,
+        "round_trip_note": request.round_trip_note,
+    }
 
 
 def dispatch_document(result: DispatchResult) -> dict[str, Any]:

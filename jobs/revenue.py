@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.battery import BatterySpec
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, BatterySpec
 from engine.duos import find_tariff
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
 from engine.reference import reference_data
@@ -58,7 +58,7 @@ MODES: tuple[str, ...] = ENGINE_MODES
 HISTORY_DAYS = 14
 #: Days read before the period for the learned forecasts (a year of training, plus lags).
 LEARNED_HISTORY_DAYS = 380
-DEFAULT_ROUND_TRIP_FRAC = 0.88
+DEFAULT_ROUND_TRIP_FRAC = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 _LLFC_RE = re.compile(r"^[A-Za-z0-9]{1,3}$")
 _HOURS_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*(h|hr|hrs|hour|hours)\s*$", re.IGNORECASE)
 #: Below this duration an "energy" figure is almost surely hours typed as MWh [h].

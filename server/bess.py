@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
 from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
 from engine.revenue.markets import CM_AUCTIONS
@@ -288,11 +289,17 @@ class DispatchHttpRequest(_BessBody):
         description="Charge and discharge power [MW]", json_schema_extra=POWER_MW
     )
     energy_mwh: float = Field(description="Energy capacity [MWh]", json_schema_extra=ENERGY_MWH)
-    charge_efficiency: float = Field(
-        1.0, description="Stored ÷ grid energy in, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
+    round_trip_efficiency: float | None = Field(
+        None,
+        description="Round trip, split as its square root each way; default "
+        f"{DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC:g} when no efficiency is given (stated)",
+        json_schema_extra=ROUND_TRIP,
     )
-    discharge_efficiency: float = Field(
-        1.0, description="Grid out ÷ stored out, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
+    charge_efficiency: float | None = Field(
+        None, description="Stored ÷ grid energy in, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
+    )
+    discharge_efficiency: float | None = Field(
+        None, description="Grid out ÷ stored out, 0.5 ≤ x ≤ 1", json_schema_extra=ONE_WAY
     )
     initial_soc_mwh: float = Field(
         0.0, description="Stored energy at the start [MWh]", json_schema_extra=_AT_LEAST_0
@@ -323,6 +330,8 @@ class DispatchResponse(ApiModel):
     first_interval_start: str
     last_interval_start: str
     method: str
+    round_trip_efficiency: float
+    round_trip_note: str
 
 
 @bp.operation(

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from jobs.cli._common import add_json_flag, emit_json
 from jobs.dispatch import WAREHOUSE_SERIES, DispatchRequest, read_price_csv, run_dispatch
 from jobs.settings import Settings
@@ -30,8 +31,14 @@ def register(sub: Any) -> None:
     parser.add_argument("--to", dest="to_date", help="with the warehouse: last UK day")
     parser.add_argument("--power-mw", type=float, required=True, help="charge/discharge [MW]")
     parser.add_argument("--energy-mwh", type=float, required=True, help="capacity [MWh]")
-    parser.add_argument("--charge-efficiency", type=float, default=1.0, help="0 < x ≤ 1")
-    parser.add_argument("--discharge-efficiency", type=float, default=1.0, help="0 < x ≤ 1")
+    parser.add_argument(
+        "--round-trip-efficiency",
+        type=float,
+        help=f"0 < x ≤ 1, split as its square root each way (default "
+        f"{DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC:g} when no efficiency is given)",
+    )
+    parser.add_argument("--charge-efficiency", type=float, help="0 < x ≤ 1, instead")
+    parser.add_argument("--discharge-efficiency", type=float, help="0 < x ≤ 1, instead")
     parser.add_argument("--initial-soc-mwh", type=float, default=0.0)
     parser.add_argument("--final-soc-mwh", type=float, default=None)
     parser.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)

@@ -147,7 +147,7 @@ def btm_stage(settings: Settings, year: int, warehouse: Callable[[], Any]) -> St
         request = BtmRequest(
             load=HalfHourlyProfile.from_frame(load.reset_index()),
             distributor=record["_lookup"],
-            capacity_kva=site.capacity_kva,
+            import_capacity_kva=site.capacity_kva,
             ppa_gbp_per_mwh=site.ppa_gbp_per_mwh,
             tariff=site.tariff,
             power_mw=site.power_mw,

@@ -33,11 +33,30 @@ def settings(data_dir: Path, tmp_path: Path) -> Settings:
     )
 
 
+def test_the_default_round_trip_is_the_shared_one_and_stated(settings: Settings) -> None:
+    # No efficiency given: 0.88 round trip (engine.battery), √0.88 each way. Charge 0.5 MWh
+    # at £10 (−£5); it delivers 0.5 × 0.88 = 0.44 MWh at £100 (+£44): £39.
+    doc = run_dispatch(DispatchRequest.from_inputs(prices=TWO_PERIODS, **BATTERY), settings)
+    assert doc["round_trip_efficiency"] == pytest.approx(0.88)
+    assert doc["round_trip_note"].startswith("not given: 0.88 assumed")
+    assert doc["net_revenue_gbp"] == pytest.approx(39.0)
+    assert doc["discharged_mwh"] == pytest.approx(0.44)
+    with pytest.raises(ValidationError, match="round_trip_efficiency: give it or") as err:
+        DispatchRequest.from_inputs(
+            prices=TWO_PERIODS, round_trip_efficiency=0.9, charge_efficiency=0.9, **BATTERY
+        )
+    assert err.value.field == "round_trip_efficiency"
+
+
 def test_two_periods_by_hand(settings: Settings, tmp_path: Path) -> None:
-    # 1 MW for half an hour stores 0.5 MWh at £10 (−£5), sold at £100 (+£50): £45.
+    # Lossless: 1 MW for half an hour stores 0.5 MWh at £10 (−£5), sold at £100 (+£50): £45.
     schedule = tmp_path / "schedule.csv"
-    request = DispatchRequest.from_inputs(prices=TWO_PERIODS, schedule=schedule, **BATTERY)
+    request = DispatchRequest.from_inputs(
+        prices=TWO_PERIODS, schedule=schedule, round_trip_efficiency=1.0, **BATTERY
+    )
     doc = run_dispatch(request, settings)
+    assert doc["round_trip_efficiency"] == 1.0
+    assert doc["round_trip_note"] == "given, split as its square root each way"
     assert doc["net_revenue_gbp"] == pytest.approx(45.0)
     assert doc["charge_cost_gbp"] == pytest.approx(5.0)
     assert doc["discharge_revenue_gbp"] == pytest.approx(50.0)

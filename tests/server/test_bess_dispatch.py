@@ -47,7 +47,7 @@ def _cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, Any]:
 def test_two_periods_by_hand(client: FlaskClient) -> None:
     # 1 MW / 1 MWh lossless: charge 1 MW for half an hour (0.5 MWh at £10 = £5), sell the
     # 0.5 MWh at £100 (£50): £45.
-    response = _post(client, BASE)
+    response = _post(client, {**BASE, "round_trip_efficiency": 1.0})
     assert response.status_code == 200, response.get_json()
     doc = response.get_json()
     assert doc["net_revenue_gbp"] == pytest.approx(45.0)
@@ -57,6 +57,11 @@ def test_two_periods_by_hand(client: FlaskClient) -> None:
     assert doc["intervals"] == 2
     assert doc["first_interval_start"] == "2024-06-01T00:00:00Z"
     assert doc["method"] == "dp"
+    # Without an efficiency the shared default applies, stated: delivers 0.44 MWh, £39.
+    doc = _post(client, BASE).get_json()
+    assert doc["net_revenue_gbp"] == pytest.approx(39.0)
+    assert doc["round_trip_efficiency"] == pytest.approx(0.88)
+    assert doc["round_trip_note"].startswith("not given: 0.88 assumed")
 
 
 def test_settlement_periods_and_buy_sell_prices(client: FlaskClient) -> None:
