@@ -444,8 +444,8 @@ def _btm_document(
         notes.append(f"levies left out at the user's request (--no-levies): {', '.join(LEVIES)}")
     if levies.left_out:
         notes.append(
-            "levies left out: no published rate in the data for "
-            + "; ".join(f"{item['name']} ({item['reason']})" for item in levies.left_out)
+            "levies left out: "
+            + "; ".join(f"{item['name']}, {item['reason']}" for item in levies.left_out)
             + ". Give a rate (levy NAME=VALUE) to include one, or require_levies to make a "
             "missing rate an error."
         )

@@ -160,7 +160,10 @@ def test_levies_without_a_rate_are_left_out_and_listed_by_default(
     assert "band" in left_out["TNUoS_TDR"]
     used = {levy["name"] for levy in document["levies"]["used"]}
     assert used == {"BSUoS", "RO", "CfD_ILR", "CfD_OCL", "CCL"}
-    assert any(n.startswith("levies left out: no published rate") for n in document["assumptions"])
+    assert any(
+        n.startswith("levies left out: FiT, no published rate in the data for the run")
+        for n in document["assumptions"]
+    )
 
 
 def test_levies_without_a_rate_are_an_error_when_required(

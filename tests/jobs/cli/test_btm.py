@@ -113,7 +113,7 @@ def test_defaults_succeed_with_levies_left_out_and_the_old_capacity_flag_warns(
     assert "(forecast)" in shown.out
     assert "upper bound (perfect foresight): £" in shown.out
     assert "round trip         88%" in shown.out
-    assert "levies left out: no published rate in the data for FiT" in shown.out
+    assert "levies left out: FiT, no published rate in the data for the run" in shown.out
 
 
 def test_perfect_foresight_mode_labels_its_value(
