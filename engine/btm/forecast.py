@@ -39,11 +39,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from engine.battery import BatterySpec
-from engine.btm.site import FloatArray, SiteIntervals
-from engine.errors import ValidationError
+from engine.btm.scenario import INTERVAL_H
+from engine.btm.site import FloatArray, SiteIntervals, value_points
+from engine.errors import InfeasibleDispatchError, ValidationError
 from engine.revenue.forecast_mode import DEFAULT_PLAN_MARGIN_GBP_PER_MWH
 from engine.revenue.forecasts import NAIVE_HISTORY_DAYS, day_ahead_forecasts
 from engine.settlement import UK_TZ
+from engine.solvers import solve_segments
 
 MODES = ("forecast", "perfect_foresight")
 UPPER_BOUND_LABEL = "upper bound (perfect foresight)"
@@ -161,36 +163,57 @@ def optimise_site_forecast(
     Raises:
         InfeasibleDispatchError: If the final state of charge cannot be reached.
     """
-    from engine.btm.ppa import optimise_site  # ppa imports this module
+    from engine.btm.ppa import TIE_GBP, refuse_unmodelled  # ppa imports this module
 
+    refuse_unmodelled(battery)
     n = site.load_mwh.shape[0]
     ends = np.r_[starts[1:], n]
     plan = dataclasses.replace(
         battery,
         degradation_cost_gbp_per_mwh=battery.degradation_cost_gbp_per_mwh + plan_margin_gbp_per_mwh,
     )
+    # Each half-hour is priced two ways: as part of its own day (its own forecast) and as
+    # the look-ahead of the day before (that day's forecast at the same position; the
+    # published DUoS, levies and credits of its own). Both value functions are built once.
+    lookahead = np.arange(n)
+    for i in range(1, len(starts)):
+        first, stop = int(starts[i]), int(ends[i])
+        before = int(ends[i - 1]) - int(starts[i - 1])
+        lookahead[first:stop] = int(starts[i - 1]) + np.arange(stop - first) % before
+    points = []
+    for source in (np.arange(n), lookahead):
+        priced = dataclasses.replace(
+            site,
+            import_cost_gbp_per_mwh=known_import_gbp_per_mwh + energy_fc_gbp_per_mwh[source],
+            export_value_gbp_per_mwh=known_export_gbp_per_mwh + export_fc_gbp_per_mwh[source],
+        )
+        points.append(value_points(priced, plan, INTERVAL_H))
+    (own_p, own_w), (ahead_p, ahead_w) = points
+    lo = np.full(n, battery.soc_min_mwh)
+    hi = np.full(n, battery.soc_max_mwh)
     soc = np.zeros(n)
     s = battery.initial_soc_mwh
     for i, (first, stop) in enumerate(zip(starts, ends, strict=True)):
         first, stop = int(first), int(stop)
         end = int(ends[min(i + LOOKAHEAD_DAYS, len(starts) - 1)])
         keep = stop - first
-        # The look-ahead repeats day D's forecasts (a D+1 forecast made at D-1 is D's); the
-        # published DUoS, levies and credits of D+1 are known.
-        repeat = first + np.arange(end - first) % keep
-        window = SiteIntervals(
-            load_mwh=site.load_mwh[first:end],
-            pv_mwh=site.pv_mwh[first:end],
-            import_cost_gbp_per_mwh=known_import_gbp_per_mwh[first:end]
-            + energy_fc_gbp_per_mwh[repeat],
-            export_value_gbp_per_mwh=known_export_gbp_per_mwh[first:end]
-            + export_fc_gbp_per_mwh[repeat],
-            import_limit_mwh=site.import_limit_mwh[first:end],
-            export_limit_mwh=site.export_limit_mwh[first:end],
-        )
         final = battery.final_soc_mwh if end == n else None
-        spec = dataclasses.replace(plan, initial_soc_mwh=s, final_soc_mwh=final)
-        path = optimise_site(window, spec)
+        path, _, ok = solve_segments(
+            np.ascontiguousarray(np.vstack((own_p[first:stop], ahead_p[stop:end]))),
+            np.ascontiguousarray(np.vstack((own_w[first:stop], ahead_w[stop:end]))),
+            lo[first:end],
+            hi[first:end],
+            s,
+            final is not None,
+            0.0 if final is None else float(final),
+            TIE_GBP,
+        )
+        if not ok:
+            raise InfeasibleDispatchError(
+                "final_soc_mwh: no schedule reaches the final state of charge within the "
+                "site's limits",
+                field="final_soc_mwh",
+            )
         soc[first:stop] = path[:keep]
         s = float(np.clip(path[keep - 1], battery.soc_min_mwh, battery.soc_max_mwh))
     return soc

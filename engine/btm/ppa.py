@@ -66,7 +66,8 @@ from engine.solvers import solve_segments
 from engine.units import kw_to_kwh_per_half_hour, kwh_to_mwh, p_per_kwh_to_gbp_per_mwh
 
 FloatArray = npt.NDArray[np.float64]
-_TIE_GBP = 1e-9
+#: Values within this of the best are ties (the smallest move wins) [£].
+TIE_GBP = 1e-9
 
 
 @dataclass(frozen=True)
@@ -407,13 +408,8 @@ def btm_ppa(
     )
 
 
-def optimise_site(site: SiteIntervals, battery: BatterySpec) -> FloatArray:
-    """The exact margin-maximising stored-energy path of the battery on the site.
-
-    Raises:
-        ValidationError: For battery features this model does not cover.
-        InfeasibleDispatchError: If the final SoC cannot be reached.
-    """
+def refuse_unmodelled(battery: BatterySpec) -> None:
+    """Refuse battery features the behind-the-meter model does not cover (naming them)."""
     if battery.max_cycles_per_day is not None:
         raise ValidationError(
             "max_cycles_per_day: a daily cycle cap is not modelled behind the meter yet; "
@@ -425,6 +421,16 @@ def optimise_site(site: SiteIntervals, battery: BatterySpec) -> FloatArray:
             "auxiliary_load_mw: not modelled behind the meter (add it to the site load)",
             field="auxiliary_load_mw",
         )
+
+
+def optimise_site(site: SiteIntervals, battery: BatterySpec) -> FloatArray:
+    """The exact margin-maximising stored-energy path of the battery on the site.
+
+    Raises:
+        ValidationError: For battery features this model does not cover.
+        InfeasibleDispatchError: If the final SoC cannot be reached.
+    """
+    refuse_unmodelled(battery)
     P, W = value_points(site, battery, INTERVAL_H)
     n = P.shape[0]
     lo = np.full(n, battery.soc_min_mwh)
@@ -438,7 +444,7 @@ def optimise_site(site: SiteIntervals, battery: BatterySpec) -> FloatArray:
         battery.initial_soc_mwh,
         final is not None,
         0.0 if final is None else float(final),
-        _TIE_GBP,
+        TIE_GBP,
     )
     if not ok:
         raise InfeasibleDispatchError(

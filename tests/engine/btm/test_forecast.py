@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,3 +127,45 @@ def test_too_little_history_names_the_field() -> None:
     with pytest.raises(ValidationError, match=r"energy_price: forecast mode needs 8 days") as err:
         wholesale_forecast(history, index, "energy_price")
     assert err.value.field == "energy_price"
+
+
+def test_equal_to_planning_each_window_from_scratch() -> None:
+    # The value functions are built once for the whole period; the reference plans each
+    # day's window (day D + day D's forecasts repeated) with optimise_site itself.
+    rng = np.random.default_rng(9)
+    starts = np.array([0, 48, 94, 142, 192], dtype=np.int64)  # 46- and 50-period days too
+    n = 240
+    site = SiteIntervals(
+        load_mwh=rng.uniform(0.0, 1.0, n),
+        pv_mwh=rng.uniform(0.0, 0.8, n),
+        import_cost_gbp_per_mwh=np.zeros(n),
+        export_value_gbp_per_mwh=np.zeros(n),
+        import_limit_mwh=np.full(n, 2.0),
+        export_limit_mwh=np.full(n, 0.3),
+    )
+    known_import, known_export = rng.uniform(0, 30, n), rng.uniform(0, 5, n)
+    energy_fc, export_fc = rng.normal(60, 30, n), rng.normal(40, 30, n)
+    battery = BatterySpec.from_round_trip(1.0, 1.5, 0.88, degradation_cost_gbp_per_mwh=2.0)
+    got = optimise_site_forecast(
+        site, battery, known_import, energy_fc, known_export, export_fc, starts
+    )
+    ends = np.r_[starts[1:], n]
+    plan = dataclasses.replace(battery, degradation_cost_gbp_per_mwh=7.0)
+    want = np.zeros(n)
+    s = 0.0
+    for i, (first, stop) in enumerate(zip(starts, ends, strict=True)):
+        end = ends[min(i + 1, len(starts) - 1)]
+        repeat = first + np.arange(end - first) % (stop - first)
+        window = SiteIntervals(
+            load_mwh=site.load_mwh[first:end],
+            pv_mwh=site.pv_mwh[first:end],
+            import_cost_gbp_per_mwh=known_import[first:end] + energy_fc[repeat],
+            export_value_gbp_per_mwh=known_export[first:end] + export_fc[repeat],
+            import_limit_mwh=site.import_limit_mwh[first:end],
+            export_limit_mwh=site.export_limit_mwh[first:end],
+        )
+        path = optimise_site(window, dataclasses.replace(plan, initial_soc_mwh=s))
+        want[first:stop] = path[: stop - first]
+        s = float(path[stop - first - 1])
+    assert got == pytest.approx(want, abs=1e-9)
+    assert np.ptp(got) > 0.5  # the battery does move
