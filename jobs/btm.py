@@ -480,7 +480,7 @@ def _btm_document(
             "energy_mwh": battery.energy_mwh,
             "charge_efficiency_frac": battery.charge_efficiency_frac,
             "discharge_efficiency_frac": battery.discharge_efficiency_frac,
-            "round_trip_efficiency_frac": battery.round_trip_efficiency_frac,
+            "round_trip_efficiency_frac": round(battery.round_trip_efficiency_frac, 9),
             "degradation_cost_gbp_per_mwh": battery.degradation_cost_gbp_per_mwh,
         }
     return document

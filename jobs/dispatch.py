@@ -389,7 +389,8 @@ def run_dispatch(request: DispatchRequest, settings: Settings) -> dict[str, Any]
         out.to_csv(request.schedule_csv, index=False)
     return {
         **dispatch_document(result),
-        "round_trip_efficiency": request.battery.round_trip_efficiency_frac,
+        # sqrt(0.88) squared is 0.8800000000000001: state the round trip as given.
+        "round_trip_efficiency": round(request.battery.round_trip_efficiency_frac, 9),
         "round_trip_note": request.round_trip_note,
     }
 

@@ -91,7 +91,7 @@ def test_perfect_foresight_on_the_warehouse_equals_the_same_series_given(
     assert from_warehouse["upper_bound"] is None
     assert "energy_price: GB system price from the warehouse" in from_warehouse["assumptions"]
     assert any("round-trip efficiency not given: 0.88" in n for n in from_warehouse["assumptions"])
-    assert from_warehouse["battery"]["round_trip_efficiency_frac"] == pytest.approx(0.88)
+    assert from_warehouse["battery"]["round_trip_efficiency_frac"] == 0.88
 
 
 def test_forecast_mode_is_the_default_and_decides_on_history_only(
