@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -173,10 +174,10 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     )
     document = run_btm(request, settings)
     for notice in document["deprecations"]:
-        print(
-            f"gbess: deprecated: {notice.replace('capacity_kva', '--capacity-kva')}",
-            file=sys.stderr,
-        )
+        # In the CLI's words: flags, not JSON keys.
+        words = notice.replace("import_capacity_kva", "--import-capacity-kva")
+        words = re.sub(r"(?<![-\w])capacity_kva", "--capacity-kva", words)
+        print(f"gbess: deprecated: {words}", file=sys.stderr)
     if args.json:
         emit_json(document)
         return 0

@@ -108,7 +108,9 @@ def test_defaults_succeed_with_levies_left_out_and_the_old_capacity_flag_warns(
     args[args.index("--import-capacity-kva")] = "--capacity-kva"
     assert main([*args, "--load", str(load)]) == 0
     shown = capsys.readouterr()
-    assert "gbess: deprecated: --capacity-kva is deprecated" in shown.err
+    assert shown.err.startswith(
+        "gbess: deprecated: --capacity-kva is deprecated: use --import-capacity-kva (the name"
+    ), shown.err
     assert "battery value" in shown.out
     assert "(forecast)" in shown.out
     assert "upper bound (perfect foresight): £" in shown.out
