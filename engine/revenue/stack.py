@@ -37,7 +37,7 @@ from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
 from engine.revenue.model import FloatArray
 from engine.revenue.network import NetworkCharges
-from engine.revenue.search import check_stack, optimise_perfect_foresight
+from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
 
 MODES = ("forecast", "perfect_foresight", "day_ahead")
@@ -101,6 +101,7 @@ def revenue_stack(
     network: NetworkCharges | None = None,
     forecast_method: str = "naive",
     assumptions: Sequence[str] = (),
+    response_value: pd.DataFrame | None = None,
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
 
@@ -121,6 +122,10 @@ def revenue_stack(
             day's service prices; :mod:`engine.revenue.forecasts`) or ``learned``
             (:func:`engine.forecast.day_ahead_forecasts`, walk-forward models).
         assumptions: Sentences stated on every result; each mode adds its own last.
+        response_value: Issue 20, optional (None = response energy left out, as before):
+            expected value of each service's response energy per MW held, index
+            ``(efa_date, efa_block)``, one column per service [£/MW/h]
+            (:func:`engine.response.stack_terms.response_value_by_block`).
 
     Returns:
         The perfect-foresight result and, in forecast mode, the forecast one.
@@ -134,11 +139,19 @@ def revenue_stack(
     """
     mode = canonical_mode(mode)
     policy = policy or ForecastPolicy()
+    # --- issue 20 (response energy, optional): the optimiser sees clearing + response value
+    if response_value is not None:
+        from engine.response.stack_terms import RESPONSE_NOTE, add_response_value
+
+        data = add_response_value(data, response_value)
+        history = None if history is None else add_response_value(history, response_value)
+        assumptions = [*assumptions, RESPONSE_NOTE]
+    # --- end issue 20
     if network is not None:
         assumptions = [*assumptions, network.note()]
     if mode == "perfect_foresight":
         lay = layout(data, services, energy_markets, network=network)
-        return RevenueStack(_upper_bound(lay, battery, cm_terms, assumptions))
+        return RevenueStack(_upper_bound(lay, battery, cm_terms, assumptions, (), response_value))
     lay, run = forecast_run(
         data,
         battery,
@@ -169,8 +182,11 @@ def revenue_stack(
         notes,
         market_mwh=run.market_mwh,
     )
+    fc = _response_streams(fc, lay, run.schedule, response_value)  # issue 20
     # Started from the policy's holdings too, so the bound is never below the forecast run.
-    pf = _upper_bound(lay, battery, cm_terms, assumptions, (run.schedule.service_mw,))
+    pf = _upper_bound(
+        lay, battery, cm_terms, assumptions, (run.schedule.service_mw,), response_value
+    )
     return RevenueStack(pf, fc)
 
 
@@ -180,12 +196,13 @@ def _upper_bound(
     cm_terms: Sequence[CapacityMarketTerm],
     assumptions: Sequence[str],
     extra_starts: tuple[FloatArray, ...] = (),
+    response_value: pd.DataFrame | None = None,
 ) -> RevenueResult:
     """The perfect-foresight optimum of the layout, checked and attributed (labelled)."""
     schedule = optimise_perfect_foresight(lay, battery, extra_starts=extra_starts)
     check_stack(lay, battery, schedule)
     buy, sell = trade_markets(lay.energy)
-    return attribute(
+    result = attribute(
         lay,
         battery,
         schedule,
@@ -196,6 +213,18 @@ def _upper_bound(
         None,
         [*assumptions, PERFECT_FORESIGHT_NOTE],
     )
+    return _response_streams(result, lay, schedule, response_value)  # issue 20
+
+
+def _response_streams(
+    result: RevenueResult, lay: Layout, schedule: Schedule, response_value: pd.DataFrame | None
+) -> RevenueResult:
+    """Issue 20: split each service's response-energy value into its own stream (if any)."""
+    if response_value is None:
+        return result
+    from engine.response.stack_terms import split_response_streams
+
+    return split_response_streams(result, lay, schedule, response_value)
 
 
 def forecast_run(
