@@ -36,12 +36,20 @@ from engine.response import (
     parse_registration,
     response_energy,
     response_envelopes,
+    response_value_by_block,
     study_profit_gbp_per_mw,
     summarise_value,
 )
-from engine.settlement import efa_date_block, half_hourly_index, settlement_date_period, to_date
+from engine.revenue import MarketData, revenue_stack, service_specs
+from engine.settlement import (
+    UK_TZ,
+    efa_date_block,
+    half_hourly_index,
+    settlement_date_period,
+    to_date,
+)
 from jobs.frequency import read_frequency
-from jobs.revenue import read_span
+from jobs.revenue import HISTORY_DAYS, RevenueRequest, read_history, read_market_data, read_span
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
 
@@ -305,3 +313,87 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 row[str(key)] = value
         rows.append(row)
     return rows
+
+
+def response_value_table(
+    settings: Settings,
+    data: MarketData,
+    services: tuple[str, ...],
+    registration: str,
+    lag_periods: int = 3,
+    efficiency_frac: float = DEFAULT_EFFICIENCY_FRAC,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The stack's ``response_value`` table for a period's prices, and what it assumed.
+
+    Response energy per service comes from the warehouse's frequency when every day is held,
+    else from the engine's cited expected utilisation; a service with neither (DC, DM without
+    frequency) is left at 0 and named. Resale is at the imbalance price.
+    """
+    index = pd.DatetimeIndex(data.interval_start)
+    local = index.tz_convert(UK_TZ)
+    first, last = local[0].date(), local[-1].date()
+    envelopes = response_envelopes(
+        reference_data(settings.data_dir).table("dynamic_response_parameters")
+    )
+    with open_warehouse(settings) as warehouse:
+        frequency, _missing = read_frequency(warehouse, first, last)
+    energy: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for service in services:
+        if frequency is not None and len(frequency):
+            result = response_energy(frequency, service, envelope_of(service, envelopes), index)
+            energy[service] = result.by_period["net_import_mwh_per_mw"]
+            continue
+        try:
+            energy[service], note = expected_response_energy(service, index)
+            notes.append(note)
+        except DataMissingError as exc:
+            notes.append(f"{service}: response energy left out ({exc.detail})")
+    registered = parse_registration(registration)
+    system = data.energy_price_gbp_per_mwh["system"].set_axis(index)
+    table = response_value_by_block(
+        index,
+        system,
+        system,
+        pd.DataFrame(energy, index=index),
+        registered,
+        check_lag(lag_periods),
+        check_efficiency(efficiency_frac),
+    )
+    return table, notes
+
+
+def response_holdings(
+    settings: Settings, first: dt.date, last: dt.date, registration: str
+) -> dict[str, Any]:
+    """Issue 20's check: mean MW held per service (per MW of a 1 MW / 2 MWh battery, forecast
+    mode) before and after response energy is modelled, the nets and the ceiling."""
+    request = RevenueRequest(to_date(first, "from"), to_date(last, "to"), 1.0, 2.0)
+    data = read_market_data(settings, request.from_date, request.to_date)
+    history = read_history(settings, request.from_date, HISTORY_DAYS)
+    specs = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"), request.services
+    )
+    joined = MarketData(
+        pd.DatetimeIndex(history.interval_start.append(data.interval_start)),
+        pd.concat([history.energy_price_gbp_per_mwh, data.energy_price_gbp_per_mwh]),
+        data.service_price_gbp_per_mw_per_h,
+    )
+    table, notes = response_value_table(settings, joined, request.services, registration)
+    runs = {}
+    for label, value in (("before", None), ("after", table)):
+        stack = revenue_stack(
+            data,
+            request.battery,
+            specs,
+            request.energy_markets,
+            history=history,
+            response_value=value,
+        )
+        runs[label] = {
+            "mean_service_mw": stack.headline.mean_service_mw,
+            "net_revenue_gbp": stack.headline.net_revenue_gbp,
+            "upper_bound_gbp": stack.perfect_foresight.net_revenue_gbp,
+            "streams": stack.headline.streams,
+        }
+    return {"registration": registration, "notes": notes, **runs}

@@ -31,6 +31,12 @@ from engine.response.settlement import (
     parse_registration,
     response_cash_gbp,
 )
+from engine.response.stack_terms import (
+    RESPONSE_NOTE,
+    add_response_value,
+    response_value_by_block,
+    split_response_streams,
+)
 from engine.response.value import (
     DEFAULT_EFFICIENCY_FRAC,
     METHODS,
@@ -52,11 +58,13 @@ __all__ = [
     "PUBLISHED_ENVELOPES",
     "REGISTRATIONS",
     "RESALE_MARKETS",
+    "RESPONSE_NOTE",
     "VALID_RANGE_HZ",
     "Envelope",
     "Registration",
     "ResponseEnergy",
     "absvd_applies",
+    "add_response_value",
     "check_efficiency",
     "check_frequency",
     "check_lag",
@@ -69,6 +77,8 @@ __all__ = [
     "response_energy",
     "response_envelopes",
     "response_net_import_mw_per_mw",
+    "response_value_by_block",
+    "split_response_streams",
     "study_profit_gbp_per_mw",
     "summarise_value",
 ]
