@@ -11,8 +11,9 @@ import pytest
 
 from engine.errors import DataMissingError, SourceUnavailableError, ValidationError
 from engine.reference import ReferenceData
+from engine.revenue import DYNAMIC_SERVICES, MarketData
 from jobs.cli import main
-from jobs.response import ResponseValueRequest, run_response_value
+from jobs.response import ResponseValueRequest, response_value_table, run_response_value
 from jobs.settings import Settings
 from jobs.sources.neso_frequency import read_neso_frequency
 from tests.jobs.response_fixtures import FREQUENCY_DAY, response_settings
@@ -141,3 +142,20 @@ def test_cli_csv_and_exit_codes(
     assert len(lines) == 49
     assert main([*args, "--lag-periods", "2.5"]) == 2
     assert "lag_periods" in capsys.readouterr().err
+
+
+def test_the_stack_table_from_frequency(settings: Settings, ref: ReferenceData) -> None:
+    index = pd.date_range(f"{FREQUENCY_DAY} 00:00", periods=48, freq="30min", tz="UTC")
+    prices = ref.table("system_prices_2024")
+    prices = prices.set_index(pd.to_datetime(prices["start_time_utc"], utc=True))
+    system = prices["system_sell_price_gbp_per_mwh"].reindex(index)
+    table = pd.DataFrame(columns=list(DYNAMIC_SERVICES), dtype=float)
+    data = MarketData(index, pd.DataFrame({"apx": system, "system": system}), table)
+    value, notes = response_value_table(settings, data, ("DRH", "DCL"), "bm")
+    assert notes == []  # both from the frequency held for the day
+    row = int(value.index.get_loc((pd.Timestamp(FREQUENCY_DAY), 1)))  # type: ignore[arg-type]
+    # EFA day 10 block 1 within the table: 00:00-03:00 UTC, 6 periods; only SP1 has energy
+    # (0.5 MWh resold at SP4's price x 0.925): mean over 6 periods ÷ 0.5 h
+    expected = _imbalance(ref, FREQUENCY_DAY, 4) * 0.5 * 0.925 / 6 / 0.5
+    assert value["DRH"].iloc[row] == pytest.approx(expected)
+    assert value["DCL"].iloc[row] == 0.0
