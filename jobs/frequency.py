@@ -10,11 +10,15 @@ frequency`` and NESO's monthly 1-second files through :func:`load_frequency_file
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from engine.settlement import to_date
+from engine.response import DEFAULT_MAX_GAP_S, Envelope, envelope_of, response_energy
+from engine.settlement import half_hourly_index, to_date
 from jobs.ingest import loaded_days
 from jobs.sources.neso_frequency import SOURCE_NAME, read_neso_frequency
 from jobs.sources.windows import day_bounds_utc
@@ -74,3 +78,60 @@ def read_frequency(
     )
     index = pd.DatetimeIndex(pd.to_datetime(frame["measurement_time"], utc=True))
     return pd.Series(frame["frequency_hz"].to_numpy(dtype=float), index=index), []
+
+
+@dataclass(frozen=True)
+class MeasuredResponse:
+    """Response energy per service from the warehouse's frequency, month by month.
+
+    Attributes:
+        energy: Service → net import per half-hour [MWh per MW held] (NaN = no figure).
+        samples: Frequency samples read.
+        gaps: Gaps longer than the maximum (their periods have no figure).
+    """
+
+    energy: dict[str, pd.Series]
+    samples: int
+    gaps: int
+
+
+def measured_response(
+    warehouse: Warehouse,
+    first: dt.date,
+    last: dt.date,
+    envelopes: Mapping[str, Envelope],
+    services: tuple[str, ...],
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+) -> tuple[MeasuredResponse | None, list[dt.date]]:
+    """Response energy of each service over UK days ``first..last`` if every day's frequency is
+    held (read a calendar month at a time: a month of 1-second samples is 2.7 M rows).
+
+    Returns:
+        (the energies, or None when a day is missing; the missing UK days).
+    """
+    held = loaded_days(warehouse, TABLE)
+    wanted = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    missing = [d for d in wanted if d not in held]
+    if missing:
+        return None, missing
+    parts: dict[str, list[pd.Series]] = {s: [] for s in services}
+    samples = gaps = 0
+    start = first
+    while start <= last:
+        month_end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+        stop = min(month_end, last)
+        frequency, _ = read_frequency(warehouse, start, stop)
+        index = half_hourly_index(start, stop)
+        samples += 0 if frequency is None else len(frequency)
+        for service in services:
+            if frequency is None or frequency.empty:
+                parts[service].append(pd.Series(np.nan, index=index))
+                continue
+            result = response_energy(
+                frequency, service, envelope_of(service, envelopes), index, max_gap_s
+            )
+            gaps += len(result.gaps) if service == services[0] else 0
+            parts[service].append(result.by_period["net_import_mwh_per_mw"])
+        start = stop + dt.timedelta(days=1)
+    energy = {s: pd.concat(p) for s, p in parts.items()}
+    return MeasuredResponse(energy, samples, gaps), []

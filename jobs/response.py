@@ -34,7 +34,6 @@ from engine.response import (
     expected_response_energy,
     model_value_gbp_per_mw,
     parse_registration,
-    response_energy,
     response_envelopes,
     response_value_by_block,
     study_profit_gbp_per_mw,
@@ -48,7 +47,7 @@ from engine.settlement import (
     settlement_date_period,
     to_date,
 )
-from jobs.frequency import read_frequency
+from jobs.frequency import measured_response
 from jobs.revenue import HISTORY_DAYS, RevenueRequest, read_history, read_market_data, read_span
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
@@ -149,26 +148,25 @@ def _energy(
     )
     envelope = envelope_of(request.service, envelopes)
     with open_warehouse(settings) as warehouse:
-        frequency, missing = read_frequency(warehouse, request.first, request.last)
-    if frequency is not None and len(frequency):
-        result = response_energy(
-            frequency, request.service, envelope, index, max_gap_s=request.max_gap_s
+        measured, missing = measured_response(
+            warehouse, request.first, request.last, envelopes, (request.service,), request.max_gap_s
         )
+    if measured is not None and measured.samples:
         source = {
             "kind": "frequency",
-            "samples": len(frequency),
+            "samples": measured.samples,
             "table": "system_frequency",
             "max_gap_s": request.max_gap_s,
-            "gaps": len(result.gaps),
+            "gaps": measured.gaps,
             "envelope": envelope.__dict__,
         }
         notes = []
-        if len(result.gaps):
+        if measured.gaps:
             notes.append(
-                f"{len(result.gaps)} gap(s) in the frequency longer than {request.max_gap_s:g} s: "
+                f"{measured.gaps} gap(s) in the frequency longer than {request.max_gap_s:g} s: "
                 "their periods have no figure"
             )
-        return result.by_period["net_import_mwh_per_mw"], source, notes
+        return measured.energy[request.service].reindex(index), source, notes
     series, note = expected_response_energy(request.service, index, request.utilisation_frac)
     days = ", ".join(d.isoformat() for d in missing[:3]) + (" …" if len(missing) > 3 else "")
     source = {
@@ -336,13 +334,12 @@ def response_value_table(
         reference_data(settings.data_dir).table("dynamic_response_parameters")
     )
     with open_warehouse(settings) as warehouse:
-        frequency, _missing = read_frequency(warehouse, first, last)
+        measured, _missing = measured_response(warehouse, first, last, envelopes, services)
     energy: dict[str, pd.Series] = {}
     notes: list[str] = []
     for service in services:
-        if frequency is not None and len(frequency):
-            result = response_energy(frequency, service, envelope_of(service, envelopes), index)
-            energy[service] = result.by_period["net_import_mwh_per_mw"]
+        if measured is not None and measured.samples:
+            energy[service] = measured.energy[service].reindex(index)
             continue
         try:
             energy[service], note = expected_response_energy(service, index)

@@ -177,13 +177,11 @@ def response_energy(
     nxt = np.append(times[1:], times[-1] + step) if len(times) else times
     span = nxt - times
     hold_end = times + np.minimum(span, max_gap_s)
-    energy = np.zeros(len(index))
-    covered = np.zeros(len(index))
-    for k, start in enumerate(starts):
-        end = start + PERIOD_S
-        overlap = np.clip(np.minimum(hold_end, end) - np.maximum(times, start), 0.0, None)
-        energy[k] = float(np.sum(overlap * power)) / 3600.0
-        covered[k] = float(np.sum(overlap))
+    ends = starts + PERIOD_S
+    energy = _integral(times, hold_end, power, ends) - _integral(times, hold_end, power, starts)
+    energy = energy / 3600.0
+    ones = np.ones_like(power)
+    covered = _integral(times, hold_end, ones, ends) - _integral(times, hold_end, ones, starts)
     gap_mask = span > max_gap_s
     gaps = pd.DataFrame(
         {
@@ -199,6 +197,22 @@ def response_energy(
         index=pd.DatetimeIndex(index, name="interval_start"),
     )
     return ResponseEnergy(frame, gaps, max_gap_s)
+
+
+def _integral(
+    seg_start: FloatArray, seg_end: FloatArray, value: FloatArray, at: FloatArray
+) -> FloatArray:
+    """∫ of a piecewise-constant signal (``value`` on sorted, disjoint ``[start, end)``
+    segments, 0 elsewhere) from the first segment up to each time in ``at`` [value x s]."""
+    if len(seg_start) == 0:
+        return np.zeros(len(at))
+    lengths = seg_end - seg_start
+    before = np.concatenate(([0.0], np.cumsum(value * lengths)))  # sum of segments < i
+    i = np.searchsorted(seg_start, at, side="right") - 1
+    j = np.clip(i, 0, len(seg_start) - 1)
+    part = np.clip(at - seg_start[j], 0.0, lengths[j]) * value[j]
+    out: FloatArray = np.where(i >= 0, before[j] + part, 0.0)
+    return out
 
 
 def expected_response_energy(
