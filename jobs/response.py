@@ -27,6 +27,7 @@ from engine.response import (
     METHODS,
     NON_BM_ABSVD_FROM,
     RESALE_MARKETS,
+    ResponseTerms,
     absvd_applies,
     check_efficiency,
     check_lag,
@@ -35,7 +36,7 @@ from engine.response import (
     model_value_gbp_per_mw,
     parse_registration,
     response_envelopes,
-    response_value_by_block,
+    response_terms,
     study_profit_gbp_per_mw,
     summarise_value,
 )
@@ -320,8 +321,9 @@ def response_value_table(
     registration: str,
     lag_periods: int = 3,
     efficiency_frac: float = DEFAULT_EFFICIENCY_FRAC,
-) -> tuple[pd.DataFrame, list[str]]:
-    """The stack's ``response_value`` table for a period's prices, and what it assumed.
+) -> tuple[ResponseTerms, list[str]]:
+    """The stack's response terms (value per block, drift) for a period's prices, and what
+    it assumed.
 
     Response energy per service comes from the warehouse's frequency when every day is held,
     else from the engine's cited expected utilisation; a service with neither (DC, DM without
@@ -348,7 +350,7 @@ def response_value_table(
             notes.append(f"{service}: response energy left out ({exc.detail})")
     registered = parse_registration(registration)
     system = data.energy_price_gbp_per_mwh["system"].set_axis(index)
-    table = response_value_by_block(
+    terms = response_terms(
         index,
         system,
         system,
@@ -357,7 +359,7 @@ def response_value_table(
         check_lag(lag_periods),
         check_efficiency(efficiency_frac),
     )
-    return table, notes
+    return terms, notes
 
 
 def response_holdings(
@@ -376,16 +378,16 @@ def response_holdings(
         pd.concat([history.energy_price_gbp_per_mwh, data.energy_price_gbp_per_mwh]),
         data.service_price_gbp_per_mw_per_h,
     )
-    table, notes = response_value_table(settings, joined, request.services, registration)
+    terms, notes = response_value_table(settings, joined, request.services, registration)
     runs = {}
-    for label, value in (("before", None), ("after", table)):
+    for label, value in (("before", None), ("after", terms)):
         stack = revenue_stack(
             data,
             request.battery,
             specs,
             request.energy_markets,
             history=history,
-            response_value=value,
+            response=value,
         )
         runs[label] = {
             "mean_service_mw": stack.headline.mean_service_mw,
@@ -393,4 +395,5 @@ def response_holdings(
             "upper_bound_gbp": stack.perfect_foresight.net_revenue_gbp,
             "streams": stack.headline.streams,
         }
-    return {"registration": registration, "notes": notes, **runs}
+    drift = {k: round(v, 4) for k, v in terms.drift_h.items()}
+    return {"registration": registration, "notes": notes, "drift_h": drift, **runs}

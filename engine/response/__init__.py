@@ -33,9 +33,12 @@ from engine.response.settlement import (
 )
 from engine.response.stack_terms import (
     RESPONSE_NOTE,
+    ResponseTerms,
     add_response_value,
+    response_terms,
     response_value_by_block,
     split_response_streams,
+    with_drift,
 )
 from engine.response.value import (
     DEFAULT_EFFICIENCY_FRAC,
@@ -63,6 +66,7 @@ __all__ = [
     "Envelope",
     "Registration",
     "ResponseEnergy",
+    "ResponseTerms",
     "absvd_applies",
     "add_response_value",
     "check_efficiency",
@@ -77,8 +81,10 @@ __all__ = [
     "response_energy",
     "response_envelopes",
     "response_net_import_mw_per_mw",
+    "response_terms",
     "response_value_by_block",
     "split_response_streams",
     "study_profit_gbp_per_mw",
     "summarise_value",
+    "with_drift",
 ]

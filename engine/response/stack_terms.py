@@ -13,18 +13,25 @@ What is modelled (optional; :func:`engine.revenue.revenue_stack` with ``response
 * **The optimiser** sees clearing price + this value (:func:`add_response_value`) when it
   chooses holdings, in both modes (the forecast mode's previous-day forecast then includes
   the previous day's response value).
+* **State of charge**: the expected drift before the energy is traded out — mean utilisation
+  x the resale lag [h] of full-power energy per MW held — is added to each service's
+  delivery duration (:func:`with_drift`), so the schedule keeps room for it inside its
+  bounds on the side the service moves the store (DR-H up, DR-L down), on top of the full
+  delivery reserve.
 * **Attribution** (:func:`split_response_streams`): each service's stream is split into its
   clearing-price part and ``response_energy_<service>``; the streams still sum exactly to the
   net.
 
-Not modelled: the response energy does not move the schedule's state of charge (it is taken as
-resold or replaced ``lag`` periods later, outside the schedule); the reserve constraints are
-those of the holdings as before.
+Not modelled: the schedule's state of charge is not moved interval by interval by the response
+energy (its expected drift is reserved, and the energy is taken as resold or replaced ``lag``
+periods later, outside the schedule).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,15 +40,73 @@ from engine.response.settlement import Registration
 from engine.response.value import DEFAULT_EFFICIENCY_FRAC, model_value_gbp_per_mw
 from engine.revenue.attribution import RevenueResult
 from engine.revenue.layout import Layout, MarketData
+from engine.revenue.markets import ServiceSpec
 from engine.revenue.search import Schedule
 from engine.settlement import UK_TZ, efa_date_block
 
 RESPONSE_NOTE = (
     "response energy (issue 20): each held service's expected response energy is valued per "
     "MW per EFA block (resold or replaced later, settled at the imbalance price unless ABSVD "
-    "applies) and shown as response_energy_<service> streams; it does not move the schedule's "
-    "state of charge"
+    "applies) and shown as response_energy_<service> streams; its expected drift until resale "
+    "is reserved in the state of charge (added to each service's delivery duration)"
 )
+
+
+@dataclass(frozen=True)
+class ResponseTerms:
+    """What the revenue stack needs to model response energy (issue 20).
+
+    Attributes:
+        value_gbp_per_mw_per_h: Index ``(efa_date, efa_block)``, one column per service:
+            expected value of the response energy per MW held [£/MW/h].
+        drift_h: Service → expected state-of-charge drift before resale, in hours of full
+            delivery per MW held (mean utilisation x lag) [h].
+    """
+
+    value_gbp_per_mw_per_h: pd.DataFrame
+    drift_h: Mapping[str, float]
+
+
+def response_terms(
+    interval_start: pd.DatetimeIndex,
+    resale_price_gbp_per_mwh: pd.Series,
+    imbalance_price_gbp_per_mwh: pd.Series,
+    net_import_mwh_per_mw: pd.DataFrame,
+    registration: Registration,
+    lag_periods: int = 3,
+    efficiency_frac: float = DEFAULT_EFFICIENCY_FRAC,
+    interval_h: float = 0.5,
+) -> ResponseTerms:
+    """The value per block (:func:`response_value_by_block`) and each service's drift:
+    mean |net import| per period ÷ interval x lag [h] (arguments as there)."""
+    value = response_value_by_block(
+        interval_start,
+        resale_price_gbp_per_mwh,
+        imbalance_price_gbp_per_mwh,
+        net_import_mwh_per_mw,
+        registration,
+        lag_periods,
+        efficiency_frac,
+        interval_h,
+    )
+    drift = {
+        str(s): float(np.nan_to_num(np.nanmean(np.abs(net_import_mwh_per_mw[s].to_numpy()))))
+        / interval_h
+        * lag_periods
+        * interval_h
+        for s in net_import_mwh_per_mw.columns
+    }
+    return ResponseTerms(value, drift)
+
+
+def with_drift(
+    services: tuple[ServiceSpec, ...], drift_h: Mapping[str, float]
+) -> tuple[ServiceSpec, ...]:
+    """Services whose delivery duration also covers their expected drift [h]."""
+    return tuple(
+        dataclasses.replace(s, delivery_duration_h=s.delivery_duration_h + drift_h.get(s.name, 0.0))
+        for s in services
+    )
 
 
 def response_value_by_block(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ from engine.revenue.model import FloatArray
 from engine.revenue.network import NetworkCharges
 from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
+
+if TYPE_CHECKING:  # issue 20: engine.response imports engine.revenue's modules at run time
+    from engine.response.stack_terms import ResponseTerms
 
 MODES = ("forecast", "perfect_foresight", "day_ahead")
 UPPER_BOUND_LABEL = "upper bound (perfect foresight)"
@@ -101,7 +105,7 @@ def revenue_stack(
     network: NetworkCharges | None = None,
     forecast_method: str = "naive",
     assumptions: Sequence[str] = (),
-    response_value: pd.DataFrame | None = None,
+    response: ResponseTerms | None = None,
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
 
@@ -122,10 +126,9 @@ def revenue_stack(
             day's service prices; :mod:`engine.revenue.forecasts`) or ``learned``
             (:func:`engine.forecast.day_ahead_forecasts`, walk-forward models).
         assumptions: Sentences stated on every result; each mode adds its own last.
-        response_value: Issue 20, optional (None = response energy left out, as before):
-            expected value of each service's response energy per MW held, index
-            ``(efa_date, efa_block)``, one column per service [£/MW/h]
-            (:func:`engine.response.stack_terms.response_value_by_block`).
+        response: Issue 20, optional (None = response energy left out, as before): each
+            service's expected response-energy value per MW held per EFA block and its
+            expected state-of-charge drift (:class:`engine.response.ResponseTerms`).
 
     Returns:
         The perfect-foresight result and, in forecast mode, the forecast one.
@@ -140,11 +143,13 @@ def revenue_stack(
     mode = canonical_mode(mode)
     policy = policy or ForecastPolicy()
     # --- issue 20 (response energy, optional): the optimiser sees clearing + response value
-    if response_value is not None:
-        from engine.response.stack_terms import RESPONSE_NOTE, add_response_value
+    response_value = None if response is None else response.value_gbp_per_mw_per_h
+    if response is not None and response_value is not None:
+        from engine.response.stack_terms import RESPONSE_NOTE, add_response_value, with_drift
 
         data = add_response_value(data, response_value)
         history = None if history is None else add_response_value(history, response_value)
+        services = with_drift(services, response.drift_h)
         assumptions = [*assumptions, RESPONSE_NOTE]
     # --- end issue 20
     if network is not None:

@@ -151,7 +151,8 @@ def test_the_stack_table_from_frequency(settings: Settings, ref: ReferenceData) 
     system = prices["system_sell_price_gbp_per_mwh"].reindex(index)
     table = pd.DataFrame(columns=list(DYNAMIC_SERVICES), dtype=float)
     data = MarketData(index, pd.DataFrame({"apx": system, "system": system}), table)
-    value, notes = response_value_table(settings, data, ("DRH", "DCL"), "bm")
+    terms, notes = response_value_table(settings, data, ("DRH", "DCL"), "bm")
+    value = terms.value_gbp_per_mw_per_h
     assert notes == []  # both from the frequency held for the day
     row = int(value.index.get_loc((pd.Timestamp(FREQUENCY_DAY), 1)))  # type: ignore[arg-type]
     # EFA day 10 block 1 within the table: 00:00-03:00 UTC, 6 periods; only SP1 has energy
@@ -159,3 +160,5 @@ def test_the_stack_table_from_frequency(settings: Settings, ref: ReferenceData) 
     expected = _imbalance(ref, FREQUENCY_DAY, 4) * 0.5 * 0.925 / 6 / 0.5
     assert value["DRH"].iloc[row] == pytest.approx(expected)
     assert value["DCL"].iloc[row] == 0.0
+    # drift: mean |energy| = 0.5 MWh / 48 periods per half-hour, x 3 periods
+    assert terms.drift_h["DRH"] == pytest.approx(0.5 / 48 * 3)

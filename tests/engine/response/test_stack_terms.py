@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from engine.battery import BatterySpec
-from engine.response.stack_terms import RESPONSE_NOTE, response_value_by_block
+from engine.response.stack_terms import (
+    RESPONSE_NOTE,
+    ResponseTerms,
+    response_terms,
+    response_value_by_block,
+)
 from engine.revenue import revenue_stack
 from engine.settlement import half_hourly_index
 from tests.engine.revenue.test_search import ALL, market
@@ -48,7 +53,7 @@ def test_a_zero_value_changes_nothing_but_the_stream_names() -> None:
     before = revenue_stack(data, battery, DR, ("system",), mode="perfect_foresight")
     zero = pd.DataFrame(0.0, index=keys, columns=["DRL", "DRH"])
     after = revenue_stack(
-        data, battery, DR, ("system",), mode="perfect_foresight", response_value=zero
+        data, battery, DR, ("system",), mode="perfect_foresight", response=ResponseTerms(zero, {})
     )
     a, b = before.perfect_foresight, after.perfect_foresight
     assert b.net_revenue_gbp == pytest.approx(a.net_revenue_gbp)
@@ -64,7 +69,7 @@ def test_free_energy_moves_holdings_to_drh_and_streams_sum_to_the_net() -> None:
     # as with ABSVD: DR-High receives energy worth £6/MW/h, DR-Low gives away £6/MW/h
     value = pd.DataFrame({"DRL": -6.0, "DRH": 6.0}, index=keys)
     after = revenue_stack(
-        data, battery, DR, ("system",), mode="perfect_foresight", response_value=value
+        data, battery, DR, ("system",), mode="perfect_foresight", response=ResponseTerms(value, {})
     )
     a, b = before.perfect_foresight, after.perfect_foresight
     assert b.mean_service_mw["DRH"] > a.mean_service_mw["DRH"] + 0.1
@@ -75,3 +80,29 @@ def test_free_energy_moves_holdings_to_drh_and_streams_sum_to_the_net() -> None:
     months = b.by_month.drop(columns="net_gbp").sum(axis=1)
     np.testing.assert_allclose(months.to_numpy(), b.by_month["net_gbp"].to_numpy())
     assert b.by_efa_block["net_gbp"].sum() == pytest.approx(b.net_revenue_gbp)
+
+
+def test_drift_is_utilisation_times_lag_and_widens_the_reserve() -> None:
+    index = half_hourly_index("2024-01-10", "2024-01-10")
+    price = pd.Series(100.0, index=index)
+    energy = pd.DataFrame({"DRH": 0.05, "DRL": -0.05}, index=index)
+    terms = response_terms(index, price, price, energy, "bm", lag_periods=3)
+    # 0.05 MWh per half-hour = 0.1 MW per MW; until resale 3 periods (1.5 h) later: 0.15 h
+    assert terms.drift_h == pytest.approx({"DRH": 0.15, "DRL": 0.15})
+    data, keys = _data()
+    battery = BatterySpec.from_round_trip(1.0, 1.0, 0.88)
+    value = pd.DataFrame(0.0, index=keys, columns=["DRL", "DRH"])
+    plain = revenue_stack(
+        data, battery, DR, ("system",), mode="perfect_foresight", response=ResponseTerms(value, {})
+    )
+    drifting = revenue_stack(
+        data,
+        battery,
+        DR,
+        ("system",),
+        mode="perfect_foresight",
+        response=ResponseTerms(value, {"DRL": 0.5, "DRH": 0.5}),
+    )
+    held = sum(drifting.perfect_foresight.mean_service_mw.values())
+    # a 1 MWh battery reserving 1.5 h of full delivery per MW for DR can hold less
+    assert held < sum(plain.perfect_foresight.mean_service_mw.values()) - 0.05
