@@ -193,7 +193,8 @@ def run_response_value(request: ResponseValueRequest, settings: Settings) -> dic
     imbalance = prices["system"]
     if not bool(imbalance.reindex(index).notna().all()):
         raise DataMissingError(
-            f"from/to: the warehouse has system prices for {coverage[0]} to {coverage[1]} "
+            f"from/to: the warehouse has system prices for {_date_text(coverage[0])} to "
+            f"{_date_text(coverage[1])} "
             f"only; {request.first}..{request.last} is not covered",
             field="from",
         )
@@ -291,6 +292,10 @@ def _assumptions(request: ResponseValueRequest) -> list[str]:
             "price); not SoC-limited"
         )
     return out
+
+
+def _date_text(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 def _num(value: Any) -> float | None:
