@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from engine.errors import DataMissingError, ValidationError
 from engine.reference import ReferenceData
@@ -181,3 +184,21 @@ def test_a_utilisation_outside_0_1_is_refused(fraction: float) -> None:
 def test_no_published_utilisation_for_dc_says_so() -> None:
     with pytest.raises(DataMissingError, match="no published expected utilisation for DCL"):
         expected_response_energy("DCL", ONE_PERIOD)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        120,
+        elements=st.floats(49.4, 50.6, allow_nan=False, allow_infinity=False),
+    )
+)
+def test_mirror_and_bounds_hold_for_any_series(values: np.ndarray) -> None:
+    dr = PUBLISHED_ENVELOPES["DR"]
+    freq = pd.Series(values, index=_steady(50.0).index)
+    high = response_energy(freq, "DRH", dr, ONE_PERIOD).by_period["net_import_mwh_per_mw"]
+    low = response_energy(100.0 - freq, "DRL", dr, ONE_PERIOD).by_period["net_import_mwh_per_mw"]
+    assert float(high.iloc[0]) == pytest.approx(-float(low.iloc[0]), abs=1e-12)
+    # 1 MW held for half an hour can move at most 0.5 MWh, and DRH only ever imports
+    assert 0.0 <= float(high.iloc[0]) <= 0.5 + 1e-12
