@@ -16,6 +16,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server import bess, btm, dashboard, duos, fleet, health, jobs, lookup, openapi
+from server import response as response_family
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, attach_config, load_config
@@ -33,6 +34,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     bess.bp,
     btm.bp,
     fleet.bp,
+    response_family.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

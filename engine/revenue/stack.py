@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,11 @@ from engine.revenue.layout import Layout, MarketData, layout, trade_markets
 from engine.revenue.markets import CapacityMarketTerm, ServiceSpec
 from engine.revenue.model import FloatArray
 from engine.revenue.network import NetworkCharges
-from engine.revenue.search import check_stack, optimise_perfect_foresight
+from engine.revenue.search import Schedule, check_stack, optimise_perfect_foresight
 from engine.settlement import UK_TZ
+
+if TYPE_CHECKING:  # issue 20: engine.response imports engine.revenue's modules at run time
+    from engine.response.stack_terms import ResponseTerms
 
 MODES = ("forecast", "perfect_foresight", "day_ahead")
 UPPER_BOUND_LABEL = "upper bound (perfect foresight)"
@@ -101,6 +105,7 @@ def revenue_stack(
     network: NetworkCharges | None = None,
     forecast_method: str = "naive",
     assumptions: Sequence[str] = (),
+    response: ResponseTerms | None = None,
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
 
@@ -121,6 +126,9 @@ def revenue_stack(
             day's service prices; :mod:`engine.revenue.forecasts`) or ``learned``
             (:func:`engine.forecast.day_ahead_forecasts`, walk-forward models).
         assumptions: Sentences stated on every result; each mode adds its own last.
+        response: Issue 20, optional (None = response energy left out, as before): each
+            service's expected response-energy value per MW held per EFA block and its
+            expected state-of-charge drift (:class:`engine.response.ResponseTerms`).
 
     Returns:
         The perfect-foresight result and, in forecast mode, the forecast one.
@@ -134,11 +142,21 @@ def revenue_stack(
     """
     mode = canonical_mode(mode)
     policy = policy or ForecastPolicy()
+    # --- issue 20 (response energy, optional): the optimiser sees clearing + response value
+    response_value = None if response is None else response.value_gbp_per_mw_per_h
+    if response is not None and response_value is not None:
+        from engine.response.stack_terms import RESPONSE_NOTE, add_response_value, with_drift
+
+        data = add_response_value(data, response_value)
+        history = None if history is None else add_response_value(history, response_value)
+        services = with_drift(services, response.drift_h)
+        assumptions = [*assumptions, RESPONSE_NOTE]
+    # --- end issue 20
     if network is not None:
         assumptions = [*assumptions, network.note()]
     if mode == "perfect_foresight":
         lay = layout(data, services, energy_markets, network=network)
-        return RevenueStack(_upper_bound(lay, battery, cm_terms, assumptions))
+        return RevenueStack(_upper_bound(lay, battery, cm_terms, assumptions, (), response_value))
     lay, run = forecast_run(
         data,
         battery,
@@ -169,8 +187,11 @@ def revenue_stack(
         notes,
         market_mwh=run.market_mwh,
     )
+    fc = _response_streams(fc, lay, run.schedule, response_value)  # issue 20
     # Started from the policy's holdings too, so the bound is never below the forecast run.
-    pf = _upper_bound(lay, battery, cm_terms, assumptions, (run.schedule.service_mw,))
+    pf = _upper_bound(
+        lay, battery, cm_terms, assumptions, (run.schedule.service_mw,), response_value
+    )
     return RevenueStack(pf, fc)
 
 
@@ -180,12 +201,13 @@ def _upper_bound(
     cm_terms: Sequence[CapacityMarketTerm],
     assumptions: Sequence[str],
     extra_starts: tuple[FloatArray, ...] = (),
+    response_value: pd.DataFrame | None = None,
 ) -> RevenueResult:
     """The perfect-foresight optimum of the layout, checked and attributed (labelled)."""
     schedule = optimise_perfect_foresight(lay, battery, extra_starts=extra_starts)
     check_stack(lay, battery, schedule)
     buy, sell = trade_markets(lay.energy)
-    return attribute(
+    result = attribute(
         lay,
         battery,
         schedule,
@@ -196,6 +218,18 @@ def _upper_bound(
         None,
         [*assumptions, PERFECT_FORESIGHT_NOTE],
     )
+    return _response_streams(result, lay, schedule, response_value)  # issue 20
+
+
+def _response_streams(
+    result: RevenueResult, lay: Layout, schedule: Schedule, response_value: pd.DataFrame | None
+) -> RevenueResult:
+    """Issue 20: split each service's response-energy value into its own stream (if any)."""
+    if response_value is None:
+        return result
+    from engine.response.stack_terms import split_response_streams
+
+    return split_response_streams(result, lay, schedule, response_value)
 
 
 def forecast_run(

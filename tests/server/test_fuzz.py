@@ -101,6 +101,8 @@ SEMANTIC_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("/v1/bess/dispatch", "price", "", "each half-hour needs a price"),
     ("/v1/fleet", "to", "", "the period runs forwards"),
     ("/v1/jobs/refresh", "GBESS_", "", "a backend this server is not configured for"),
+    ("/v1/bess/response-value", "to", "", "forwards, at most 400 days (jobs/response.py)"),
+    ("/v1/bess/response-value", "first_date", "outside the days", "settlement time covers"),
 )  # fmt: skip
 
 #: Operations whose published schema is still looser than their checks, with the reason.
