@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.duos import DuosCostRequest, DuosRatesRequest, run_duos_cost, run_duos_rates
 from jobs.inputs import named_by_flags, read_profile_csv, request_from
 from jobs.settings import Settings
@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     when.add_argument("--date", help="UK date YYYY-MM-DD: that charging year only")
     when.add_argument("--charging-year", help='e.g. "2025/26"; default: every year held')
     add_json_flag(rates)
+    add_csv_flag(rates)
     rates.set_defaults(handler=named_by_flags(handle_rates, rates))
 
     cost = actions.add_parser("cost", help="the DUoS bill of a half-hourly profile")
@@ -62,6 +63,7 @@ def register(sub: Any) -> None:
     cost.add_argument("--export-capacity-kva", type=float, help="agreed export capacity [kVA]")
     cost.add_argument("--power-factor", type=float, help="average power factor if no kVArh")
     add_json_flag(cost)
+    add_csv_flag(cost)
     cost.set_defaults(handler=named_by_flags(handle_cost, cost))
 
 
@@ -71,6 +73,17 @@ def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(
+            {
+                "charging_year": year["charging_year"],
+                "valid_from": year["valid_from"],
+                "valid_to": year["valid_to"],
+                **year["rates"],
+                "source_doc_id": year["source_doc_id"],
+            }
+            for year in document["years"]
+        )
     print(f"{document['tariff_name']} — {document['gsp_group_id']} ({document['distributor_id']})")
     for year in document["years"]:
         rates = ", ".join(f"{k} {v}" for k, v in year["rates"].items() if v is not None)
@@ -85,6 +98,8 @@ def handle_cost(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["by_month"])
     print(f"{document['tariff_name']} — {document['gsp_group_id']}")
     for key, value in document["by_component"].items():
         print(f"  {key:<24} £{value:>14,.2f}")
