@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import DataMissingError, ValidationError
+from jobs.cli import main
 from jobs.coverage import CoverageRequest, outside_range, run_coverage
 from jobs.settings import Settings
 from jobs.warehouse.duckdb_backend import DuckDBWarehouse
@@ -82,3 +83,21 @@ def test_nothing_held_says_seed() -> None:
     assert error.detail == (
         "from: the warehouse holds no market index (APX) (run `gbess warehouse seed`)"
     )
+
+
+def test_dispatch_refuses_a_period_only_partly_held(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # It used to value 2019-01-01..02 alone and say nothing of the two days before.
+    path = Path(str(tmp_path_factory.getbasetemp())) / "revenue.duckdb"  # shared, seeded once
+    monkeypatch.setenv("GBESS_DUCKDB_PATH", str(path))
+    argv = ["dispatch", "--prices-from-warehouse", "apx", "--from", "2018-12-30", "--to",
+            "2019-01-02", "--power-mw", "1", "--energy-mwh", "2"]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "gbess: error: from: the warehouse holds market index (APX) for 2019-01-01"
+    )
+    assert "2018-12-30 … 2019-01-02 is not wholly inside it" in err
