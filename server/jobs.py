@@ -16,6 +16,7 @@ from engine.errors import SourceUnavailableError, ValidationError
 from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.errors import ProblemError
 from server.validation import ApiModel
 
 bp = ApiBlueprint("jobs", __name__)
@@ -79,7 +80,14 @@ class RefreshSummary(ApiModel):
     heavy=True,
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
-    """Rebuild the requested tabs from the warehouse and reference data and write them."""
+    """Rebuild the requested tabs from the warehouse and reference data and write them.
+
+    A Google Sheets refresh on a server without its ``GBESS_SHEETS_*`` settings is 503
+    naming the setting to configure (the server's fault, not the request's).
+    """
     request = request_from(jobs.dashboard.refresh.RefreshRequest, body)
-    summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
+    try:
+        summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
+    except jobs.dashboard.refresh.SinkNotConfiguredError as exc:
+        raise ProblemError(503, exc.detail, slug="not-configured", field=exc.field) from exc
     return RefreshSummary.model_validate(summary)

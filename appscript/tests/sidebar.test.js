@@ -219,3 +219,18 @@ test('sidebarDataRange: nothing held, or the service down, is said in the range 
   assert.equal(down.ok, false);
   assert.match(down.message, /^Market data range unknown: /);
 });
+
+test('testConnection: a degraded /health lists its problems, asked once (no retries)', () => {
+  const p = project();
+  const body = { status: 'degraded', version: '0.3.0', warehouse_backend: 'duckdb', auth_mode: 'hmac', problems: [
+    { component: 'warehouse', name: 'system_prices', check: 'no-rows', detail: 'warehouse table system_prices holds no rows; run `gbess warehouse seed` (or the ingest jobs)' },
+    { component: 'reference', name: 'distributors', check: 'file-missing', detail: 'distributors.csv is missing' }] };
+  p.fakes.UrlFetchApp.handler = () => json(body, 503);
+  const out = plain(p.call('testConnection'));
+  assert.equal(out.ok, false);
+  assert.equal(out.message, 'The service is up (gbess 0.3.0) but degraded, so it cannot answer correctly yet: ' +
+    'system_prices: warehouse table system_prices holds no rows; run `gbess warehouse seed` (or the ingest jobs); ' +
+    'distributors: distributors.csv is missing. Ask its operator to fix this (the details are in the server log); ' +
+    'signed requests were not tried.');
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 1);
+});
