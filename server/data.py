@@ -16,12 +16,18 @@ from server.validation import ApiModel
 
 bp = ApiBlueprint("data", __name__)
 
+_NAME = "(" + "|".join(dataset.name for dataset in jobs.coverage.DATASETS) + ")"
+# One or more known names, comma-separated (the schema says exactly what is accepted).
+_DATASETS_PATTERN = f"^{_NAME}(,{_NAME})*$"
+
 
 class CoverageQuery(ApiModel):
     """Optional filter: ``datasets=system_prices,market_index`` (default all)."""
 
     datasets: str | None = Field(
-        None, description="Comma-separated warehouse tables (default: every market dataset)"
+        None,
+        description="Comma-separated warehouse tables (default: every market dataset)",
+        pattern=_DATASETS_PATTERN,
     )
 
 
@@ -59,7 +65,7 @@ class CoverageResponse(ApiModel):
 )
 def coverage(query: CoverageQuery) -> CoverageResponse:
     """The data range, from the warehouse (an ingest of newer data moves it)."""
-    names = tuple(n.strip() for n in (query.datasets or "").split(",") if n.strip())
+    names = tuple(query.datasets.split(",")) if query.datasets else ()
     request = jobs.coverage.CoverageRequest(datasets=names)
     document = jobs.coverage.run_coverage(request, server_config().settings)
     return CoverageResponse.model_validate(document)

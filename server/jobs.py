@@ -16,7 +16,6 @@ from engine.errors import SourceUnavailableError, ValidationError
 from jobs.inputs import request_from
 from server.api import ApiBlueprint
 from server.config import server_config
-from server.errors import ProblemError
 from server.validation import ApiModel
 
 bp = ApiBlueprint("jobs", __name__)
@@ -76,7 +75,7 @@ class RefreshSummary(ApiModel):
     request=RefreshRequest,
     response=RefreshSummary,
     summary="Refresh dashboard tabs and return the run summary",
-    errors=(ValidationError, SourceUnavailableError),
+    errors=(ValidationError, SourceUnavailableError, jobs.dashboard.refresh.SinkNotConfiguredError),
     heavy=True,
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
@@ -86,8 +85,5 @@ def refresh(body: RefreshRequest) -> RefreshSummary:
     naming the setting to configure (the server's fault, not the request's).
     """
     request = request_from(jobs.dashboard.refresh.RefreshRequest, body)
-    try:
-        summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
-    except jobs.dashboard.refresh.SinkNotConfiguredError as exc:
-        raise ProblemError(503, exc.detail, slug="not-configured", field=exc.field) from exc
+    summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
     return RefreshSummary.model_validate(summary)

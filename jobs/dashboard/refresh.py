@@ -265,9 +265,28 @@ def _naive_utc(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-class SinkNotConfiguredError(ValidationError):
+class SinkNotConfiguredError(StorageUnavailableError):
     """The chosen dashboard backend lacks a server setting (``GBESS_SHEETS_*``): the
-    operator's fix, not the caller's (HTTP 503 naming the setting; the CLI exits 2)."""
+    operator's fix, not the caller's (HTTP 503 naming the setting; the CLI exits 1).
+
+    Args:
+        detail: The operator's sentence (may name the credentials file's path).
+        setting: The setting to configure.
+    """
+
+    type_slug = "not-configured"
+
+    def __init__(self, detail: str, *, setting: str = "GBESS_SHEETS_SPREADSHEET_ID") -> None:
+        super().__init__(detail, check="not-configured", setting=setting)
+
+    @property
+    def public_detail(self) -> str:
+        """What to configure, without a path."""
+        return (
+            f"the server is not set up to write Google Sheets: set {self.setting} "
+            "(docs/dashboard.md, 'Google Sheets setup'), or refresh the local workbook "
+            "(backend local)"
+        )
 
 
 def google_sink(settings: Settings) -> Any:
@@ -285,7 +304,7 @@ def google_sink(settings: Settings) -> Any:
         raise SinkNotConfiguredError(
             f"the server is not set up to write Google Sheets: {exc.detail}; or refresh "
             "the local workbook instead (backend local)",
-            field=exc.field,
+            setting=exc.field or "GBESS_SHEETS_SPREADSHEET_ID",
         ) from exc
 
 

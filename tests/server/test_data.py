@@ -44,6 +44,9 @@ def test_a_filter_and_a_wrong_name(client: FlaskClient, signed: Any) -> None:
     wrong = signed(client, "GET", "/v1/data/coverage", query_string={"datasets": "prices"})
     assert wrong.status_code == 422
     assert wrong.get_json()["field"] == "datasets"
+    both = "system_prices,market_index"
+    response = signed(client, "GET", "/v1/data/coverage", query_string={"datasets": both})
+    assert [d["dataset"] for d in response.get_json()["datasets"]] == both.split(",")
 
 
 def test_unsigned_is_refused(client: FlaskClient) -> None:

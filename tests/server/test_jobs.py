@@ -46,8 +46,8 @@ def test_google_sheets_not_configured_is_503_naming_the_setting(client: FlaskCli
     response = signed(client, "POST", "/v1/jobs/refresh", json={"backend": "google"})
     assert response.status_code == 503
     problem = response.get_json()
-    assert problem["field"] == "GBESS_SHEETS_SPREADSHEET_ID"
     assert problem["type"].endswith("not-configured")
-    assert problem["detail"].startswith(
-        "the server is not set up to write Google Sheets: GBESS_SHEETS_SPREADSHEET_ID is not set"
+    assert problem["detail"] == (
+        "the server is not set up to write Google Sheets: set GBESS_SHEETS_SPREADSHEET_ID "
+        "(docs/dashboard.md, 'Google Sheets setup'), or refresh the local workbook (backend local)"
     )
