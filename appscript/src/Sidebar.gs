@@ -217,6 +217,22 @@ function groupedNumber_(n, decimals) {
   return (negative ? '−' : '') + parts.join('.');
 }
 
+/** Code words the service answers with, as a reader says them (anything else as sent). */
+const VALUE_WORDS_ = { postcode_district: 'postcode district', postcode_sector: 'postcode sector',
+  mpan: 'MPAN', 'mpan+postcode': 'MPAN and postcode', apx: 'APX index', system: 'system price',
+  n2ex: 'N2EX index' };
+
+/**
+ * A code word as shown (see VALUE_WORDS_); a list flattened to "apx, system" word by word.
+ * @param {*} value
+ * @return {string}
+ */
+function valueWord_(value) {
+  return String(value).split(', ').map(function (text) {
+    return Object.prototype.hasOwnProperty.call(VALUE_WORDS_, text) ? VALUE_WORDS_[text] : text;
+  }).join(', ');
+}
+
 /**
  * A field's value as shown: money to the pound, fractions as %, units after the number.
  * @param {*} value
@@ -228,10 +244,10 @@ function formatValue_(value, meta) {
     return 'none';
   }
   if (Array.isArray(value)) {
-    return value.join(', ');
+    return value.map(valueWord_).join(', ');
   }
   if (typeof value !== 'number') {
-    return String(value);
+    return valueWord_(value);
   }
   if (meta.kind === 'money') {
     const text = groupedNumber_(value, 0);

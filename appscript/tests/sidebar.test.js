@@ -32,7 +32,7 @@ test('sidebarLookupSite: a found site as a card (ids once, labels with units), r
   // Ids once, human labels with units: the operator with its id, the GSP group with its name.
   assert.deepEqual(out.card, [['Network operator', 'London Power Networks (12)'], ['GSP group', '_C'],
     ['Red', '21.500 p/kWh'], ['DUoS tariff', 'Domestic Aggregated or CT with Residual']]);
-  assert.deepEqual(out.details, [['Match', 'postcode_district'], ['Voltage', 'LV'], ['Direction', 'demand'],
+  assert.deepEqual(out.details, [['Match', 'postcode district'], ['Voltage', 'LV'], ['Direction', 'demand'],
     ['Charging year', '2025/26'], ['Source document', '2025-LOND']]);
   assert.equal(out.dataRange, 'DUoS rates of charging year 2025/26');
   assert.deepEqual(out.table.columns, ['Item', 'Value']);

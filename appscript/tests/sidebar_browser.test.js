@@ -282,6 +282,7 @@ test('at 300 px the result card fits: money to the pound, % for fractions, mode 
   assert.match(battery.card, /£14,317/);
   assert.match(battery.more, /88%/);
   assert.match(battery.more, /Revenue: DCH£0/);
+  assert.match(battery.more, /Energy marketsAPX index, system price/);
   assert.doesNotMatch(battery.card + battery.more, /solve|0\.880000|14316\.76/);
   assert.equal(battery.range, 'Market data 2019-01-01 to 2026-03-18');
   const form = renderReport(chromium, 'Sidebar.html', answers, screenshotDriver('battery-form'));
