@@ -200,7 +200,7 @@ def outside_range(
     """The one message for a request outside (or not wholly inside) the data held.
 
     ``from: the warehouse holds system prices for 2019-01-01 … 2026-03-18; 2027-01-01 …
-    2027-01-07 is outside that range (see `gbess warehouse coverage`)``.
+    2027-01-07 is outside that range``.
 
     Args:
         field: The caller's field to name (``from``, ``energy_price`` ...).
@@ -225,7 +225,7 @@ def outside_range(
     where = "outside that range" if whole else "not wholly inside it"
     return DataMissingError(
         f"{field}: the warehouse holds {label} for {day_range(held_first, held_last)}; "
-        f"{asked} is {where} (see `gbess warehouse coverage`)",
+        f"{asked} is {where}",
         field=field,
     )
 

@@ -73,8 +73,7 @@ def test_outside_range_names_the_field_and_the_range(
     assert isinstance(error, DataMissingError)
     assert error.field == field
     assert error.detail == (
-        f"{field}: the warehouse holds system prices for 2019-01-01 … 2026-03-18; {where} "
-        "(see `gbess warehouse coverage`)"
+        f"{field}: the warehouse holds system prices for 2019-01-01 … 2026-03-18; {where}"
     )
 
 
