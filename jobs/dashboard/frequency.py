@@ -69,7 +69,11 @@ def build_frequency_tab(
             Table("monthly", "Monthly mean (hour-weighted)", months, heat_map(months, cols)),
         ),
         (chart,),
-        ("availability £/MW/h of each EFA block; negative prices cost the provider",),
+        (
+            "availability £/MW/h of each EFA block; negative prices cost the provider",
+            "DC/DM/DR = Dynamic Containment / Moderation / Regulation; L (low) answers low "
+            "frequency by exporting, H (high) answers high frequency by importing",
+        ),
     )
 
 
