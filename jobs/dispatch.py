@@ -293,7 +293,8 @@ def read_warehouse_prices(
     the shipped data first if it is not already.
 
     Raises:
-        DataMissingError: The warehouse holds no prices of the series in the period.
+        DataMissingError: The period is not wholly inside the data held (naming the range),
+            or a gap leaves it without prices.
     """
     first, last = source.from_date, source.to_date
     with open_warehouse(settings) as warehouse:
@@ -307,12 +308,12 @@ def read_warehouse_prices(
             raw = warehouse.query("market_index", from_date=first, to_date=last)
             raw = raw[raw["data_provider"] == APX_PROVIDER]
             buy = sell = raw["market_index_price_gbp_per_mwh"]
-        held = dataset_coverage(warehouse, _DATASET[source.series])
+        dataset = _DATASET[source.series]
+        held = dataset_coverage(warehouse, dataset)
     inside = held["rows"] and held["first_day"] <= str(first) and str(last) <= held["last_day"]
     if not inside:
         raise outside_range(
-            "from", _DATASET[source.series], first, last, held["first_day"], held["last_day"],
-            to_field="to",
+            "from", dataset, first, last, held["first_day"], held["last_day"], to_field="to"
         )
     if raw.empty:
         raise DataMissingError(
