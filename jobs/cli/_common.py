@@ -34,10 +34,10 @@ def emit_json(document: Any) -> None:
 CSV_DECIMALS = 4
 
 
-def add_csv_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """Add ``--csv``: print the command's table as CSV (paste into a sheet, or read with
-    any CSV reader). The header names each column as the JSON does, unit in the name
-    (``cost_gbp``, ``price_gbp_per_mwh``)."""
+def add_csv_flag(parser: Any) -> None:
+    """Add ``--csv`` to a parser or an argument group: print the command's table as CSV
+    (paste into a sheet, or read with any CSV reader). The header names each column as the
+    JSON does, unit in the name (``cost_gbp``, ``price_gbp_per_mwh``)."""
     parser.add_argument(
         "--csv",
         action="store_true",
