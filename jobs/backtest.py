@@ -21,6 +21,7 @@ import pandas as pd
 
 from engine.errors import DataMissingError, ValidationError
 from engine.revenue import MarketData
+from jobs.coverage import outside_range
 from jobs.revenue import HISTORY_DAYS, RevenueRequest, read_span, run_stack
 from jobs.settings import Settings
 
@@ -91,16 +92,13 @@ def run_backtest(request: BacktestRequest, settings: Settings) -> dict[str, Any]
     first, _ = _month_span(request.from_month)
     probe, coverage = read_span(settings, first, first)
     del probe
-    last_held = pd.Timestamp(coverage[1]).date() if coverage[1] is not None else None
-    if last_held is None:
-        raise DataMissingError("from: the warehouse holds no system prices", field="from")
-    to_month = request.to_month or _last_full_month(last_held)
+    held = pd.Series(coverage, dtype="datetime64[ns]").dt.date
+    if held.isna().any():
+        raise outside_range("from", "system_prices", first, first, None, None)
+    to_month = request.to_month or max(_last_full_month(held[1]), request.from_month)
     _, last = _month_span(to_month)
-    if last > last_held:
-        raise DataMissingError(
-            f"to: the warehouse holds system prices to {last_held}; {to_month} is not complete",
-            field="to",
-        )
+    if first < held[0] or last > held[1]:
+        raise outside_range("from", "system_prices", first, last, *held, to_field="to")
     data, _ = read_span(settings, first - dt.timedelta(days=HISTORY_DAYS), last)
     months = pd.period_range(request.from_month, to_month, freq="M").strftime("%Y-%m")
     rows: list[dict[str, Any]] = []

@@ -40,6 +40,7 @@ from engine.series import listed_intervals, numeric_cells
 from engine.settlement import settlement_date_period
 from engine.units import kw_to_kwh_per_half_hour
 from jobs.btm_report import result_document
+from jobs.coverage import dataset_coverage
 from jobs.inputs import HalfHourlyProfile, TariffChoice, fields_named
 from jobs.settings import Settings
 from jobs.warehouse import Warehouse, open_warehouse, seed_if_needed
@@ -221,22 +222,19 @@ def wholesale_series(
     aligned = prices.reindex(index).to_numpy(dtype=float)
     missing = np.flatnonzero(~np.isfinite(aligned))
     if missing.size:
-        held = warehouse.status()
         raise DataMissingError(
             f"{field_name}: no {source} price for {missing.size} of {len(index)} half-hours "
-            f"({listed_intervals(index, missing)}); the warehouse holds {_coverage(held, source)}. "
+            f"({listed_intervals(index, missing)}); the warehouse holds "
+            f"{_coverage(warehouse, source)}. "
             "Give a flat £/MWh or a price series instead.",
             field=field_name,
         )
     return aligned, prices.sort_index()
 
 
-def _coverage(status: dict[str, Any], source: str) -> str:
-    table = "system_prices" if source == "system" else "market_index"
-    for row in status.get("tables", []):
-        if row.get("table") == table and row.get("rows"):
-            return f"{table} from {row['first_interval_start']} to {row['last_interval_start']}"
-    return f"no {table} rows"
+def _coverage(warehouse: Warehouse, source: str) -> str:
+    held = dataset_coverage(warehouse, "system_prices" if source == "system" else "market_index")
+    return f"{held['label']} for {held['range']}" if held["rows"] else f"no {held['label']}"
 
 
 def price_series(

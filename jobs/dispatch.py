@@ -27,12 +27,15 @@ from engine.errors import DataMissingError, ValidationError
 from engine.series import check_half_hour_steps, numeric_cells, row_starts_ns
 from engine.settlement import iso_utc
 from engine.settlement import to_date as parse_date
+from jobs.coverage import dataset_coverage, outside_range
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 APX_PROVIDER = "APXMIDP"
 #: Price series the warehouse offers: the imbalance price, or the APX market index.
 WAREHOUSE_SERIES = ("system", "apx")
+# The warehouse dataset of each series, whose range an out-of-range request is told.
+_DATASET = {"system": "system_prices", "apx": "market_index"}
 INTERVAL_H = 0.5
 
 
@@ -326,7 +329,8 @@ def read_warehouse_prices(
     the shipped data first if it is not already.
 
     Raises:
-        DataMissingError: The warehouse holds no prices of the series in the period.
+        DataMissingError: The period is not wholly inside the data held (naming the range),
+            or a gap leaves it without prices.
     """
     first, last = source.from_date, source.to_date
     with open_warehouse(settings) as warehouse:
@@ -340,11 +344,18 @@ def read_warehouse_prices(
             raw = warehouse.query("market_index", from_date=first, to_date=last)
             raw = raw[raw["data_provider"] == APX_PROVIDER]
             buy = sell = raw["market_index_price_gbp_per_mwh"]
+        dataset = _DATASET[source.series]
+        held = dataset_coverage(warehouse, dataset)
+    inside = held["rows"] and held["first_day"] <= str(first) and str(last) <= held["last_day"]
+    if not inside:
+        raise outside_range(
+            "from", dataset, first, last, held["first_day"], held["last_day"], to_field="to"
+        )
     if raw.empty:
         raise DataMissingError(
-            f"prices-from-warehouse: no {source.series} prices for {first}..{last} "
-            "(run `gbess warehouse seed`)",
-            field="prices_from_warehouse",
+            f"from: no {source.series} prices for {first} … {last}: a gap in the data held "
+            f"({held['range']})",
+            field="from",
         )
     index = pd.DatetimeIndex(raw["interval_start"], name="interval_start")
     frame = pd.DataFrame(

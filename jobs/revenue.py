@@ -19,7 +19,7 @@ import pandas as pd
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, BatterySpec
 from engine.duos import find_tariff
-from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
+from engine.errors import TariffNotFoundError, ValidationError
 from engine.reference import reference_data
 from engine.revenue import (
     DYNAMIC_SERVICES,
@@ -47,6 +47,7 @@ from engine.revenue import (
 from engine.revenue.markets import cm_delivery_year_of
 from engine.settlement import half_hourly_index
 from engine.settlement import to_date as parse_date
+from jobs.coverage import outside_range
 from jobs.dispatch import renamed
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
@@ -397,10 +398,8 @@ def read_market_data(settings: Settings, first: dt.date, last: dt.date) -> Marke
     index = data.interval_start
     held = data.energy_price_gbp_per_mwh["system"].notna()
     if not bool(held.all()):
-        raise DataMissingError(
-            f"from/to: the warehouse has system prices for {_day(coverage[0])} to "
-            f"{_day(coverage[1])} only; {first}..{last} is not covered",
-            field="from",
+        raise outside_range(
+            "from", "system_prices", first, last, coverage[0], coverage[1], to_field="to"
         )
     return MarketData(index, data.energy_price_gbp_per_mwh, data.service_price_gbp_per_mw_per_h)
 

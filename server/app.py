@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import bess, btm, dashboard, duos, fleet, health, jobs, lookup, openapi
+from server import bess, btm, dashboard, data, duos, fleet, health, jobs, lookup, openapi
 from server import response as response_family
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
@@ -35,6 +35,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     btm.bp,
     fleet.bp,
     response_family.bp,
+    data.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 import jobs.duos
 from engine.errors import DataMissingError, TariffNotFoundError, ValidationError
@@ -63,6 +64,22 @@ class DuosRatesRequest(TariffChoice):
     )
 
 
+#: An Elexon profile class, as a number (5) or its text ("5"), as on the command line.
+Shape = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "description": "Elexon profile class 1-8 (a number or its text) instead of profile",
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 8},
+                {"type": "string", "enum": [str(n) for n in range(1, 9)]},
+                {"type": "null"},
+            ],
+        }
+    ),
+]
+
+
 class DuosCostRequest(TariffChoice):
     """A profile (or a scaled standard shape) and the site's agreed capacities."""
 
@@ -82,11 +99,7 @@ class DuosCostRequest(TariffChoice):
     )
 
     profile: DuosProfile | None = None
-    shape: str | None = Field(
-        None,
-        description="Elexon profile class 1-8 instead of profile",
-        json_schema_extra={"enum": [*(str(n) for n in range(1, 9)), None]},
-    )
+    shape: Shape = None
     annual_kwh: float | None = Field(
         None, description="With shape: energy over the year [kWh]", json_schema_extra=_AT_LEAST_0
     )
@@ -106,6 +119,17 @@ class DuosCostRequest(TariffChoice):
         description="Average power factor if no kVArh",
         json_schema_extra={"exclusiveMinimum": 0, "maximum": 1},
     )
+
+    @field_validator("shape", mode="before")
+    @classmethod
+    def _shape_as_text(cls, value: Any) -> Any:
+        # `gbess duos cost --shape 5` and `"shape": 5` mean the same: the number becomes
+        # its text here and jobs.duos checks it once for both faces (1-8, same message).
+        if isinstance(value, bool):
+            raise PydanticCustomError("shape", "give an Elexon profile class 1-8")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value) if isinstance(value, int) else value
 
 
 class DuosSource(ApiModel):

@@ -75,11 +75,15 @@ class RefreshSummary(ApiModel):
     request=RefreshRequest,
     response=RefreshSummary,
     summary="Refresh dashboard tabs and return the run summary",
-    errors=(ValidationError, SourceUnavailableError),
+    errors=(ValidationError, SourceUnavailableError, jobs.dashboard.refresh.SinkNotConfiguredError),
     heavy=True,
 )
 def refresh(body: RefreshRequest) -> RefreshSummary:
-    """Rebuild the requested tabs from the warehouse and reference data and write them."""
+    """Rebuild the requested tabs from the warehouse and reference data and write them.
+
+    A Google Sheets refresh on a server without its ``GBESS_SHEETS_*`` settings is 503
+    naming the setting to configure (the server's fault, not the request's).
+    """
     request = request_from(jobs.dashboard.refresh.RefreshRequest, body)
     summary = jobs.dashboard.refresh.run_refresh(request, server_config().settings)
     return RefreshSummary.model_validate(summary)

@@ -172,15 +172,36 @@ function testConnection() {
  */
 function testConnection_(services) {
   try {
-    const health = callService_('get', '/health', null, { auth: 'none' }, services);
+    // One attempt: a degraded service answers 503 with the reason, which waiting won't fix.
+    const health = callService_('get', '/health', null, { auth: 'none', maxAttempts: 1 },
+      services);
     lookupQueries_(['SW1A 1AA'], {}, services);
     return {
       ok: true,
       message: 'Connected to gbess ' + (health.version || '?') + '; signed requests accepted.',
     };
   } catch (err) {
-    return { ok: false, message: errorMessage_(err) };
+    const degraded = degradedMessage_(err);
+    return { ok: false, message: degraded || errorMessage_(err) };
   }
+}
+
+/**
+ * A degraded /health (503 with `problems`) as a sentence naming each problem.
+ * @param {Error} err A gbessError_.
+ * @return {?string} Null when the error is not a degraded health answer.
+ */
+function degradedMessage_(err) {
+  const body = err && err.problem;
+  if (err.status !== 503 || !body || body.status !== 'degraded' || !Array.isArray(body.problems)) {
+    return null;
+  }
+  const problems = body.problems.map(function (p) {
+    return (p.name ? p.name + ': ' : '') + String(p.detail || p.check || 'failed');
+  });
+  return 'The service is up (gbess ' + (body.version || '?') + ') but degraded, so it cannot ' +
+    'answer correctly yet: ' + problems.join('; ') + '. Ask its operator to fix this ' +
+    '(the details are in the server log); signed requests were not tried.';
 }
 
 /**

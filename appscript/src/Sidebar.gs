@@ -217,6 +217,22 @@ function groupedNumber_(n, decimals) {
   return (negative ? '−' : '') + parts.join('.');
 }
 
+/** Code words the service answers with, as a reader says them (anything else as sent). */
+const VALUE_WORDS_ = { postcode_district: 'postcode district', postcode_sector: 'postcode sector',
+  mpan: 'MPAN', 'mpan+postcode': 'MPAN and postcode', apx: 'APX index', system: 'system price',
+  n2ex: 'N2EX index' };
+
+/**
+ * A code word as shown (see VALUE_WORDS_); a list flattened to "apx, system" word by word.
+ * @param {*} value
+ * @return {string}
+ */
+function valueWord_(value) {
+  return String(value).split(', ').map(function (text) {
+    return Object.prototype.hasOwnProperty.call(VALUE_WORDS_, text) ? VALUE_WORDS_[text] : text;
+  }).join(', ');
+}
+
 /**
  * A field's value as shown: money to the pound, fractions as %, units after the number.
  * @param {*} value
@@ -228,10 +244,10 @@ function formatValue_(value, meta) {
     return 'none';
   }
   if (Array.isArray(value)) {
-    return value.join(', ');
+    return value.map(valueWord_).join(', ');
   }
   if (typeof value !== 'number') {
-    return String(value);
+    return valueWord_(value);
   }
   if (meta.kind === 'money') {
     const text = groupedNumber_(value, 0);
@@ -327,6 +343,84 @@ function answerDataRange_(answer) {
   const from = given.from || given.first || given.start;
   const to = given.to || given.last || given.end;
   return from && to ? 'Market data ' + from + ' to ' + to : null;
+}
+
+/** User-cache key and lifetime [s] of the data range (it moves only when data is ingested). */
+const COVERAGE_KEY_ = 'gbess:coverage';
+const COVERAGE_CACHE_S_ = 3600;
+
+/**
+ * Sidebar: the market data the service holds (GET /v1/data/coverage), said beside the
+ * battery form's dates, and default dates inside it (the last whole month held).
+ * @return {{ok: boolean, text: (string|undefined), first: (string|undefined),
+ *     last: (string|undefined), start: (string|undefined), end: (string|undefined),
+ *     message: (string|undefined)}}
+ */
+function sidebarDataRange() {
+  return sidebarDataRange_(services_());
+}
+
+/**
+ * See sidebarDataRange().
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function sidebarDataRange_(services) {
+  const cache = services.cache.getUserCache();
+  let coverage = JSON.parse(cache.get(COVERAGE_KEY_) || 'null');
+  if (!coverage) {
+    try {
+      coverage = callService_('get', '/v1/data/coverage', null, {}, services);
+    } catch (err) {
+      return { ok: false, message: 'Market data range unknown: ' + errorMessage_(err) };
+    }
+    cache.put(COVERAGE_KEY_, JSON.stringify(coverage), COVERAGE_CACHE_S_);
+  }
+  return dataRangeView_(coverage);
+}
+
+/**
+ * What the battery form shows of a coverage answer: the system prices' range (every
+ * valuation needs them) and the frequency-response range, and the last whole month held.
+ * @param {!Object} coverage A /v1/data/coverage answer.
+ * @return {!Object} See sidebarDataRange().
+ */
+function dataRangeView_(coverage) {
+  const sets = Array.isArray(coverage.datasets) ? coverage.datasets : [];
+  const find = function (name) {
+    return sets.filter(function (d) { return d.dataset === name; })[0] || {};
+  };
+  const prices = find('system_prices');
+  if (!prices.first_day || !prices.last_day) {
+    return { ok: false, message: 'The service holds no market prices yet (gbess warehouse seed).' };
+  }
+  const response = find('dynamic_response_results');
+  const text = 'Market data ' + prices.first_day + ' to ' + prices.last_day +
+    (response.first_day ? '; DC/DM/DR prices ' + response.first_day + ' to ' + response.last_day
+      : '') + '.';
+  const month = lastWholeMonth_(prices.first_day, prices.last_day);
+  return { ok: true, text: text, first: prices.first_day, last: prices.last_day,
+    start: month[0], end: month[1] };
+}
+
+/**
+ * The last calendar month whose every day lies in [first, last] (else [first, last]).
+ * @param {string} first YYYY-MM-DD.
+ * @param {string} last YYYY-MM-DD.
+ * @return {!Array<string>} [start, end], YYYY-MM-DD.
+ */
+function lastWholeMonth_(first, last) {
+  const day = function (d) { return d.toISOString().slice(0, 10); };
+  const end = new Date(last + 'T00:00:00Z');
+  const next = new Date(end.getTime() + 86400000);
+  // The month of `last` if `last` is its final day, else the month before.
+  const monthEnd = next.getUTCDate() === 1 ? end
+    : new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), 0));
+  const monthStart = new Date(Date.UTC(monthEnd.getUTCFullYear(), monthEnd.getUTCMonth(), 1));
+  if (day(monthStart) < first) {
+    return [first, last];
+  }
+  return [day(monthStart), day(monthEnd)];
 }
 
 /** How each revenue mode is named in the sidebar. */

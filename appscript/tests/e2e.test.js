@@ -255,6 +255,19 @@ test('the sidebar values a battery against the real server', () => {
   assert.ok(out.table.rows.length > 0);
 });
 
+test('the sidebar states the real data range held, and a battery outside it is refused under its date', () => {
+  const p = project();
+  requireRoute(p, '/v1/data/coverage');
+  const range = plain(p.call('sidebarDataRange'));
+  assert.equal(range.ok, true, JSON.stringify(range));
+  // The shipped system prices start on 2019-01-01 (market/SOURCES.md).
+  assert.match(range.text, /^Market data 2019-01-01 to \d{4}-\d{2}-\d{2}; DC\/DM\/DR prices 2021-09-\d\d to /);
+  assert.ok(range.start <= range.end && range.end <= range.last);
+  const out = plain(p.call('sidebarValueBattery', { power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2018-12-30', end_date: '2019-01-02', mode: 'forecast' }));
+  assert.equal(out.ok, false);
+  assert.match(out.errors.start_date, /from: the warehouse holds system prices for 2019-01-01 … .*is not wholly inside it$/);
+});
+
 test('10,001 queries: the server\'s 413 comes back in-cell, naming the limit', () => {
   const p = project();
   requireRoute(p, '/v1/lookup');

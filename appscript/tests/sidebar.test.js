@@ -32,7 +32,7 @@ test('sidebarLookupSite: a found site as a card (ids once, labels with units), r
   // Ids once, human labels with units: the operator with its id, the GSP group with its name.
   assert.deepEqual(out.card, [['Network operator', 'London Power Networks (12)'], ['GSP group', '_C'],
     ['Red', '21.500 p/kWh'], ['DUoS tariff', 'Domestic Aggregated or CT with Residual']]);
-  assert.deepEqual(out.details, [['Match', 'postcode_district'], ['Voltage', 'LV'], ['Direction', 'demand'],
+  assert.deepEqual(out.details, [['Match', 'postcode district'], ['Voltage', 'LV'], ['Direction', 'demand'],
     ['Charging year', '2025/26'], ['Source document', '2025-LOND']]);
   assert.equal(out.dataRange, 'DUoS rates of charging year 2025/26');
   assert.deepEqual(out.table.columns, ['Item', 'Value']);
@@ -180,4 +180,57 @@ test('testConnection: health then a signed lookup; failures explained', () => {
   const out = plain(p.call('testConnection'));
   assert.equal(out.ok, false);
   assert.match(out.message, /refused the credentials \(401/);
+});
+
+// A /v1/data/coverage answer as the service sends it (days are UK days).
+const COVERAGE = { warehouse_backend: 'duckdb', market_data: 'market data 2019-01-01 … 2026-03-18', summary: '',
+  datasets: [
+    { dataset: 'system_prices', label: 'system prices', rows: 126432, first_day: '2019-01-01', last_day: '2026-03-18', range: '2019-01-01 … 2026-03-18' },
+    { dataset: 'dynamic_response_results', label: 'DC/DM/DR clearing prices', rows: 57444, first_day: '2021-09-16', last_day: '2026-08-02', range: '' },
+  ] };
+
+test('sidebarDataRange: the range held, from the service once, and the last whole month as default dates', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json(COVERAGE);
+  const out = plain(p.call('sidebarDataRange'));
+  assert.deepEqual(out, { ok: true, text: 'Market data 2019-01-01 to 2026-03-18; DC/DM/DR prices 2021-09-16 to 2026-08-02.',
+    first: '2019-01-01', last: '2026-03-18', start: '2026-02-01', end: '2026-02-28' });
+  assert.equal(p.fakes.UrlFetchApp.requests[0].method, 'GET');
+  assert.match(p.fakes.UrlFetchApp.requests[0].url, /\/v1\/data\/coverage$/);
+  // Cached: opening the sidebar again asks nothing.
+  assert.deepEqual(plain(p.call('sidebarDataRange')), out);
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 1);
+});
+
+test('lastWholeMonth_: a month ending on the last day held is that month; too little data is the range itself', () => {
+  const p = project();
+  assert.deepEqual(plain(p.call('lastWholeMonth_', '2019-01-01', '2026-03-31')), ['2026-03-01', '2026-03-31']);
+  assert.deepEqual(plain(p.call('lastWholeMonth_', '2024-01-01', '2024-03-01')), ['2024-02-01', '2024-02-29']);
+  assert.deepEqual(plain(p.call('lastWholeMonth_', '2024-03-31', '2024-04-01')), ['2024-03-31', '2024-04-01']);
+});
+
+test('sidebarDataRange: nothing held, or the service down, is said in the range line', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json({ datasets: [{ dataset: 'system_prices', rows: 0, first_day: null, last_day: null }] });
+  assert.deepEqual(plain(p.call('sidebarDataRange')), { ok: false, message: 'The service holds no market prices yet (gbess warehouse seed).' });
+  const q = project();
+  q.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error', 'datasets: unknown x', 'datasets');
+  const down = plain(q.call('sidebarDataRange'));
+  assert.equal(down.ok, false);
+  assert.match(down.message, /^Market data range unknown: /);
+});
+
+test('testConnection: a degraded /health lists its problems, asked once (no retries)', () => {
+  const p = project();
+  const body = { status: 'degraded', version: '0.3.0', warehouse_backend: 'duckdb', auth_mode: 'hmac', problems: [
+    { component: 'warehouse', name: 'system_prices', check: 'no-rows', detail: 'warehouse table system_prices holds no rows; run `gbess warehouse seed` (or the ingest jobs)' },
+    { component: 'reference', name: 'distributors', check: 'file-missing', detail: 'distributors.csv is missing' }] };
+  p.fakes.UrlFetchApp.handler = () => json(body, 503);
+  const out = plain(p.call('testConnection'));
+  assert.equal(out.ok, false);
+  assert.equal(out.message, 'The service is up (gbess 0.3.0) but degraded, so it cannot answer correctly yet: ' +
+    'system_prices: warehouse table system_prices holds no rows; run `gbess warehouse seed` (or the ingest jobs); ' +
+    'distributors: distributors.csv is missing. Ask its operator to fix this (the details are in the server log); ' +
+    'signed requests were not tried.');
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 1);
 });

@@ -24,14 +24,24 @@ function findChromium() {
 const SITE_FORM = { postcode: 'SW1A 1AA', mpan: '', tariff: '', capacity_kva: '' };
 const BATTERY_FORM = { power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' };
 
+// What GET /v1/data/coverage answers for the shipped data (UK days).
+const COVERAGE = { warehouse_backend: 'duckdb', market_data: 'market data 2019-01-01 … 2026-03-18', summary: '',
+  datasets: [
+    { dataset: 'system_prices', label: 'system prices', rows: 126432, first_day: '2019-01-01', last_day: '2026-03-18', range: '' },
+    { dataset: 'dynamic_response_results', label: 'DC/DM/DR clearing prices', rows: 57444, first_day: '2021-09-16', last_day: '2026-08-02', range: '' },
+  ] };
+
 function cannedAnswers() {
   const p = loadProject({ settings: SETTINGS });
-  p.fakes.UrlFetchApp.handler = () => json({ results: [{ query: 'SW1A 1AA', distributor_id: 12, distributor_name: 'London Power Networks', gsp_group_id: '_C', match: 'postcode_district', warnings: [] }] });
+  p.fakes.UrlFetchApp.handler = (req) => (req.url.endsWith('/v1/data/coverage') ? json(COVERAGE)
+    : json({ results: [{ query: 'SW1A 1AA', distributor_id: 12, distributor_name: 'London Power Networks', gsp_group_id: '_C', match: 'postcode_district', warnings: [] }] }));
+  const range = plain(p.call('sidebarDataRange'));
   const site = plain(p.call('sidebarLookupSite', SITE_FORM));
   const battery = plain(p.call('sidebarValueBattery', BATTERY_FORM));
   const write = plain(p.call('sidebarWriteResults', { title: site.title, table: site.table }));
   return {
     [`sidebarState ${JSON.stringify([])}`]: plain(p.call('sidebarState')),
+    [`sidebarDataRange ${JSON.stringify([])}`]: range,
     [`sidebarLookupSite ${JSON.stringify([SITE_FORM])}`]: site,
     [`sidebarValueBattery ${JSON.stringify([BATTERY_FORM])}`]: battery,
     [`sidebarWriteResults ${JSON.stringify([{ title: site.title, table: site.table }])}`]: write,
@@ -79,6 +89,9 @@ const DRIVER = `<script>
     }
     setTimeout(function () {
       report.initialTab = document.getElementById('tab-site').getAttribute('aria-selected');
+      // Before anything is typed: the range held beside the dates, the dates inside it.
+      report.openingRange = document.getElementById('range-battery').textContent;
+      report.defaultDates = [document.getElementById('start_date').value, document.getElementById('end_date').value];
       set('postcode', 'SW1A 1AA');
       submit('site-form');
       setTimeout(function () {
@@ -166,7 +179,9 @@ test('the sidebar renders in headless Chromium: result table, write-back, valida
   assert.deepEqual(report.modeOptions, ['forecast=Forecast (decided on day-ahead forecasts)', 'perfect_foresight=Upper bound (perfect foresight)']);
   assert.match(report.batteryRange, /^Market data/);
   assert.match(report.siteRange, /^DUoS rates/);
-  assert.deepEqual(report.calls.map((c) => c.split(' ')[0]), ['sidebarState', 'sidebarLookupSite', 'sidebarWriteResults', 'sidebarValueBattery']);
+  assert.equal(report.openingRange, 'Market data 2019-01-01 to 2026-03-18; DC/DM/DR prices 2021-09-16 to 2026-08-02.');
+  assert.deepEqual(report.defaultDates, ['2026-02-01', '2026-02-28']);
+  assert.deepEqual(report.calls.map((c) => c.split(' ')[0]), ['sidebarState', 'sidebarDataRange', 'sidebarLookupSite', 'sidebarWriteResults', 'sidebarValueBattery']);
 });
 
 // A realistic revenue answer (numbers as the service sends them, unrounded).
@@ -194,20 +209,27 @@ function screenshotAnswers() {
         licence_area: 'London', gsp_group_id: '_C', gsp_group_name: 'London', operator_group: 'UK Power Networks', market_participant_id: 'LOND',
         match: 'postcode_district', candidates: [], warnings: [], postcode: 'EC2R 8AH' }] });
     }
+    if (req.url.endsWith('/v1/data/coverage')) {
+      return json(COVERAGE);
+    }
     return json(req.url.endsWith('/v1/duos/rates') ? RATES : REVENUE);
   };
   return {
     [`sidebarState ${JSON.stringify([])}`]: plain(p.call('sidebarState')),
+    [`sidebarDataRange ${JSON.stringify([])}`]: plain(p.call('sidebarDataRange')),
     [`sidebarLookupSite ${JSON.stringify([SITE_WITH_TARIFF])}`]: plain(p.call('sidebarLookupSite', SITE_WITH_TARIFF)),
     [`sidebarValueBattery ${JSON.stringify([GOOD_BATTERY])}`]: plain(p.call('sidebarValueBattery', GOOD_BATTERY)),
   };
 }
 
 function screenshotDriver(which) {
-  const fill = which === 'site'
-    ? "set('postcode', 'EC2R 8AH'); set('mpan', ''); set('tariff', 'HV Site Specific Band 1'); set('capacity_kva', '1500'); submit('site-form');"
-    : "document.getElementById('tab-battery').click(); set('power_mw', '1'); set('energy_mwh', '2'); set('efficiency_pct', '88'); " +
-      "set('start_date', '2024-12-02'); set('end_date', '2024-12-31'); set('mode', 'perfect_foresight'); submit('battery-form');";
+  const fill = {
+    site: "set('postcode', 'EC2R 8AH'); set('mpan', ''); set('tariff', 'HV Site Specific Band 1'); set('capacity_kva', '1500'); submit('site-form');",
+    battery: "document.getElementById('tab-battery').click(); set('power_mw', '1'); set('energy_mwh', '2'); set('efficiency_pct', '88'); " +
+      "set('start_date', '2024-12-02'); set('end_date', '2024-12-31'); set('mode', 'perfect_foresight'); submit('battery-form');",
+    // The battery form as it opens: nothing typed, the range and default dates shown.
+    'battery-form': "document.getElementById('tab-battery').click();",
+  }[which];
   return `<script>
   (function () {
     function set(id, v) { document.getElementById(id).value = v; }
@@ -223,7 +245,7 @@ function screenshotDriver(which) {
         pre.id = 'test-report';
         pre.hidden = true;
         pre.textContent = JSON.stringify({ right: right, card: document.getElementById('result-card').textContent,
-          more: document.getElementById('result-more').textContent, mode: document.getElementById('result-mode').textContent, range: document.getElementById('range-' + '${which}').textContent });
+          more: document.getElementById('result-more').textContent, mode: document.getElementById('result-mode').textContent, range: document.getElementById('range-' + '${which === 'site' ? 'site' : 'battery'}').textContent });
         document.body.appendChild(pre);
       }, 200);
     }, 200);
@@ -260,9 +282,13 @@ test('at 300 px the result card fits: money to the pound, % for fractions, mode 
   assert.match(battery.card, /£14,317/);
   assert.match(battery.more, /88%/);
   assert.match(battery.more, /Revenue: DCH£0/);
+  assert.match(battery.more, /Energy marketsAPX index, system price/);
   assert.doesNotMatch(battery.card + battery.more, /solve|0\.880000|14316\.76/);
   assert.equal(battery.range, 'Market data 2019-01-01 to 2026-03-18');
-  for (const which of ['site', 'battery']) {
+  const form = renderReport(chromium, 'Sidebar.html', answers, screenshotDriver('battery-form'));
+  assert.ok(form.right <= 300, `the battery form reaches ${form.right} px`);
+  assert.equal(form.range, 'Market data 2019-01-01 to 2026-03-18; DC/DM/DR prices 2021-09-16 to 2026-08-02.');
+  for (const which of ['site', 'battery', 'battery-form']) {
     const png = paint(chromium, 'Sidebar.html', answers, screenshotDriver(which), `gbess-sidebar-300-${which}.png`);
     assert.ok(fs.statSync(png).size > 1000);
   }

@@ -27,7 +27,7 @@ would amount to a naked cross-market position, so the LP is used only as an uppe
 to propose service holdings; the reported schedule's energy is solved exactly (no
 simultaneous charge and discharge) by :mod:`engine.revenue.search`. A MILP with binaries on the
 overlapping intervals was measured first and rejected: one day of two markets and six
-services took ~10 s, a week did not finish in 200 s (see README).
+services took ~10 s, a week did not finish in 200 s (docs/models.md).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.btm import MODES, UPPER_BOUND_LABEL, parse_clearness, parse_levy_overrides
 from jobs.btm import BtmRequest, run_btm, series_on_load
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.inputs import (
     HalfHourlyProfile,
     named_by_flags,
@@ -141,6 +141,7 @@ def register(sub: Any) -> None:
     pv.add_argument("--inverter-kw", type=float, help="AC limit [kW]")
     pv.add_argument("--pv-clearness", help="12 monthly clearness factors 0-1, January first")
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=named_by_flags(handle, parser, pv_kwh="--pv-file", levy="--levy"))
 
 
@@ -181,6 +182,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["by_month"])
     print(f"{document['tariff']['tariff_name']} ({document['tariff']['distributor_id']})")
     for key in ("without_battery", "with_battery"):
         print(f"  {key:<18} margin £{document[key]['margin_gbp']:>14,.2f}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.dispatch import WAREHOUSE_SERIES, DispatchRequest, read_price_csv, run_dispatch
 from jobs.settings import Settings
 
@@ -45,19 +45,22 @@ def register(sub: Any) -> None:
     parser.add_argument("--max-cycles-per-day", type=float, default=None)
     parser.add_argument("--schedule", type=Path, help="write the per-interval schedule CSV here")
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Optimise and print the totals (JSON with ``--json``)."""
     # Flags are named as the request's inputs; only the price file is read here.
-    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"}}
+    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"}}
     if args.prices is not None:
         inputs["prices"] = read_price_csv(args.prices)
     document = run_dispatch(DispatchRequest.from_inputs(**inputs), settings)
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv([document])
     for key, value in document.items():
         print(f"{key:>22}  {value:,.2f}" if isinstance(value, float) else f"{key:>22}  {value}")
     return 0

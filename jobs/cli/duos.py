@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from jobs.cli._common import add_json_flag, emit_json
+from engine.errors import ValidationError
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.duos import DuosCostRequest, DuosRatesRequest, run_duos_cost, run_duos_rates
 from jobs.inputs import named_by_flags, read_profile_csv, request_from
 from jobs.settings import Settings
@@ -38,6 +40,7 @@ def register(sub: Any) -> None:
     when.add_argument("--date", help="UK date YYYY-MM-DD: that charging year only")
     when.add_argument("--charging-year", help='e.g. "2025/26"; default: every year held')
     add_json_flag(rates)
+    add_csv_flag(rates)
     rates.set_defaults(handler=named_by_flags(handle_rates, rates))
 
     cost = actions.add_parser("cost", help="the DUoS bill of a half-hourly profile")
@@ -52,17 +55,26 @@ def register(sub: Any) -> None:
     source.add_argument("--shape", help="Elexon profile class 1-8, scaled by --annual-kwh")
     cost.add_argument("--annual-kwh", type=float, help="with --shape: energy over the year [kWh]")
     cost.add_argument("--year", help='with --shape: calendar year or charging year "2025/26"')
+    # One name for the same thing on both faces: POST /v1/duos/cost's import_capacity_kva.
+    cost.add_argument("--import-capacity-kva", type=float, help="agreed import capacity [kVA]")
     cost.add_argument(
         "--capacity-kva",
-        dest="import_capacity_kva",
-        metavar="CAPACITY_KVA",
+        dest="old_capacity_kva",
         type=float,
-        help="agreed import capacity [kVA]",
+        help="deprecated: the old name of --import-capacity-kva",
     )
     cost.add_argument("--export-capacity-kva", type=float, help="agreed export capacity [kVA]")
     cost.add_argument("--power-factor", type=float, help="average power factor if no kVArh")
     add_json_flag(cost)
+    add_csv_flag(cost)
     cost.set_defaults(handler=named_by_flags(handle_cost, cost))
+
+
+#: Said on stderr when the old flag is used (it still works for one release).
+DEPRECATED_CAPACITY = (
+    "gbess: note: --capacity-kva is deprecated; use --import-capacity-kva "
+    "(the HTTP field is import_capacity_kva)"
+)
 
 
 def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
@@ -71,6 +83,17 @@ def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(
+            {
+                "charging_year": year["charging_year"],
+                "valid_from": year["valid_from"],
+                "valid_to": year["valid_to"],
+                **year["rates"],
+                "source_doc_id": year["source_doc_id"],
+            }
+            for year in document["years"]
+        )
     print(f"{document['tariff_name']} — {document['gsp_group_id']} ({document['distributor_id']})")
     for year in document["years"]:
         rates = ", ".join(f"{k} {v}" for k, v in year["rates"].items() if v is not None)
@@ -80,11 +103,21 @@ def handle_rates(args: argparse.Namespace, settings: Settings) -> int:
 
 def handle_cost(args: argparse.Namespace, settings: Settings) -> int:
     """Cost the profile and print the bill."""
+    if args.old_capacity_kva is not None:
+        if args.import_capacity_kva is not None:
+            raise ValidationError(
+                "--capacity-kva: give --import-capacity-kva only (--capacity-kva is its old name)",
+                field="import_capacity_kva",
+            )
+        args.import_capacity_kva = args.old_capacity_kva
+        print(DEPRECATED_CAPACITY, file=sys.stderr)
     profile = None if args.profile is None else read_profile_csv(args.profile)
     document = run_duos_cost(request_from(DuosCostRequest, args, profile=profile), settings)
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["by_month"])
     print(f"{document['tariff_name']} — {document['gsp_group_id']}")
     for key, value in document["by_component"].items():
         print(f"  {key:<24} £{value:>14,.2f}")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
 from pathlib import Path
 from typing import Any
 
 from engine.settlement import to_date
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.cli.ingest import make_client, make_session
 from jobs.fleet import (
     FleetRequest,
@@ -30,7 +28,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--to", dest="last", help="last settlement date (default: --from)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON document to stdout")
-    output.add_argument("--csv", action="store_true", help="print the per-unit table as CSV")
+    add_csv_flag(output)
     parser.set_defaults(handler=handle_fleet)
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=False)
     volumes = actions.add_parser(
@@ -40,6 +38,7 @@ def register(sub: Any) -> None:
     volumes.add_argument("--pn", type=Path, required=True, help="Elexon PN CSV extract")
     volumes.add_argument("--bod", type=Path, help="Elexon BOD CSV extract (for cashflows)")
     add_json_flag(volumes)
+    add_csv_flag(volumes)
     volumes.set_defaults(handler=handle_volumes)
     bod = actions.add_parser(
         "ingest-bod", help="load BOD of the registry's battery units only, day by day"
@@ -64,11 +63,7 @@ def handle_fleet(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(document)
         return 0
     if args.csv:
-        rows = document["units"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["units"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return 0
+        return emit_csv(document["units"])
     period = document["period"]
     span = f" — BM {period['from']}..{period['to']}" if period else ""
     print(f"{document['registry']['units']} battery BM units{span}")
@@ -101,6 +96,8 @@ def handle_volumes(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["periods"])
     print("| unit | settlement date | SP | offer MWh | bid MWh | net MWh | cash £ |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for p in document["periods"]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.errors import ValidationError
 from engine.settlement import to_date
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.lookup import LookupRequest, run_lookup
 from jobs.settings import Settings
 
@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
         help="exit 0 even when some queries failed (for scripts that want partial results)",
     )
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -116,6 +117,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     rows = run_lookup(LookupRequest(queries=tuple(queries), as_of=as_of), settings)
     if args.json:
         emit_json(rows)
+    elif args.csv:
+        emit_csv(csv_rows(rows))
     else:
         for row in rows:
             print(summary_line(row))
@@ -129,6 +132,21 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         if not args.allow_failures:
             return 1
     return 0
+
+
+def csv_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Answer rows flattened for CSV: a failed query keeps its place, its error in
+    ``error_type`` and ``error``; an ambiguous one names its candidates' GSP groups."""
+    out = []
+    for row in rows:
+        flat = {k: v for k, v in row.items() if k not in ("error", "candidates")}
+        if "error" in row:
+            flat["error_type"] = row["error"]["type"]
+            flat["error"] = row["error"]["detail"]
+        if row.get("candidates"):
+            flat["candidates"] = [c.get("gsp_group_id") for c in row["candidates"]]
+        out.append(flat)
+    return out
 
 
 def summary_line(row: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from engine.settlement import (
     settlement_date_period,
     to_date,
 )
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.settings import Settings
 
 
@@ -22,6 +22,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("periods", help="settlement periods and EFA blocks of a UK date")
     parser.add_argument("date", help="UK local date, YYYY-MM-DD")
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -49,6 +50,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(rows)
         return 0
+    if args.csv:
+        return emit_csv(rows)
     for row in rows:
         print(
             f"SP{row['settlement_period']:>2}  {row['interval_start_utc']}  "

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ValidationError
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.dashboard import BACKENDS, TABS
 from jobs.settings import Settings
 
@@ -28,6 +28,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--all", action="store_true", help="refresh every tab")
     parser.add_argument("--backend", choices=BACKENDS, help="default: GBESS_DASHBOARD")
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -135,6 +136,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     summary = _run(settings, [] if args.all else args.tabs, args.backend)
     if args.json:
         emit_json(summary)
+    elif args.csv:
+        emit_csv(summary["tabs"])
     else:
         _print_summary(summary, settings)
     return 0 if summary["ok"] else 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.revenue import RevenueRequest, run_revenue
 from jobs.settings import Settings
 
@@ -62,17 +62,20 @@ def register(sub: Any) -> None:
     parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
     parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
     add_json_flag(parser)
+    add_csv_flag(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Run the stack; print JSON or a short summary."""
     # Flags are named as the request's inputs (what POST /v1/bess/revenue calls them too).
-    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"}}
+    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"}}
     document = run_revenue(RevenueRequest.from_inputs(**inputs), settings)
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["by_month"], unit="gbp", keys=("month",))
     print(
         f"{document['label']}: net £{document['net_revenue_gbp']:,.0f} "
         f"(£{document['gbp_per_mw_per_year']:,.0f}/MW/yr), "

@@ -8,8 +8,11 @@ from typing import Any
 
 from engine.reference import TABLES, reference_data
 from jobs.cli import refresh
+from jobs.coverage import DATASETS, dataset_coverage
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
+
+DATASET_NAMES = tuple(dataset.name for dataset in DATASETS)
 
 
 def register(sub: Any) -> None:
@@ -18,8 +21,20 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=handle)
 
 
-def warehouse_lines(report: Mapping[str, Any], seeded: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What the warehouse holds, in sentences: its data range, then the empty tables."""
+def warehouse_lines(
+    report: Mapping[str, Any],
+    seeded: Sequence[Mapping[str, Any]],
+    days: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[str]:
+    """What the warehouse holds, in sentences: its data range, then the empty tables.
+
+    Args:
+        report: :meth:`Warehouse.status`.
+        seeded: What this run loaded.
+        days: :func:`jobs.coverage.dataset_coverage` entries by table: their UK days are
+            said instead of the UTC date of the first and last interval (an EFA day starts
+            at 22:00 or 23:00 UTC the day before).
+    """
     held = [entry for entry in report["tables"] if entry.get("first_interval_start")]
     empty = [entry["table"] for entry in report["tables"] if not entry.get("rows")]
     if seeded:
@@ -34,10 +49,10 @@ def warehouse_lines(report: Mapping[str, Any], seeded: Sequence[Mapping[str, Any
             if entry.get("gap_count")
             else ""
         )
-        lines.append(
-            f"  {entry['table']}: {entry['rows']} rows, {entry['first_interval_start'][:10]} "
-            f"to {entry['last_interval_start'][:10]}{gaps}"
-        )
+        uk = (days or {}).get(entry["table"], {})
+        first = uk.get("first_day") or entry["first_interval_start"][:10]
+        last = uk.get("last_day") or entry["last_interval_start"][:10]
+        lines.append(f"  {entry['table']}: {entry['rows']} rows, {first} to {last}{gaps}")
     if empty:
         lines.append(f"  Empty until ingested: {', '.join(empty)} (see docs/data.md).")
     return lines
@@ -51,6 +66,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Reference data: {len(TABLES)} tables loaded from {settings.data_dir}.")
     with open_warehouse(settings) as warehouse:
         seeded = seed_if_needed(warehouse, settings)
-        for line in warehouse_lines(warehouse.status(), seeded):
+        days = {name: dataset_coverage(warehouse, name) for name in DATASET_NAMES}
+        for line in warehouse_lines(warehouse.status(), seeded, days):
             print(line)
     return refresh.refresh_all(settings)

@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
         help="run the HTTP webhook under gunicorn (binds 127.0.0.1 by default)",
         description=(
             "Run the webhook. Auth settings come from the environment (GBESS_AUTH, "
-            "GBESS_HMAC_SECRET, GBESS_OIDC_AUDIENCES, GBESS_ALLOWED_EMAILS); see README."
+            "GBESS_HMAC_SECRET, GBESS_OIDC_AUDIENCES, GBESS_ALLOWED_EMAILS); see docs/http.md "
+            "(auth) and docs/deployment.md."
         ),
     )
     parser.add_argument("--host", help="address to bind (default GBESS_HOST or 127.0.0.1)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -11,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import ValidationError
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
+from jobs.coverage import CoverageRequest, run_coverage
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, query_names, seed
 from jobs.warehouse.dialect import named_query
@@ -43,7 +45,16 @@ def register(sub: Any) -> None:
     )
     add_warehouse_flag(status_parser)
     add_json_flag(status_parser)
+    add_csv_flag(status_parser)
     status_parser.set_defaults(handler=handle_status)
+
+    coverage_parser = actions.add_parser(
+        "coverage", help="the data range: first and last day held per market dataset"
+    )
+    add_warehouse_flag(coverage_parser)
+    add_json_flag(coverage_parser)
+    add_csv_flag(coverage_parser)
+    coverage_parser.set_defaults(handler=handle_coverage)
 
     query_parser = actions.add_parser("query", help="run a named query (jobs/warehouse/sql)")
     query_parser.add_argument("name", nargs="?", help="query name; omit to list them")
@@ -56,6 +67,7 @@ def register(sub: Any) -> None:
     )
     add_warehouse_flag(query_parser)
     add_json_flag(query_parser)
+    add_csv_flag(query_parser)
     query_parser.set_defaults(handler=handle_query)
 
     ddl_parser = actions.add_parser("ddl", help="print the CREATE TABLE statements")
@@ -94,6 +106,8 @@ def handle_status(args: argparse.Namespace, settings: Settings) -> int:
         report = warehouse.status()
     if args.json:
         emit_json(report)
+    elif args.csv:
+        emit_csv({k: v for k, v in entry.items() if k != "gaps"} for entry in report["tables"])
     else:
         print_status(report)
     return 0
@@ -113,6 +127,31 @@ def print_status(report: dict[str, Any]) -> None:
             print(f"  {entry['table']:<26} absent (run `gbess warehouse seed`)")
             continue
         print(f"  {entry['table']:<26} {entry['rows']:>7} rows{span}{gaps}")
+
+
+def handle_coverage(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the first and last day held per market dataset (read-only, as ``status``)."""
+    if args.warehouse:
+        settings = dataclasses.replace(settings, warehouse_backend=args.warehouse)
+    document = run_coverage(CoverageRequest(), settings)
+    rows = [
+        {
+            "dataset": entry["label"],
+            "first_day": entry["first_day"],
+            "last_day": entry["last_day"],
+            "rows": entry["rows"],
+        }
+        for entry in document["datasets"]
+    ]
+    if args.json:
+        emit_json(document)
+    elif args.csv:
+        emit_csv(rows)
+    else:
+        print(f"data range ({document['warehouse_backend']} warehouse, UK days):")
+        for entry in document["datasets"]:
+            print(f"  {entry['label']:<32} {entry['range']}")
+    return 0
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -178,6 +217,8 @@ def handle_query(args: argparse.Namespace, settings: Settings) -> int:
         frame = warehouse.query(args.name, **params)
     if args.json:
         emit_json(frame_records(frame))
+    elif args.csv:
+        emit_csv(frame_records(frame), list(frame.columns))
     else:
         print(frame.to_string(index=False))
     return 0

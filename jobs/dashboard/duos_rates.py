@@ -23,6 +23,10 @@ WEEKDAY = "monday_to_friday_including_bank_holidays"
 RATES = ("red_p_per_kwh", "amber_p_per_kwh", "green_p_per_kwh")
 
 
+#: Voltage levels as shown on the tab.
+VOLTAGE_WORDS = {"LV": "LV", "LV_SUB": "LV substation", "HV": "HV"}
+
+
 def _windows(bands: pd.DataFrame, band: str) -> pd.Series:
     rows = bands[(bands["band"] == band) & (bands["day_type"] == WEEKDAY)]
     rows = rows.sort_values(["distributor_id", "start_time_uk_clock"])
@@ -62,7 +66,8 @@ def build_duos_tab(
             "distributor_id": rows["distributor_id"].to_numpy(),
             "licence_area": names.loc[rows["distributor_id"], "licence_area_name"].to_numpy(),
             "gsp_group_id": rows["gsp_group_id"].to_numpy(),
-            "voltage_level": rows["voltage_level"].to_numpy(),
+            # As a reader says it (the statements' "LV Sub"), not the code LV_SUB.
+            "voltage_level": rows["voltage_level"].map(VOLTAGE_WORDS).to_numpy(),
             "tariff_name": rows["tariff_name"].to_numpy(),
             **{rate: rows[rate].to_numpy() for rate in RATES},
             "capacity_p_per_kva_per_day": rows["capacity_p_per_kva_per_day"].to_numpy(),

@@ -56,16 +56,24 @@ def build_frequency_tab(
         monthly.assign(month=monthly["month"].dt.strftime("%Y-%m")), ["month"], MEAN_PRICE
     )
     chart = Chart("Monthly mean clearing price [£/MW/h]", "line", "monthly", "month", tuple(cols))
+    # Which EFA days "last 30 days" are: the data's last days, not the calendar's.
+    span = f"{heat['efa_date'].min()} … {heat['efa_date'].max()}" if len(heat) else "none held"
     return TabPlan(
         TAB,
         last_start.tz_convert("UTC").tz_localize(None).to_pydatetime(),
         (
-            Table("blocks", "Clearing prices, last 30 days [£/MW/h]", heat, heat_map(heat, cols)),
-            Table("by_block", "30-day mean by EFA block", means, heat_map(means, cols)),
+            Table(
+                "blocks", f"Clearing prices, EFA days {span} [£/MW/h]", heat, heat_map(heat, cols)
+            ),
+            Table("by_block", f"Mean by EFA block, {span}", means, heat_map(means, cols)),
             Table("monthly", "Monthly mean (hour-weighted)", months, heat_map(months, cols)),
         ),
         (chart,),
-        ("availability £/MW/h of each EFA block; negative prices cost the provider",),
+        (
+            "availability £/MW/h of each EFA block; negative prices cost the provider",
+            "DC/DM/DR = Dynamic Containment / Moderation / Regulation; L (low) answers low "
+            "frequency by exporting, H (high) answers high frequency by importing",
+        ),
     )
 
 

@@ -114,11 +114,14 @@ def build_market_tab(
                     "market_index_periods": row.market_index_periods,
                 }
             )
+    # Which days "last N days" are: the data's last days, not the calendar's.
+    dates = {days: f"{(last_day - pd.Timedelta(days=days - 1)).date()} … {last_day.date()}"
+             for days in (7, 30)}  # fmt: skip
     table = daily[list(_DAILY)].rename(columns=_DAILY)
     table["settlement_date"] = [d.date() for d in table["settlement_date"]]
     charts = (
         Chart(
-            "System price and APX index, last 7 days [£/MWh]",
+            f"System price and APX index, {dates[7]} [£/MWh]",
             "line",
             "week",
             "interval_start",
@@ -140,11 +143,12 @@ def build_market_tab(
         (
             Table("summary", "Summary", summary),
             Table("regimes", "Price regimes", pd.DataFrame(regime_rows)),
-            Table("daily", "Daily, last 30 days", table.reset_index(drop=True)),
-            Table("week", "Half-hourly, last 7 days", week.reset_index(drop=True)),
+            Table("daily", f"Daily, last 30 days ({dates[30]})", table.reset_index(drop=True)),
+            Table("week", f"Half-hourly, last 7 days ({dates[7]})", week.reset_index(drop=True)),
         ),
         charts,
         (
+            f"last 7 days = {dates[7]}, last 30 days = {dates[30]} (UK days, the latest held)",
             "system price = single imbalance price (SSP = SBP, BSC P305)",
             "APX periods with zero volume are no-trade and left out",
             "sample week: 1 MW / 2 MWh, 88 % round trip, perfect foresight on the system price",

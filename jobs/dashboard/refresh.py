@@ -265,6 +265,49 @@ def _naive_utc(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+class SinkNotConfiguredError(StorageUnavailableError):
+    """The chosen dashboard backend lacks a server setting (``GBESS_SHEETS_*``): the
+    operator's fix, not the caller's (HTTP 503 naming the setting; the CLI exits 1).
+
+    Args:
+        detail: The operator's sentence (may name the credentials file's path).
+        setting: The setting to configure.
+    """
+
+    type_slug = "not-configured"
+
+    def __init__(self, detail: str, *, setting: str = "GBESS_SHEETS_SPREADSHEET_ID") -> None:
+        super().__init__(detail, check="not-configured", setting=setting)
+
+    @property
+    def public_detail(self) -> str:
+        """What to configure, without a path."""
+        return (
+            f"the server is not set up to write Google Sheets: set {self.setting} "
+            "(docs/dashboard.md, 'Google Sheets setup'), or refresh the local workbook "
+            "(backend local)"
+        )
+
+
+def google_sink(settings: Settings) -> Any:
+    """The Google Sheets sink of the settings.
+
+    Raises:
+        SinkNotConfiguredError: A ``GBESS_SHEETS_*`` setting is missing or unusable,
+            naming it and what to set.
+    """
+    from jobs.sheets.google import sink_from_settings
+
+    try:
+        return sink_from_settings(settings)
+    except ValidationError as exc:
+        raise SinkNotConfiguredError(
+            f"the server is not set up to write Google Sheets: {exc.detail}; or refresh "
+            "the local workbook instead (backend local)",
+            setting=exc.field or "GBESS_SHEETS_SPREADSHEET_ID",
+        ) from exc
+
+
 def run_refresh(
     request: RefreshRequest,
     settings: Settings,
@@ -290,9 +333,7 @@ def run_refresh(
     backend = settings.dashboard_backend if sink is None else type(sink).__name__
     if sink is None:
         if settings.dashboard_backend == "google":
-            from jobs.sheets.google import sink_from_settings
-
-            sink = sink_from_settings(settings)
+            sink = google_sink(settings)
         else:
             sink = local_sink(settings)
     folder = dashboard_dir(settings)

@@ -86,11 +86,11 @@ def test_a_profile_column_is_named_under_profile(settings: Settings) -> None:
 
 
 def test_the_cli_names_its_flags(capsys: pytest.CaptureFixture[str]) -> None:
-    # The same error in the CLI's words: --annual-kwh, and --capacity-kva for the request's
-    # import_capacity_kva.
+    # The same error in the CLI's words: --annual-kwh, and --import-capacity-kva for the
+    # request's import_capacity_kva.
     base = ["duos", "cost", "--distributor", "14", "--tariff", "HV Site Specific Band 1"]
     shape = ["--shape", "1", "--year", "2025"]
     assert main([*base, *shape, "--annual-kwh", "1e300"]) == 2
     assert capsys.readouterr().err.startswith("gbess: error: --annual-kwh: ")
-    assert main([*base, *shape, "--annual-kwh", "1000", "--capacity-kva", "1e12"]) == 2
-    assert capsys.readouterr().err.startswith("gbess: error: --capacity-kva: ")
+    assert main([*base, *shape, "--annual-kwh", "1000", "--import-capacity-kva", "1e12"]) == 2
+    assert capsys.readouterr().err.startswith("gbess: error: --import-capacity-kva: ")

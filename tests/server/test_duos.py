@@ -165,7 +165,7 @@ def test_the_cli_and_the_api_build_the_same_requests(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # --capacity-kva is import_capacity_kva on the wire and in the request.
+    # --import-capacity-kva is import_capacity_kva on the wire and in the request.
     seen: list[object] = []
 
     def spy(run: Callable[[R, Settings], dict[str, Any]]) -> Callable[[R, Settings], Any]:
@@ -191,7 +191,7 @@ def test_the_cli_and_the_api_build_the_same_requests(
     path = tmp_path / "profile.csv"
     pd.DataFrame(profile).to_csv(path, index=False)
     tariff = ["--distributor", "_E", "--tariff", "HV Site Specific Band 1"]
-    cost_argv = ["--profile", str(path), "--capacity-kva", "1500", "--power-factor", "0.9"]
+    cost_argv = ["--profile", str(path), "--import-capacity-kva", "1500", "--power-factor", "0.9"]
     assert main(["duos", "cost", *tariff, *cost_argv, "--json"]) == 0
     rates_argv = [f"--{key.replace('_', '-')}={value}" for key, value in rates_body.items()]
     rates_argv += [f"--{key.replace('_', '-')}={value}" for key, value in structure.items()]
@@ -204,3 +204,49 @@ def test_the_cli_and_the_api_build_the_same_requests(
     assert isinstance(rates_by_api, DuosRatesRequest)
     assert rates_by_api.direction == "demand"
     assert rates_by_cli == rates_by_api
+
+
+@pytest.mark.parametrize("shape", [5, "5", 5.0])
+def test_shape_as_a_number_or_its_text_is_the_cli_s_shape(
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    shape: object,
+) -> None:
+    # `gbess duos cost --shape 5` and `"shape": 5` build the same request (one vocabulary).
+    seen: list[DuosCostRequest] = []
+    run = jobs.duos.run_duos_cost
+
+    def record(request: DuosCostRequest, settings: Settings) -> dict[str, Any]:
+        seen.append(request)
+        return run(request, settings)
+
+    monkeypatch.setattr(jobs.cli.duos, "run_duos_cost", record)
+    tariff = {"distributor": "_C", "tariff": "Non-Domestic Aggregated or CT Band 1"}
+    shaped = {"annual_kwh": 20000.0, "year": "2025/26"}
+    monkeypatch.setattr(jobs.duos, "run_duos_cost", record)
+    response = signed(client, "POST", "/v1/duos/cost", json=tariff | shaped | {"shape": shape})
+    assert response.status_code == 200, response.get_json()
+    argv = ["duos", "cost", "--distributor", "_C", "--tariff", tariff["tariff"], "--shape", "5",
+            "--annual-kwh", "20000", "--year", "2025/26", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    by_api, by_cli = seen
+    assert by_api.shape == "5"
+    assert by_api == by_cli
+
+
+@pytest.mark.parametrize(
+    ("shape", "detail"),
+    [(9, "profile class '9' not available"), (True, "give an Elexon profile class 1-8")],
+)
+def test_a_shape_out_of_range_is_refused_as_on_the_cli(
+    client: FlaskClient, shape: object, detail: str
+) -> None:
+    tariff = {"distributor": "_C", "tariff": "Non-Domestic Aggregated or CT Band 1"}
+    body = tariff | {"shape": shape, "annual_kwh": 1.0, "year": "2025/26"}
+    response = signed(client, "POST", "/v1/duos/cost", json=body)
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["field"] == "shape"
+    assert detail in problem["detail"]

@@ -182,7 +182,9 @@ def test_fuzz_operation(fuzz_app: Flask, api_schema: Any, method: str, path: str
         response = signed(client, method, case.formatted_path, json=body, query_string=query)
         problem = response.get_json(silent=True) if response.is_json else None
         said = f"{method} {path} body={body!r} query={query!r} -> {response.status_code} {problem}"
-        assert response.status_code < 500, said
+        # A dashboard backend this server has no settings for is the operator's to fix: 503.
+        unconfigured = str((problem or {}).get("type", "")).endswith("not-configured")
+        assert response.status_code < 500 or (response.status_code == 503 and unconfigured), said
         assert response.status_code != 401, f"the signing helper was refused: {said}"
         case.validate_response(
             response,

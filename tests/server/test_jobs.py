@@ -39,3 +39,15 @@ def test_unsigned_is_401(client: FlaskClient) -> None:
 def test_bad_backend_is_rejected(client: FlaskClient) -> None:
     response = signed(client, "POST", "/v1/jobs/refresh", json={"backend": "s3"})
     assert response.status_code in {400, 422}
+
+
+def test_google_sheets_not_configured_is_503_naming_the_setting(client: FlaskClient) -> None:
+    # The request is fine; the server lacks GBESS_SHEETS_SPREADSHEET_ID: an operator's fix.
+    response = signed(client, "POST", "/v1/jobs/refresh", json={"backend": "google"})
+    assert response.status_code == 503
+    problem = response.get_json()
+    assert problem["type"].endswith("not-configured")
+    assert problem["detail"] == (
+        "the server is not set up to write Google Sheets: set GBESS_SHEETS_SPREADSHEET_ID "
+        "(docs/dashboard.md, 'Google Sheets setup'), or refresh the local workbook (backend local)"
+    )

@@ -37,7 +37,8 @@ def test_one_month_forecast_beside_the_upper_bound(capsys: pytest.CaptureFixture
         (["--from", "2024-6"], "from"),
         (["--from", "2024-06", "--to", "2024-05"], "to"),
         (["--from", "2024-06", "--durations", "0.1"], "durations"),
-        (["--from", "2031-01", "--to", "2031-01"], "to"),
+        (["--from", "2031-01", "--to", "2031-01"], "from"),
+        (["--from", "2026-03"], "to"),
     ],
 )
 def test_bad_input_names_the_field(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import jobs.cli.duos
 from engine.settlement import half_hourly_index, iso_utc
 from jobs.cli import main
 
@@ -76,7 +77,7 @@ def test_cost_json_keys(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
         "14",
         "--tariff",
         "HV Site Specific Band 1",
-        "--capacity-kva",
+        "--import-capacity-kva",
         "1500",
         "--json",
     )
@@ -126,7 +127,7 @@ def test_cost_bad_profile_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path
             "14",
             "--tariff",
             "HV Site Specific Band 1",
-            "--capacity-kva",
+            "--import-capacity-kva",
             "100",
         ]
     )
@@ -140,3 +141,19 @@ def test_unknown_tariff_is_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["duos", "rates", "--distributor", "14", "--tariff", "HV Site Band 9"])
     assert code == 1
     assert "nearest valid names" in capsys.readouterr().err
+
+
+def test_the_old_capacity_flag_still_works_with_a_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, "2025-06-01", "2025-06-01", 10.0)
+    argv = ["duos", "cost", "--profile", str(path), "--distributor", "14", "--tariff",
+            "HV Site Specific Band 1", "--json"]  # fmt: skip
+    assert main([*argv, "--import-capacity-kva", "1500"]) == 0
+    new = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--capacity-kva", "1500"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["total_gbp"] == new["total_gbp"]
+    assert err == jobs.cli.duos.DEPRECATED_CAPACITY + "\n"
+    assert main([*argv, "--capacity-kva", "1500", "--import-capacity-kva", "1500"]) == 2
+    assert "give --import-capacity-kva only" in capsys.readouterr().err

@@ -97,8 +97,8 @@ def test_period_outside_the_warehouse_says_what_exists(capsys: pytest.CaptureFix
             "--energy-mwh", "2", "--json"]  # fmt: skip
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "system prices for " in err
-    assert "2031-01-01..2031-01-02 is not covered" in err
+    assert "from: the warehouse holds system prices for " in err
+    assert "2031-01-01 … 2031-01-02 is outside that range" in err
 
 
 def test_a_site_adds_duos_charges_and_credits(capsys: pytest.CaptureFixture[str]) -> None:

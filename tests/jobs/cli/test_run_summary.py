@@ -99,3 +99,14 @@ def test_warehouse_lines_give_the_range() -> None:
     )
     assert lines[1] == "  system_prices: 17568 rows, 2024-01-01 to 2024-12-31"
     assert "Empty until ingested: system_frequency" in lines[2]
+
+
+def test_warehouse_lines_say_uk_days_where_known() -> None:
+    # DC/DM/DR's first block starts 22:00 UTC on 2021-09-15 = 23:00 BST, EFA day 2021-09-16.
+    entry = {"table": "dynamic_response_results", "rows": 6, "gap_count": 0,
+             "first_interval_start": "2021-09-15T22:00:00Z",
+             "last_interval_start": "2026-08-02T18:00:00Z"}  # fmt: skip
+    report = {"backend": "duckdb", "location": "w", "tables": [entry]}
+    days = {"dynamic_response_results": {"first_day": "2021-09-16", "last_day": "2026-08-02"}}
+    lines = warehouse_lines(report, [], days)
+    assert lines[1] == "  dynamic_response_results: 6 rows, 2021-09-16 to 2026-08-02"

@@ -35,3 +35,13 @@ def test_year_without_tariffs_says_so(ref: ReferenceData) -> None:
     plan = _tab(ref, dt.date(2030, 6, 1))
     assert plan.tables == ()
     assert plan.notes == ("no DUoS tariffs for charging year 2030/31",)
+
+
+def test_voltage_is_shown_in_words(ref: ReferenceData) -> None:
+    rates = _tab(ref, dt.date(2026, 11, 21)).tables[0].frame
+    # Beside "LV Sub Site Specific Band 1" the level reads "LV substation", not LV_SUB.
+    assert rates["voltage_level"].value_counts().to_dict() == {
+        "LV": 14,
+        "LV substation": 14,
+        "HV": 14,
+    }

@@ -34,3 +34,12 @@ def test_tables_and_stamp(
     assert fills.loc[5, "dcl_gbp_per_mw_per_h"] == "#ff6464"
     assert fills.loc[5, "drh_gbp_per_mw_per_h"] == "#6464ff"
     assert fills.loc[0, "dch_gbp_per_mw_per_h"] is None
+
+
+def test_titles_say_which_efa_days(
+    small_warehouse: DuckDBWarehouse, freshness: dict[str, pd.Timestamp]
+) -> None:
+    # "last 30 days" of what is held (here two EFA days), said as dates, not as a window.
+    titles = {t.name: t.title for t in frequency_job(small_warehouse, freshness).tables}
+    assert titles["blocks"] == "Clearing prices, EFA days 2024-03-31 … 2024-04-01 [£/MW/h]"
+    assert titles["by_block"] == "Mean by EFA block, 2024-03-31 … 2024-04-01"

@@ -83,3 +83,13 @@ def test_sample_week_battery_follows_the_price(plan: TabPlan) -> None:
     assert soc.iloc[8] == pytest.approx(2.0)
     assert soc.iloc[45] == pytest.approx(0.0, abs=1e-9)
     assert plan.charts[1].y2 == ("soc_mwh",)
+
+
+def test_last_7_days_says_which_dates(plan: TabPlan) -> None:
+    # The data's last day is 2024-04-01, so "last 7 days" is 2024-03-26 … 2024-04-01.
+    titles = {t.name: t.title for t in plan.tables}
+    assert titles["week"] == "Half-hourly, last 7 days (2024-03-26 … 2024-04-01)"
+    assert plan.charts[0].title == "System price and APX index, 2024-03-26 … 2024-04-01 [£/MWh]"
+    assert plan.notes[0].startswith(
+        "last 7 days = 2024-03-26 … 2024-04-01, last 30 days = 2024-03-03"
+    )
