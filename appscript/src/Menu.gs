@@ -296,7 +296,7 @@ function btmSelection_(services) {
     load: { interval_start: profile.interval_start, import_kwh: load },
     distributor: site.distributor,
     tariff: site.tariff,
-    capacity_kva: site.capacity_kva,
+    import_capacity_kva: site.capacity_kva,
     ppa_gbp_per_mwh: parts[0],
     power_mw: spec.power_mw,
     energy_mwh: spec.energy_mwh,

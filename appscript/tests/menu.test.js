@@ -184,7 +184,7 @@ test('Behind-the-meter PPA…: profile + site + price → "BtM PPA" tab; malform
   const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/btm');
   assert.deepEqual(body, { load: { interval_start: ['2025-06-01T00:00:00Z', '2025-06-01T00:30:00Z'], import_kwh: [100, 90] },
-    distributor: '14', tariff: 'HV Site Specific Band 1', capacity_kva: 1500, ppa_gbp_per_mwh: 85, power_mw: 2, energy_mwh: 4, pv_kwh: [0, 5] });
+    distributor: '14', tariff: 'HV Site Specific Band 1', import_capacity_kva: 1500, ppa_gbp_per_mwh: 85, power_mw: 2, energy_mwh: 4, pv_kwh: [0, 5] });
   const out = plain(p.ss.getSheetByName('BtM PPA').getDataRange().getValues());
   assert.deepEqual(out.slice(1, 5).map((r) => r.slice(0, 2)), [['Item', 'Value'], ['without_battery.margin_gbp', 100], ['with_battery.margin_gbp', 160], ['battery_value_gbp', 60]]);
   assert.deepEqual(out.at(-1).slice(0, 1), ['round trip 0.9 (stated)']);
