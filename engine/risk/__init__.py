@@ -36,7 +36,9 @@ from engine.risk.valuation import (
     ScenarioValue,
     naive_energy_forecast,
     scenario_calendar,
+    scenario_forecasts,
     scenario_prices,
+    settle,
     value_scenario,
 )
 
@@ -69,8 +71,10 @@ __all__ = [
     "replay_years",
     "risk_figures",
     "scenario_calendar",
+    "scenario_forecasts",
     "scenario_market_data",
     "scenario_prices",
+    "settle",
     "soc_grid",
     "tail_attribution",
     "value_scenario",

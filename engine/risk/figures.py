@@ -25,6 +25,7 @@ Definitions (revenue ``R``, higher is better; the *shortfall* or loss is ``L = -
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,8 @@ import numpy.typing as npt
 from engine.errors import ValidationError
 
 FloatArray = npt.NDArray[np.float64]
+#: Outcomes as a sequence or any float array.
+Outcomes = Sequence[float] | npt.NDArray[np.floating[Any]]
 
 DEFAULT_CONFIDENCE = (0.90, 0.95, 0.99)
 
@@ -51,14 +54,14 @@ def check_confidence(alpha: float, field: str = "confidence") -> float:
     return value
 
 
-def _outcomes(revenue_gbp: Sequence[float] | FloatArray, field: str) -> FloatArray:
+def _outcomes(revenue_gbp: Outcomes, field: str) -> FloatArray:
     values = np.asarray(revenue_gbp, dtype=np.float64).ravel()
     if values.size == 0 or not np.isfinite(values).all():
         raise ValidationError(f"{field}: needs at least one finite outcome", field=field)
     return values
 
 
-def var_cvar(revenue_gbp: Sequence[float] | FloatArray, alpha: float) -> tuple[float, float]:
+def var_cvar(revenue_gbp: Outcomes, alpha: float) -> tuple[float, float]:
     """Rockafellar-Uryasev VaR and CVaR at confidence ``alpha``, as revenue levels [£].
 
     Args:
@@ -80,7 +83,7 @@ def var_cvar(revenue_gbp: Sequence[float] | FloatArray, alpha: float) -> tuple[f
     return -zeta, -cvar
 
 
-def max_drawdown(daily_pnl_gbp: Sequence[float] | FloatArray) -> float:
+def max_drawdown(daily_pnl_gbp: Outcomes) -> float:
     """Largest fall of cumulative P&L from its running peak (peak starts at 0) [£]."""
     pnl = np.asarray(daily_pnl_gbp, dtype=np.float64)
     if pnl.size == 0:
@@ -91,7 +94,7 @@ def max_drawdown(daily_pnl_gbp: Sequence[float] | FloatArray) -> float:
 
 
 def risk_figures(
-    revenue_gbp: Sequence[float] | FloatArray,
+    revenue_gbp: Outcomes,
     confidence: Sequence[float] = DEFAULT_CONFIDENCE,
     threshold_gbp: float | None = None,
 ) -> dict[str, object]:

@@ -19,7 +19,7 @@ from engine.battery import BatterySpec
 from engine.errors import ValidationError
 from engine.revenue import DYNAMIC_SERVICES, MarketData, ServiceSpec, layout
 from engine.revenue.forecasts import NAIVE_DAYS_BACK
-from engine.risk.fast_policy import SocGrid, fast_policy, soc_grid
+from engine.risk.fast_policy import FastResult, SocGrid, fast_policy, soc_grid
 from engine.risk.scenarios import (
     MARKETS,
     WARMUP_DAYS,
@@ -49,6 +49,8 @@ class ScenarioCalendar:
         efa_block: ``(B,)`` EFA block number of each block.
         block_source: ``(B,)`` calendar day × 6 + block − 1 whose prices the block carries,
             −1 if outside the calendar (the EFA day after the year).
+        block_previous: ``(B,)`` the same for the previous EFA day's block of the same
+            number (its forecast), −1 if outside.
         day_starts: First half-hour of each EFA day of the year, then ``T``.
         efa_dates: ``(D,)`` EFA date of each EFA day.
         month_of_interval: ``(T,)`` UK month (0-11) of each half-hour.
@@ -61,6 +63,7 @@ class ScenarioCalendar:
     block_of_interval: IntArray
     efa_block: IntArray
     block_source: IntArray
+    block_previous: IntArray
     day_starts: IntArray
     efa_dates: pd.DatetimeIndex
     month_of_interval: IntArray
@@ -94,6 +97,9 @@ def scenario_calendar(year: int) -> ScenarioCalendar:
     efa_dates = pd.DatetimeIndex(lay.blocks["efa_date"]).to_numpy()[lay.block_of_interval]
     starts = np.flatnonzero(np.r_[True, efa_dates[1:] != efa_dates[:-1]])
     month = np.asarray(index.tz_convert(UK_TZ).month, dtype=np.int64) - 1
+    before = days.get_indexer(pd.DatetimeIndex(lay.blocks["efa_date"]) - pd.Timedelta(days=1))
+    numbers = lay.blocks["efa_block"].to_numpy(dtype=np.int64)
+    previous = np.where(before >= 0, before * 6 + numbers - 1, -1).astype(np.int64)
     return ScenarioCalendar(
         year,
         day_of,
@@ -102,6 +108,7 @@ def scenario_calendar(year: int) -> ScenarioCalendar:
         np.asarray(lay.block_of_interval, dtype=np.int64),
         lay.blocks["efa_block"].to_numpy(dtype=np.int64),
         np.where(np.isfinite(source), np.nan_to_num(source), -1).astype(np.int64),
+        previous,
         np.r_[starts, lay.n].astype(np.int64),
         pd.DatetimeIndex(efa_dates[starts]),
         month,
@@ -172,6 +179,50 @@ def naive_energy_forecast(energy: FloatArray, first: int) -> FloatArray:
     return np.where(count > 0, mean, np.nan)
 
 
+def scenario_forecasts(
+    bank: DayBank, calendar: ScenarioCalendar, scenario: Scenario, services: tuple[ServiceSpec, ...]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A scenario's ``(T_all, 2)`` energy prices, ``(B, K)`` service forecasts (the previous
+    EFA day's price of the same block, as :func:`engine.revenue.day_ahead_forecasts`) and
+    ``(B, K)`` actual service prices of the chosen services."""
+    energy, service_all = scenario_prices(bank, calendar, scenario)
+    columns = [DYNAMIC_SERVICES.index(s.name) for s in services]
+    previous = calendar.block_previous
+    flat = bank.services[scenario.source_days].reshape(-1, len(DYNAMIC_SERVICES))[:, columns]
+    service_fc = np.where(previous[:, None] >= 0, flat[np.maximum(previous, 0)], np.nan)
+    return energy, service_fc, service_all[:, columns]
+
+
+def settle(
+    result: FastResult,
+    energy_gbp_per_mwh: FloatArray,
+    service_gbp_per_mw_per_h: FloatArray,
+    block_of_interval: IntArray,
+    battery: BatterySpec,
+    services: tuple[ServiceSpec, ...],
+    energy_markets: tuple[str, ...],
+    interval_h: float = 0.5,
+) -> dict[str, FloatArray]:
+    """Cash per interval and stream of the fast policy's decisions on actual prices: flows at
+    APX where it traded (and is selected), else at the system price (if selected); held MW at
+    the clearing price; wear per MWh discharged [£]."""
+    flow = result.discharge_mwh - result.charge_mwh
+    apx_ok = np.isfinite(energy_gbp_per_mwh[:, 0]) & ("apx" in energy_markets)
+    cash = {
+        "energy_apx": np.where(apx_ok, flow * np.nan_to_num(energy_gbp_per_mwh[:, 0]), 0.0),
+        "energy_system": np.where(
+            ~apx_ok & ("system" in energy_markets),
+            flow * np.nan_to_num(energy_gbp_per_mwh[:, 1]),
+            0.0,
+        ),
+    }
+    paid = np.nan_to_num(service_gbp_per_mw_per_h) * result.service_mw
+    for k, spec in enumerate(services):
+        cash[spec.name] = paid[block_of_interval, k] * interval_h
+    cash["degradation"] = -battery.degradation_cost_gbp_per_mwh * result.discharge_mwh
+    return cash
+
+
 def value_scenario(
     bank: DayBank,
     calendar: ScenarioCalendar,
@@ -204,14 +255,7 @@ def value_scenario(
     unknown = [m for m in energy_markets if m not in MARKETS]
     if unknown:
         raise ValidationError(f"energy_markets: unknown {unknown}", field="energy_markets")
-    energy, service_all = scenario_prices(bank, calendar, scenario)
-    columns = [DYNAMIC_SERVICES.index(s.name) for s in services]
-    actual_services = service_all[:, columns]
-    # Previous EFA day, same block: 6 blocks earlier in the calendar's own numbering.
-    source = calendar.block_source
-    previous = np.where(source >= 6, source - 6, -1)
-    flat = bank.services[scenario.source_days].reshape(-1, len(DYNAMIC_SERVICES))[:, columns]
-    service_fc = np.where(previous[:, None] >= 0, flat[np.maximum(previous, 0)], np.nan)
+    energy, service_fc, actual_services = scenario_forecasts(bank, calendar, scenario, services)
     forecast = naive_energy_forecast(energy, calendar.first)
     actual = energy[calendar.first :]
     plan_col = 0 if "apx" in energy_markets else 1
@@ -229,22 +273,15 @@ def value_scenario(
         np.array([s.delivery_duration_h for s in services], dtype=np.float64),
         plan_margin_gbp_per_mwh,
     )
-    flow = result.discharge_mwh - result.charge_mwh
-    apx_ok = np.isfinite(actual[:, 0]) & ("apx" in energy_markets)
-    at_apx = np.where(apx_ok, flow * np.nan_to_num(actual[:, 0]), 0.0)
-    at_system = np.where(
-        ~apx_ok & ("system" in energy_markets), flow * np.nan_to_num(actual[:, 1]), 0.0
+    cash = settle(
+        result,
+        actual,
+        actual_services,
+        calendar.block_of_interval,
+        battery,
+        services,
+        energy_markets,
     )
-    h = 0.5
-    cash = {
-        "energy_apx": at_apx,
-        "energy_system": at_system,
-    }
-    blk = calendar.block_of_interval
-    paid = np.nan_to_num(actual_services) * result.service_mw
-    for k, spec in enumerate(services):
-        cash[spec.name] = paid[blk, k] * h
-    cash["degradation"] = -battery.degradation_cost_gbp_per_mwh * result.discharge_mwh
     total = np.sum(list(cash.values()), axis=0)
     monthly = np.bincount(calendar.month_of_interval, weights=total, minlength=12).astype(
         np.float64
