@@ -9,6 +9,7 @@ mean clearing price within 15 % (or £0.5/MW/h when it is near zero).
 from __future__ import annotations
 
 import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
