@@ -215,6 +215,63 @@ def _service_pick(
 
 
 @compiled
+def _step_back(
+    p: float,
+    after: FloatArray,
+    out: FloatArray,
+    arg: IntArray,
+    kc: int,
+    kd: int,
+    step: float,
+    eta_c: float,
+    eta_d: float,
+    wear: float,
+    queue: IntArray,
+) -> None:
+    """One interval of the backward pass: ``out[a] = max(after[a], best charge, best
+    discharge)`` by sliding-window maxima (charging ``d`` steps costs ``p·d·step/eta_c``,
+    discharging earns ``(p − wear)·d·step·eta_d``); ``arg`` the level moved to."""
+    levels = after.shape[0]
+    for a in range(levels):
+        out[a] = after[a]
+        arg[a] = a
+    if np.isnan(p):
+        return
+    c = p * step / eta_c
+    # Charge: max over j in (a, a + kc] of after[j] − c·j, plus c·a (a descending).
+    head, tail = 0, 0
+    for a in range(levels - 2, -1, -1):
+        j = a + 1
+        g = after[j] - c * j
+        while tail > head and after[queue[tail - 1]] - c * queue[tail - 1] <= g:
+            tail -= 1
+        queue[tail] = j
+        tail += 1
+        while queue[head] > a + kc:
+            head += 1
+        best = after[queue[head]] - c * queue[head] + c * a
+        if best > out[a] + 1e-9:
+            out[a] = best
+            arg[a] = queue[head]
+    q = (p - wear) * step * eta_d
+    # Discharge: max over j in [a − kd, a) of after[j] − q·j, plus q·a (a ascending).
+    head, tail = 0, 0
+    for a in range(1, levels):
+        j = a - 1
+        g = after[j] - q * j
+        while tail > head and after[queue[tail - 1]] - q * queue[tail - 1] <= g:
+            tail -= 1
+        queue[tail] = j
+        tail += 1
+        while queue[head] < a - kd:
+            head += 1
+        best = after[queue[head]] - q * queue[head] + q * a
+        if best > out[a] + 1e-9:
+            out[a] = best
+            arg[a] = queue[head]
+
+
+@compiled
 def _run(
     price: FloatArray,
     fc: FloatArray,
@@ -278,30 +335,15 @@ def _run(
                 bstart[b] = t
             bend[b] = t + 1
         choice = np.zeros((width, levels), dtype=np.int64)
+        queue = np.empty(levels, dtype=np.int64)
         service = np.zeros((nb, levels), dtype=np.bool_)
         value = np.zeros(levels)
         nxt = np.zeros(levels)
         for b in range(nb - 1, -1, -1):
             after = value.copy()
             for t in range(bend[b] - 1, bstart[b] - 1, -1):
-                p = plan[t]
-                for a in range(levels):
-                    best = after[a]
-                    arg = a
-                    if not np.isnan(p):
-                        for j in range(max(a - kd, 0), min(a + kc, levels - 1) + 1):
-                            if j > a:
-                                cash = -p * (j - a) * step / eta_c
-                            elif j < a:
-                                cash = (p - wear) * (a - j) * step * eta_d
-                            else:
-                                continue
-                            if cash + after[j] > best + 1e-9:
-                                best = cash + after[j]
-                                arg = j
-                    nxt[a] = best
-                    choice[t, a] = arg
-                after, nxt = nxt.copy(), after
+                _step_back(plan[t], after, nxt, choice[t], kc, kd, step, eta_c, eta_d, wear, queue)
+                after, nxt = nxt, after
             hours = (bend[b] - bstart[b]) * h
             for a in range(levels):
                 s_mwh = a * step
@@ -311,7 +353,7 @@ def _run(
                 if worth > 0.0 and worth * hours + value[a] > after[a] + 1e-9:
                     service[b, a] = True
                     after[a] = worth * hours + value[a]
-            value = after
+            value = after.copy()
         # Commit day D.
         holding = False
         for t in range(keep):

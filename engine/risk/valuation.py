@@ -142,7 +142,7 @@ def scenario_prices(
     year's blocks (NaN outside the calendar) of one scenario."""
     if (
         scenario.year != calendar.year
-        or scenario.source_days.size != calendar_days(calendar.year).size
+        or scenario.source_days.size != int(calendar.day_of_interval[-1]) + 1
     ):
         raise ValidationError(
             f"scenario {scenario.label}: not on the {calendar.year} calendar", field="scenario"
@@ -162,14 +162,11 @@ def naive_energy_forecast(energy: FloatArray, first: int) -> FloatArray:
     UTC half-hour on D-2 .. D-8 where published (the rule of
     :func:`engine.revenue.day_ahead_forecasts`, on arrays) [£/MWh]."""
     n = energy.shape[0]
-    t = np.arange(first, n)
+    back = _DAY_INTERVALS * max(NAIVE_DAYS_BACK)
+    padded = np.concatenate([np.full((back, *energy.shape[1:]), np.nan), energy])
     stacked = np.stack(
         [
-            np.where(
-                (t - _DAY_INTERVALS * k >= 0)[:, None],
-                energy[np.maximum(t - _DAY_INTERVALS * k, 0)],
-                np.nan,
-            )
+            padded[back + first - _DAY_INTERVALS * k : back + n - _DAY_INTERVALS * k]
             for k in NAIVE_DAYS_BACK
         ]
     )
@@ -256,10 +253,13 @@ def value_scenario(
     if unknown:
         raise ValidationError(f"energy_markets: unknown {unknown}", field="energy_markets")
     energy, service_fc, actual_services = scenario_forecasts(bank, calendar, scenario, services)
-    forecast = naive_energy_forecast(energy, calendar.first)
     actual = energy[calendar.first :]
     plan_col = 0 if "apx" in energy_markets else 1
-    plan_price = forecast[:, plan_col] if energy_markets else np.full(calendar.n, np.nan)
+    plan_price = (
+        naive_energy_forecast(energy[:, plan_col], calendar.first)
+        if energy_markets
+        else np.full(calendar.n, np.nan)
+    )
     result = fast_policy(
         battery,
         grid or soc_grid(battery),
