@@ -93,6 +93,10 @@ class RiskRequest:
         scenarios: Bootstrap scenario-years (0 .. :data:`MAX_SCENARIOS`).
         replay: Also value each fully held historical year of the regime as it happened.
         block_days: Days per bootstrap block (1 = days, 7 = weeks).
+        year_anchor: Anchor each bootstrap scenario to one full regime year (see
+            :func:`engine.risk.bootstrap`); False pools the days of all years.
+        merchant: Also value every scenario with energy markets only, for the frontier's
+            services/merchant split (doubles the work).
         seed: Seed of the bootstrap.
         confidence: Confidence levels of VaR/CVaR, each in (0, 1).
         threshold_gbp: Annual revenue the user must clear (e.g. debt service), or None [£].
@@ -112,6 +116,8 @@ class RiskRequest:
     scenarios: int = 200
     replay: bool = True
     block_days: int = 1
+    year_anchor: bool = True
+    merchant: bool = True
     seed: int = 1
     confidence: tuple[float, ...] = DEFAULT_CONFIDENCE
     threshold_gbp: float | None = None
@@ -191,7 +197,7 @@ class RiskRequest:
     @property
     def strategies(self) -> tuple[str, ...]:
         """Strategies valued (``merchant`` only when an energy market and a service exist)."""
-        if self.energy_markets and self.services:
+        if self.merchant and self.energy_markets and self.services:
             return STRATEGIES
         return ("stack",)
 
@@ -243,6 +249,7 @@ class ScenarioSet:
     plan: BootstrapPlan | None
     seed: int
     total: int
+    year_anchor: bool = True
 
     def scenario(self, scenario_id: int) -> Scenario:
         """Scenario ``scenario_id`` (replays first, then bootstrap draws)."""
@@ -252,7 +259,7 @@ class ScenarioSet:
             raise ValidationError(
                 f"scenario_id: {scenario_id} is not in the run", field="scenario_id"
             )
-        return bootstrap(self.plan, self.seed, scenario_id)
+        return bootstrap(self.plan, self.seed, scenario_id, self.year_anchor)
 
 
 def read_bank(settings: Settings, regime: Regime) -> DayBank:
@@ -283,7 +290,7 @@ def scenario_set(request: RiskRequest, bank: DayBank) -> ScenarioSet:
             "asked for",
             field="regime",
         )
-    return ScenarioSet(bank, replays, plan, request.seed, total)
+    return ScenarioSet(bank, replays, plan, request.seed, total, request.year_anchor)
 
 
 # --- shards ----------------------------------------------------------------------------
@@ -584,6 +591,7 @@ def risk_document(request: RiskRequest, rows: pd.DataFrame, run_id: str) -> dict
             "replayed_years": [int(y) for y in replays["year"]],
             "bootstrap": request.scenarios,
             "block_days": request.block_days,
+            "year_anchor": request.year_anchor,
             "seed": request.seed,
         },
         "annual": figures,
@@ -633,8 +641,9 @@ def risk_document(request: RiskRequest, rows: pd.DataFrame, run_id: str) -> dict
             "Scenarios: each fully held year of the regime replayed as it happened, then "
             f"{request.scenarios} seasonal block bootstraps of {request.block_days}-day blocks "
             f"of real days of {request.regime} (all markets of a day drawn together; ±21 days "
-            "of season, same clock-change and weekday pattern), seed "
-            f"{request.seed}; no price that was not published.",
+            "of season, same clock-change and weekday pattern"
+            + ("; each scenario anchored to one full year" if request.year_anchor else "")
+            + f"), seed {request.seed}; no price that was not published.",
             "VaR/CVaR: Rockafellar-Uryasev on the revenue shortfall, reported as revenue "
             "levels; CVaR = mean of the worst (1 − confidence) of scenarios.",
             "Frontier: MW split once for the year between a fixed-price toll (if priced) and "

@@ -16,6 +16,10 @@ Two kinds of scenario (a seed makes both reproducible, scenario by scenario):
   intra-day shape, the cross-market correlation and the spikes of each day survive, and no
   price appears that was not published (a missing APX trade stays missing).
 
+By default each bootstrap scenario is **anchored** to one full year of the regime, drawn at
+random, and its blocks come from that year (and from partial years such as 2026 Q1), so a
+year's level persists (see :func:`bootstrap`).
+
 A **regime** is the span of years the bootstrap may draw from (default ``2024-2026``: the EAC
 service prices; 2021-22 service prices were a different world). Only *complete* days are
 drawn: every half-hour's system price and all six services in all six EFA blocks held.
@@ -49,6 +53,8 @@ WARMUP_DAYS = 14
 DEFAULT_SEASON_WINDOW_DAYS = 21
 #: Each calendar month needs at least this many complete days in the regime [days].
 MIN_DAYS_PER_MONTH = 20
+#: A regime year with this many complete days can anchor a bootstrap scenario [days].
+MIN_ANCHOR_DAYS = 300
 #: Energy markets, in the order of the bank's columns.
 MARKETS = ("apx", "system")
 _REGIME_YEARS = (2019, 2026)
@@ -234,6 +240,9 @@ class BootstrapPlan:
         starts: Target day index of each block's first day.
         lengths: Days of each block (the last may be shorter).
         candidates: Bank index of each eligible first day, per block.
+        candidate_years: Calendar year of each candidate, per block.
+        anchor_years: Years with at least :data:`MIN_ANCHOR_DAYS` complete days (the
+            years a scenario may be anchored to).
     """
 
     regime: Regime
@@ -241,6 +250,8 @@ class BootstrapPlan:
     starts: IntArray
     lengths: IntArray
     candidates: tuple[IntArray, ...]
+    candidate_years: tuple[IntArray, ...]
+    anchor_years: tuple[int, ...]
 
 
 def bootstrap_plan(
@@ -310,15 +321,45 @@ def bootstrap_plan(
                 field="regime",
             )
         candidates.append(found)
-    return BootstrapPlan(regime, block_days, starts, lengths, tuple(candidates))
+    years = np.asarray(bank.dates.year, dtype=np.int64)
+    held = pd.Series(years[usable]).value_counts()
+    anchors = tuple(int(y) for y in sorted(held.index) if held[y] >= MIN_ANCHOR_DAYS)
+    return BootstrapPlan(
+        regime,
+        block_days,
+        starts,
+        lengths,
+        tuple(candidates),
+        tuple(years[c] for c in candidates),
+        anchors,
+    )
 
 
-def bootstrap(plan: BootstrapPlan, seed: int, scenario_id: int) -> Scenario:
+def bootstrap(
+    plan: BootstrapPlan, seed: int, scenario_id: int, year_anchor: bool = True
+) -> Scenario:
     """One bootstrap scenario-year; the same ``(seed, scenario_id)`` gives the same days
-    whichever shard draws it."""
+    whichever shard draws it.
+
+    With ``year_anchor`` (the default) the scenario first draws one of the regime's full
+    years (:attr:`BootstrapPlan.anchor_years`) and every block then draws only from that
+    year's days and from partial years' days (e.g. 2026 Q1), so a year's price level
+    persists through the scenario and the spread of annual revenue reflects year-to-year
+    differences; without it, days of all years are pooled and a year of independent days
+    averages most of that spread away.
+    """
     rng = np.random.default_rng([int(seed), int(scenario_id)])
+    anchor = None
+    if year_anchor and plan.anchor_years:
+        anchor = plan.anchor_years[int(rng.integers(len(plan.anchor_years)))]
     days = np.empty(int(plan.lengths.sum()), dtype=np.int64)
-    for start, length, found in zip(plan.starts, plan.lengths, plan.candidates, strict=True):
+    for start, length, found, years in zip(
+        plan.starts, plan.lengths, plan.candidates, plan.candidate_years, strict=True
+    ):
+        if anchor is not None:
+            own = (years == anchor) | ~np.isin(years, plan.anchor_years)
+            if own.any():
+                found = found[own]
         first = int(found[rng.integers(found.size)])
         days[start : start + length] = first + np.arange(length)
     return Scenario(scenario_id, "bootstrap", BOOTSTRAP_TARGET_YEAR, days)
