@@ -133,8 +133,8 @@ class RiskRequest:
             float(self.power_mw),
             float(self.energy_mwh),
             round_trip_efficiency_frac=float(self.round_trip_efficiency_frac),
-            services=tuple(self.services),
-            energy_markets=tuple(self.energy_markets),
+            services=_names(self.services),
+            energy_markets=_names(self.energy_markets),
             degradation_gbp_per_mwh=float(self.degradation_gbp_per_mwh),
         )
         put = functools.partial(object.__setattr__, self)
@@ -200,6 +200,13 @@ class RiskRequest:
         if self.merchant and self.energy_markets and self.services:
             return STRATEGIES
         return ("stack",)
+
+
+def _names(value: str | Sequence[str]) -> tuple[str, ...]:
+    """``"DCL,DCH"`` or a sequence → names ('' = none)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(value)
 
 
 def _integer(value: Any, name: str) -> int:
@@ -462,6 +469,20 @@ def _strategy_specs(
 
 
 # --- merge -------------------------------------------------------------------------------
+
+
+def registered_request(settings: Settings, run_id: str) -> RiskRequest:
+    """The request a run was registered with (what a merge or status needs).
+
+    Raises:
+        DataMissingError: No such run.
+    """
+    run_id = check_run_id(run_id)
+    with open_warehouse(settings) as warehouse:
+        held = _run_row(warehouse, run_id)
+    if held is None:
+        raise DataMissingError(f"run_id: no run {run_id!r}", field="run_id")
+    return RiskRequest.from_json(json.loads(held["request_json"]))
 
 
 def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str, Any]:
@@ -758,10 +779,13 @@ def _pool_shards(
             for i in range(count)
         ]
         pending: Sequence[Any] = futures
+        reported = -1
         while pending:
             finished, still = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
-            if progress is not None:
-                progress(int(counter.value), total)
+            done = int(counter.value)
+            if progress is not None and done != reported:
+                progress(done, total)
+                reported = done
             for future in finished:
                 error = future.exception()
                 if error is not None:
