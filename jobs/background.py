@@ -30,9 +30,9 @@ import datetime as dt
 import json
 import os
 import re
+import secrets
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ MAX_QUEUED = 50
 DEFAULT_SLOTS = 1
 DEFAULT_STALE_S = 900.0
 _WRITE_EVERY_S = 0.5
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_JOB_ID = re.compile(r"^[1-9][0-9]{17}$")
 _lock = threading.Lock()
 _gates: dict[int, threading.BoundedSemaphore] = {}
 _threads: dict[str, threading.Thread] = {}
@@ -97,6 +97,11 @@ def _stale_s(settings: Settings) -> float:
         return DEFAULT_STALE_S
 
 
+def new_job_id() -> str:
+    """An unguessable job id: 18 decimal digits (a number, so it is safe in any URL)."""
+    return str(10**17 + secrets.randbelow(9 * 10**17))
+
+
 def submit(settings: Settings, kind: str, work: Work) -> str:
     """Start ``work`` on a background thread and return its job id at once.
 
@@ -112,7 +117,7 @@ def submit(settings: Settings, kind: str, work: Work) -> str:
             waiting in this process.
     """
     global _waiting
-    job_id = uuid.uuid4().hex
+    job_id = new_job_id()
     stamp = _now()
     state: dict[str, Any] = {
         "job_id": job_id,
@@ -180,14 +185,15 @@ def _run(
             _threads.pop(state["job_id"], None)
 
 
-def status(settings: Settings, job_id: str) -> dict[str, Any]:
+def status(settings: Settings, job_id: str | int) -> dict[str, Any]:
     """The job's state as last written (a job silent for too long is reported failed).
 
     Raises:
         DataMissingError: No such job here (field ``job_id``): an id of the wrong form, one
             never submitted, or one submitted to another instance's ``var/``.
     """
-    if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
+    job_id = str(job_id)
+    if not _JOB_ID.match(job_id):
         raise DataMissingError(f"job_id: no job {job_id!r}", field="job_id")
     try:
         state: dict[str, Any] = json.loads(_path(settings, job_id).read_text())

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
-from engine.errors import StorageUnavailableError, ValidationError
+from engine.errors import ValidationError
 from jobs import background
 from jobs.risk import MAX_SCENARIOS, RiskRequest, run_risk
 from server.api import ApiBlueprint
@@ -95,7 +95,7 @@ class JobAccepted(ApiModel):
     response=JobAccepted,
     status=202,
     summary="Start a risk run (scenarios, VaR/CVaR, frontier); returns a job id at once",
-    errors=(ValidationError, StorageUnavailableError),
+    errors=(ValidationError,),
 )
 def bess_risk(body: RiskHttpRequest) -> JobAccepted:
     """Validate the request, submit the run as a background job and return its id."""

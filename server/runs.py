@@ -1,15 +1,16 @@
 """``GET /v1/jobs/{job_id}``: the state of a background job (:mod:`jobs.background`) —
 queued, running with progress, complete with its result, or failed with the reason.
 
-Any worker of the instance answers (the state is a file under ``GBESS_VAR_DIR/jobs``). An
-unknown id is a 404. ``POST /v1/jobs/refresh`` (:mod:`server.jobs`) is a different route.
+Any worker of the instance answers (the state is a file under ``GBESS_VAR_DIR/jobs``). Job
+ids are 18-digit numbers (safe in any URL); an unknown id is a 404. ``POST /v1/jobs/refresh``
+(:mod:`server.jobs`) is a different route.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from engine.errors import DataMissingError, StorageUnavailableError
+from engine.errors import DataMissingError
 from jobs import background
 from server.api import ApiBlueprint
 from server.config import server_config
@@ -47,11 +48,11 @@ class JobStatus(ApiModel):
 
 @bp.operation(
     "GET",
-    "/jobs/<job_id>",
+    "/jobs/<int:job_id>",
     response=JobStatus,
     summary="A background job's progress and, once complete, its result",
-    errors=(DataMissingError, StorageUnavailableError),
+    errors=(DataMissingError,),
 )
-def job_status(job_id: str) -> JobStatus:
+def job_status(job_id: int) -> JobStatus:
     """Read the job's state file; a job silent for too long is reported failed."""
     return JobStatus.model_validate(background.status(server_config().settings, job_id))

@@ -103,5 +103,6 @@ def test_bad_input_is_422_at_once(
 
 
 def test_an_unknown_job_is_404(client: FlaskClient) -> None:
-    assert signed(client, "GET", f"/v1/jobs/{'a' * 32}").status_code == 404
+    assert signed(client, "GET", f"/v1/jobs/{'9' * 18}").status_code == 404
     assert signed(client, "GET", "/v1/jobs/not-a-job").status_code == 404
+    assert signed(client, "GET", "/v1/jobs/12").status_code == 404
