@@ -33,7 +33,8 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.errors import DataMissingError, GbessError, ValidationError
-from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS, ServiceSpec
+from engine.reference import reference_data
+from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS, ServiceSpec, service_specs
 from engine.risk import (
     DEFAULT_CONFIDENCE,
     FAST_POLICY_LABEL,
@@ -60,7 +61,6 @@ from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
     RevenueRequest,
-    _eligible_services,
     read_span,
 )
 from jobs.settings import Settings
@@ -385,7 +385,9 @@ def run_shard(
     chosen = scenario_set(request, bank)
     register_run(settings, run_id, request, chosen.total, shard_count)
     ids = list(range(shard_index, chosen.total, shard_count))
-    specs, _ = _eligible_services(_revenue_request(request), settings)
+    specs = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"), request.services
+    )
     strategies = _strategy_specs(request, specs)
     grid = soc_grid(request.battery)
     calendars: dict[int, Any] = {}
@@ -444,19 +446,6 @@ def check_run_id(run_id: str) -> str:
             f"run_id: 1-64 letters, digits, '-' or '_', got {run_id!r}", field="run_id"
         )
     return text
-
-
-def _revenue_request(request: RiskRequest) -> RevenueRequest:
-    return RevenueRequest(
-        dt.date(2025, 1, 1),
-        dt.date(2025, 12, 31),
-        float(request.power_mw),
-        float(request.energy_mwh),
-        round_trip_efficiency_frac=float(request.round_trip_efficiency_frac),
-        services=request.services,
-        energy_markets=request.energy_markets,
-        degradation_gbp_per_mwh=float(request.degradation_gbp_per_mwh),
-    )
 
 
 def _strategy_specs(

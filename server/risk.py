@@ -19,6 +19,7 @@ from jobs import background
 from jobs.risk import MAX_SCENARIOS, RiskRequest, run_risk
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.runs import JobAccepted, accepted
 from server.validation import ROUND_TRIP, ApiModel
 
 bp = ApiBlueprint("risk", __name__)
@@ -80,14 +81,6 @@ class RiskHttpRequest(ApiModel):
     frontier_confidence: float = Field(0.95, gt=0, lt=1)
 
 
-class JobAccepted(ApiModel):
-    """A submitted job: poll ``status_url`` (``GET /v1/jobs/{job_id}``)."""
-
-    job_id: str
-    status: str
-    status_url: str
-
-
 @bp.operation(
     "POST",
     "/bess/risk",
@@ -126,4 +119,4 @@ def bess_risk(body: RiskHttpRequest) -> JobAccepted:
         "risk",
         lambda progress: run_risk(request, settings, workers=workers, progress=progress),
     )
-    return JobAccepted(job_id=job_id, status="queued", status_url=f"/v1/jobs/{job_id}")
+    return accepted(job_id)

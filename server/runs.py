@@ -19,6 +19,20 @@ from server.validation import ApiModel
 bp = ApiBlueprint("runs", __name__)
 
 
+class JobAccepted(ApiModel):
+    """A submitted job (the 202 answer of any operation that runs as a job): poll
+    ``status_url`` (``GET /v1/jobs/{job_id}``)."""
+
+    job_id: str
+    status: str
+    status_url: str
+
+
+def accepted(job_id: str) -> JobAccepted:
+    """The 202 body for a job :func:`jobs.background.submit` just queued."""
+    return JobAccepted(job_id=job_id, status="queued", status_url=f"/v1/jobs/{job_id}")
+
+
 class JobStatus(ApiModel):
     """A background job's state (times ISO 8601 UTC, naive).
 
