@@ -76,22 +76,26 @@ class SocGrid:
         )
 
 
-def soc_grid(battery: BatterySpec, interval_h: float = 0.5, max_levels: int = 48) -> SocGrid:
-    """The coarsest grid (from 8 steps) keeping ≥ 95 % of both powers, else the best one.
+def soc_grid(battery: BatterySpec, interval_h: float = 0.5) -> SocGrid:
+    """The coarsest grid (from 8 steps) keeping ≥ 95 % of both powers, else the best one
+    (a step never moves more than a half-hour at full power).
 
     Args:
         battery: The battery.
         interval_h: Interval length [h].
-        max_levels: Largest grid considered [-].
     """
     usable = battery.usable_energy_mwh
     charge = battery.charge_power_mw * interval_h * battery.charge_efficiency_frac
     discharge = battery.discharge_power_mw * interval_h / battery.discharge_efficiency_frac
+    # Up to 20 steps per half-hour of the slower direction (long batteries need more levels).
+    most = min(max(48, math.ceil(20 * usable / min(charge, discharge))), 2000)
     best: SocGrid | None = None
-    for steps in range(8, max_levels):
+    for steps in range(8, most):
         step = usable / steps
-        kc = max(math.floor(charge / step + 1e-9), 1)
-        kd = max(math.floor(discharge / step + 1e-9), 1)
+        kc = math.floor(charge / step + 1e-9)
+        kd = math.floor(discharge / step + 1e-9)
+        if kc < 1 or kd < 1:  # a step longer than a half-hour at full power
+            continue
         kept = min(min(kc * step / charge, 1.0), min(kd * step / discharge, 1.0))
         grid = SocGrid(steps + 1, step, kc, kd, kept)
         if best is None or grid.power_kept_frac > best.power_kept_frac + 1e-12:

@@ -108,6 +108,8 @@ def test_fast_policy_lies_between_the_forecast_mode_and_the_ceiling(ref: Referen
     assert not np.any((result.charge_mwh > 0) & (result.discharge_mwh > 0))
     assert result.soc_mwh.min() >= battery.soc_min_mwh - 1e-9
     assert result.soc_mwh.max() <= battery.soc_max_mwh + 1e-9
+    assert result.charge_mwh.max() <= battery.charge_power_mw * 0.5 + 1e-9
+    assert result.discharge_mwh.max() <= battery.discharge_power_mw * 0.5 + 1e-9
     cash = settle(
         result, lay.energy, lay.service_price, lay.block_of_interval, battery, specs, MARKETS
     )
@@ -116,6 +118,15 @@ def test_fast_policy_lies_between_the_forecast_mode_and_the_ceiling(ref: Referen
     assert stack.forecast is not None
     assert 0.9 * stack.forecast.net_revenue_gbp <= fast
     assert fast <= stack.perfect_foresight.net_revenue_gbp
+
+
+@pytest.mark.parametrize("energy_mwh", [0.25, 1.0, 2.0, 4.0, 12.0])
+def test_the_grid_never_moves_more_than_full_power(energy_mwh: float) -> None:
+    battery = BatterySpec.from_round_trip(1.0, energy_mwh, 0.88)
+    grid = soc_grid(battery)
+    assert grid.charge_steps * grid.step_mwh <= 0.5 * battery.charge_efficiency_frac + 1e-12
+    assert grid.discharge_steps * grid.step_mwh * battery.discharge_efficiency_frac <= 0.5 + 1e-12
+    assert grid.power_kept_frac >= 0.9
 
 
 def test_value_scenario_sums_its_streams_months_and_days(ref: ReferenceData) -> None:
