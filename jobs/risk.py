@@ -71,7 +71,7 @@ MAX_SCENARIOS = 10_000
 #: Most shards one run may be cut into (Cloud Run Jobs allows up to 10,000 tasks).
 MAX_SHARDS = 1_000
 #: Scenarios valued between two warehouse writes of a shard.
-CHUNK_SCENARIOS = 25
+CHUNK_SCENARIOS = 50
 #: Strategies the frontier splits MW between (``merchant`` needs an energy market).
 STRATEGIES = ("stack", "merchant")
 MONTHS = tuple(f"net_m{m:02d}_gbp" for m in range(1, 13))
@@ -708,7 +708,7 @@ def run_risk(
 
                 done += run_shard(request, settings, run_id, index, count, progress=step, bank=bank)
         else:
-            _pool_shards(request, settings, run_id, count, workers, total, progress)
+            _pool_shards(request, settings, run_id, count, workers, total, progress, bank)
         document = merge_run(request, settings, run_id)
     except GbessError as error:
         mark_failed(settings, run_id, error.detail)
@@ -735,12 +735,23 @@ def _count(n: int, _of: int, state: list[int]) -> None:
 
 
 def _shard_task(
-    request_json: dict[str, Any], settings: Settings, run_id: str, index: int, count: int
+    request_json: dict[str, Any],
+    settings: Settings,
+    run_id: str,
+    index: int,
+    count: int,
+    bank: DayBank,
 ) -> int:
     request = RiskRequest.from_json(request_json)
     state = [0]
     return run_shard(
-        request, settings, run_id, index, count, progress=lambda n, of: _count(n, of, state)
+        request,
+        settings,
+        run_id,
+        index,
+        count,
+        progress=lambda n, of: _count(n, of, state),
+        bank=bank,
     )
 
 
@@ -752,6 +763,7 @@ def _pool_shards(
     workers: int,
     total: int,
     progress: ProgressFn | None,
+    bank: DayBank,
 ) -> None:
     context = multiprocessing.get_context("spawn")
     counter = context.Value("i", 0)
@@ -764,7 +776,7 @@ def _pool_shards(
         initargs=(counter,),
     ) as pool:
         futures = [
-            pool.submit(_shard_task, request.to_json(), settings, run_id, i, count)
+            pool.submit(_shard_task, request.to_json(), settings, run_id, i, count, bank)
             for i in range(count)
         ]
         pending: Sequence[Any] = futures
