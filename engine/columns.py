@@ -182,6 +182,21 @@ _REGISTERED: tuple[Column, ...] = (
     _c("rows", "Rows", "count", _I, width_px=80),
     _c("status", "Status", "", _T, width_px=90),
     _c("data_as_of_utc", "Data as of", "UTC", _DT, width_px=140),
+    # risk (jobs/dashboard/risk.py)
+    _c("figure", "Figure", "", _T),
+    _c("annual_net_gbp", "Annual net revenue", "£", _I),
+    _c("p10_gbp", "P10", "£", _I),
+    _c("p50_gbp", "P50", "£", _I),
+    _c("p90_gbp", "P90", "£", _I),
+    _c("from_gbp", "From", "£", _I),
+    _c("to_gbp", "To", "£", _I),
+    _c("scenarios", "Scenarios", "count", _I, width_px=90),
+    _c("risk_aversion", "Risk aversion λ", "", decimals=2, width_px=100),
+    _c("cvar_gbp", "CVaR", "£", _I),
+    _c("mean_gbp", "Mean", "£", _I),
+    _c("toll_share_frac", "Share tolled", "%", _FR),
+    _c("stack_share_frac", "Share stacked (energy + services)", "%", _FR),
+    _c("merchant_share_frac", "Share merchant (energy only)", "%", _FR),
 )
 
 COLUMNS: dict[str, Column] = {column.name: column for column in _REGISTERED}

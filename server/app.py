@@ -15,7 +15,20 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import bess, btm, dashboard, data, duos, fleet, health, jobs, lookup, openapi
+from server import (
+    bess,
+    btm,
+    dashboard,
+    data,
+    duos,
+    fleet,
+    health,
+    jobs,
+    lookup,
+    openapi,
+    risk,
+    runs,
+)
 from server import response as response_family
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
@@ -36,6 +49,8 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     fleet.bp,
     response_family.bp,
     data.bp,
+    risk.bp,
+    runs.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -31,6 +31,7 @@ COMMANDS = (
     "fleet",
     "sign",
     "response_value",
+    "risk",
 )
 
 

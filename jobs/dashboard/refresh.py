@@ -33,6 +33,7 @@ from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
 from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.dashboard.risk import risk_job
 from jobs.dashboard.site_stages import (
     BTM_LEVIES_LEFT_OUT,
     DEFAULT_PROFILE_CLASS,
@@ -161,6 +162,7 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "DUoS": _duos,
     "Sites": _sites,
     "Fleet": _fleet,
+    "Risk": lambda ctx: risk_job(ctx.warehouse),
 }
 TAB_ORDER = (*JOBS, LOG_TAB)
 if TAB_ORDER != TABS:  # pragma: no cover - a wiring mistake, caught on import

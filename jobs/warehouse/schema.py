@@ -349,6 +349,47 @@ TABLES: dict[str, Table] = {
             cluster_by=("dataset",),
             time_column=None,
         ),
+        Table(
+            "risk_runs",
+            "One risk run (gbess risk): its request, state and, once merged, its figures",
+            (
+                _c("run_id", "STRING", "run identifier (the shards' common key)", key=True),
+                _c("status", "STRING", "running, complete or failed"),
+                _c("request_json", "STRING", "the validated request, as JSON"),
+                _c("scenario_count", "INT64", "scenarios of the run (replays + bootstrap)"),
+                _c("shard_count", "INT64", "shards the run was cut into"),
+                _c("started_at", "TIMESTAMP", "UTC time the run was registered"),
+                _c("finished_at", "TIMESTAMP", "UTC time it completed or failed"),
+                _c("detail", "STRING", "why it failed, if it did"),
+                _c("result_json", "STRING", "the merged figures (complete runs only), as JSON"),
+            ),
+            key=("run_id",),
+            time_column=None,
+        ),
+        Table(
+            "risk_scenarios",
+            "One scenario-year of a risk run valued under one strategy (written by its shard)",
+            (
+                _c("run_id", "STRING", "run identifier", key=True),
+                _c("strategy", "STRING", "stack (energy + services) or merchant", key=True),
+                _c("scenario_id", "INT64", "scenario number within the run", key=True),
+                _c("shard_index", "INT64", "shard that wrote the row"),
+                _c("kind", "STRING", "replay or bootstrap"),
+                _c("year", "INT64", "calendar year valued"),
+                _c("net_gbp", "FLOAT64", "net revenue of the year [£]"),
+                _c("streams_gbp_json", "STRING", "net by stream [£], as JSON"),
+                *(
+                    _c(f"net_m{m:02d}_gbp", "FLOAT64", f"net revenue of month {m} [£]")
+                    for m in range(1, 13)
+                ),
+                _c("max_drawdown_gbp", "FLOAT64", "largest fall of cumulative daily P&L [£]"),
+                _c("worst_day_gbp", "FLOAT64", "lowest daily P&L [£]"),
+                _c("discharged_mwh", "FLOAT64", "grid energy discharged [MWh]"),
+            ),
+            key=("run_id", "strategy", "scenario_id"),
+            cluster_by=("run_id",),
+            time_column=None,
+        ),
     )
 }
 

@@ -110,7 +110,7 @@ def test_query_before_seeding_says_so(
 def test_ddl_bigquery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["warehouse", "ddl", "--dataset", "proj.ds"]) == 0
     out = capsys.readouterr().out
-    assert out.count("CREATE TABLE IF NOT EXISTS") == 11
+    assert out.count("CREATE TABLE IF NOT EXISTS") == 13
     assert "`proj.ds.system_frequency`" in out
 
 

@@ -1,0 +1,179 @@
+"""The risk use case: shards like Cloud Run Jobs tasks, idempotent writes, an honest merge."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import engine.risk
+import jobs.risk
+from engine.errors import DataMissingError, ValidationError
+from engine.risk import DayBank, Regime
+from jobs.risk import (
+    RiskRequest,
+    merge_run,
+    read_bank,
+    run_risk,
+    run_shard,
+    run_status,
+)
+from jobs.settings import Settings
+from jobs.warehouse import open_warehouse, seed_if_needed
+
+REQUEST = RiskRequest(energy_mwh=1.0, scenarios=6, regime="2024-2025", seed=4)
+TOTAL = 8  # replays of 2024 and 2025, then six bootstrap years
+
+
+@pytest.fixture(scope="module")
+def seeded(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("risk-seed") / "gbess.duckdb"
+    settings = Settings(data_dir=data_dir, duckdb_path=path)
+    with open_warehouse(settings) as warehouse:
+        seed_if_needed(warehouse, settings)
+    return path
+
+
+@pytest.fixture
+def settings(seeded: Path, data_dir: Path, tmp_path: Path) -> Settings:
+    path = tmp_path / "gbess.duckdb"
+    shutil.copy(seeded, path)
+    return Settings(data_dir=data_dir, var_dir=tmp_path, duckdb_path=path)
+
+
+@pytest.fixture(scope="module")
+def bank(seeded: Path, data_dir: Path) -> DayBank:
+    return read_bank(Settings(data_dir=data_dir, duckdb_path=seeded), Regime(2024, 2025))
+
+
+def _figures(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in {"run_id", "merge_seconds", "seconds"}}
+
+
+def _rows(settings: Settings, run_id: str) -> int:
+    with open_warehouse(settings) as warehouse:
+        frame = warehouse.run_sql(
+            "SELECT COUNT(*) AS n FROM risk_scenarios WHERE run_id = @run_id", run_id=run_id
+        )
+    return int(frame["n"].iloc[0])
+
+
+def test_four_shards_merged_equal_one_run_exactly(settings: Settings, bank: DayBank) -> None:
+    for index in range(4):
+        run_shard(REQUEST, settings, "four", index, 4, bank=bank)
+    four = merge_run(REQUEST, settings, "four")
+    run_shard(REQUEST, settings, "one", 0, 1, bank=bank)
+    one = merge_run(REQUEST, settings, "one")
+    assert _figures(four) == _figures(one)
+    assert four["scenarios"]["total"] == TOTAL
+    assert four["scenarios"]["replayed_years"] == [2024, 2025]
+    assert run_status(settings, "four")["status"] == "complete"
+    assert run_status(settings, "four")["result"]["annual"] == one["annual"]
+
+
+def test_a_shard_killed_midway_and_rerun_leaves_no_duplicate_and_no_gap(
+    settings: Settings, bank: DayBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_shard(REQUEST, settings, "whole", 0, 1, bank=bank)
+    whole = merge_run(REQUEST, settings, "whole")
+    run_shard(REQUEST, settings, "killed", 0, 2, bank=bank)
+    real = engine.risk.value_scenario  # what the shard calls (jobs.risk imports it)
+    calls = {"n": 0}
+
+    def dies_on_the_fifth(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt  # the task is killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs.risk, "CHUNK_SCENARIOS", 1)
+    monkeypatch.setattr(jobs.risk, "value_scenario", dies_on_the_fifth)
+    with pytest.raises(KeyboardInterrupt):
+        run_shard(REQUEST, settings, "killed", 1, 2, bank=bank)
+    written = _rows(settings, "killed")
+    assert TOTAL < written < 2 * TOTAL  # shard 0 whole, shard 1 in part (two strategies)
+    with pytest.raises(DataMissingError) as error:
+        merge_run(REQUEST, settings, "killed")
+    assert error.value.field == "run_id"
+    state = run_status(settings, "killed")
+    assert state["status"] == "running"
+    assert "result" not in state
+    monkeypatch.setattr(jobs.risk, "value_scenario", real)
+    run_shard(REQUEST, settings, "killed", 1, 2, bank=bank)
+    assert _rows(settings, "killed") == 2 * TOTAL
+    assert _figures(merge_run(REQUEST, settings, "killed")) == _figures(whole)
+
+
+def test_a_failed_run_is_never_visible_as_complete(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs.risk, "value_scenario", broken)
+    with pytest.raises(RuntimeError):
+        run_risk(REQUEST, settings, workers=1, run_id="doomed")
+    state = run_status(settings, "doomed")
+    assert state["status"] == "failed"
+    assert "disk on fire" in state["detail"]
+    assert "result" not in state
+
+
+def test_the_local_run_reports_progress_to_the_total(settings: Settings) -> None:
+    seen: list[tuple[int, int]] = []
+    document = run_risk(
+        REQUEST, settings, workers=1, shards=3, progress=lambda n, of: seen.append((n, of))
+    )
+    assert seen[-1] == (TOTAL, TOTAL)
+    annual = document["annual"]
+    assert annual["p10_gbp"] <= annual["p50_gbp"] <= annual["p90_gbp"]
+    cvar_95 = next(r for r in annual["var_cvar"] if r["confidence"] == 0.95)["cvar_gbp"]
+    assert annual["min_gbp"] <= cvar_95 <= annual["p10_gbp"]
+    points = document["frontier"]["points"]
+    means = [p["mean_gbp"] for p in points]
+    assert all(b <= a + 1e-6 * abs(a) for a, b in itertools.pairwise(means))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"scenarios": 10_001}, "scenarios"),
+        ({"scenarios": -1}, "scenarios"),
+        ({"scenarios": 0, "replay": False}, "scenarios"),
+        ({"scenarios": 2.5}, "scenarios"),
+        ({"confidence": (0.95, 1.0)}, "confidence"),
+        ({"frontier_confidence": 0.0}, "frontier_confidence"),
+        ({"threshold_gbp": -1.0}, "threshold_gbp"),
+        ({"threshold_gbp": float("nan")}, "threshold_gbp"),
+        ({"toll_price_gbp_per_mw_per_year": float("inf")}, "toll_price_gbp_per_mw_per_year"),
+        ({"regime": "2030"}, "regime"),
+        ({"block_days": 0}, "block_days"),
+        ({"round_trip_efficiency_frac": 1.5}, "round_trip_efficiency"),
+    ],
+)
+def test_bad_input_names_its_field(change: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        RiskRequest(**change)
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("index", "count", "field"),
+    [(4, 4, "shard_index"), (-1, 2, "shard_index"), (0, 0, "shard_count")],
+)
+def test_a_shard_outside_its_count_is_refused(
+    settings: Settings, bank: DayBank, index: int, count: int, field: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        run_shard(REQUEST, settings, "bad", index, count, bank=bank)
+    assert error.value.field == field
+
+
+def test_too_little_history_says_what_exists(settings: Settings, bank: DayBank) -> None:
+    with pytest.raises(DataMissingError) as error:
+        run_shard(RiskRequest(regime="2026", replay=False), settings, "short", 0, 1, bank=bank)
+    assert error.value.field == "regime"
+    assert "complete days" in error.value.detail
