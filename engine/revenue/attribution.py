@@ -136,6 +136,9 @@ def attribute(
     month = pd.Index(local.strftime("%Y-%m"), name="month")
     by_month = cash.groupby(month).sum().mask(cash.isna().groupby(month).any())
     by_month["net_gbp"] = by_month.sum(axis=1, skipna=False)
+    by_month["equivalent_cycles"] = (
+        pd.Series(discharged, index=lay.index).groupby(month).sum() / battery.usable_energy_mwh
+    )
     efa_block = pd.Index(efa_date_block(lay.index)["efa_block"].to_numpy(), name="efa_block")
     by_block = cash.groupby(efa_block).sum().mask(cash.isna().groupby(efa_block).any())
     by_block["net_gbp"] = by_block.sum(axis=1, skipna=False)

@@ -92,7 +92,7 @@ DEFAULT_PLAN_MARGIN_GBP_PER_MWH = 5.0
 #: Default margin an intraday deviation at imbalance must beat on top of wear [£/MWh].
 DEFAULT_INTRADAY_MARGIN_GBP_PER_MWH = 40.0
 #: Default margin a full-set plan must beat a simpler service set's plan by [£/MW/h switched].
-DEFAULT_SWITCH_MARGIN_GBP_PER_MW_PER_H = 1.0
+DEFAULT_SWITCH_MARGIN_GBP_PER_MW_PER_H = 1.5
 #: Default trailing record (days) on which the intraday overlay must have made money.
 DEFAULT_TRACK_RECORD_DAYS = 14
 #: Default gain the overlay must have made over its record to trade the next day [£/MW].

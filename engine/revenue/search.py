@@ -60,6 +60,7 @@ from engine.battery import BatterySpec
 from engine.dispatch import DispatchProblem, build_problem, optimise_soc_path, solve_problem
 from engine.errors import InfeasibleDispatchError
 from engine.revenue.layout import Layout
+from engine.settlement import UK_TZ
 from engine.revenue.model import (
     FloatArray,
     IntArray,
@@ -126,14 +127,16 @@ def _base_problem(lay: Layout, battery: BatterySpec, energy: FloatArray | None) 
         if held_lay is lay and held_energy is energy and held_battery == battery:
             return problem
     buy, sell, tradable = lay.buy_sell(energy)
-    problem = build_problem(
-        battery,
-        lay.interval_h,
-        None,
-        pd.Series(buy, index=lay.index),
-        pd.Series(sell, index=lay.index),
-        tradable,
-    )
+    # Built on plain positions, then given settlement days (the UK local date of each
+    # half-hour's start, BSC Section X-1): the same days as engine.settlement's, at a
+    # fraction of the cost for the many short windows of the forecast mode.
+    problem = build_problem(battery, lay.interval_h, None, buy, sell, tradable)
+    local = lay.index.tz_convert(UK_TZ).normalize()
+    days = np.asarray(pd.factorize(local)[0], dtype=np.int64)
+    cap = None
+    if battery.max_cycles_per_day is not None:
+        cap = np.full(int(days[-1]) + 1, battery.max_cycles_per_day * battery.usable_energy_mwh)
+    problem = dataclasses.replace(problem, day_id=days, day_cap_mwh=cap)
     _BASE_PROBLEMS.insert(0, (lay, battery, energy, problem))
     del _BASE_PROBLEMS[_BASE_PROBLEMS_KEPT:]
     return problem
@@ -201,10 +204,10 @@ def _energy_value(problem: DispatchProblem, charge: FloatArray, discharge: Float
 
 def _block_min(blk: IntArray, values: FloatArray, n_blocks: int) -> FloatArray:
     """Each block's minimum of a per-interval array (inf for a block without intervals)."""
-    if blk.size and bool(np.all(np.diff(blk) >= 0)):
-        starts = np.flatnonzero(np.r_[True, blk[1:] != blk[:-1]])
-        if blk[0] == 0 and blk[-1] == n_blocks - 1 and starts.size == n_blocks:
-            return np.minimum.reduceat(values, starts)
+    changes = np.flatnonzero(blk[1:] != blk[:-1]) + 1
+    if blk.size and blk[0] == 0 and changes.size == n_blocks - 1 and blk[-1] == n_blocks - 1:
+        # Blocks in time order, each contiguous (every layout's): one reduce per block.
+        return np.minimum.reduceat(values, np.concatenate(([0], changes)))
     out = np.full(n_blocks, np.inf)
     np.minimum.at(out, blk, values)
     return out

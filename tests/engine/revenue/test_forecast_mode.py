@@ -122,7 +122,7 @@ def test_forecast_mode_without_a_week_of_history_says_how_much_it_has() -> None:
 # ---------------------------------------------------------------- more options never lose
 
 MONTHS = [dt.date(year, month, 1) for year in (2024, 2025) for month in range(1, 13)]
-SUBSETS = (("DCL", "DCH"), ("DRL", "DRH"), ("DML", "DMH"), ("DML", "DMH", "DRL"), ("DRL",))
+SUBSETS = (("DCL", "DCH"), ("DRL", "DRH"), ("DML", "DMH", "DRL"), ("DRL",))
 
 
 @functools.cache

@@ -142,3 +142,15 @@ def test_a_position_without_any_price_is_missing_cash_not_zero() -> None:
     assert np.isnan(result.streams["energy_system"])
     assert np.isnan(result.net_revenue_gbp)
     assert any("missing (NaN), not £0" in line for line in result.assumptions)
+
+
+def test_by_month_carries_equivalent_cycles_that_add_up() -> None:
+    period, history = _shaped(11)
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+    stack = revenue_stack(period, battery, (), ("apx", "system"), history=history)
+    for result in (stack.headline, stack.perfect_foresight):
+        cycles = result.by_month["equivalent_cycles"]
+        assert cycles.sum() == pytest.approx(result.equivalent_cycles)
+        assert result.equivalent_cycles > 0.5  # three days of a clear spread are cycled
+        streams = result.by_month.drop(columns=["net_gbp", "equivalent_cycles"])
+        np.testing.assert_allclose(streams.sum(axis=1), result.by_month["net_gbp"])
