@@ -60,7 +60,6 @@ from engine.battery import BatterySpec
 from engine.dispatch import DispatchProblem, build_problem, optimise_soc_path, solve_problem
 from engine.errors import InfeasibleDispatchError
 from engine.revenue.layout import Layout
-from engine.settlement import UK_TZ
 from engine.revenue.model import (
     FloatArray,
     IntArray,
@@ -68,6 +67,7 @@ from engine.revenue.model import (
     ModelInputs,
     propose_holdings,
 )
+from engine.settlement import UK_TZ
 
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
