@@ -171,6 +171,17 @@ _REGISTERED: tuple[Column, ...] = (
         _I,
         width_px=160,
     ),
+    # Backtest tab (jobs/dashboard/backtest.py): 1 h and 2 h batteries
+    _c("forecast_1h_gbp_per_mw_per_year", "1 h forecast", "£/MW/year", _I, width_px=120),
+    _c(
+        "upper_bound_1h_gbp_per_mw_per_year", "1 h upper bound (perfect foresight)", "£/MW/year", _I
+    ),
+    _c("forecast_1h_equivalent_cycles", "1 h forecast cycles", "cycles", decimals=1),
+    _c("forecast_2h_gbp_per_mw_per_year", "2 h forecast", "£/MW/year", _I, width_px=120),
+    _c(
+        "upper_bound_2h_gbp_per_mw_per_year", "2 h upper bound (perfect foresight)", "£/MW/year", _I
+    ),
+    _c("forecast_2h_equivalent_cycles", "2 h forecast cycles", "cycles", decimals=1),
     _c("btm_margin_without_battery_gbp", "PPA margin without battery", "£/year", _I),
     _c("btm_margin_with_battery_gbp", "PPA margin with battery", "£/year", _I),
     _c("btm_battery_value_gbp", "Battery value behind the meter", "£/year", _I, width_px=140),

@@ -108,6 +108,8 @@ def attribute(
         else:
             bought = np.maximum(-market_mwh[:, m], 0.0)
             sold = np.maximum(market_mwh[:, m], 0.0)
+            # A volume settled where the price is missing is missing cash, never £0.
+            price = np.where(market_mwh[:, m] != 0, energy[:, m], 0.0)
         charging_cost += bought * price
         columns[f"energy_{market}"] = sold * price - bought * price
     blk = lay.block_of_interval
@@ -128,15 +130,19 @@ def attribute(
     cash = pd.DataFrame(columns, index=lay.index)
     if not cm_terms:
         cash = cash.drop(columns="capacity_market")
-    net = cash.sum(axis=1)
+    # Missing cash (a volume settled where the price is missing) stays missing in every sum.
+    net = cash.sum(axis=1, skipna=False)
     local = lay.index.tz_convert(UK_TZ)
     month = pd.Index(local.strftime("%Y-%m"), name="month")
-    by_month = cash.groupby(month).sum()
-    by_month["net_gbp"] = by_month.sum(axis=1)
+    by_month = cash.groupby(month).sum().mask(cash.isna().groupby(month).any())
+    by_month["net_gbp"] = by_month.sum(axis=1, skipna=False)
+    by_month["equivalent_cycles"] = (
+        pd.Series(discharged, index=lay.index).groupby(month).sum() / battery.usable_energy_mwh
+    )
     efa_block = pd.Index(efa_date_block(lay.index)["efa_block"].to_numpy(), name="efa_block")
-    by_block = cash.groupby(efa_block).sum()
-    by_block["net_gbp"] = by_block.sum(axis=1)
-    streams = {name: float(cash[name].sum()) for name in cash.columns}
+    by_block = cash.groupby(efa_block).sum().mask(cash.isna().groupby(efa_block).any())
+    by_block["net_gbp"] = by_block.sum(axis=1, skipna=False)
+    streams = {name: float(cash[name].sum(skipna=False)) for name in cash.columns}
     total = float(sum(streams.values()))
     days = settlement_date_period(lay.index)["settlement_date"].nunique()
     hours_block = np.bincount(blk, minlength=lay.blocks.shape[0]) * h

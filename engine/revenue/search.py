@@ -62,10 +62,12 @@ from engine.errors import InfeasibleDispatchError
 from engine.revenue.layout import Layout
 from engine.revenue.model import (
     FloatArray,
+    IntArray,
     ModelBattery,
     ModelInputs,
     propose_holdings,
 )
+from engine.settlement import UK_TZ
 
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
@@ -125,14 +127,16 @@ def _base_problem(lay: Layout, battery: BatterySpec, energy: FloatArray | None) 
         if held_lay is lay and held_energy is energy and held_battery == battery:
             return problem
     buy, sell, tradable = lay.buy_sell(energy)
-    problem = build_problem(
-        battery,
-        lay.interval_h,
-        None,
-        pd.Series(buy, index=lay.index),
-        pd.Series(sell, index=lay.index),
-        tradable,
-    )
+    # Built on plain positions, then given settlement days (the UK local date of each
+    # half-hour's start, BSC Section X-1): the same days as engine.settlement's, at a
+    # fraction of the cost for the many short windows of the forecast mode.
+    problem = build_problem(battery, lay.interval_h, None, buy, sell, tradable)
+    local = lay.index.tz_convert(UK_TZ).normalize()
+    days = np.asarray(pd.factorize(local)[0], dtype=np.int64)
+    cap = None
+    if battery.max_cycles_per_day is not None:
+        cap = np.full(int(days[-1]) + 1, battery.max_cycles_per_day * battery.usable_energy_mwh)
+    problem = dataclasses.replace(problem, day_id=days, day_cap_mwh=cap)
     _BASE_PROBLEMS.insert(0, (lay, battery, energy, problem))
     del _BASE_PROBLEMS[_BASE_PROBLEMS_KEPT:]
     return problem
@@ -198,6 +202,17 @@ def _energy_value(problem: DispatchProblem, charge: FloatArray, discharge: Float
     )
 
 
+def _block_min(blk: IntArray, values: FloatArray, n_blocks: int) -> FloatArray:
+    """Each block's minimum of a per-interval array (inf for a block without intervals)."""
+    changes = np.flatnonzero(blk[1:] != blk[:-1]) + 1
+    if blk.size and blk[0] == 0 and changes.size == n_blocks - 1 and blk[-1] == n_blocks - 1:
+        # Blocks in time order, each contiguous (every layout's): one reduce per block.
+        return np.minimum.reduceat(values, np.concatenate(([0], changes)))
+    out = np.full(n_blocks, np.inf)
+    np.minimum.at(out, blk, values)
+    return out
+
+
 def best_holdings(
     lay: Layout,
     battery: BatterySpec,
@@ -235,10 +250,8 @@ def best_holdings(
             power = battery.charge_power_mw + net_export
             energy = battery.soc_max_mwh - np.maximum(soc_mwh, start)
             energy_grid = energy / battery.charge_efficiency_frac
-        a = np.full(n_blocks, np.inf)
-        np.minimum.at(a, blk, power)
-        e = np.full(n_blocks, np.inf)
-        np.minimum.at(e, blk, energy_grid)
+        a = _block_min(blk, power, n_blocks)
+        e = _block_min(blk, energy_grid, n_blocks)
         # A charging baseline is not counted as extra low headroom (nor a discharging one
         # as high headroom): one direction's holdings never exceed the inverter rating.
         rating = battery.discharge_power_mw if direction == "low" else battery.charge_power_mw
@@ -263,13 +276,16 @@ def best_holdings(
                 m[:, i] = np.where(ok, mi, 0.0)
                 m[:, j] = np.where(ok, mj, 0.0)
                 candidates.append(m)
-        for m in candidates:
-            with np.errstate(invalid="ignore"):
-                val = np.where(m > 0, prices * m, 0.0).sum(axis=1)
-            better = val > best_val + 1e-12
-            best_val = np.where(better, val, best_val)
-            best_m[better] = m[better]
-        out[:, ks] = best_m
+        stacked = np.stack(candidates)
+        with np.errstate(invalid="ignore"):
+            values = np.where(stacked > 0, prices[None] * stacked, 0.0).sum(axis=2)
+        choice = np.full(n_blocks, -1)
+        for c in range(values.shape[0]):  # in order: the first strictly better one is kept
+            better = values[c] > best_val + 1e-12
+            best_val = np.where(better, values[c], best_val)
+            choice[better] = c
+        picked = stacked[np.maximum(choice, 0), np.arange(n_blocks)]
+        out[:, ks] = np.where(choice[:, None] >= 0, picked, best_m)
     # Float dust from the min/max above must not breach the constraints checked later.
     return np.maximum(out * (1.0 - 1e-12), 0.0)
 
@@ -464,23 +480,41 @@ def optimise_perfect_foresight(
     """
     extra: tuple[FloatArray, ...] = tuple(within_rating(lay, battery, x) for x in extra_starts)
     if lay.services:
-        zero = np.zeros_like(lay.service_price)
-        base = energy_problem(lay, battery, zero)
-        if lay.markets:
-            price = lay.energy[:, lay.markets.index("system") if "system" in lay.markets else 0]
-        else:
-            price = np.full(lay.n, np.nan)
-        tradable = np.isfinite(price)
-        inputs = dataclasses.replace(
-            relaxation_inputs(lay, base),
-            buy_price_gbp_per_mwh=np.where(tradable, price, 0.0),
-            sell_price_gbp_per_mwh=np.where(tradable, price, 0.0),
-            can_buy=tradable,
-            can_sell=tradable,
-        )
-        proposed = propose_holdings(inputs, model_battery(battery))
-        extra = (*extra, within_rating(lay, battery, proposed))
+        extra = (*extra, relaxation_start(lay, battery))
     return best_start(lay, battery, extra_starts=extra)
+
+
+def relaxation_start(
+    lay: Layout,
+    battery: BatterySpec,
+    energy: FloatArray | None = None,
+    service_price: FloatArray | None = None,
+) -> FloatArray:
+    """Holdings the LP relaxation proposes, priced at one energy price per interval.
+
+    The price is the imbalance one if selected and priced, else APX (of ``energy``, default
+    the actual prices): one price keeps the LP from faking cross-market profit by charging and
+    discharging at once, so its holdings reflect a fair energy opportunity cost.
+
+    Returns:
+        ``(B, K)`` holdings within the inverter rating [MW].
+    """
+    prices = lay.energy if energy is None else energy
+    base = energy_problem(lay, battery, np.zeros_like(lay.service_price), energy)
+    price = np.full(lay.n, np.nan)
+    for name in ("system", "apx"):  # the imbalance price if selected and priced, else APX
+        if name in lay.markets and np.isfinite(prices[:, lay.markets.index(name)]).any():
+            price = prices[:, lay.markets.index(name)]
+            break
+    tradable = np.isfinite(price)
+    inputs = dataclasses.replace(
+        relaxation_inputs(lay, base, service_price),
+        buy_price_gbp_per_mwh=np.where(tradable, price, 0.0),
+        sell_price_gbp_per_mwh=np.where(tradable, price, 0.0),
+        can_buy=tradable,
+        can_sell=tradable,
+    )
+    return within_rating(lay, battery, propose_holdings(inputs, model_battery(battery)))
 
 
 def within_rating(lay: Layout, battery: BatterySpec, service_mw: FloatArray) -> FloatArray:

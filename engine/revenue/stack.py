@@ -16,6 +16,7 @@ Each schedule is checked (:func:`engine.revenue.search.check_stack`) before it i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -168,31 +169,62 @@ def revenue_stack(
         network,
         forecast_method,
     )
-    notes = [*assumptions, policy.note()]
-    if run.unfilled_mwh > 0:
-        notes.append(
-            f"{run.unfilled_mwh:.1f} MWh of APX positions fell in periods without APX trades "
-            "and no imbalance market was selected: priced at £0 there."
-        )
-    buy, sell = trade_markets(lay.energy)
-    fc = attribute(
-        lay,
-        battery,
-        run.schedule,
-        buy,
-        sell,
-        cm_terms,
-        "forecast",
-        None,
-        notes,
-        market_mwh=run.market_mwh,
-    )
+    fc = settle_forecast(data, lay, battery, run, cm_terms, [*assumptions, policy.note()])
     fc = _response_streams(fc, lay, run.schedule, response_value)  # issue 20
     # Started from the policy's holdings too, so the bound is never below the forecast run.
     pf = _upper_bound(
         lay, battery, cm_terms, assumptions, (run.schedule.service_mw,), response_value
     )
     return RevenueStack(pf, fc)
+
+
+def settle_forecast(
+    data: MarketData,
+    lay: Layout,
+    battery: BatterySpec,
+    run: ForecastRun,
+    cm_terms: Sequence[CapacityMarketTerm],
+    assumptions: Sequence[str],
+) -> RevenueResult:
+    """Attribute a forecast run on actual prices.
+
+    Flow not matched by a filled APX position when the imbalance price is not a selected
+    market is energy imbalance all the same (BSC Section T: any contract position not matched
+    by metered flow is settled at the single imbalance price), so it settles at the system
+    price of ``data``; where that is missing too, its cash is missing (NaN), never £0.
+    """
+    notes = list(assumptions)
+    settle, market = lay, run.market_mwh
+    volume = np.abs(run.imbalance_mwh)
+    if volume.sum() > 0:
+        prices = data.energy_price_gbp_per_mwh
+        if "system" not in prices.columns:
+            prices = prices.assign(system=np.nan)
+        settle = layout(
+            MarketData(data.interval_start, prices, data.service_price_gbp_per_mw_per_h),
+            lay.services,
+            (*lay.markets, "system"),
+        )
+        settle = dataclasses.replace(
+            settle, import_charge=lay.import_charge, export_credit=lay.export_credit
+        )
+        market = np.c_[run.market_mwh, run.imbalance_mwh]
+        unpriced = float(volume[~np.isfinite(settle.energy[:, -1])].sum())
+        notes.append(
+            f"{volume.sum():.1f} MWh of APX positions fell in periods without APX trades (or "
+            "the flow differed from them): settled as energy imbalance at the system price "
+            "(BSC Section T), as any unmatched contract position is."
+        )
+        if unpriced > 0:
+            notes.append(
+                f"{unpriced:.1f} MWh of it fell where the system price is missing too: that "
+                "cash is missing (NaN), not £0."
+            )
+    buy, sell = trade_markets(settle.energy)
+    return attribute(
+        settle, battery, run.schedule, buy, sell, cm_terms, "forecast", None, notes,
+        market_mwh=market,
+    )  # fmt: skip
 
 
 def _upper_bound(

@@ -9,6 +9,7 @@ from typing import Any
 from engine.errors import ValidationError
 from jobs.backtest import DEFAULT_DURATIONS_H, BacktestRequest, backtest_frame, run_backtest
 from jobs.cli._common import add_json_flag, emit_json
+from jobs.dashboard.backtest import save_backtest
 from jobs.settings import Settings
 
 
@@ -53,6 +54,7 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         degradation_gbp_per_mwh=args.degradation_gbp_per_mwh,
     )
     document = run_backtest(request, settings)
+    save_backtest(document, settings)  # the dashboard's Backtest tab shows the last one
     if args.json:
         emit_json(document)
         return 0

@@ -28,6 +28,7 @@ from engine.errors import GbessError, StorageUnavailableError, ValidationError
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
 from jobs.dashboard import BACKENDS, TABS, data
+from jobs.dashboard.backtest import backtest_job
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
@@ -162,6 +163,7 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "DUoS": _duos,
     "Sites": _sites,
     "Fleet": _fleet,
+    "Backtest": lambda ctx: backtest_job(ctx.settings),  # the last saved gbess backtest
     "Risk": lambda ctx: risk_job(ctx.warehouse),
 }
 TAB_ORDER = (*JOBS, LOG_TAB)

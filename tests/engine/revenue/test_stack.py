@@ -98,3 +98,59 @@ def test_no_capture_ratio_when_perfect_foresight_earns_nothing() -> None:
     ).perfect_foresight
     assert pf.net_revenue_gbp == pytest.approx(0.0)
     assert RevenueStack(pf, pf).capture_ratio is None
+
+
+def _shaped(days: int) -> tuple[MarketData, MarketData]:
+    """Eight days of history, then ``days - 8`` decided days of a clear daily spread."""
+    hour = np.tile(np.arange(48) / 2.0, days)
+    system = 60.0 + 40.0 * np.sin((hour - 10.0) / 24.0 * 2 * np.pi)
+    return _split(market(system + 3.0, system), 8)
+
+
+def test_apx_positions_without_apx_trades_settle_at_the_imbalance_price() -> None:
+    # BSC Section T: a contract position not matched by metered flow is energy imbalance.
+    period, history = _shaped(11)
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+    lay, run = forecast_run(period, battery, (), ("apx",), history)
+    last_day = np.arange(lay.n) >= lay.n - 48  # decided before any of its prices exist
+    traded = last_day & (np.abs(run.position_mwh) > 1e-6)
+    assert traded.sum() >= 2
+    energy = period.energy_price_gbp_per_mwh.copy()
+    energy.loc[traded, "apx"] = np.nan
+    holed = MarketData(period.interval_start, energy, period.service_price_gbp_per_mw_per_h)
+    stack = revenue_stack(holed, battery, (), ("apx",), history=history)
+    result = stack.forecast
+    assert result is not None
+    flow = (result.schedule["discharge_mw"] - result.schedule["charge_mw"]).to_numpy() * 0.5
+    system = energy["system"].to_numpy()
+    assert result.streams["energy_system"] == pytest.approx(float((flow * system)[traded].sum()))
+    assert result.streams["energy_system"] != 0.0
+    assert any("BSC Section T" in line for line in result.assumptions)
+    assert np.isfinite(result.net_revenue_gbp)
+
+
+def test_a_position_without_any_price_is_missing_cash_not_zero() -> None:
+    period, history = _shaped(11)
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+    lay, run = forecast_run(period, battery, (), ("apx",), history)
+    traded = (np.arange(lay.n) >= lay.n - 48) & (np.abs(run.position_mwh) > 1e-6)
+    energy = period.energy_price_gbp_per_mwh.copy()
+    energy.loc[traded, ["apx", "system"]] = np.nan
+    holed = MarketData(period.interval_start, energy, period.service_price_gbp_per_mw_per_h)
+    result = revenue_stack(holed, battery, (), ("apx",), history=history).forecast
+    assert result is not None
+    assert np.isnan(result.streams["energy_system"])
+    assert np.isnan(result.net_revenue_gbp)
+    assert any("missing (NaN), not £0" in line for line in result.assumptions)
+
+
+def test_by_month_carries_equivalent_cycles_that_add_up() -> None:
+    period, history = _shaped(11)
+    battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+    stack = revenue_stack(period, battery, (), ("apx", "system"), history=history)
+    for result in (stack.headline, stack.perfect_foresight):
+        cycles = result.by_month["equivalent_cycles"]
+        assert cycles.sum() == pytest.approx(result.equivalent_cycles)
+        assert result.equivalent_cycles > 0.5  # three days of a clear spread are cycled
+        streams = result.by_month.drop(columns=["net_gbp", "equivalent_cycles"])
+        np.testing.assert_allclose(streams.sum(axis=1), result.by_month["net_gbp"])
