@@ -27,6 +27,7 @@ from engine.invest.revenue import (
     DEFAULT_GRID_STEP_FRAC,
     PriceYear,
     RevenueGrid,
+    Valuer,
     YearRevenue,
     stack_valuer,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Project",
     "RevenueGrid",
     "SizingSweep",
+    "Valuer",
     "YearRevenue",
     "annuity_factor",
     "check_discount_rate",
