@@ -5,7 +5,13 @@ Entries: :func:`invest_case` (one project over a sequence of price years, :class
 and :func:`sizing_sweep` (durations at a fixed power).
 """
 
-from engine.invest.case import FIXED_COLUMNS, CapacityMarket, InvestCase, invest_case
+from engine.invest.case import (
+    FIXED_COLUMNS,
+    CapacityMarket,
+    InvestCase,
+    check_capacity_market,
+    invest_case,
+)
 from engine.invest.degradation import (
     DEFAULT_CYCLES_CURVE,
     DEFAULT_YEARS_CURVE,
@@ -50,6 +56,7 @@ __all__ = [
     "Valuer",
     "YearRevenue",
     "annuity_factor",
+    "check_capacity_market",
     "check_discount_rate",
     "curve_from_pairs",
     "discount_factors",

@@ -31,6 +31,7 @@ from engine.invest.revenue import RevenueGrid
 from engine.revenue import (
     UPPER_BOUND_LABEL,
     CapacityAgreement,
+    CapacityMarketTerm,
     capacity_agreement_payment,
     deliverable_duration_h,
 )
@@ -106,7 +107,7 @@ class InvestCase:
 
 def _cm_year(
     project: Project, cm: CapacityMarket, calendar_year: int, usable_mwh: float
-) -> tuple[float, list[str]]:
+) -> tuple[float, tuple[CapacityMarketTerm, ...]]:
     battery = project.battery(max(usable_mwh, 1e-3))
     energy = usable_mwh if cm.rerate else project.energy_mwh
     duration = deliverable_duration_h(energy, battery.discharge_efficiency_frac, project.power_mw)
@@ -119,13 +120,36 @@ def _cm_year(
         cm.clearing_prices,
         cm.derating_factors,
     )
-    notes = [
-        f"{calendar_year}: CM {t.delivery_year} £{t.clearing_price_gbp_per_kw_per_year:g}/kW/yr x "
-        f"{t.indexation_frac:.4f} x de-rating {t.derating_factor_frac:g} ({t.duration_class_h:g} h "
-        f"class at the meter) for {t.days_in_period} days"
-        for t in terms
+    return float(sum(t.payment_gbp for t in terms)), terms
+
+
+def _cm_note(cm: CapacityMarket, terms: Sequence[CapacityMarketTerm]) -> str:
+    """The agreement's payments in one sentence: each de-rating class with its delivery years."""
+    a = cm.agreement
+    head = (
+        f"Capacity Market agreement ({a.auction_type}, first delivery year "
+        f"{a.first_delivery_year}, {a.term_years} years, "
+        f"{'re-rated on the faded energy' if cm.rerate else 'de-rated on the nameplate'})"
+    )
+    if not terms:
+        return f"{head}: no delivery year of its term falls in the project's life."
+    groups: dict[tuple[float, float, float], list[str]] = {}
+    for t in terms:
+        key = (t.clearing_price_gbp_per_kw_per_year, t.derating_factor_frac, t.duration_class_h)
+        years = groups.setdefault(key, [])
+        if t.delivery_year not in years:
+            years.append(t.delivery_year)
+    parts = [
+        f"£{price:g}/kW/yr x de-rating {factor:g} ({class_h:g} h class at the meter) in "
+        f"{years[0]}" + (f" to {years[-1]}" if len(years) > 1 else "")
+        for (price, factor, class_h), years in groups.items()
     ]
-    return float(sum(t.payment_gbp for t in terms)), notes
+    indexed = (
+        "indexed by the given index"
+        if a.cpi_index
+        else "not indexed (flat in the auction's base-year money)"
+    )
+    return f"{head}: " + "; ".join(parts) + f", pro rata by day, {indexed}."
 
 
 def check_capacity_market(project: Project, cm: CapacityMarket) -> None:
@@ -169,7 +193,7 @@ def invest_case(
     frac = 1.0
     cycles_done = 0.0
     rows: list[dict[str, float | int | str]] = []
-    cm_notes: list[str] = []
+    cm_terms: list[CapacityMarketTerm] = []
     bounds: list[float | None] = []
     costs = np.zeros(project.life_years + 1)
     discharged = np.zeros(project.life_years + 1)
@@ -184,8 +208,8 @@ def invest_case(
         calendar_year = project.start_year + k - 1
         cm_gbp = 0.0
         if capacity_market is not None:
-            cm_gbp, notes = _cm_year(project, capacity_market, calendar_year, usable)
-            cm_notes += notes
+            cm_gbp, terms = _cm_year(project, capacity_market, calendar_year, usable)
+            cm_terms += terms
         fixed = project.fixed_opex_gbp_per_mw_per_year * project.power_mw
         variable = project.variable_opex_gbp_per_mwh * year.discharged_mwh
         augmentation = project.augmentation_gbp_per_kwh * 1000.0 * added * nameplate
@@ -271,12 +295,10 @@ def invest_case(
         "grid points.",
         "LCOS = PV(capex, opex, augmentation, decommissioning, charging cost) ÷ PV(MWh "
         "discharged).",
-        *(
-            ["Capacity Market: " + "; ".join(cm_notes) + "."]
-            if cm_notes
-            else ["Capacity Market: no agreement (or no payment in the project's years)."]
-            if capacity_market is not None
-            else ["Capacity Market not included (no agreement given)."]
+        (
+            "Capacity Market not included (no agreement given)."
+            if capacity_market is None
+            else _cm_note(capacity_market, cm_terms)
         ),
         *first_assumptions,
     ]

@@ -30,6 +30,7 @@ COMMANDS = (
     "btm",
     "fleet",
     "sign",
+    "invest",
 )
 
 
