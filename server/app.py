@@ -15,7 +15,7 @@ import requests
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import bess, btm, dashboard, duos, fleet, health, jobs, lookup, openapi
+from server import bess, btm, dashboard, duos, fleet, health, invest, jobs, lookup, openapi
 from server.api import ApiBlueprint
 from server.auth import Authenticator, install_auth
 from server.config import ServerConfig, attach_config, load_config
@@ -33,6 +33,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     bess.bp,
     btm.bp,
     fleet.bp,
+    invest.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

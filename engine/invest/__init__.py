@@ -37,7 +37,7 @@ from engine.invest.revenue import (
     YearRevenue,
     stack_valuer,
 )
-from engine.invest.sweep import SizingSweep, sizing_sweep, sweep_durations_h
+from engine.invest.sweep import SWEEP_LIMITS_H, SizingSweep, sizing_sweep, sweep_durations_h
 
 __all__ = [
     "DEFAULT_CYCLES_CURVE",
@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_YEARS_CURVE",
     "FIXED_COLUMNS",
     "MAX_LIFE_YEARS",
+    "SWEEP_LIMITS_H",
     "CapacityMarket",
     "Fade",
     "FadeCurve",
