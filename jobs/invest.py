@@ -312,7 +312,7 @@ def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
     return years
 
 
-def _valuer(
+def year_valuer(
     request: InvestRequest, project: Project, years: Sequence[_Year], settings: Settings
 ) -> Valuer:
     """Values price year ``index`` for ``project`` at a usable energy with the revenue use
@@ -371,7 +371,7 @@ def run_invest(request: InvestRequest, settings: Settings) -> dict[str, Any]:
     budget = None if request.max_stacks is None else max(1, request.max_stacks // sizes)
 
     def grid_for(project: Project) -> RevenueGrid:
-        valuer = _valuer(request, project, years, settings)
+        valuer = year_valuer(request, project, years, settings)
         return RevenueGrid(valuer, labels, project.energy_mwh, request.grid_step_frac, budget)
 
     notes = _input_notes(request)

@@ -35,6 +35,7 @@ from engine.invest.revenue import (
     RevenueGrid,
     Valuer,
     YearRevenue,
+    blend,
     stack_valuer,
 )
 from engine.invest.sweep import SWEEP_LIMITS_H, SizingSweep, sizing_sweep, sweep_durations_h
@@ -57,6 +58,7 @@ __all__ = [
     "Valuer",
     "YearRevenue",
     "annuity_factor",
+    "blend",
     "check_capacity_market",
     "check_discount_rate",
     "curve_from_pairs",
