@@ -29,6 +29,7 @@ function onOpen(e) {
     .addSeparator()
     .addItem('Open sidebar', 'showSidebar')
     .addItem('Battery fleet…', 'menuFleet')
+    .addItem('Investment case…', 'menuInvest')
     .addItem('Settings…', 'menuSettings')
     .addItem('About', 'menuAbout')
     .addToUi();
