@@ -363,8 +363,10 @@ def run_invest(request: InvestRequest, settings: Settings) -> dict[str, Any]:
             request.cm_rerate,
         )
     )
-    if cm is not None:
-        check_capacity_market(request.project, cm)  # before anything is read or solved
+    if cm is not None:  # every size's class, before anything is read or solved
+        for duration in request.durations_h:
+            sized = dataclasses.replace(request.project, energy_mwh=request.power_mw * duration)
+            check_capacity_market(sized if request.sweep else request.project, cm)
     years = read_price_years(request, settings)
     labels = tuple(label for label, _, _ in years)
     sizes = len(request.durations_h)

@@ -215,7 +215,8 @@ class InvestResponse(ApiModel):
 def bess_invest(body: InvestHttpRequest) -> InvestResponse:
     """Value the project over the replayed price years (at most MAX_SYNC_STACKS stacks)."""
     inputs = {k: v for k, v in body.model_dump().items() if v is not None}
-    for name in ("price_years",):
-        inputs[name] = tuple(inputs[name])
+    for name in ("price_years", "services", "energy_markets"):
+        if name in inputs:
+            inputs[name] = tuple(inputs[name])
     request = InvestRequest(**inputs, max_stacks=MAX_SYNC_STACKS)
     return InvestResponse.model_validate(run_invest(request, server_config().settings))

@@ -167,7 +167,8 @@ class RevenueGrid:
     def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
         """Revenue of a project year with this usable energy (interpolated on the grid)."""
         year = project_year_index % len(self.labels)
-        position = (1.0 - usable_mwh / self.nameplate_mwh) / self.grid_step_frac
+        # Never above nameplate: a usable energy past it is valued at the nameplate point.
+        position = max(0.0, (1.0 - usable_mwh / self.nameplate_mwh) / self.grid_step_frac)
         below = math.floor(position + 1e-9)
         if abs(position - round(position)) < 1e-9:
             return self._node(year, round(position))

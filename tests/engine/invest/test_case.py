@@ -143,6 +143,9 @@ def test_the_grid_solves_each_point_once_and_interpolates() -> None:
     assert sorted(calls) == [(0, 8.0), (0, 10.0)]
     assert grid.value(1, 10.0).streams_gbp["x"] == 100.0
     assert grid.solves == 3
+    # Never above nameplate: more energy than it is valued at the nameplate point.
+    assert grid.value(0, 10.5).streams_gbp["x"] == 100.0
+    assert grid.solves == 3
 
 
 def test_the_grid_refuses_work_beyond_its_bound() -> None:
