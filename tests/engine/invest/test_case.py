@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import ValidationError
 from engine.invest import (
@@ -237,3 +239,34 @@ def test_bad_projects_name_the_field(kwargs: dict[str, float], field: str) -> No
     with pytest.raises(ValidationError) as caught:
         Project(1.0, 2.0, **kwargs)  # type: ignore[arg-type]  # each case sets one field
     assert caught.value.field == field
+
+
+@given(
+    drops=st.lists(st.floats(0.0, 0.2), min_size=1, max_size=4),
+    threshold=st.one_of(st.none(), st.floats(0.5, 0.95)),
+    cycles=st.floats(50.0, 700.0),
+    life=st.integers(1, 25),
+)
+@settings(max_examples=40, deadline=None)
+def test_fade_properties(
+    drops: list[float], threshold: float | None, cycles: float, life: int
+) -> None:
+    # Any falling curve, any augmentation rule: usable energy never exceeds nameplate, revenue
+    # never rises with age under identical prices except in an augmentation year, and the
+    # discounted rows sum to the NPV.
+    points, remaining = [(0.0, 1.0)], 1.0
+    for i, drop in enumerate(drops, start=1):
+        remaining = max(0.0, remaining - drop)
+        points.append((1000.0 * i, remaining))
+    fade = Fade(FadeCurve(tuple(points)), augmentation_threshold_frac=threshold)
+    project = Project(5.0, 10.0, life_years=life, augmentation_gbp_per_kwh=10.0, fade=fade)
+    grid = RevenueGrid(cycling(1_000.0, cycles), ("2024",), 10.0, grid_step_frac=0.1)
+    case = invest_case(project, grid)
+    table = case.cashflow.iloc[1:]
+    assert (table["usable_energy_mwh"] <= 10.0 + 1e-9).all()
+    revenue = table["energy_system_gbp"].to_numpy()
+    augmented = table["augmented_mwh"].to_numpy() > 0
+    for k in range(1, len(revenue)):
+        if not augmented[k]:
+            assert revenue[k] <= revenue[k - 1] + 1e-6
+    assert case.cashflow["discounted_cashflow_gbp"].sum() == pytest.approx(case.npv_gbp, abs=1e-3)
