@@ -84,6 +84,12 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=handle)
 
 
+def _gbp(value: float) -> str:
+    """Whole pounds with the sign before the £ (-£230,292)."""
+    pounds = round(value)
+    return f"{'-' if pounds < 0 else ''}£{abs(pounds):,}"
+
+
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Value the project; print JSON or a short summary."""
     inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"} and v is not None}
@@ -98,19 +104,17 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         f"{document['label']}: {document['power_mw']:g} MW / {document['energy_mwh']:g} MWh, "
         f"{document['life_years']} years at {document['discount_rate_real_frac']:g} real"
     )
-    print(f"  NPV      £{round(document['npv_gbp']):,}")
+    print(f"  NPV      {_gbp(document['npv_gbp'])}")
     print(f"  IRR      {'none' if irr is None else f'{100 * irr:.2f} %'}")
     print(f"  payback  {'not within the life' if payback is None else f'year {payback}'}")
     print(f"  LCOS     {'none' if lcos is None else f'£{lcos:,.1f}/MWh'}")
     bound = document["upper_bound"]
     if document["mode"] != "perfect_foresight" and bound["npv_gbp"] is not None:
-        print(f"  {bound['label']}: NPV £{round(bound['npv_gbp']):,}")
+        print(f"  {bound['label']}: NPV {_gbp(bound['npv_gbp'])}")
     for row in document.get("sweep", []):
         mark = "  <- best" if row["best"] else ""
         irr_text = "none" if row["irr_frac"] is None else f"{100 * row['irr_frac']:.2f} %"
-        print(
-            f"  {row['duration_h']:>4g} h  NPV £{round(row['npv_gbp']):>14,}  IRR {irr_text}{mark}"
-        )
+        print(f"  {row['duration_h']:>4g} h  NPV {_gbp(row['npv_gbp']):>14}  IRR {irr_text}{mark}")
     print(
         f"  {document['stacks_solved']} revenue stacks solved for "
         f"{document['project_years_valued']} project-years ({document['seconds']:.1f} s)"
