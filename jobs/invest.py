@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import os
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -474,9 +474,11 @@ def save_latest(document: Mapping[str, Any], settings: Settings) -> None:
     """Keep the answer for the dashboard (written whole, then renamed: never half a file)."""
     path = latest_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_suffix(f".{os.getpid()}.part")
-    part.write_text(json.dumps(document, allow_nan=False, default=str), encoding="utf-8")
-    part.replace(path)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".part", delete=False
+    ) as part:  # one file per writer: threads and workers never share a part file
+        part.write(json.dumps(document, allow_nan=False, default=str))
+    Path(part.name).replace(path)
 
 
 def load_latest(settings: Settings) -> dict[str, Any] | None:
