@@ -33,7 +33,8 @@ def test_a_two_year_case(client: FlaskClient) -> None:
     assert [r["project_year"] for r in rows] == [0, 1, 2]
     assert rows[0]["capex_gbp"] == -300_000
     assert sum(r["discounted_cashflow_gbp"] for r in rows) == pytest.approx(doc["npv_gbp"])
-    assert rows[1]["price_year"] == "2024" and rows[2]["price_year"] == "2024"
+    assert rows[1]["price_year"] == "2024"
+    assert rows[2]["price_year"] == "2024"
     # Year 2 is valued on the faded energy, between the grid's points.
     assert rows[2]["usable_energy_frac"] < 1.0
     assert rows[1]["DRL_gbp"] > 0
@@ -66,9 +67,7 @@ def test_bad_input_names_the_field(
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert field in str(problem.get("field") or "") or field in problem["detail"]
-    assert phrase in problem["detail"] or any(
-        phrase in str(e) for e in problem.get("errors", [])
-    )
+    assert phrase in problem["detail"] or any(phrase in str(e) for e in problem.get("errors", []))
     assert "cashflow" not in problem
 
 
