@@ -157,7 +157,9 @@ class RevenueHttpRequest(_BessBody):
         None, description="CM agreement term [delivery years]", json_schema_extra={"minimum": 1}
     )
     cm_cpi_index: dict[str, float] | None = Field(
-        None, description="User CPI index per delivery year, for indexation"
+        None,
+        description="User CPI index per delivery year, for indexation",
+        json_schema_extra={"additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     )
     distributor: str | None = Field(
         None,
