@@ -72,7 +72,7 @@ nodetest:
 
 ## bench: every benchmark (bench/lookup_http.py is a helper of bench/lookup.py --http);
 ## bench/dispatch.py runs energy-py-linear once (~25 min here): BENCH_ARGS=--skip-epl skips it
-BENCHES := warehouse lookup duos dispatch revenue forecast btm dashboard fleet concurrency slow_clients mixed_load risk
+BENCHES := warehouse lookup duos dispatch revenue forecast btm dashboard fleet concurrency slow_clients mixed_load risk invest
 bench: install
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; \
 		args=""; [ "$$b" = dispatch ] && args="$(BENCH_ARGS)"; \

@@ -23,6 +23,7 @@ from server import (
     duos,
     fleet,
     health,
+    invest,
     jobs,
     lookup,
     openapi,
@@ -51,6 +52,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     data.bp,
     risk.bp,
     runs.bp,
+    invest.bp,
 )
 
 access_log = logging.getLogger("gbess.server.access")

@@ -30,6 +30,7 @@ function onOpen(e) {
     .addItem('Open sidebar', 'showSidebar')
     .addItem('Battery fleet…', 'menuFleet')
     .addItem('Risk scenarios…', 'menuRisk')
+    .addItem('Investment case…', 'menuInvest')
     .addItem('Settings…', 'menuSettings')
     .addItem('About', 'menuAbout')
     .addToUi();

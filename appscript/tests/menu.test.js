@@ -28,7 +28,7 @@ test('onOpen adds the gbess menu; every item names a global function', () => {
   const labels = menu.items.filter((i) => i.label).map((i) => i.label);
   assert.deepEqual(labels, ['Look up selected sites', 'Cost DUoS for the selected profile', 'Value a battery…',
     'Behind-the-meter PPA…', 'Refresh dashboard now', 'Schedule refresh…', 'Auto-lookup on edit…', 'Open sidebar',
-    'Battery fleet…', 'Risk scenarios…', 'Settings…', 'About']);
+    'Battery fleet…', 'Risk scenarios…', 'Investment case…', 'Settings…', 'About']);
   for (const item of menu.items.filter((i) => i.fn)) {
     assert.equal(typeof p.context[item.fn], 'function', item.fn);
   }

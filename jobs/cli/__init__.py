@@ -32,6 +32,7 @@ COMMANDS = (
     "sign",
     "response_value",
     "risk",
+    "invest",
 )
 
 

@@ -3,5 +3,15 @@
 Kept free of imports so the CLI can name the tabs without loading the jobs.
 """
 
-TABS = ("Market", "Frequency response", "DUoS", "Sites", "Fleet", "Backtest", "Risk", "Refresh log")
+TABS = (
+    "Market",
+    "Frequency response",
+    "DUoS",
+    "Sites",
+    "Fleet",
+    "Backtest",
+    "Risk",
+    "Investment",
+    "Refresh log",
+)
 BACKENDS = ("local", "google")

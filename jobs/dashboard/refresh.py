@@ -32,6 +32,7 @@ from jobs.dashboard.backtest import backtest_job
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
+from jobs.dashboard.investment import investment_job
 from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
 from jobs.dashboard.risk import risk_job
@@ -118,6 +119,10 @@ def _fleet(ctx: RefreshContext) -> TabPlan:
     return fleet_job(ctx.warehouse, data.bm_unit_snapshot(ctx.settings))
 
 
+def _investment(ctx: RefreshContext) -> TabPlan:
+    return investment_job(ctx.settings)
+
+
 def _sites(ctx: RefreshContext) -> TabPlan:
     cells = ctx.read_tab(INPUT_TAB) if ctx.read_tab is not None else None
     if cells is not None:
@@ -165,6 +170,7 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "Fleet": _fleet,
     "Backtest": lambda ctx: backtest_job(ctx.settings),  # the last saved gbess backtest
     "Risk": lambda ctx: risk_job(ctx.warehouse),
+    "Investment": _investment,
 }
 TAB_ORDER = (*JOBS, LOG_TAB)
 if TAB_ORDER != TABS:  # pragma: no cover - a wiring mistake, caught on import

@@ -103,6 +103,14 @@ SEMANTIC_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("/v1/jobs/refresh", "GBESS_", "", "a backend this server is not configured for"),
     ("/v1/bess/response-value", "to", "", "forwards, at most 400 days (jobs/response.py)"),
     ("/v1/bess/response-value", "first_date", "outside the days", "settlement time covers"),
+    ("/v1/bess/invest", "fade_", "", "a fade curve starts at (0, 1), x rising, never rising"),
+    ("/v1/bess/invest", "duration_", "", "the sweep runs forwards, at most 15 sizes"),
+    ("/v1/bess/invest", "price_years", "revenue stacks one request may solve",
+     "price years x sizes within the synchronous bound (server/invest.py)"),
+    ("/v1/bess/invest", "augmentation_target_frac", "below the threshold", "target ≥ threshold"),
+    ("/v1/bess/invest", "energy_mwh", "minutes at", "at least 15 minutes of energy at full power"),
+    ("/v1/bess/invest", "energy_markets", "at least one", "some market or service"),
+    ("/v1/bess/invest", "cm_", "", "an agreement the published auctions do not price"),
 )  # fmt: skip
 
 #: Operations whose published schema is still looser than their checks, with the reason.

@@ -1,0 +1,77 @@
+'use strict';
+// Invest.gs: the investment case panel over POST /v1/bess/invest.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { loadProject, plain, problem, json, SETTINGS } = require('./harness');
+
+function project(settings = SETTINGS) {
+  return loadProject({ settings });
+}
+
+const ROW = (year, prices, usable, revenue, net, cumulative) => ({
+  project_year: year, calendar_year: 2025 + year, price_year: prices, usable_energy_frac: usable,
+  revenue_gbp: revenue, net_cashflow_gbp: net, cumulative_cashflow_gbp: cumulative,
+  discounted_cashflow_gbp: net,
+});
+const DOCUMENT = {
+  label: 'forecast', mode: 'forecast', power_mw: 50, energy_mwh: 100, life_years: 2, start_year: 2026,
+  npv_gbp: -1234567.4, irr_frac: null, payback_year: null, lcos_gbp_per_mwh: 151.26,
+  upper_bound: { label: 'upper bound (perfect foresight)', npv_gbp: 2500000 },
+  cashflow: [ROW(0, null, 1, 0, -3000000, -3000000), ROW(1, '2024', 1, 900000, 800000, -2200000),
+    ROW(2, '2025', 0.956, 880000, 780000, -1420000)],
+  stacks_solved: 2, project_years_valued: 2, assumptions: ['All figures are real.'],
+};
+
+test('menu item opens the investment panel as a sidebar', () => {
+  const p = project();
+  p.call('menuInvest');
+  assert.equal(p.ui.sidebars.length, 1);
+  assert.equal(p.ui.sidebars[0].title, 'gbess investment case');
+});
+
+test('investPanel: fields checked before any request', () => {
+  const p = project();
+  const out = plain(p.call('investPanel', { power_mw: '', energy_mwh: 'lots', price_years: '24',
+    cm_first_delivery_year: '2027' }));
+  assert.deepEqual(out, { ok: false, errors: {
+    power_mw: 'Give the power.', energy_mwh: 'Use a number for the energy.',
+    price_years: 'Use years like 2023,2024,2025.', cm_first_delivery_year: 'Use a delivery year like 2027/28.',
+  } });
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
+});
+
+test('investPanel: one signed POST; NPV, IRR "—", the bound labelled; the case written to its tab', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json(DOCUMENT);
+  const out = plain(p.call('investPanel', { power_mw: '50', energy_mwh: '100', capex_gbp_per_kw: '100',
+    discount_rate_real_frac: '0.08', price_years: '2024, 2025', capacity_market: 'T-4',
+    cm_first_delivery_year: '2027/28', sweep: false }));
+  const request = p.fakes.UrlFetchApp.requests[0];
+  assert.equal(request.url, 'https://gbess.example.run.app/v1/bess/invest');
+  assert.equal(request.method, 'POST');
+  assert.ok(request.headers['X-Gbess-Signature'].startsWith('v2='));
+  assert.deepEqual(JSON.parse(request.payload), { power_mw: 50, energy_mwh: 100, capex_gbp_per_kw: 100,
+    discount_rate_real_frac: 0.08, price_years: [2024, 2025], capacity_market: 'T-4',
+    cm_first_delivery_year: '2027/28' });
+  assert.equal(out.ok, true);
+  assert.deepEqual(out.summary, [['NPV (real)', '-£1,234,567'], ['IRR (real)', '—'],
+    ['Payback', 'not within the life'], ['LCOS', '£151/MWh'],
+    ['NPV, upper bound (perfect foresight)', '£2,500,000']]);
+  assert.deepEqual(out.cashflow.rows[2], ['2', '2025', '95.6%', '£880,000', '£780,000', '-£1,420,000']);
+  assert.ok(out.written.startsWith('Investment case!'));
+  const cells = plain(p.ss.getSheetByName('Investment case').getDataRange().getValues());
+  assert.equal(cells[0][0], 'forecast: 50 MW / 100 MWh, 2 years from 2026');
+  assert.ok(cells.some((r) => r[0] === 'Assumptions'));
+});
+
+test('investPanel: a 422 naming a field lands next to it; nothing is written', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => problem(422, 'Validation error',
+    'discount_rate_real_frac: a discount rate is a fraction in (-1, 1); got 8 — did you mean 0.08?',
+    'discount_rate_real_frac');
+  const out = plain(p.call('investPanel', { power_mw: '50', energy_mwh: '100', discount_rate_real_frac: '8' }));
+  assert.equal(out.ok, false);
+  assert.ok(out.errors.discount_rate_real_frac.includes('did you mean 0.08?'));
+  assert.equal(p.ss.getSheetByName('Investment case'), null);
+});

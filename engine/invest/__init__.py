@@ -1,0 +1,74 @@
+"""Will this battery pay back: the multi-year investment case (fade, augmentation, Capacity
+Market agreements, NPV/IRR/payback/LCOS) and the sizing sweep, in real terms.
+
+Entries: :func:`invest_case` (one project over a sequence of price years, :class:`RevenueGrid`)
+and :func:`sizing_sweep` (durations at a fixed power).
+"""
+
+from engine.invest.case import (
+    FIXED_COLUMNS,
+    CapacityMarket,
+    InvestCase,
+    check_capacity_market,
+    invest_case,
+)
+from engine.invest.degradation import (
+    DEFAULT_CYCLES_CURVE,
+    DEFAULT_YEARS_CURVE,
+    Fade,
+    FadeCurve,
+    curve_from_pairs,
+)
+from engine.invest.finance import (
+    annuity_factor,
+    check_discount_rate,
+    discount_factors,
+    irr_frac,
+    lcos_gbp_per_mwh,
+    npv_gbp,
+    payback_year,
+)
+from engine.invest.project import MAX_LIFE_YEARS, Project
+from engine.invest.revenue import (
+    DEFAULT_GRID_STEP_FRAC,
+    PriceYear,
+    RevenueGrid,
+    Valuer,
+    YearRevenue,
+    blend,
+    stack_valuer,
+)
+from engine.invest.sweep import SWEEP_LIMITS_H, SizingSweep, sizing_sweep, sweep_durations_h
+
+__all__ = [
+    "DEFAULT_CYCLES_CURVE",
+    "DEFAULT_GRID_STEP_FRAC",
+    "DEFAULT_YEARS_CURVE",
+    "FIXED_COLUMNS",
+    "MAX_LIFE_YEARS",
+    "SWEEP_LIMITS_H",
+    "CapacityMarket",
+    "Fade",
+    "FadeCurve",
+    "InvestCase",
+    "PriceYear",
+    "Project",
+    "RevenueGrid",
+    "SizingSweep",
+    "Valuer",
+    "YearRevenue",
+    "annuity_factor",
+    "blend",
+    "check_capacity_market",
+    "check_discount_rate",
+    "curve_from_pairs",
+    "discount_factors",
+    "invest_case",
+    "irr_frac",
+    "lcos_gbp_per_mwh",
+    "npv_gbp",
+    "payback_year",
+    "sizing_sweep",
+    "stack_valuer",
+    "sweep_durations_h",
+]

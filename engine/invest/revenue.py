@@ -1,0 +1,219 @@
+"""Revenue of each project year: a sequence of price years valued on each year's usable energy.
+
+The revenue input is **a sequence of years, each a** :class:`engine.revenue.MarketData` **with
+the history before it** (:class:`PriceYear`): replayed historical years now, a scenario path
+later, plug in the same way. Project year k is valued on price year ``k mod n`` (replayed in
+turn when the life is longer than the sequence).
+
+Valuing a capacity many times must not re-solve identical years: :class:`RevenueGrid` solves
+each price year only at usable energies on a grid (nameplate x (1, 1 - step, 1 - 2 step ...)),
+once each, and interpolates linearly between the two grid points around a year's usable
+energy (exact at grid points). The stack's ``degradation`` stream is a wear *hurdle* the
+dispatch sees, not cash: the fade and augmentation carry the cost of wear, so it is left out
+of the cashflow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from engine.battery import MIN_ENERGY_MWH
+from engine.errors import ValidationError
+from engine.invest.project import Project
+from engine.revenue import (
+    ForecastPolicy,
+    MarketData,
+    NetworkCharges,
+    ServiceSpec,
+    revenue_stack,
+)
+
+#: Streams of a stack that are not cash in an investment case (see the module docstring).
+NON_CASH_STREAMS = ("degradation",)
+#: Default spacing of the usable-energy grid, as a fraction of nameplate [-].
+DEFAULT_GRID_STEP_FRAC = 0.2
+
+
+@dataclass(frozen=True)
+class PriceYear:
+    """One year of prices to value a project year on.
+
+    Attributes:
+        label: What it is (``"2024"`` for a replayed year, a scenario id later).
+        data: The year's prices.
+        history: Prices before it (the forecast mode's inputs), or None.
+        network: The site's DUoS charges over ``data``'s half-hours, or None.
+    """
+
+    label: str
+    data: MarketData
+    history: MarketData | None = None
+    network: NetworkCharges | None = None
+
+
+@dataclass(frozen=True)
+class YearRevenue:
+    """What one price year earns a battery of one usable energy.
+
+    Attributes:
+        streams_gbp: Cash by stream (energy markets, services, DUoS), wear hurdle left out [£].
+        charging_cost_gbp: Energy bought to charge [£] (for LCOS).
+        discharged_mwh: Energy discharged to the grid [MWh].
+        upper_bound_gbp: The same streams under perfect foresight (labelled upper bound),
+            or None when not computed [£].
+        assumptions: The stack's assumptions (first solve).
+    """
+
+    streams_gbp: dict[str, float]
+    charging_cost_gbp: float
+    discharged_mwh: float
+    upper_bound_gbp: float | None = None
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def revenue_gbp(self) -> float:
+        """Sum of the cash streams [£]."""
+        return float(sum(self.streams_gbp.values()))
+
+
+#: Values a price year (by its index) for a usable energy [MWh].
+Valuer = Callable[[int, float], YearRevenue]
+
+
+def blend(a: YearRevenue, b: YearRevenue, weight_b: float) -> YearRevenue:
+    """Linear interpolation ``(1 - w) a + w b`` of every figure (a stream absent is 0)."""
+    w = weight_b
+    names = list(dict.fromkeys([*a.streams_gbp, *b.streams_gbp]))
+    streams = {
+        n: (1 - w) * a.streams_gbp.get(n, 0.0) + w * b.streams_gbp.get(n, 0.0) for n in names
+    }
+    bound = (
+        None
+        if a.upper_bound_gbp is None or b.upper_bound_gbp is None
+        else (1 - w) * a.upper_bound_gbp + w * b.upper_bound_gbp
+    )
+    return YearRevenue(
+        streams,
+        (1 - w) * a.charging_cost_gbp + w * b.charging_cost_gbp,
+        (1 - w) * a.discharged_mwh + w * b.discharged_mwh,
+        bound,
+        a.assumptions or b.assumptions,
+    )
+
+
+NOTHING = YearRevenue({}, 0.0, 0.0, 0.0)
+
+
+@dataclass
+class RevenueGrid:
+    """Revenue by (price year, usable energy on a grid), solved lazily once, interpolated.
+
+    Attributes:
+        valuer: Solves one price year at one usable energy.
+        labels: The price years' labels (the sequence replayed).
+        nameplate_mwh: Nameplate energy; grid points are fractions of it [MWh].
+        grid_step_frac: Grid spacing as a fraction of nameplate, in (0, 1] [-].
+        max_solves: Refuse to start a solve beyond this many (None = no bound).
+        solves: Grid points solved so far.
+    """
+
+    valuer: Valuer
+    labels: tuple[str, ...]
+    nameplate_mwh: float
+    grid_step_frac: float = DEFAULT_GRID_STEP_FRAC
+    max_solves: int | None = None
+    solved: dict[tuple[int, int], YearRevenue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            raise ValidationError(
+                "price_years: give at least one year of prices", field="price_years"
+            )
+        step = self.grid_step_frac
+        if not (math.isfinite(step) and 0.0 < step <= 1.0):
+            raise ValidationError(
+                f"grid_step_frac: a fraction of nameplate in (0, 1], got {step:g}",
+                field="grid_step_frac",
+            )
+
+    @property
+    def solves(self) -> int:
+        """Stacks solved so far."""
+        return len(self.solved)
+
+    def label(self, project_year_index: int) -> str:
+        """The price year replayed in a project year (0-based)."""
+        return self.labels[project_year_index % len(self.labels)]
+
+    def _node(self, year: int, j: int) -> YearRevenue:
+        key = (year, j)
+        if key not in self.solved:
+            energy = self.nameplate_mwh * max(0.0, 1.0 - j * self.grid_step_frac)
+            if energy < MIN_ENERGY_MWH:
+                self.solved[key] = NOTHING
+                return NOTHING
+            if self.max_solves is not None and self.solves >= self.max_solves:
+                raise ValidationError(
+                    f"price_years: valuing this case needs more than {self.max_solves} revenue "
+                    "stacks (price years x usable-energy grid points); replay fewer years, "
+                    "widen grid_step_frac or run it from the CLI (gbess invest)",
+                    field="price_years",
+                )
+            self.solved[key] = self.valuer(year, energy)
+        return self.solved[key]
+
+    def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
+        """Revenue of a project year with this usable energy (interpolated on the grid)."""
+        year = project_year_index % len(self.labels)
+        # Never above nameplate: a usable energy past it is valued at the nameplate point.
+        position = max(0.0, (1.0 - usable_mwh / self.nameplate_mwh) / self.grid_step_frac)
+        below = math.floor(position + 1e-9)
+        if abs(position - round(position)) < 1e-9:
+            return self._node(year, round(position))
+        weight = position - below
+        return blend(self._node(year, below), self._node(year, below + 1), weight)
+
+
+def stack_valuer(
+    project: Project,
+    years: Sequence[PriceYear],
+    services: tuple[ServiceSpec, ...],
+    energy_markets: tuple[str, ...],
+    *,
+    mode: str = "forecast",
+    forecast_method: str = "naive",
+    policy: ForecastPolicy | None = None,
+    assumptions: Sequence[str] = (),
+) -> Valuer:
+    """A valuer that runs :func:`engine.revenue.revenue_stack` (forecast mode by default) on a
+    price year for the project's battery at a usable energy."""
+
+    def value(index: int, usable_mwh: float) -> YearRevenue:
+        year = years[index]
+        stack = revenue_stack(
+            year.data,
+            project.battery(usable_mwh),
+            services,
+            energy_markets,
+            mode=mode,
+            history=year.history,
+            policy=policy,
+            network=year.network,
+            forecast_method=forecast_method,
+            assumptions=assumptions,
+        )
+        head = stack.headline
+        cash = {k: v for k, v in head.streams.items() if k not in NON_CASH_STREAMS}
+        bound = stack.perfect_foresight
+        bound_cash = sum(v for k, v in bound.streams.items() if k not in NON_CASH_STREAMS)
+        return YearRevenue(
+            cash,
+            head.costs["charging_cost_gbp"],
+            head.equivalent_cycles * usable_mwh,
+            float(bound_cash),
+            tuple(head.assumptions),
+        )
+
+    return value

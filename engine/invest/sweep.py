@@ -1,0 +1,113 @@
+"""Sizing sweep: for a connection of fixed MW, the case at each duration, the best marked."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import ValidationError
+from engine.invest.case import CapacityMarket, InvestCase, invest_case
+from engine.invest.project import Project
+from engine.invest.revenue import RevenueGrid
+
+#: Shortest and longest durations a sweep accepts [h].
+SWEEP_LIMITS_H = (0.5, 8.0)
+
+
+def sweep_durations_h(first_h: float, last_h: float, step_h: float) -> tuple[float, ...]:
+    """Durations ``first, first + step, ..., last`` [h].
+
+    Raises:
+        ValidationError: Bounds outside 0.5-8 h, last before first, or a step ≤ 0 or
+            giving more than 15 sizes (fields ``duration_from_h``, ``duration_to_h``,
+            ``duration_step_h``).
+    """
+    low, high = SWEEP_LIMITS_H
+    for name, value in (("duration_from_h", first_h), ("duration_to_h", last_h)):
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValidationError(
+                f"{name}: a duration from {low:g} to {high:g} h, got {value:g}", field=name
+            )
+    if last_h < first_h:
+        raise ValidationError(
+            f"duration_to_h: {last_h:g} h is below duration_from_h {first_h:g} h",
+            field="duration_to_h",
+        )
+    if not (math.isfinite(step_h) and step_h > 0):
+        raise ValidationError(
+            f"duration_step_h: must be above 0, got {step_h:g}", field="duration_step_h"
+        )
+    count = math.floor((last_h - first_h) / step_h + 1e-9) + 1
+    if count > 15:
+        raise ValidationError(
+            f"duration_step_h: {count} sizes; at most 15 (widen the step)", field="duration_step_h"
+        )
+    return tuple(round(first_h + i * step_h, 9) for i in range(count))
+
+
+@dataclass(frozen=True)
+class SizingSweep:
+    """The sweep's table and each size's case.
+
+    Attributes:
+        table: One row per duration: ``duration_h``, ``energy_mwh``, ``capex_gbp``,
+            ``npv_gbp``, ``irr_frac`` (NaN when none), ``payback_year`` (NaN when never),
+            ``lcos_gbp_per_mwh``, ``stacks_solved``, ``best`` (the highest NPV).
+        cases: The case per duration, in the table's order.
+    """
+
+    table: pd.DataFrame
+    cases: tuple[InvestCase, ...]
+
+    @property
+    def best_duration_h(self) -> float:
+        """The duration with the highest NPV [h]."""
+        return float(self.table.loc[self.table["best"], "duration_h"].iloc[0])
+
+
+def sizing_sweep(
+    project: Project,
+    durations_h: Sequence[float],
+    revenue_for: Callable[[Project], RevenueGrid],
+    *,
+    capacity_market: CapacityMarket | None = None,
+) -> SizingSweep:
+    """The case of ``project`` resized to each duration at its power (capex per kW and per
+    kWh, opex and fade as given).
+
+    Args:
+        project: The project; its ``energy_mwh`` is replaced by power x duration.
+        durations_h: Durations to value [h].
+        revenue_for: The revenue grid of a resized project (one per size: a size's stacks
+            are its own).
+        capacity_market: The agreement, if any (de-rated by each size's duration class).
+    """
+    cases = []
+    rows = []
+    for duration in durations_h:
+        sized = dataclasses.replace(project, energy_mwh=project.power_mw * duration)
+        case = invest_case(sized, revenue_for(sized), capacity_market=capacity_market)
+        cases.append(case)
+        rows.append(
+            {
+                "duration_h": duration,
+                "energy_mwh": sized.energy_mwh,
+                "capex_gbp": sized.capex_gbp,
+                "npv_gbp": case.npv_gbp,
+                "irr_frac": np.nan if case.irr_frac is None else case.irr_frac,
+                "payback_year": np.nan if case.payback_year is None else case.payback_year,
+                "lcos_gbp_per_mwh": np.nan
+                if case.lcos_gbp_per_mwh is None
+                else case.lcos_gbp_per_mwh,
+                "stacks_solved": case.stacks_solved,
+            }
+        )
+    table = pd.DataFrame(rows)
+    best = int(table["npv_gbp"].to_numpy().argmax())
+    table["best"] = np.arange(len(table)) == best
+    return SizingSweep(table, tuple(cases))

@@ -1,0 +1,122 @@
+"""``gbess invest``: will this battery pay back — the multi-year investment case (and
+``--sweep``: NPV and IRR by duration at a fixed power)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from jobs.cli._common import add_json_flag, emit_json
+from jobs.invest import DEFAULT_GRID_STEP_FRAC, InvestRequest, run_invest
+from jobs.settings import Settings
+
+
+def _years(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(y) for y in text.split(",") if y.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected years like 2023,2024, got {text!r}") from None
+
+
+def register(sub: Any) -> None:
+    """Add the ``invest`` subcommand."""
+    p = sub.add_parser(
+        "invest",
+        help="multi-year investment case: fade, augmentation, CM, NPV/IRR/payback/LCOS (real)",
+    )
+    p.add_argument("--power-mw", type=float, required=True, help="connection power [MW]")
+    p.add_argument("--energy-mwh", type=float, required=True, help="nameplate energy [MWh]")
+    p.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    p.add_argument("--capex-gbp-per-kw", type=float, default=0.0)
+    p.add_argument("--capex-gbp-per-kwh", type=float, default=0.0)
+    p.add_argument("--fixed-opex-gbp-per-mw-per-year", type=float, default=0.0)
+    p.add_argument("--variable-opex-gbp-per-mwh", type=float, default=0.0)
+    p.add_argument("--augmentation-gbp-per-kwh", type=float, default=0.0)
+    p.add_argument(
+        "--augmentation-threshold-frac", type=float, default=None, help="augment below this, 0-1"
+    )
+    p.add_argument("--augmentation-target-frac", type=float, default=1.0, help="restore to, 0-1")
+    p.add_argument("--life-years", type=int, default=15, help="1-50")
+    p.add_argument("--start-year", type=int, default=2026, help="first operating year")
+    p.add_argument(
+        "--discount-rate-real-frac", type=float, default=0.08, help="real, a fraction: 0.08"
+    )
+    p.add_argument("--decommissioning-gbp", type=float, default=0.0)
+    p.add_argument(
+        "--fade-cycles-curve", default=None, help="cycles:remaining pairs, e.g. 0:1,365:0.956"
+    )
+    p.add_argument(
+        "--fade-years-curve", default=None, help="years:remaining pairs, e.g. 0:1,10:0.95"
+    )
+    p.add_argument(
+        "--price-years", type=_years, default=None, help="years replayed: 2023,2024,2025 (default)"
+    )
+    p.add_argument("--services", default=None, help="e.g. DCL,DCH,DML,DMH,DRL,DRH ('' none)")
+    p.add_argument("--energy-markets", default=None, help="apx,system ('' none)")
+    p.add_argument(
+        "--mode", default="forecast", help="forecast (default) or perfect_foresight (upper bound)"
+    )
+    p.add_argument("--forecast-method", default="naive", help="naive (default) or learned")
+    p.add_argument(
+        "--degradation-gbp-per-mwh", type=float, default=None, help="wear hurdle of the dispatch"
+    )
+    p.add_argument("--capacity-market", default="none", help="none, T-1 or T-4")
+    p.add_argument("--cm-price-gbp-per-kw-per-year", type=float, default=None)
+    p.add_argument("--cm-derating-factor", type=float, default=None, help="0-1")
+    p.add_argument("--cm-first-delivery-year", default=None, help="e.g. 2027/28")
+    p.add_argument("--cm-term-years", type=int, default=15, help="agreement term [years]")
+    p.add_argument("--cm-cpi-index", default=None, help="index per delivery year: 2027/28=1.0,...")
+    p.add_argument("--cm-rerate", action="store_true", help="re-rate on the faded energy")
+    p.add_argument("--distributor", default=None, help="site licence area for DUoS")
+    p.add_argument("--import-tariff", default=None)
+    p.add_argument("--export-tariff", default=None)
+    p.add_argument(
+        "--grid-step-frac",
+        type=float,
+        default=DEFAULT_GRID_STEP_FRAC,
+        help=f"usable-energy grid, fraction of nameplate (default {DEFAULT_GRID_STEP_FRAC})",
+    )
+    p.add_argument("--sweep", action="store_true", help="value durations at this power")
+    p.add_argument("--duration-from-h", type=float, default=1.0)
+    p.add_argument("--duration-to-h", type=float, default=4.0)
+    p.add_argument("--duration-step-h", type=float, default=0.5)
+    add_json_flag(p)
+    p.set_defaults(handler=handle)
+
+
+def _gbp(value: float) -> str:
+    """Whole pounds with the sign before the £ (-£230,292)."""
+    pounds = round(value)
+    return f"{'-' if pounds < 0 else ''}£{abs(pounds):,}"
+
+
+def handle(args: argparse.Namespace, settings: Settings) -> int:
+    """Value the project; print JSON or a short summary."""
+    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"} and v is not None}
+    document = run_invest(InvestRequest(**inputs), settings)
+    if args.json:
+        emit_json(document)
+        return 0
+    irr = document["irr_frac"]
+    payback = document["payback_year"]
+    lcos = document["lcos_gbp_per_mwh"]
+    print(
+        f"{document['label']}: {document['power_mw']:g} MW / {document['energy_mwh']:g} MWh, "
+        f"{document['life_years']} years at {document['discount_rate_real_frac']:g} real"
+    )
+    print(f"  NPV      {_gbp(document['npv_gbp'])}")
+    print(f"  IRR      {'none' if irr is None else f'{100 * irr:.2f} %'}")
+    print(f"  payback  {'not within the life' if payback is None else f'year {payback}'}")
+    print(f"  LCOS     {'none' if lcos is None else f'£{lcos:,.1f}/MWh'}")
+    bound = document["upper_bound"]
+    if document["mode"] != "perfect_foresight" and bound["npv_gbp"] is not None:
+        print(f"  {bound['label']}: NPV {_gbp(bound['npv_gbp'])}")
+    for row in document.get("sweep", []):
+        mark = "  <- best" if row["best"] else ""
+        irr_text = "none" if row["irr_frac"] is None else f"{100 * row['irr_frac']:.2f} %"
+        print(f"  {row['duration_h']:>4g} h  NPV {_gbp(row['npv_gbp']):>14}  IRR {irr_text}{mark}")
+    print(
+        f"  {document['stacks_solved']} revenue stacks solved for "
+        f"{document['project_years_valued']} project-years ({document['seconds']:.1f} s)"
+    )
+    return 0

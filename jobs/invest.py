@@ -1,0 +1,490 @@
+"""The battery investment case use case: replay price years, value each project year, shape the
+answer (``gbess invest``, ``POST /v1/bess/invest``).
+
+One :class:`InvestRequest` (validated once, on creation: every bad input names its field before
+anything is read or solved) and :func:`run_invest`, which reads each price year from the
+warehouse once and hands the engine (:func:`engine.invest.invest_case`,
+:func:`engine.invest.sizing_sweep`) a valuer that runs the same stack as ``gbess revenue``
+(:func:`jobs.revenue.run_stack`: forecast mode, eligibility, site DUoS, assumptions).
+Every figure is real (the replayed years' prices taken as today's money).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import DataMissingError, ValidationError
+from engine.invest import (
+    DEFAULT_CYCLES_CURVE,
+    DEFAULT_YEARS_CURVE,
+    CapacityMarket,
+    Fade,
+    FadeCurve,
+    InvestCase,
+    Project,
+    RevenueGrid,
+    Valuer,
+    YearRevenue,
+    check_capacity_market,
+    curve_from_pairs,
+    invest_case,
+    sizing_sweep,
+    sweep_durations_h,
+)
+from engine.reference import reference_data
+from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement
+from engine.revenue.markets import CM_AUCTIONS, cm_delivery_year_of
+from jobs.dispatch import renamed
+from jobs.revenue import (
+    HISTORY_DAYS,
+    LEARNED_HISTORY_DAYS,
+    RevenueRequest,
+    read_history,
+    read_market_data,
+    run_stack,
+)
+from jobs.settings import Settings
+
+#: Price years replayed by default: the three latest whole years with every market's prices.
+DEFAULT_PRICE_YEARS: tuple[int, ...] = (2023, 2024, 2025)
+#: Default usable-energy grid spacing (fraction of nameplate): points at 1.0, 0.7, 0.4 ...
+DEFAULT_GRID_STEP_FRAC = 0.3
+#: Default Capacity Market agreement term for a new-build project [delivery years].
+DEFAULT_CM_TERM_YEARS = 15
+#: Engine field names → the request's input names.
+_FIELDS = {"round_trip_efficiency_frac": "round_trip_efficiency"}
+
+
+@dataclass(frozen=True)
+class InvestRequest:
+    """A battery project, the price years to replay and the options, validated on creation.
+
+    Money is real (constant money of the prices replayed). Field names are the CLI's flags
+    and the HTTP body's keys; an error names one of them.
+
+    Attributes:
+        power_mw: Connection power [MW].
+        energy_mwh: Nameplate energy [MWh] (with ``sweep``: replaced by each duration's).
+        round_trip_efficiency: Round trip [0-1].
+        capex_gbp_per_kw: Power capex [£/kW].
+        capex_gbp_per_kwh: Energy capex [£/kWh].
+        fixed_opex_gbp_per_mw_per_year: Fixed opex [£/MW/yr].
+        variable_opex_gbp_per_mwh: Per MWh discharged [£/MWh].
+        augmentation_gbp_per_kwh: Augmentation price [£/kWh].
+        augmentation_threshold_frac: Augment below this fraction of nameplate (None never).
+        augmentation_target_frac: Fraction restored to [0-1].
+        life_years: Operating years (1-50).
+        start_year: First operating calendar year.
+        discount_rate_real_frac: Real discount rate, a fraction in (-1, 1).
+        decommissioning_gbp: End-of-life cost [£].
+        fade_cycles_curve: ``((cycles, remaining_frac), ...)``, default Modo Energy's.
+        fade_years_curve: ``((years, remaining_frac), ...)``, default no calendar fade.
+        price_years: Calendar years of the warehouse replayed in turn.
+        services: Service codes (default all six).
+        energy_markets: Energy markets (default apx, system).
+        mode: ``forecast`` (default) or ``perfect_foresight`` (the upper bound alone).
+        forecast_method: ``naive`` (default) or ``learned``.
+        degradation_gbp_per_mwh: Wear hurdle of the dispatch [£/MWh] (not a cashflow).
+        capacity_market: ``none``, ``T-1``, ``T-4`` or ``input`` (a price given).
+        cm_price_gbp_per_kw_per_year: The agreement's price if not published [£/kW/yr].
+        cm_derating_factor: The agreement's de-rating factor if not published [0-1].
+        cm_first_delivery_year: First delivery year (default: the one holding 1 January of
+            ``start_year``).
+        cm_term_years: Delivery years of the agreement (default 15).
+        cm_cpi_index: The user's index per delivery year (none invented; real terms: give a
+            real index or none).
+        cm_rerate: Re-rate the de-rating class on each year's faded energy.
+        distributor: Site licence area for DUoS (with both tariffs), or None.
+        import_tariff: DUoS demand tariff name or LLFC.
+        export_tariff: DUoS generation tariff name or LLFC.
+        grid_step_frac: Usable-energy grid spacing (fraction of nameplate).
+        sweep: Value durations ``duration_from_h..duration_to_h`` at ``power_mw``.
+        duration_from_h: Shortest duration of the sweep [h].
+        duration_to_h: Longest duration [h].
+        duration_step_h: Step [h].
+        max_stacks: Refuse a case needing more stacks than this (None = unbounded).
+        project: The engine's project (derived).
+        revenue: The revenue request of the first price year at nameplate (derived; checks
+            every revenue input once).
+    """
+
+    power_mw: float
+    energy_mwh: float
+    round_trip_efficiency: float = 0.88
+    capex_gbp_per_kw: float = 0.0
+    capex_gbp_per_kwh: float = 0.0
+    fixed_opex_gbp_per_mw_per_year: float = 0.0
+    variable_opex_gbp_per_mwh: float = 0.0
+    augmentation_gbp_per_kwh: float = 0.0
+    augmentation_threshold_frac: float | None = None
+    augmentation_target_frac: float = 1.0
+    life_years: int = 15
+    start_year: int = 2026
+    discount_rate_real_frac: float = 0.08
+    decommissioning_gbp: float = 0.0
+    fade_cycles_curve: Sequence[Sequence[float]] | str = DEFAULT_CYCLES_CURVE.points
+    fade_years_curve: Sequence[Sequence[float]] | str = DEFAULT_YEARS_CURVE.points
+    price_years: tuple[int, ...] = DEFAULT_PRICE_YEARS
+    services: str | tuple[str, ...] | None = None
+    energy_markets: str | tuple[str, ...] | None = None
+    mode: str = "forecast"
+    forecast_method: str = "naive"
+    degradation_gbp_per_mwh: float | None = None
+    capacity_market: str = "none"
+    cm_price_gbp_per_kw_per_year: float | None = None
+    cm_derating_factor: float | None = None
+    cm_first_delivery_year: str | None = None
+    cm_term_years: int = DEFAULT_CM_TERM_YEARS
+    cm_cpi_index: str | Mapping[str, float] | None = None
+    cm_rerate: bool = False
+    distributor: str | None = None
+    import_tariff: str | None = None
+    export_tariff: str | None = None
+    grid_step_frac: float = DEFAULT_GRID_STEP_FRAC
+    sweep: bool = False
+    duration_from_h: float = 1.0
+    duration_to_h: float = 4.0
+    duration_step_h: float = 0.5
+    max_stacks: int | None = None
+    project: Project = field(init=False, repr=False, compare=False)
+    revenue: RevenueRequest = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fade = Fade(
+            _curve(self.fade_cycles_curve, "fade_cycles_curve"),
+            _curve(self.fade_years_curve, "fade_years_curve"),
+            self.augmentation_threshold_frac,
+            self.augmentation_target_frac,
+        )
+        try:
+            project = Project(
+                power_mw=self.power_mw,
+                energy_mwh=self.energy_mwh,
+                round_trip_efficiency_frac=self.round_trip_efficiency,
+                capex_gbp_per_kw=self.capex_gbp_per_kw,
+                capex_gbp_per_kwh=self.capex_gbp_per_kwh,
+                fixed_opex_gbp_per_mw_per_year=self.fixed_opex_gbp_per_mw_per_year,
+                variable_opex_gbp_per_mwh=self.variable_opex_gbp_per_mwh,
+                augmentation_gbp_per_kwh=self.augmentation_gbp_per_kwh,
+                life_years=self.life_years,
+                start_year=self.start_year,
+                discount_rate_real_frac=self.discount_rate_real_frac,
+                decommissioning_gbp=self.decommissioning_gbp,
+                fade=fade,
+            )
+        except ValidationError as error:
+            raise renamed(error, _FIELDS) from None
+        if not self.price_years:
+            raise ValidationError("price_years: give at least one year", field="price_years")
+        for year in self.price_years:
+            if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+                raise ValidationError(
+                    f"price_years: calendar years like 2024, got {year!r}", field="price_years"
+                )
+        if self.capacity_market not in ("none", "input", *CM_AUCTIONS):
+            raise ValidationError(
+                f"capacity_market: expected none, T-1 or T-4, got {self.capacity_market!r}",
+                field="capacity_market",
+            )
+        step = self.grid_step_frac
+        if not (math.isfinite(step) and 0.0 < step <= 1.0):
+            raise ValidationError(
+                f"grid_step_frac: a fraction of nameplate in (0, 1], got {step:g}",
+                field="grid_step_frac",
+            )
+        if self.sweep:
+            sweep_durations_h(self.duration_from_h, self.duration_to_h, self.duration_step_h)
+        first = self.price_years[0]
+        revenue = RevenueRequest.from_inputs(
+            from_date=dt.date(first, 1, 1),
+            to_date=dt.date(first, 12, 31),
+            power_mw=self.power_mw,
+            energy_mwh=self.energy_mwh,
+            round_trip_efficiency=self.round_trip_efficiency,
+            services=self.services,
+            energy_markets=self.energy_markets,
+            mode=self.mode,
+            forecast_method=self.forecast_method,
+            degradation_gbp_per_mwh=self.degradation_gbp_per_mwh,
+            cm_cpi_index=self.cm_cpi_index,
+            distributor=self.distributor,
+            import_tariff=self.import_tariff,
+            export_tariff=self.export_tariff,
+        )
+        object.__setattr__(self, "project", project)
+        object.__setattr__(self, "revenue", revenue)
+        if self.max_stacks is not None and len(self.price_years) * len(self.durations_h) > (
+            self.max_stacks
+        ):
+            raise ValidationError(
+                f"price_years: {len(self.price_years)} price years x {len(self.durations_h)} "
+                f"sizes need more than the {self.max_stacks} revenue stacks one request may "
+                "solve; replay fewer years, sweep fewer sizes or use the CLI (gbess invest)",
+                field="price_years",
+            )
+
+    @property
+    def durations_h(self) -> tuple[float, ...]:
+        """The sweep's durations, or the one project's [h]."""
+        if not self.sweep:
+            return (self.energy_mwh / self.power_mw,)
+        return sweep_durations_h(self.duration_from_h, self.duration_to_h, self.duration_step_h)
+
+    def agreement(self) -> CapacityAgreement | None:
+        """The Capacity Market agreement, or None."""
+        auction = self.capacity_market
+        if self.cm_price_gbp_per_kw_per_year is not None and auction == "none":
+            auction = "input"
+        if auction == "none":
+            return None
+        first = self.cm_first_delivery_year or cm_delivery_year_of(dt.date(self.start_year, 1, 1))
+        return CapacityAgreement(
+            auction,
+            first,
+            self.cm_term_years,
+            self.cm_price_gbp_per_kw_per_year,
+            self.cm_derating_factor,
+            self.revenue.cm_cpi_index,
+        )
+
+
+def _curve(points: Sequence[Sequence[float]] | str, name: str) -> FadeCurve:
+    """A curve from pairs or ``"x:remaining,x:remaining"`` text."""
+    if isinstance(points, str):
+        pairs: list[list[float]] = []
+        for item in points.split(","):
+            x, sep, y = item.partition(":")
+            if not sep:
+                raise ValidationError(
+                    f"{name}: expected x:remaining pairs like 0:1,365:0.956, got {item!r}",
+                    field=name,
+                )
+            try:
+                pairs.append([float(x), float(y)])
+            except ValueError:
+                raise ValidationError(
+                    f"{name}: points are numbers, got {item!r}", field=name
+                ) from None
+        points = pairs
+    curve = curve_from_pairs(points, name)
+    if curve is None:  # pragma: no cover - points is never None here
+        raise ValidationError(f"{name}: give the curve's points", field=name)
+    return curve
+
+
+#: One price year as read: (label, prices, history before them or None).
+_Year = tuple[str, Any, Any]
+
+
+def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
+    """Each price year's prices (and, in forecast mode, its history) from the warehouse.
+
+    Raises:
+        DataMissingError: A year the warehouse does not cover, naming ``price_years``.
+    """
+    days = LEARNED_HISTORY_DAYS if request.forecast_method == "learned" else HISTORY_DAYS
+    years = []
+    for year in request.price_years:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        try:
+            data = read_market_data(settings, first, last)
+        except DataMissingError as error:
+            raise DataMissingError(
+                f"price_years: {year} — {str(error.detail).removeprefix('from/to: ')}",
+                field="price_years",
+            ) from None
+        history = (
+            read_history(settings, first, days) if request.revenue.mode == "forecast" else None
+        )
+        years.append((str(year), data, history))
+    return years
+
+
+def year_valuer(
+    request: InvestRequest, project: Project, years: Sequence[_Year], settings: Settings
+) -> Valuer:
+    """Values price year ``index`` for ``project`` at a usable energy with the revenue use
+    case's own stack (:func:`jobs.revenue.run_stack`)."""
+
+    def value(index: int, usable_mwh: float) -> YearRevenue:
+        label, data, history = years[index]
+        year = int(label)
+        revenue = dataclasses.replace(
+            request.revenue,
+            from_date=dt.date(year, 1, 1),
+            to_date=dt.date(year, 12, 31),
+            power_mw=project.power_mw,
+            energy_mwh=usable_mwh,
+        )
+        document = run_stack(revenue, data, settings, history)
+        cash = {k: float(v) for k, v in document["streams"].items() if k != "degradation"}
+        bound = document["upper_bound"]["streams"]
+        return YearRevenue(
+            cash,
+            float(document["costs"]["charging_cost_gbp"]),
+            float(document["equivalent_cycles"]) * usable_mwh,
+            float(sum(v for k, v in bound.items() if k != "degradation")),
+            tuple(
+                a
+                for a in document["assumptions"]
+                if not str(a).startswith("Capacity Market not included")
+            ),
+        )
+
+    return value
+
+
+def run_invest(request: InvestRequest, settings: Settings) -> dict[str, Any]:
+    """The use case (``gbess invest``, ``POST /v1/bess/invest``): read the price years once,
+    value the project (or each size of the sweep) and shape the JSON answer; the answer is
+    also kept as the ``Investment`` dashboard tab's latest case."""
+    started = time.perf_counter()
+    ref = reference_data(settings.data_dir)
+    agreement = request.agreement()
+    cm = (
+        None
+        if agreement is None
+        else CapacityMarket(
+            agreement,
+            ref.table("cm_clearing_prices"),
+            ref.table("cm_derating_factors_storage"),
+            request.cm_rerate,
+        )
+    )
+    if cm is not None:  # every size's class, before anything is read or solved
+        for duration in request.durations_h:
+            sized = dataclasses.replace(request.project, energy_mwh=request.power_mw * duration)
+            check_capacity_market(sized if request.sweep else request.project, cm)
+    years = read_price_years(request, settings)
+    labels = tuple(label for label, _, _ in years)
+    sizes = len(request.durations_h)
+    budget = None if request.max_stacks is None else max(1, request.max_stacks // sizes)
+
+    def grid_for(project: Project) -> RevenueGrid:
+        valuer = year_valuer(request, project, years, settings)
+        return RevenueGrid(valuer, labels, project.energy_mwh, request.grid_step_frac, budget)
+
+    notes = _input_notes(request)
+    if request.sweep:
+        sweep = sizing_sweep(request.project, request.durations_h, grid_for, capacity_market=cm)
+        best = int(np.flatnonzero(sweep.table["best"].to_numpy())[0])
+        case = sweep.cases[best]
+        document = case_document(
+            case,
+            request,
+            dataclasses.replace(
+                request.project, energy_mwh=float(sweep.table["energy_mwh"].iloc[best])
+            ),
+            notes,
+        )
+        document["sweep"] = _records(sweep.table)
+        document["best_duration_h"] = sweep.best_duration_h
+        document["stacks_solved"] = int(sweep.table["stacks_solved"].sum())
+        document["project_years_valued"] = sizes * request.project.life_years
+    else:
+        case = invest_case(
+            request.project, grid_for(request.project), capacity_market=cm, assumptions=notes
+        )
+        document = case_document(case, request, request.project, [])
+    document["seconds"] = time.perf_counter() - started
+    save_latest(document, settings)
+    return document
+
+
+def _input_notes(request: InvestRequest) -> list[str]:
+    years = ", ".join(str(y) for y in request.price_years)
+    return [
+        f"Revenue: price years {years} replayed in turn over the {request.life_years}-year "
+        "life, their prices taken as real (today's money), no trend or inflation added.",
+        *(
+            [
+                "Capacity Market indexed by the given index: in a real-terms case give a real "
+                "index (a CPI-indexed agreement is flat in real terms)."
+            ]
+            if request.revenue.cm_cpi_index
+            else []
+        ),
+    ]
+
+
+def case_document(
+    case: InvestCase, request: InvestRequest, project: Project, notes: Sequence[str]
+) -> dict[str, Any]:
+    """The JSON answer of one case (keys are the glossary's names)."""
+    mode = request.revenue.mode
+    return {
+        "label": UPPER_BOUND_LABEL if mode == "perfect_foresight" else "forecast",
+        "mode": mode,
+        "power_mw": project.power_mw,
+        "energy_mwh": project.energy_mwh,
+        "duration_h": project.energy_mwh / project.power_mw,
+        "life_years": project.life_years,
+        "start_year": project.start_year,
+        "discount_rate_real_frac": project.discount_rate_real_frac,
+        "capex_gbp": project.capex_gbp,
+        "price_years": list(request.price_years),
+        "npv_gbp": case.npv_gbp,
+        "irr_frac": case.irr_frac,
+        "payback_year": case.payback_year,
+        "lcos_gbp_per_mwh": case.lcos_gbp_per_mwh,
+        "upper_bound": {"label": case.upper_bound_label, "npv_gbp": case.upper_bound_npv_gbp},
+        "cashflow": _records(case.cashflow),
+        "stacks_solved": case.stacks_solved,
+        "project_years_valued": project.life_years,
+        "assumptions": [*notes, *case.assumptions],
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: numpy → Python, NaN and "" → None."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, (np.bool_, bool)):
+                clean[str(key)] = bool(value)
+            elif isinstance(value, (np.integer, int)):
+                clean[str(key)] = int(value)
+            elif isinstance(value, (np.floating, float)):
+                clean[str(key)] = None if not math.isfinite(float(value)) else float(value)
+            else:
+                clean[str(key)] = value if value != "" else None
+        out.append(clean)
+    return out
+
+
+def latest_path(settings: Settings) -> Path:
+    """Where the latest case is kept for the ``Investment`` tab."""
+    return settings.var_dir / "invest" / "latest.json"
+
+
+def save_latest(document: Mapping[str, Any], settings: Settings) -> None:
+    """Keep the answer for the dashboard (written whole, then renamed: never half a file)."""
+    path = latest_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, suffix=".part", delete=False
+    ) as part:  # one file per writer: threads and workers never share a part file
+        part.write(json.dumps(document, allow_nan=False, default=str))
+    Path(part.name).replace(path)
+
+
+def load_latest(settings: Settings) -> dict[str, Any] | None:
+    """The latest case kept by :func:`run_invest`, or None when none was run."""
+    path = latest_path(settings)
+    if not path.exists():
+        return None
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded

@@ -1,0 +1,222 @@
+"""``POST /v1/bess/invest``: will this battery pay back — the investment case (or, with
+``sweep``, NPV and IRR by duration) over replayed price years, with the CLI's fields
+(``gbess invest``).
+
+Synchronous, and bounded so it fits the add-on's wait: Apps Script's ``UrlFetchApp`` gives
+up after about 60 s, and one forecast-mode year takes ~5-8 s here, so one request may solve
+at most :data:`MAX_SYNC_STACKS` revenue stacks (price years x usable-energy grid points x
+sizes); a case needing more is refused with 422 naming ``price_years`` before anything is
+solved where it can be told up front, and the CLI runs it unbounded.
+
+The pydantic models are the JSON wire schema only; the body becomes
+:class:`jobs.invest.InvestRequest` in one call, where every domain check happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
+from engine.invest import SWEEP_LIMITS_H
+from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
+from engine.revenue.markets import CM_AUCTIONS
+from jobs.invest import (
+    DEFAULT_CM_TERM_YEARS,
+    DEFAULT_GRID_STEP_FRAC,
+    DEFAULT_PRICE_YEARS,
+    InvestRequest,
+    run_invest,
+)
+from jobs.revenue import MODES
+from server.api import ApiBlueprint
+from server.config import server_config
+from server.validation import (
+    ENERGY_MWH,
+    POWER_MW,
+    ROUND_TRIP,
+    ApiModel,
+    SchemaKeywords,
+    absent,
+    present,
+)
+
+bp = ApiBlueprint("invest", __name__)
+
+#: Revenue stacks one synchronous request may solve (~6 x 5-8 s, inside the add-on's ~60 s).
+MAX_SYNC_STACKS = 6
+_MONEY: SchemaKeywords = {"minimum": 0}
+_FRACTION: SchemaKeywords = {"exclusiveMinimum": 0, "maximum": 1}
+_DURATION: SchemaKeywords = {"minimum": SWEEP_LIMITS_H[0], "maximum": SWEEP_LIMITS_H[1]}
+_CURVE: SchemaKeywords = {
+    "minItems": 1,
+    "items": {
+        "type": "array",
+        "minItems": 2,
+        "maxItems": 2,
+        "items": {"type": "number", "minimum": 0},
+    },
+}
+_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
+
+
+class InvestHttpRequest(ApiModel):
+    """A battery project in real terms, the price years to replay and the options."""
+
+    # Published: site DUoS needs its distributor and both tariffs, or none of them.
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+    )
+
+    power_mw: float = Field(description="Connection power [MW]", json_schema_extra=POWER_MW)
+    energy_mwh: float = Field(description="Nameplate energy [MWh]", json_schema_extra=ENERGY_MWH)
+    round_trip_efficiency: float = Field(0.88, description="0.25-1", json_schema_extra=ROUND_TRIP)
+    capex_gbp_per_kw: float = Field(0.0, description="[£/kW]", json_schema_extra=_MONEY)
+    capex_gbp_per_kwh: float = Field(0.0, description="[£/kWh]", json_schema_extra=_MONEY)
+    fixed_opex_gbp_per_mw_per_year: float = Field(0.0, json_schema_extra=_MONEY)
+    variable_opex_gbp_per_mwh: float = Field(
+        0.0, description="Per MWh discharged [£/MWh]", json_schema_extra=_MONEY
+    )
+    augmentation_gbp_per_kwh: float = Field(0.0, json_schema_extra=_MONEY)
+    augmentation_threshold_frac: float | None = Field(
+        None,
+        description="Augment below this fraction of nameplate (none: never)",
+        json_schema_extra=_FRACTION,
+    )
+    augmentation_target_frac: float = Field(
+        1.0, description="Restore to, ≥ threshold, ≤ 1", json_schema_extra=_FRACTION
+    )
+    life_years: int = Field(15, description="1-50", json_schema_extra={"minimum": 1, "maximum": 50})
+    start_year: int = Field(
+        2026,
+        description="First operating calendar year",
+        json_schema_extra={"minimum": 2000, "maximum": 2100},
+    )
+    discount_rate_real_frac: float = Field(
+        0.08,
+        description="Real, a fraction in (-1, 1): 0.08 for 8 %",
+        json_schema_extra={"exclusiveMinimum": -1, "exclusiveMaximum": 1},
+    )
+    decommissioning_gbp: float = Field(0.0, json_schema_extra=_MONEY)
+    fade_cycles_curve: list[list[float]] | None = Field(
+        None,
+        description="[[cycles, remaining_frac], ...] from [0, 1], never rising; default "
+        "Modo Energy's",
+        json_schema_extra=_CURVE,
+    )
+    fade_years_curve: list[list[float]] | None = Field(
+        None,
+        description="[[years, remaining_frac], ...] from [0, 1], never rising; default none",
+        json_schema_extra=_CURVE,
+    )
+    price_years: list[int] = Field(
+        list(DEFAULT_PRICE_YEARS),
+        description="Warehouse years replayed in turn",
+        json_schema_extra={
+            "minItems": 1,
+            "maxItems": MAX_SYNC_STACKS,
+            "items": {"type": "integer", "minimum": 2000, "maximum": 2100},
+        },
+    )
+    services: list[str] | None = Field(
+        None,
+        description="Default all six",
+        json_schema_extra={"items": {"enum": list(DYNAMIC_SERVICES)}},
+    )
+    energy_markets: list[str] | None = Field(
+        None,
+        description="Default apx,system",
+        json_schema_extra={"items": {"enum": list(ENERGY_MARKETS)}},
+    )
+    mode: str = Field(
+        "forecast",
+        description="forecast or perfect_foresight (the upper bound alone)",
+        json_schema_extra={"enum": list(MODES)},
+    )
+    forecast_method: str = Field(
+        "naive", description="naive or learned", json_schema_extra={"enum": ["naive", "learned"]}
+    )
+    degradation_gbp_per_mwh: float | None = Field(
+        None, description="Wear hurdle of the dispatch [£/MWh]", json_schema_extra=_MONEY
+    )
+    capacity_market: str = Field(
+        "none",
+        description="none, T-1 or T-4 (published figures)",
+        json_schema_extra={"enum": ["none", *CM_AUCTIONS]},
+    )
+    cm_price_gbp_per_kw_per_year: float | None = Field(None, json_schema_extra=_MONEY)
+    cm_derating_factor: float | None = Field(
+        None, json_schema_extra={"exclusiveMinimum": 0, "maximum": 1}
+    )
+    cm_first_delivery_year: str | None = Field(
+        None, description="e.g. 2027/28", json_schema_extra={"pattern": "^[0-9]{4}/[0-9]{2}$"}
+    )
+    cm_term_years: int = Field(
+        DEFAULT_CM_TERM_YEARS, json_schema_extra={"minimum": 1, "maximum": 15}
+    )
+    cm_cpi_index: dict[str, float] | None = Field(
+        None,
+        description="The user's index per delivery year (none invented)",
+        json_schema_extra={"additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
+    )
+    cm_rerate: bool = False
+    distributor: str | None = Field(
+        None,
+        description="Site licence area (10-23 or GSP group) for DUoS",
+        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
+    )
+    import_tariff: str | None = Field(None, json_schema_extra={"minLength": 1})
+    export_tariff: str | None = Field(None, json_schema_extra={"minLength": 1})
+    grid_step_frac: float = Field(DEFAULT_GRID_STEP_FRAC, json_schema_extra=_FRACTION)
+    sweep: bool = False
+    duration_from_h: float = Field(1.0, json_schema_extra=_DURATION)
+    duration_to_h: float = Field(4.0, json_schema_extra=_DURATION)
+    duration_step_h: float = Field(0.5, json_schema_extra={"exclusiveMinimum": 0})
+
+
+class InvestUpperBound(ApiModel):
+    """The NPV with every year's revenue under perfect foresight, labelled."""
+
+    label: str
+    npv_gbp: float | None
+
+
+class InvestResponse(ApiModel):
+    """NPV, IRR, payback, LCOS, the cashflow by year (and the sweep), with assumptions."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, frozen=True)
+
+    label: str
+    mode: str
+    npv_gbp: float
+    irr_frac: float | None
+    payback_year: int | None
+    lcos_gbp_per_mwh: float | None
+    upper_bound: InvestUpperBound
+    cashflow: list[dict[str, Any]]
+    stacks_solved: int
+    project_years_valued: int
+    assumptions: list[str]
+
+
+@bp.operation(
+    "POST",
+    "/bess/invest",
+    request=InvestHttpRequest,
+    response=InvestResponse,
+    summary="Investment case of one battery: NPV, IRR, payback, LCOS (real), or a sizing sweep",
+    errors=(ValidationError, DataMissingError, InfeasibleDispatchError),
+    heavy=True,
+)
+def bess_invest(body: InvestHttpRequest) -> InvestResponse:
+    """Value the project over the replayed price years (at most MAX_SYNC_STACKS stacks)."""
+    inputs = {k: v for k, v in body.model_dump().items() if v is not None}
+    for name in ("price_years", "services", "energy_markets"):
+        if name in inputs:
+            inputs[name] = tuple(inputs[name])
+    request = InvestRequest(**inputs, max_stacks=MAX_SYNC_STACKS)
+    return InvestResponse.model_validate(run_invest(request, server_config().settings))

@@ -1,0 +1,71 @@
+"""The ``Investment`` tab: waterfall (present values summing to the NPV), cashflow by year,
+NPV by duration with the best marked, and a note when no case was run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from engine.invest import Fade, FadeCurve, Project, RevenueGrid, YearRevenue, invest_case
+from jobs.dashboard.investment import build_investment_tab, investment_job, waterfall
+from jobs.invest import InvestRequest, case_document, save_latest
+from jobs.settings import Settings
+from jobs.sheets.plan import layout
+
+
+def _document(sweep: bool = False) -> dict[str, Any]:
+    request = InvestRequest(1.0, 2.0, capex_gbp_per_kw=550.0, price_years=(2024,))
+    project = Project(
+        1.0,
+        2.0,
+        capex_gbp_per_kw=550.0,
+        fixed_opex_gbp_per_mw_per_year=1_000.0,
+        fade=Fade(FadeCurve(((0.0, 1.0),))),
+    )
+    grid = RevenueGrid(
+        lambda i, e: YearRevenue({"DRL": 40_000.0, "energy_system": 10_000.0}, 0.0, 730.0),
+        ("2024",),
+        2.0,
+    )
+    document = case_document(invest_case(project, grid), request, project, [])
+    if sweep:
+        document["sweep"] = [
+            {"duration_h": 1.0, "npv_gbp": -5.0, "irr_frac": None, "best": False},
+            {"duration_h": 2.0, "npv_gbp": 7.0, "irr_frac": 0.05, "best": True},
+        ]
+    return document
+
+
+def test_waterfall_sums_to_the_npv() -> None:
+    document = _document()
+    table = waterfall(pd.DataFrame(document["cashflow"]))
+    items = dict(zip(table["cashflow_item"], table["present_value_gbp"], strict=True))
+    assert items["capex"] == -550_000
+    assert items["DRL"] == pytest.approx(40_000 * 8.55947869, rel=1e-7)
+    assert items["fixed_opex"] == pytest.approx(-1_000 * 8.55947869, rel=1e-7)
+    assert items["NPV"] == pytest.approx(document["npv_gbp"])
+    assert sum(v for k, v in items.items() if k != "NPV") == pytest.approx(items["NPV"])
+
+
+def test_the_tab_lays_out_with_registered_columns() -> None:
+    plan = build_investment_tab(_document(sweep=True), dt.datetime(2026, 12, 5, 6, 0))
+    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "by_duration"]
+    assert [c.table for c in plan.charts] == ["waterfall", "by_duration"]
+    sizes = plan.tables[2].frame
+    assert list(sizes["best_size"]) == ["", "best"]
+    assert any("NPV £" in n and "IRR" in n for n in plan.notes)
+    layout(plan)  # raises on an unregistered column
+
+
+def test_without_a_case_the_tab_says_how_to_make_one(tmp_path: Path) -> None:
+    plan = investment_job(Settings(var_dir=tmp_path))
+    assert plan.tables == ()
+    assert "gbess invest" in plan.notes[0]
+    save_latest(_document(), Settings(var_dir=tmp_path))
+    plan = investment_job(Settings(var_dir=tmp_path))
+    assert plan.data_as_of is not None
+    assert [t.name for t in plan.tables] == ["waterfall", "by_year"]
