@@ -311,6 +311,10 @@ class RevenueRequest:
         )
 
 
+#: The smallest annual cycle cap taken [cycles/yr] (published as the schema's minimum).
+MIN_CYCLES_PER_YEAR = 0.001
+
+
 def _daily_cap(per_day: float | None, per_year: float | None) -> float | None:
     """The daily cycle budget from the daily and annual caps (annual spread evenly).
 
@@ -320,9 +324,10 @@ def _daily_cap(per_day: float | None, per_year: float | None) -> float | None:
     """
     if per_year is None:
         return per_day
-    if not per_year > 0:
+    if not per_year >= MIN_CYCLES_PER_YEAR:  # a smaller cap spread over 365 days underflows
         raise ValidationError(
-            f"max_cycles_per_year: must be > 0, got {per_year:g}", field="max_cycles_per_year"
+            f"max_cycles_per_year: must be at least {MIN_CYCLES_PER_YEAR:g}, got {per_year:g}",
+            field="max_cycles_per_year",
         )
     if per_day is not None and per_year > 366 * per_day:
         raise ValidationError(

@@ -18,7 +18,7 @@ from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationE
 from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
 from engine.revenue.markets import CM_AUCTIONS
 from jobs.dispatch import DispatchRequest, run_dispatch
-from jobs.revenue import MODES, RevenueRequest, run_revenue
+from jobs.revenue import MIN_CYCLES_PER_YEAR, MODES, RevenueRequest, run_revenue
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.errors import ProblemError
@@ -134,7 +134,9 @@ class RevenueHttpRequest(_BessBody):
         None, description="Cap on equivalent cycles per day", json_schema_extra=_ABOVE_0
     )
     max_cycles_per_year: float | None = Field(
-        None, description="Cap on cycles per year", json_schema_extra=_ABOVE_0
+        None,
+        description="Cap on cycles per year",
+        json_schema_extra={"minimum": MIN_CYCLES_PER_YEAR},
     )
     capacity_market: str = Field(
         "none",

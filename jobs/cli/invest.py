@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.invest import DEFAULT_GRID_STEP_FRAC, InvestRequest, run_invest
 from jobs.settings import Settings
 
@@ -81,6 +81,7 @@ def register(sub: Any) -> None:
     p.add_argument("--duration-to-h", type=float, default=4.0)
     p.add_argument("--duration-step-h", type=float, default=0.5)
     add_json_flag(p)
+    add_csv_flag(p)  # the cashflow table by year (with --sweep: NPV and IRR per size)
     p.set_defaults(handler=handle)
 
 
@@ -92,11 +93,15 @@ def _gbp(value: float) -> str:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Value the project; print JSON or a short summary."""
-    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"} and v is not None}
+    inputs = {
+        k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"} and v is not None
+    }
     document = run_invest(InvestRequest(**inputs), settings)
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document.get("sweep") or document["cashflow"])
     irr = document["irr_frac"]
     payback = document["payback_year"]
     lcos = document["lcos_gbp_per_mwh"]

@@ -62,3 +62,26 @@ def test_the_summary(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     assert lines[7].endswith("<- best")
     assert "2 h" in lines[7]
     assert lines[-1] == "  6 revenue stacks solved for 30 project-years (12.0 s)"
+
+
+def test_csv_is_the_cashflow_or_the_sweep(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cashflow = [
+        {"year": 0, "capex_gbp": -550_000.0, "net_gbp": -550_000.0},
+        {"year": 1, "capex_gbp": 0.0, "net_gbp": 50_000.0},
+    ]
+    sweep = [{"duration_h": 1.0, "npv_gbp": -5.0, "irr_frac": None, "best": False}]
+    document: dict[str, Any] = {"cashflow": cashflow}
+    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings: document)
+    assert main([*BASE, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "year,capex_gbp,net_gbp",
+        "0,-550000.0,-550000.0",
+        "1,0.0,50000.0",
+    ]
+    document["sweep"] = sweep
+    assert main([*BASE, "--sweep", "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "duration_h,npv_gbp,irr_frac,best"
+    assert lines[1].startswith("1.0,-5.0,,")  # a missing IRR is an empty cell, never 0
