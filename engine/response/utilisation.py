@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.errors import ValidationError
 from engine.response.envelopes import Envelope
@@ -110,8 +111,8 @@ def expected_utilisation_normal(
 def expected_utilisation_histogram(
     envelope: Envelope,
     service: str,
-    bin_edges_hz: Sequence[float],
-    probability: Sequence[float],
+    bin_edges_hz: npt.ArrayLike,
+    probability: npt.ArrayLike,
 ) -> float:
     """E[delivered fraction] for a histogram of Δf (uniform within each bin; exact).
 
