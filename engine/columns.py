@@ -175,6 +175,12 @@ _REGISTERED: tuple[Column, ...] = (
     _c("btm_margin_with_battery_gbp", "PPA margin with battery", "£/year", _I),
     _c("btm_battery_value_gbp", "Battery value behind the meter", "£/year", _I, width_px=140),
     _c("red_coverage_frac", "Red-band demand met by battery", "%", _FR, width_px=120),
+    # response value (DR-High's response energy per MW held)
+    _c("response_model_gbp_per_mw_per_period", "Model", "£/MW per SP", decimals=3),
+    _c("response_model_gbp_per_mw_per_h", "Model", "£/MW/h", decimals=3),
+    _c("response_study_gbp_per_mw_per_period", "2022 study method", "£/MW per SP", decimals=3),
+    _c("response_study_gbp_per_mw_per_h", "2022 study method", "£/MW/h", decimals=3),
+    _c("response_periods", "Periods with a figure", "count", _I),
     # refresh log
     _c("job", "Job", "", _T, width_px=150),
     _c("started_utc", "Started", "UTC", _DT, width_px=140),

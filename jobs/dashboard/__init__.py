@@ -3,5 +3,5 @@
 Kept free of imports so the CLI can name the tabs without loading the jobs.
 """
 
-TABS = ("Market", "Frequency response", "DUoS", "Sites", "Fleet", "Refresh log")
+TABS = ("Market", "Frequency response", "DUoS", "Sites", "Fleet", "Response value", "Refresh log")
 BACKENDS = ("local", "google")

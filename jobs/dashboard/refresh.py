@@ -33,6 +33,7 @@ from jobs.dashboard.fleet import fleet_job
 from jobs.dashboard.frequency import frequency_job
 from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.dashboard.response import response_value_job
 from jobs.dashboard.site_stages import (
     BTM_LEVIES_LEFT_OUT,
     DEFAULT_PROFILE_CLASS,
@@ -116,6 +117,10 @@ def _fleet(ctx: RefreshContext) -> TabPlan:
     return fleet_job(ctx.warehouse, data.bm_unit_snapshot(ctx.settings))
 
 
+def _response_value(ctx: RefreshContext) -> TabPlan:
+    return response_value_job(ctx.settings, ctx.freshness.get("system_prices"))
+
+
 def _sites(ctx: RefreshContext) -> TabPlan:
     cells = ctx.read_tab(INPUT_TAB) if ctx.read_tab is not None else None
     if cells is not None:
@@ -161,6 +166,7 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "DUoS": _duos,
     "Sites": _sites,
     "Fleet": _fleet,
+    "Response value": _response_value,
 }
 TAB_ORDER = (*JOBS, LOG_TAB)
 if TAB_ORDER != TABS:  # pragma: no cover - a wiring mistake, caught on import

@@ -52,7 +52,7 @@ def test_refresh_one_tab_keeps_the_others(settings: Settings) -> None:
     book = load_workbook(summary["workbook"])
     assert book.sheetnames == list(TAB_ORDER)
     log = book["Refresh log"]
-    assert log.max_row == 4 + 6  # header rows + 5 runs, then 1 run
+    assert log.max_row == 4 + 7  # header rows + 6 runs, then 1 run
 
 
 def test_job_failure_is_logged_and_others_land(settings: Settings, tmp_path: Path) -> None:
