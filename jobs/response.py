@@ -368,8 +368,9 @@ def response_value_table(
     it assumed.
 
     Response energy per service comes from the warehouse's frequency when every day is held,
-    else from the engine's cited expected utilisation; a service with neither (DC, DM without
-    frequency) is left at 0 and named. Resale is at the imbalance price.
+    else from the engine's expected utilisation (DR: the study's figure; DC, DM: the
+    frequency-distribution estimate of :mod:`engine.response.utilisation`), named in the notes;
+    a service with neither is left at 0 and named. Resale is at the imbalance price.
     """
     index = pd.DatetimeIndex(data.interval_start)
     local = index.tz_convert(UK_TZ)
