@@ -15,6 +15,8 @@ from jobs.settings import Settings
 from jobs.sheets.plan import layout
 from tests.jobs.response_fixtures import FREQUENCY_DAY, response_settings
 
+DAY = dt.date.fromisoformat(FREQUENCY_DAY)
+
 
 @pytest.fixture(scope="module")
 def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
@@ -23,9 +25,7 @@ def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settin
 
 def test_the_tab_shows_the_model_beside_the_study(settings: Settings) -> None:
     reports = {
-        m: run_response_value(
-            ResponseValueRequest(first=FREQUENCY_DAY, last=FREQUENCY_DAY, method=m), settings
-        )
+        m: run_response_value(ResponseValueRequest(first=DAY, last=DAY, method=m), settings)
         for m in ("model", "study")
     }
     plan = build_response_value_tab(reports["model"], reports["study"], dt.datetime(2024, 1, 10))
@@ -49,9 +49,7 @@ def test_the_tab_shows_the_model_beside_the_study(settings: Settings) -> None:
 
 
 def test_a_block_without_a_figure_is_missing_not_zero(settings: Settings) -> None:
-    model = run_response_value(
-        ResponseValueRequest(first=FREQUENCY_DAY, last=FREQUENCY_DAY), settings
-    )
+    model = run_response_value(ResponseValueRequest(first=DAY, last=DAY), settings)
     model["per_mw"]["by_efa_block"][5] |= {"gbp_per_mw_per_period": None, "gbp_per_mw_per_h": None}
     plan = build_response_value_tab(model, model, None)
     assert math.isnan(plan.tables[0].frame["response_model_gbp_per_mw_per_h"].iloc[5])
