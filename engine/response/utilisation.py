@@ -20,7 +20,10 @@ No published GB frequency standard deviation or histogram was found in the sourc
 system-performance reports name a "frequency standard deviation" section without a figure in
 the stored copies). Check of plausibility: that σ puts |Δf| > 0.1 Hz 2.8 % of the time and
 |Δf| > 0.2 Hz (NESO's operational limits, exceeded only under fault conditions) 0.001 % of
-the time. With measured frequency in the warehouse the estimate is not used.
+the time. The normal shape is a simplification: Aurora Power Consulting ("Frequency
+Distribution of the GB Power System", ESO 2023 data) found the distribution centred on 50 Hz
+but with a dip in the middle, so DC/DM (set by the tails) are the least certain figures. With
+measured frequency in the warehouse the estimate is not used.
 """
 
 from __future__ import annotations
