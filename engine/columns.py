@@ -200,6 +200,12 @@ _REGISTERED: tuple[Column, ...] = (
     _c("npv_gbp", "NPV (real)", "£", _I, width_px=140),
     _c("irr_frac", "IRR (real)", "%", _FR, width_px=90),
     _c("best_size", "Best size", "", _T, width_px=80),
+    # response value (DR-High's response energy per MW held)
+    _c("response_model_gbp_per_mw_per_period", "Model", "£/MW per SP", decimals=3),
+    _c("response_model_gbp_per_mw_per_h", "Model", "£/MW/h", decimals=3),
+    _c("response_study_gbp_per_mw_per_period", "2022 study method", "£/MW per SP", decimals=3),
+    _c("response_study_gbp_per_mw_per_h", "2022 study method", "£/MW/h", decimals=3),
+    _c("response_periods", "Periods with a figure", "count", _I),
     # refresh log
     _c("job", "Job", "", _T, width_px=150),
     _c("started_utc", "Started", "UTC", _DT, width_px=140),

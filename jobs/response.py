@@ -28,6 +28,7 @@ from engine.response import (
     NON_BM_ABSVD_FROM,
     RESALE_MARKETS,
     ResponseTerms,
+    StoreBounds,
     absvd_applies,
     check_efficiency,
     check_lag,
@@ -79,6 +80,10 @@ class ResponseValueRequest:
         utilisation_frac: Expected utilisation when no frequency is held [0-1]; default the
             engine's cited figure.
         max_gap_s: Longest gap in the frequency a sample is held across [s].
+        energy_h: Store behind each MW held, for the SoC-aware model [MWh/MW] (2.0: a
+            1 MW / 2 MWh battery holding 1 MW of the service alone).
+        soc_start_frac: State of charge the schedule holds the store at, and to which
+            resale returns it [0-1] (0.5).
     """
 
     service: str = "DRH"
@@ -91,6 +96,8 @@ class ResponseValueRequest:
     registration: str = "bm"
     utilisation_frac: float | None = None
     max_gap_s: float = DEFAULT_MAX_GAP_S
+    energy_h: float = 2.0
+    soc_start_frac: float = 0.5
 
     def __post_init__(self) -> None:
         first = to_date(self.first, "from")
@@ -119,6 +126,14 @@ class ResponseValueRequest:
             )
         if not float(self.max_gap_s) > 0:
             raise ValidationError("max_gap_s: must be > 0 seconds", field="max_gap_s")
+        for name in ("energy_h", "soc_start_frac"):
+            try:
+                object.__setattr__(self, name, float(getattr(self, name)))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    f"{name}: expected a number, got {getattr(self, name)!r}", field=name
+                ) from None
+        self.store  # noqa: B018 - checks energy_h and soc_start_frac, naming the field
         for name, value in (
             ("first", first),
             ("last", last),
@@ -131,11 +146,21 @@ class ResponseValueRequest:
         ):
             object.__setattr__(self, name, value)
 
+    @property
+    def store(self) -> StoreBounds:
+        """The store the SoC-aware model keeps the response energy within."""
+        return StoreBounds(energy_h=float(self.energy_h), soc_start_frac=float(self.soc_start_frac))
+
     @classmethod
     def from_inputs(cls, inputs: Mapping[str, Any]) -> ResponseValueRequest:
         """From the user's wording (CLI flags or JSON body): ``from``, ``to``, ``efficiency``."""
         values = {k: v for k, v in inputs.items() if v is not None}
-        renames = {"from": "first", "to": "last", "efficiency": "efficiency_frac"}
+        renames = {
+            "from": "first",
+            "to": "last",
+            "efficiency": "efficiency_frac",
+            "soc_start": "soc_start_frac",
+        }
         kwargs = {renames.get(k, k): v for k, v in values.items()}
         return cls(**kwargs)
 
@@ -168,7 +193,9 @@ def _energy(
                 "their periods have no figure"
             )
         return measured.energy[request.service].reindex(index), source, notes
-    series, note = expected_response_energy(request.service, index, request.utilisation_frac)
+    series, note = expected_response_energy(
+        request.service, index, request.utilisation_frac, envelopes=envelopes
+    )
     days = ", ".join(d.isoformat() for d in missing[:3]) + (" …" if len(missing) > 3 else "")
     source = {
         "kind": "estimate",
@@ -206,6 +233,7 @@ def run_response_value(request: ResponseValueRequest, settings: Settings) -> dic
             energy, resale, request.lag_periods, request.efficiency_frac
         ).reindex(index)
         settlement = pd.Series(np.nan, index=index)
+        undelivered = pd.Series(np.nan, index=index)
     else:
         frame = model_value_gbp_per_mw(
             energy,
@@ -214,8 +242,10 @@ def run_response_value(request: ResponseValueRequest, settings: Settings) -> dic
             request.registration,  # type: ignore[arg-type]  # validated in __post_init__
             request.lag_periods,
             request.efficiency_frac,
+            store=request.store,
         ).reindex(index)
         value, settlement = frame["value_gbp_per_mw"], frame["settlement_gbp_per_mw"]
+        undelivered = frame["undelivered_mwh_per_mw"]
     summary = summarise_value(value)
     summary["gbp_per_mw_per_year_annualised"] = (
         None if summary["gbp_per_mw_per_h"] is None else summary["gbp_per_mw_per_h"] * 8760.0
@@ -235,6 +265,7 @@ def run_response_value(request: ResponseValueRequest, settings: Settings) -> dic
             .to_numpy(),
             "imbalance_price_gbp_per_mwh": imbalance.reindex(index).to_numpy(),
             "settlement_gbp_per_mw": settlement.to_numpy(),
+            "undelivered_mwh_per_mw": undelivered.to_numpy(),
             "value_gbp_per_mw": value.to_numpy(),
         }
     )
@@ -248,12 +279,15 @@ def run_response_value(request: ResponseValueRequest, settings: Settings) -> dic
             "efficiency_frac": request.efficiency_frac,
             "method": request.method,
             "registration": request.registration,
+            "energy_h": float(request.energy_h),
+            "soc_start_frac": float(request.soc_start_frac),
         },
         "per_mw": summary,
         "energy": {
             "net_import_mwh_per_mw": _num(energy_p.sum(min_count=1)),
             "import_mwh_per_mw": _num(energy_p.clip(lower=0).sum(min_count=1)),
             "export_mwh_per_mw": _num((-energy_p).clip(lower=0).sum(min_count=1)),
+            "undelivered_mwh_per_mw": _num(undelivered.abs().sum(min_count=1)),
             "source": source,
         },
         "absvd": _absvd(request, index),
@@ -289,7 +323,10 @@ def _assumptions(request: ResponseValueRequest) -> list[str]:
         out.append(
             "method: model — resale of energy taken in (x efficiency) or bought back "
             "(÷ efficiency), plus settlement (0 with ABSVD, else -net import x imbalance "
-            "price); not SoC-limited"
+            f"price); SoC-aware for this service held alone: a {float(request.energy_h):g} MWh "
+            f"store per MW held at {float(request.soc_start_frac):.0%} takes only what fits "
+            "until the energy is resold; energy that does not fit is undelivered and earns "
+            "nothing (its availability payment at risk, not priced)"
         )
     return out
 
@@ -331,8 +368,9 @@ def response_value_table(
     it assumed.
 
     Response energy per service comes from the warehouse's frequency when every day is held,
-    else from the engine's cited expected utilisation; a service with neither (DC, DM without
-    frequency) is left at 0 and named. Resale is at the imbalance price.
+    else from the engine's expected utilisation (DR: the study's figure; DC, DM: the
+    frequency-distribution estimate of :mod:`engine.response.utilisation`), named in the notes;
+    a service with neither is left at 0 and named. Resale is at the imbalance price.
     """
     index = pd.DatetimeIndex(data.interval_start)
     local = index.tz_convert(UK_TZ)
@@ -349,7 +387,7 @@ def response_value_table(
             energy[service] = measured.energy[service].reindex(index)
             continue
         try:
-            energy[service], note = expected_response_energy(service, index)
+            energy[service], note = expected_response_energy(service, index, envelopes=envelopes)
             notes.append(note)
         except DataMissingError as exc:
             notes.append(f"{service}: response energy left out ({exc.detail})")

@@ -44,6 +44,12 @@ class ResponseValueHttpRequest(ApiModel):
     utilisation_frac: float | None = Field(
         None, ge=0, le=1, description="Expected utilisation without frequency data [0-1]"
     )
+    energy_h: float = Field(
+        2.0, gt=0, le=24, description="Model: store per MW held [MWh/MW] (SoC-aware)"
+    )
+    soc_start_frac: float = Field(
+        0.5, ge=0, le=1, description="Model: state of charge the store is held at [0-1]"
+    )
 
 
 class ResponseValueBlock(ApiModel):

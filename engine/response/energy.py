@@ -12,8 +12,9 @@ Without a frequency series, :func:`expected_response_energy` uses an expected ut
 per service: the mean response power as a fraction of the held MW. The one published figure
 found is the 2022 DR-High study quoted in issue 20 (sample rows −0.059054 and −0.066216 MW of
 DR-H power per MW held; mean 0.062635); DR-Low is assumed to mirror it (frequency is on average
-as often below 50 Hz as above). No published figure was found for DC or DM: a caller must
-give one.
+as often below 50 Hz as above). No published figure was found for DC or DM: given the
+envelopes, they are estimated as E[envelope(f)] over a normal GB frequency distribution
+calibrated on the DR-High figure (:mod:`engine.response.utilisation`), stated as an estimate.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 
 from engine.errors import DataMissingError, ValidationError
 from engine.response.envelopes import Envelope
+from engine.response.utilisation import estimated_utilisation
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -220,6 +222,7 @@ def expected_response_energy(
     interval_start: pd.DatetimeIndex,
     utilisation_frac: float | None = None,
     interval_h: float = 0.5,
+    envelopes: Mapping[str, Envelope] | None = None,
 ) -> tuple[pd.Series, str]:
     """Expected net import per MW held per period from an expected utilisation (an estimate).
 
@@ -228,22 +231,30 @@ def expected_response_energy(
         interval_start: UTC half-hour starts.
         utilisation_frac: Mean response power per MW held [0-1]; default the cited figure.
         interval_h: Interval length [h].
+        envelopes: Response envelopes per family; given, a service without a published
+            figure (DC, DM) gets the normal-distribution estimate
+            (:func:`engine.response.utilisation.estimated_utilisation`).
 
     Returns:
         (net import [MWh per MW] per interval, the assumption in words with its source).
 
     Raises:
         ValidationError: A fraction outside 0-1.
-        DataMissingError: No fraction given and none published for the service.
+        DataMissingError: No fraction given, none published for the service and no envelope
+            to estimate one from.
     """
     code = service.upper()
     if utilisation_frac is None:
-        if code not in EXPECTED_UTILISATION:
+        estimated = estimated_utilisation(envelopes or {}, (code,))
+        if code not in EXPECTED_UTILISATION and code in estimated:
+            utilisation_frac, source = estimated[code]
+        elif code not in EXPECTED_UTILISATION:
             raise DataMissingError(
                 f"utilisation_frac: no published expected utilisation for {code}; give one",
                 field="utilisation_frac",
             )
-        utilisation_frac, source = EXPECTED_UTILISATION[code]
+        else:
+            utilisation_frac, source = EXPECTED_UTILISATION[code]
     else:
         source = "given by the caller"
     if not 0.0 <= float(utilisation_frac) <= 1.0:

@@ -13,13 +13,19 @@ per MW held, so profit = resale price(t + lag) × net import [MWh/MW] × efficie
 **Model method** (the default): the same resale, generalised to both directions (energy
 taken in is sold ``lag`` periods later at × efficiency; energy given out is bought back at
 ÷ efficiency), plus the response energy's settlement cash (0 with ABSVD, −net import × the
-period's imbalance price without it; :mod:`engine.response.settlement`). It is not SoC-aware:
-it assumes the store can always absorb and later resell the energy, which holds while the
-response energy per MW (a few % of a MWh per period) is small against the headroom.
+period's imbalance price without it; :mod:`engine.response.settlement`). Given a
+:class:`StoreBounds` it is **SoC-aware** for a holding of one service alone
+(:func:`soc_limited_energy`): the energy received or given moves the store, and stays in it
+until it is resold or replaced ``lag`` periods later; in each period the store takes only what
+fits between its bounds. **Energy that does not fit is not free**: it is not received or given
+(the unit cannot follow its envelope), so it earns no resale and no settlement cash, and it is
+reported as ``undelivered_mwh_per_mw`` — a breach of the service whose availability payment is
+at risk (not priced here). A period without an energy figure (NaN) does not move the store.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -73,6 +79,71 @@ def check_efficiency(efficiency_frac: object, field: str = "efficiency") -> floa
     return value
 
 
+@dataclass(frozen=True)
+class StoreBounds:
+    """The store behind one MW held of a single service, for the SoC-aware model.
+
+    Attributes:
+        energy_h: Usable energy per MW held [MWh/MW] (a 1 MW / 2 MWh battery: 2.0).
+        soc_min_frac: Lowest state of charge [fraction of ``energy_h``].
+        soc_max_frac: Highest state of charge [fraction of ``energy_h``].
+        soc_start_frac: State of charge the schedule holds the store at, to which each
+            resale or buy-back returns it [fraction of ``energy_h``].
+    """
+
+    energy_h: float = 2.0
+    soc_min_frac: float = 0.0
+    soc_max_frac: float = 1.0
+    soc_start_frac: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.energy_h > 0:
+            raise ValidationError(f"energy_h: must be > 0, got {self.energy_h}", field="energy_h")
+        if not 0.0 <= self.soc_min_frac <= self.soc_start_frac <= self.soc_max_frac <= 1.0:
+            raise ValidationError(
+                "soc_start_frac: need 0 <= soc_min_frac <= soc_start_frac <= soc_max_frac <= 1, "
+                f"got {self.soc_min_frac}, {self.soc_start_frac}, {self.soc_max_frac}",
+                field="soc_start_frac",
+            )
+
+
+def soc_limited_energy(
+    net_import_mwh_per_mw: pd.Series, lag_periods: int, store: StoreBounds
+) -> pd.DataFrame:
+    """Response energy the store can take or give, period by period, for one service alone.
+
+    The energy delivered in period t stays in the store until it is resold (import) or
+    replaced (export) in period t + lag. When period t is delivered the store holds
+    start + the energy of periods t − lag … t − 1 (the energy resold in period t is counted
+    as still held: conservative), and takes only what fits between its bounds.
+
+    Returns:
+        Index as the input; ``delivered_mwh_per_mw`` (NaN where the input is NaN),
+        ``undelivered_mwh_per_mw`` (the part that did not fit, same sign as the energy) and
+        ``soc_mwh_per_mw`` (the store after the period's delivery) [MWh/MW held].
+    """
+    lag = check_lag(lag_periods)
+    energy = net_import_mwh_per_mw.to_numpy(dtype=np.float64)
+    start = store.soc_start_frac * store.energy_h
+    low, high = store.soc_min_frac * store.energy_h, store.soc_max_frac * store.energy_h
+    delivered = np.zeros(len(energy))
+    soc = np.zeros(len(energy))
+    for t, want in enumerate(energy):
+        held = start + float(delivered[max(0, t - lag) : t].sum())
+        take = 0.0 if np.isnan(want) else min(max(want, low - held), high - held)
+        delivered[t] = take
+        soc[t] = held + take
+    missing = np.isnan(energy)
+    return pd.DataFrame(
+        {
+            "delivered_mwh_per_mw": np.where(missing, np.nan, delivered),
+            "undelivered_mwh_per_mw": np.where(missing, np.nan, energy - delivered),
+            "soc_mwh_per_mw": soc,
+        },
+        index=net_import_mwh_per_mw.index,
+    )
+
+
 def study_profit_gbp_per_mw(
     net_import_mwh_per_mw: pd.Series,
     resale_price_gbp_per_mwh: pd.Series,
@@ -103,18 +174,25 @@ def model_value_gbp_per_mw(
     registration: Registration,
     lag_periods: int = 3,
     efficiency_frac: float = DEFAULT_EFFICIENCY_FRAC,
+    store: StoreBounds | None = None,
 ) -> pd.DataFrame:
     """The model's value per MW held per period: resale of the energy plus its settlement.
+
+    Args:
+        store: When given, only the energy that fits the store is valued
+            (:func:`soc_limited_energy`); the rest earns nothing and is reported.
 
     Returns:
         Index ``interval_start``; columns ``resale_gbp_per_mw`` (energy taken in sold at
         × efficiency, energy given out bought back at ÷ efficiency, ``lag`` periods later),
         ``settlement_gbp_per_mw`` (0 with ABSVD, else −net import × imbalance price) and
-        ``value_gbp_per_mw`` (their sum) [£/MW].
+        ``value_gbp_per_mw`` (their sum) [£/MW]; with a store also ``delivered_mwh_per_mw``,
+        ``undelivered_mwh_per_mw`` and ``soc_mwh_per_mw``.
     """
     lag = check_lag(lag_periods)
     eff = check_efficiency(efficiency_frac)
-    energy = net_import_mwh_per_mw
+    limited = None if store is None else soc_limited_energy(net_import_mwh_per_mw, lag, store)
+    energy = net_import_mwh_per_mw if limited is None else limited["delivered_mwh_per_mw"]
     resale = resale_price_gbp_per_mwh.shift(-lag)
     factor = np.where(energy.to_numpy() >= 0, eff, 1.0 / eff)
     resale_value = resale * energy * factor
@@ -127,6 +205,8 @@ def model_value_gbp_per_mw(
         index=energy.index,
     )
     frame["value_gbp_per_mw"] = frame["resale_gbp_per_mw"] + frame["settlement_gbp_per_mw"]
+    if limited is not None:
+        frame = frame.join(limited)
     return frame
 
 

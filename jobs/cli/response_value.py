@@ -38,6 +38,12 @@ def register(sub: Any) -> None:
         "--utilisation", dest="utilisation_frac", help="expected utilisation 0-1 without frequency"
     )
     parser.add_argument(
+        "--energy-h", help="model: store per MW held [MWh/MW] (2.0: 1 MW / 2 MWh held alone)"
+    )
+    parser.add_argument(
+        "--soc-start", help="model: state of charge the store is held at [0-1] (0.5)"
+    )
+    parser.add_argument(
         "--load-frequency",
         type=Path,
         metavar="FILE",
@@ -72,6 +78,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             "method": args.method,
             "registration": args.registration,
             "utilisation_frac": args.utilisation_frac,
+            "energy_h": args.energy_h,
+            "soc_start": args.soc_start,
         }
     )
     document = run_response_value(request, settings)

@@ -9,6 +9,7 @@ TABS = (
     "DUoS",
     "Sites",
     "Fleet",
+    "Response value",
     "Backtest",
     "Risk",
     "Investment",

@@ -35,6 +35,7 @@ from jobs.dashboard.frequency import frequency_job
 from jobs.dashboard.investment import investment_job
 from jobs.dashboard.market import last_settlement_day, market_job
 from jobs.dashboard.refresh_log import JobRun, append_runs, build_log_tab
+from jobs.dashboard.response import response_value_job
 from jobs.dashboard.risk import risk_job
 from jobs.dashboard.site_stages import (
     BTM_LEVIES_LEFT_OUT,
@@ -123,6 +124,10 @@ def _investment(ctx: RefreshContext) -> TabPlan:
     return investment_job(ctx.settings)
 
 
+def _response_value(ctx: RefreshContext) -> TabPlan:
+    return response_value_job(ctx.settings, ctx.freshness.get("system_prices"))
+
+
 def _sites(ctx: RefreshContext) -> TabPlan:
     cells = ctx.read_tab(INPUT_TAB) if ctx.read_tab is not None else None
     if cells is not None:
@@ -168,6 +173,7 @@ JOBS: dict[str, Callable[[RefreshContext], TabPlan]] = {
     "DUoS": _duos,
     "Sites": _sites,
     "Fleet": _fleet,
+    "Response value": _response_value,
     "Backtest": lambda ctx: backtest_job(ctx.settings),  # the last saved gbess backtest
     "Risk": lambda ctx: risk_job(ctx.warehouse),
     "Investment": _investment,

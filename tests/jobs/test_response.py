@@ -104,6 +104,32 @@ def test_without_frequency_the_estimate_is_used_and_said(settings: Settings) -> 
     assert document["energy"]["net_import_mwh_per_mw"] == pytest.approx(96 * 0.062635 * 0.5)
 
 
+def test_the_model_keeps_the_energy_within_the_store(
+    settings: Settings, ref: ReferenceData
+) -> None:
+    # SP1 brings 0.5 MWh per MW; a 0.8 MWh store held at 50 % (0.4 MWh) has 0.4 MWh of room:
+    # 0.4 MWh is taken and resold at SP4 x 0.925, the other 0.1 MWh is undelivered (earns 0).
+    document = _report(settings, energy_h=0.8, soc_start=0.5)
+    first = document["periods"][0]
+    assert first["undelivered_mwh_per_mw"] == pytest.approx(0.1)
+    price_sp4 = _imbalance(ref, FREQUENCY_DAY, 4)
+    assert first["value_gbp_per_mw"] == pytest.approx(0.4 * price_sp4 * 0.925)
+    assert document["energy"]["undelivered_mwh_per_mw"] == pytest.approx(0.1)
+    assert any("SoC-aware" in a for a in document["assumptions"])
+    roomy = _report(settings)["periods"][0]  # 2 MWh at 50 %: all 0.5 MWh fits
+    assert roomy["undelivered_mwh_per_mw"] == pytest.approx(0.0)
+
+
+def test_dc_and_dm_use_the_distribution_estimate(settings: Settings) -> None:
+    document = _report(settings, service="DMH", **{"from": "2024-01-11", "to": "2024-01-11"})
+    assert document["energy"]["source"]["kind"] == "estimate"
+    # E[DM envelope] over N(0, 0.045389 Hz) = 0.0087747 MW/MW; 48 periods x 0.5 h
+    assert document["energy"]["net_import_mwh_per_mw"] == pytest.approx(
+        48 * 0.5 * 0.0087747, rel=1e-3
+    )
+    assert any("N(0, 0.04539 Hz)" in a for a in document["assumptions"])
+
+
 def test_a_period_the_warehouse_lacks_is_missing(settings: Settings) -> None:
     with pytest.raises(DataMissingError, match="not covered"):
         _report(settings, **{"from": "2027-01-01", "to": "2027-01-02"})
@@ -121,6 +147,9 @@ def test_a_period_the_warehouse_lacks_is_missing(settings: Settings) -> None:
         ({"method": "guess"}, "method"),
         ({"resale": "n2ex"}, "resale"),
         ({"from": "10/01/2024"}, "from"),
+        ({"energy_h": 0}, "energy_h"),
+        ({"energy_h": "big"}, "energy_h"),
+        ({"soc_start": 1.5}, "soc_start_frac"),
     ],
 )
 def test_bad_input_names_the_field(change: dict[str, Any], field: str) -> None:

@@ -99,6 +99,8 @@ SEMANTIC_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("/v1/bess/dispatch", "initial_soc_mwh", "", "a state of charge within the battery"),
     ("/v1/bess/dispatch", "final_soc_mwh", "", "a state of charge within the battery"),
     ("/v1/bess/dispatch", "price", "", "each half-hour needs a price"),
+    ("/v1/bess/dispatch", "round_trip_efficiency", "not both",
+     "a round trip or the charge/discharge efficiencies, not both"),
     ("/v1/fleet", "to", "", "the period runs forwards"),
     ("/v1/jobs/refresh", "GBESS_", "", "a backend this server is not configured for"),
     ("/v1/bess/response-value", "to", "", "forwards, at most 400 days (jobs/response.py)"),

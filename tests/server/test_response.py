@@ -43,6 +43,8 @@ def test_the_study_over_http(client: FlaskClient) -> None:
         ({"efficiency": 0}, "efficiency"),
         ({"registration": "vlp"}, "registration"),
         ({"service": "QR"}, "service"),
+        ({"energy_h": 0}, "energy_h"),
+        ({"soc_start_frac": 1.2}, "soc_start_frac"),
         ({"to": "2024-01-01"}, "to"),
     ],
 )
