@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 GLOSSARY = DOCS / "glossary.md"
 ARCHITECTURE = DOCS / "architecture.md"
-MAX_ARCHITECTURE_LINES = 150
+MAX_ARCHITECTURE_LINES = 165
 
 BEGIN = "<!-- BEGIN columns: generated from engine/columns.py by `python -m tests.test_docs` -->"
 END = "<!-- END columns -->"
