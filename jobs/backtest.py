@@ -7,13 +7,22 @@ headline) and the perfect-foresight upper bound of the same model. Each month is
 period (the battery starts empty), decided on forecasts made only from data published before
 each decision (the history before the month is read too). Figures are £/MW/yr annualised by
 the month's days / 365, by stream, with equivalent cycles.
+
+Months are independent, so they run across a pool of :data:`POOL_WORKERS` processes (spawned,
+one task per month, every battery of the month in it); rows come back in month order whatever
+the finishing order, so the result is the same as a serial run. Progress (months done) goes to
+stderr.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import re
+import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +36,8 @@ from jobs.settings import Settings
 
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 DEFAULT_DURATIONS_H = (1.0, 2.0)
+POOL_WORKERS = 2  # the machine's 2 cores; one month per task
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -83,8 +94,27 @@ def _slice(data: MarketData, first: dt.date, last: dt.date) -> MarketData:
     )
 
 
-def run_backtest(request: BacktestRequest, settings: Settings) -> dict[str, Any]:
+def _stderr_progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rgbess backtest: {done}/{total} months")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run_backtest(
+    request: BacktestRequest,
+    settings: Settings,
+    progress: ProgressFn | None = _stderr_progress,
+    workers: int = POOL_WORKERS,
+) -> dict[str, Any]:
     """Read the span once, run every month and battery, return rows and totals.
+
+    Args:
+        request: Months and batteries.
+        settings: Data locations.
+        progress: Called with (months done, months) as months finish; None = silent.
+        workers: Processes for the months (1 = in this process); a single month never
+            starts a pool.
 
     Raises:
         DataMissingError: A month the warehouse does not cover, saying what it holds.
@@ -100,41 +130,36 @@ def run_backtest(request: BacktestRequest, settings: Settings) -> dict[str, Any]
     if first < held[0] or last > held[1]:
         raise outside_range("from", "system_prices", first, last, *held, to_field="to")
     data, _ = read_span(settings, first - dt.timedelta(days=HISTORY_DAYS), last)
-    months = pd.period_range(request.from_month, to_month, freq="M").strftime("%Y-%m")
-    rows: list[dict[str, Any]] = []
-    started = time.perf_counter()
+    months = [
+        str(m) for m in pd.period_range(request.from_month, to_month, freq="M").strftime("%Y-%m")
+    ]
+    tasks: list[tuple[str, MarketData, MarketData]] = []
     for month in months:
-        m_first, m_last = _month_span(str(month))
+        m_first, m_last = _month_span(month)
         period = _slice(data, m_first, m_last)
-        history = _slice(data, m_first - dt.timedelta(days=HISTORY_DAYS), m_first - dt.timedelta(1))
         if period.energy_price_gbp_per_mwh["system"].isna().any():
             raise DataMissingError(f"from/to: system prices missing in {month}", field="from")
-        for hours in request.durations_h:
-            battery = RevenueRequest(
-                m_first,
-                m_last,
-                1.0,
-                hours,
-                round_trip_efficiency_frac=request.round_trip_efficiency_frac,
-                degradation_gbp_per_mwh=request.degradation_gbp_per_mwh,
-            )
-            doc = run_stack(battery, period, settings, history)
-            bound = doc["upper_bound"]
-            rows.append(
-                {
-                    "month": str(month),
-                    "duration_h": hours,
-                    "forecast_gbp_per_mw_per_year": doc["gbp_per_mw_per_year"],
-                    "upper_bound_gbp_per_mw_per_year": bound["gbp_per_mw_per_year"],
-                    "capture_ratio": doc["capture_ratio"],
-                    "forecast_equivalent_cycles": doc["equivalent_cycles"],
-                    "upper_bound_equivalent_cycles": bound["equivalent_cycles"],
-                    **{
-                        f"forecast_{name}_gbp_per_mw_per_year": value * 365.0 / _days(m_first)
-                        for name, value in doc["streams"].items()
-                    },
-                }
-            )
+        history = _slice(data, m_first - dt.timedelta(days=HISTORY_DAYS), m_first - dt.timedelta(1))
+        tasks.append((month, period, history))
+    started = time.perf_counter()
+    per_month: list[list[dict[str, Any]]] = []
+    if workers <= 1 or len(tasks) == 1:
+        for month, period, history in tasks:
+            per_month.append(_month_rows(request, settings, month, period, history))
+            if progress is not None:
+                progress(len(per_month), len(tasks))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+            futures = [
+                pool.submit(_month_rows, request, settings, month, period, history)
+                for month, period, history in tasks
+            ]
+            for future in futures:  # month order: the same rows as a serial run
+                per_month.append(future.result())
+                if progress is not None:
+                    progress(len(per_month), len(tasks))
+    rows = [row for month_rows in per_month for row in month_rows]
     return {
         "from": request.from_month,
         "to": to_month,
@@ -149,6 +174,45 @@ def run_backtest(request: BacktestRequest, settings: Settings) -> dict[str, Any]
             "starting empty; £/MW/yr = the month's net x 365 / its days.",
         ],
     }
+
+
+def _month_rows(
+    request: BacktestRequest,
+    settings: Settings,
+    month: str,
+    period: MarketData,
+    history: MarketData,
+) -> list[dict[str, Any]]:
+    """One month's rows, one per battery (a pool task: module-level, picklable arguments)."""
+    m_first, m_last = _month_span(month)
+    rows: list[dict[str, Any]] = []
+    for hours in request.durations_h:
+        battery = RevenueRequest(
+            m_first,
+            m_last,
+            1.0,
+            hours,
+            round_trip_efficiency_frac=request.round_trip_efficiency_frac,
+            degradation_gbp_per_mwh=request.degradation_gbp_per_mwh,
+        )
+        doc = run_stack(battery, period, settings, history)
+        bound = doc["upper_bound"]
+        rows.append(
+            {
+                "month": month,
+                "duration_h": hours,
+                "forecast_gbp_per_mw_per_year": doc["gbp_per_mw_per_year"],
+                "upper_bound_gbp_per_mw_per_year": bound["gbp_per_mw_per_year"],
+                "capture_ratio": doc["capture_ratio"],
+                "forecast_equivalent_cycles": doc["equivalent_cycles"],
+                "upper_bound_equivalent_cycles": bound["equivalent_cycles"],
+                **{
+                    f"forecast_{name}_gbp_per_mw_per_year": value * 365.0 / _days(m_first)
+                    for name, value in doc["streams"].items()
+                },
+            }
+        )
+    return rows
 
 
 def _last_full_month(last_held: dt.date) -> str:

@@ -32,6 +32,7 @@ from engine.settlement import UK_TZ
 from tests.engine.revenue.real_data import DATA_DIR, period
 
 BATTERY = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+SMALLER = BatterySpec.from_round_trip(1.0, 1.0, 0.88)  # same power, half the energy
 BOTH = ("apx", "system")
 
 
@@ -140,6 +141,7 @@ def _month(first: dt.date) -> dict[str, float]:
         "six": stack.forecast.net_revenue_gbp,
         "upper bound": stack.perfect_foresight.net_revenue_gbp,
         "six capped": _net(data, history, capped, _services(), BOTH),
+        "six 1 MWh": _net(data, history, SMALLER, _services(), BOTH),
     }
     for subset in SUBSETS:
         nets[",".join(subset)] = _net(data, history, BATTERY, _services(subset), BOTH)
@@ -157,6 +159,8 @@ def _shortfalls(first: dt.date, nets: dict[str, float]) -> list[str]:
         few = nets[",".join(subset)]
         if nets["six"] < 0.98 * few:
             out.append(f"six services £{nets['six']:.0f} < 98 % of {subset} £{few:.0f}")
+    if nets["six"] < 0.98 * nets["six 1 MWh"]:
+        out.append(f"2 MWh £{nets['six']:.0f} < 98 % of 1 MWh £{nets['six 1 MWh']:.0f}")
     if nets["upper bound"] < nets["six"] - 1e-6:
         out.append(f"upper bound £{nets['upper bound']:.0f} < forecast £{nets['six']:.0f}")
     return [f"{first:%Y-%m}: {line}" for line in out]
@@ -165,8 +169,9 @@ def _shortfalls(first: dt.date, nets: dict[str, float]) -> list[str]:
 @pytest.mark.slow
 def test_more_options_never_lose_in_any_month_of_2024_and_2025() -> None:
     """APX + imbalance ≥ APX only; uncapped ≥ 98 % of one cycle a day; six services ≥ 98 %
-    of each subset; the upper bound ≥ the forecast: in each of the 24 months (1 MW/2 MWh,
-    round trip 0.88, the default policy and naive forecasts)."""
+    of each subset; 2 MWh ≥ 98 % of 1 MWh (more energy can do all the smaller battery does);
+    the upper bound ≥ the forecast: in each of the 24 months (1 MW/2 MWh, round trip 0.88,
+    the default policy and naive forecasts)."""
     broken = [line for first in MONTHS for line in _shortfalls(first, _month(first))]
     assert not broken, "\n".join(broken)
 
@@ -175,7 +180,9 @@ def test_the_month_check_can_fail() -> None:
     """Rigged figures where a smaller policy earned more are reported (the check can fail)."""
     nets = {"apx": 101.0, "apx+system": 100.0, "six": 100.0, "upper bound": 99.0}
     nets |= {"six capped": 103.0, **{",".join(subset): 90.0 for subset in SUBSETS}, "DRL": 110.0}
+    nets["six 1 MWh"] = 103.0
     lines = _shortfalls(MONTHS[0], nets)
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert all(line.startswith("2024-01: ") for line in lines)
     assert "('DRL',)" in lines[2]
+    assert "2 MWh £100 < 98 % of 1 MWh £103" in lines[3]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+from jobs.backtest import BacktestRequest, run_backtest
 from jobs.cli import main
+from jobs.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +49,15 @@ def test_bad_input_names_the_field(
 ) -> None:
     assert main(["backtest", *argv]) in (1, 2)
     assert capsys.readouterr().err.startswith(f"gbess: error: {field}:")
+
+
+def test_the_pool_gives_the_serial_rows_in_month_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = Settings.from_env(os.environ)
+    request = BacktestRequest("2024-05", "2024-06", (1.0,))
+    serial = run_backtest(request, settings, progress=None, workers=1)
+    pooled = run_backtest(request, settings, workers=2)
+    assert [row["month"] for row in pooled["rows"]] == ["2024-05", "2024-06"]
+    assert pooled["rows"] == serial["rows"]
+    assert capsys.readouterr().err.endswith("gbess backtest: 2/2 months\n")
