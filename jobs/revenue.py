@@ -21,6 +21,7 @@ from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, BatterySpec
 from engine.duos import find_tariff
 from engine.errors import TariffNotFoundError, ValidationError
 from engine.reference import reference_data
+from engine.response import ResponseTerms, parse_registration
 from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
@@ -134,6 +135,10 @@ class RevenueRequest:
             network charges; None = transmission-connected or charges left out.
         import_tariff: The site's DUoS demand tariff name or LLFC (with ``distributor``).
         export_tariff: The site's DUoS generation tariff name or LLFC (with ``distributor``).
+        registration: Who owns the energy delivered while holding DC/DM/DR (issue 20): ``bm``
+            (default; a BM unit, response energy corrected out of imbalance by ABSVD),
+            ``non_bm`` (settled at the imbalance price until ABSVD covers non-BM units), or
+            ``none`` (response energy not modelled: every held MW is pure availability).
         input_notes: How loosely written input was read (for ``assumptions``).
         battery: The battery these fields describe (derived).
     """
@@ -160,6 +165,7 @@ class RevenueRequest:
     distributor: str | None = None
     import_tariff: str | None = None
     export_tariff: str | None = None
+    registration: str = "bm"
     input_notes: tuple[str, ...] = ()
     battery: BatterySpec = field(init=False, repr=False, compare=False)
 
@@ -221,6 +227,8 @@ class RevenueRequest:
                 "tariff and the export (generation) tariff",
                 field=missing[0],
             )
+        if self.registration != RESPONSE_NOT_MODELLED:
+            put("registration", parse_registration(self.registration))
         minimum = _number(self.min_service_mw, "min_service_mw")
         if minimum < 0:
             raise ValidationError("min_service_mw: must not be negative", field="min_service_mw")
@@ -251,6 +259,7 @@ class RevenueRequest:
         distributor: str | None = None,
         import_tariff: str | None = None,
         export_tariff: str | None = None,
+        registration: str | None = None,
     ) -> RevenueRequest:
         """A request from input as a caller wrote it: the CLI's flags and the HTTP body's keys.
 
@@ -307,9 +316,13 @@ class RevenueRequest:
             distributor=None if distributor is None else str(distributor),
             import_tariff=import_tariff,
             export_tariff=export_tariff,
+            registration=registration or "bm",
             input_notes=_services_notes(services, chosen),
         )
 
+
+#: ``registration`` value that leaves response energy out (the pre-issue-20 model).
+RESPONSE_NOT_MODELLED = "none"
 
 #: The smallest annual cycle cap taken [cycles/yr] (published as the schema's minimum).
 MIN_CYCLES_PER_YEAR = 0.001
@@ -622,6 +635,7 @@ def run_stack(
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
     network = _network(request, settings, data.interval_start)
+    response, response_notes = _response_terms(request, settings, data, history)
     started = time.perf_counter()
     stack = revenue_stack(
         data,
@@ -633,10 +647,34 @@ def run_stack(
         history=history,
         network=network,
         forecast_method=request.forecast_method,
-        assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes],
+        assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes, *response_notes],
+        response=response,
     )
     seconds = time.perf_counter() - started
     return stack_document(stack, request, seconds)
+
+
+def _response_terms(
+    request: RevenueRequest,
+    settings: Settings,
+    data: MarketData,
+    history: MarketData | None,
+) -> tuple[ResponseTerms | None, list[str]]:
+    """The response energy of the services held (issue 20; :mod:`jobs.response`), unless the
+    caller chose ``registration = none`` or holds no service."""
+    if request.registration == RESPONSE_NOT_MODELLED or not request.services:
+        return None, ["response energy not modelled (registration none): each held MW is "
+                      "paid availability only, its delivered energy taken as free"]  # fmt: skip
+    from jobs.response import response_value_table  # jobs.response builds on this module
+
+    joined = data
+    if history is not None:
+        joined = MarketData(
+            pd.DatetimeIndex(history.interval_start.append(data.interval_start)),
+            pd.concat([history.energy_price_gbp_per_mwh, data.energy_price_gbp_per_mwh]),
+            data.service_price_gbp_per_mw_per_h,
+        )
+    return response_value_table(settings, joined, request.services, request.registration)
 
 
 def stack_document(stack: RevenueStack, request: RevenueRequest, seconds: float) -> dict[str, Any]:
@@ -681,6 +719,7 @@ def result_document(
         "round_trip_efficiency": battery.round_trip_efficiency_frac,
         "services": list(request.services),
         "energy_markets": list(request.energy_markets),
+        "registration": request.registration,
         "net_revenue_gbp": result.net_revenue_gbp,
         "gbp_per_mw_per_year": result.gbp_per_mw_per_year,
         "streams": result.streams,

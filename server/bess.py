@@ -182,6 +182,12 @@ class RevenueHttpRequest(_BessBody):
     min_service_mw: float = Field(
         0.0, description="Smallest holding a service accepts [MW]", json_schema_extra=_AT_LEAST_0
     )
+    registration: Literal["bm", "non_bm", "none"] = Field(
+        "bm",
+        description="Who owns the response energy of held DC/DM/DR: bm (ABSVD corrects it out "
+        "of imbalance), non_bm (settled at the imbalance price until ABSVD covers non-BM "
+        "units), none (not modelled)",
+    )
 
     @field_validator("services", "energy_markets", mode="before")
     @classmethod

@@ -57,6 +57,12 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--min-service-mw", type=float, default=0.0)
     parser.add_argument(
+        "--registration",
+        choices=("bm", "non_bm", "none"),
+        default="bm",
+        help="who owns held services' response energy: bm (ABSVD), non_bm, none (not modelled)",
+    )
+    parser.add_argument(
         "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
     )
     parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")

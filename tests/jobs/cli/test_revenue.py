@@ -36,8 +36,13 @@ def test_the_forecast_is_the_headline_and_the_ceiling_is_labelled(
     streams = doc["streams"]
     assert isinstance(streams, dict)
     assert sum(streams.values()) == pytest.approx(doc["net_revenue_gbp"])
-    assert set(streams) == {"energy_apx", "energy_system", "DCL", "DCH", "DML", "DMH", "DRL",
-                            "DRH", "degradation", "auxiliary"}  # fmt: skip
+    services = ("DCL", "DCH", "DML", "DMH", "DRL", "DRH")
+    # A BM unit by default (issue 20): each held service's response energy is its own stream.
+    assert set(streams) == {"energy_apx", "energy_system", *services, "degradation",
+                            "auxiliary", *(f"response_energy_{s}" for s in services)}  # fmt: skip
+    assert doc["registration"] == "bm"
+    # With ABSVD a DR-Low holder gives its delivered energy away, a DR-High holder gets it free.
+    assert streams["response_energy_DRL"] <= 0 <= streams["response_energy_DRH"]
     bound = doc["upper_bound"]
     assert bound["label"] == "upper bound (perfect foresight)"
     assert bound["net_revenue_gbp"] >= doc["net_revenue_gbp"]
@@ -45,6 +50,14 @@ def test_the_forecast_is_the_headline_and_the_ceiling_is_labelled(
     assert isinstance(ratio, float)
     assert doc["net_revenue_gbp"] == pytest.approx(ratio * bound["net_revenue_gbp"])
     assert any(a.startswith("forecast:") for a in doc["assumptions"])
+
+
+def test_registration_none_leaves_response_energy_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    doc = _run(capsys, [*BASE, "--energy-mwh", "2", "--registration", "none", "--json"])
+    assert not [s for s in doc["streams"] if s.startswith("response_energy")]
+    assert any("response energy not modelled" in a for a in doc["assumptions"])
 
 
 def test_perfect_foresight_alone_is_labelled_an_upper_bound(
