@@ -2,12 +2,10 @@
 
 Tolerance stated: on the same month, inputs and forecasts, the fast policy's net lies between
 0.9 × the forecast mode's (:func:`engine.revenue.revenue_stack`) and the perfect-foresight
-upper bound. Measured (1 MW, round trip 0.88, £15/MWh wear, APX + imbalance + six services):
-Feb 2025 / Aug 2024 / Nov 2024 at 1 h: 1.24 / 2.26 / 1.58 × the forecast mode; at 2 h
-2.07 / 1.99 / 1.75 × — the forecast mode's local search holds less than the fast policy's
-block-by-block choice (its more-options defect is being fixed separately), so the fast
-policy is *not* a close copy of it; it is a non-anticipative policy of its own, below the
-ceiling.
+upper bound. Measured (1 MW, round trip 0.88, £15/MWh wear, APX + imbalance + six services)
+after the forecast mode's more-options fix: Feb 2025 0.92 (1 h) and 1.01 (2 h) × the forecast
+mode, May 2024 1.06 / 1.02 (before the fix 1.2-2.3 ×); a non-anticipative policy of its own,
+below the ceiling.
 """
 
 from __future__ import annotations
