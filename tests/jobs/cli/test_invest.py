@@ -52,7 +52,7 @@ def test_the_summary(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
         "sweep": [{"duration_h": 1.0, "npv_gbp": -5.0, "irr_frac": None, "best": False},
                   {"duration_h": 2.0, "npv_gbp": 7.0, "irr_frac": 0.05, "best": True}],
     }  # fmt: skip
-    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings: document)
+    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings, _p: document)
     assert main([*BASE, "--sweep"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "forecast: 50 MW / 100 MWh, 15 years at 0.08 real"
