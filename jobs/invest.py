@@ -58,6 +58,8 @@ from engine.risk import (
     BOOTSTRAP_TARGET_YEAR,
     FAST_POLICY_LABEL,
     WARMUP_DAYS,
+    BootstrapPlan,
+    DayBank,
     Regime,
     bootstrap_plan,
     check_threshold,
@@ -445,8 +447,38 @@ def year_valuer(
     return value
 
 
+@dataclass(frozen=True)
+class ScenarioSource:
+    """The day bank and bootstrap plan scenario paths draw from (read once)."""
+
+    bank: DayBank
+    plan: BootstrapPlan
+
+
+def scenario_source(request: InvestRequest, settings: Settings) -> ScenarioSource:
+    """Read the regime's days and plan the bootstrap (about a second).
+
+    Raises:
+        ValidationError: The regime holds too few complete days, naming ``regime`` and
+            saying what the history holds (bad input: another regime would do).
+    """
+    regime = Regime.parse(request.regime)
+    try:
+        bank = read_bank(settings, regime)
+        plan = bootstrap_plan(bank, regime)
+    except DataMissingError as error:
+        if error.field != "regime":
+            raise
+        raise ValidationError(str(error.detail), field="regime") from None
+    return ScenarioSource(bank, plan)
+
+
 def run_invest(
-    request: InvestRequest, settings: Settings, progress: ProgressFn | None = None
+    request: InvestRequest,
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    *,
+    source: ScenarioSource | None = None,
 ) -> dict[str, Any]:
     """The use case (``gbess invest``, ``POST /v1/bess/invest``): read the price years once,
     value the project (or each size of the sweep, or each scenario path) and shape the JSON
@@ -457,11 +489,13 @@ def run_invest(
         settings: Where the warehouse and reference data are.
         progress: Called with (units done, units in all): stacks solved of
             :attr:`InvestRequest.stacks_bound`, or scenario paths valued.
+        source: The scenario paths' days, if already read (:func:`scenario_source`).
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
     if request.scenarios:
-        document = _run_scenarios(request, settings, cm, progress)
+        source = source or scenario_source(request, settings)
+        document = _run_scenarios(request, settings, cm, progress, source)
     else:
         document = _run_replayed(request, settings, cm, progress)
     document["seconds"] = time.perf_counter() - started
@@ -549,12 +583,12 @@ def _run_scenarios(
     settings: Settings,
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
+    source: ScenarioSource,
 ) -> dict[str, Any]:
     """Each of ``request.scenarios`` paths valued as one case; NPV as a distribution. The
     answer's cashflow is the median path's (the path at the lower median of NPV)."""
     regime = Regime.parse(request.regime)
-    bank = read_bank(settings, regime)
-    plan = bootstrap_plan(bank, regime)
+    bank, plan = source.bank, source.plan
     calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
     services = service_specs(
         reference_data(settings.data_dir).table("dynamic_response_parameters"),

@@ -34,6 +34,7 @@ from jobs.invest import (
     DEFAULT_PRICE_YEARS,
     InvestRequest,
     run_invest,
+    scenario_source,
 )
 from jobs.revenue import MODES
 from server.api import ApiBlueprint
@@ -249,8 +250,13 @@ def bess_invest(body: InvestHttpRequest) -> InvestResponse | Response:
     request = InvestRequest(**inputs)
     settings = server_config().settings
     if request.scenarios or request.stacks_bound > MAX_SYNC_STACKS:
+        # A regime with too few days is bad input: read it here (about a second), so it is
+        # a 422 at once, and hand the days to the job.
+        source = scenario_source(request, settings) if request.scenarios else None
         job_id = background.submit(
-            settings, "invest", lambda progress: run_invest(request, settings, progress)
+            settings,
+            "invest",
+            lambda progress: run_invest(request, settings, progress, source=source),
         )
         return Response(accepted(job_id).model_dump_json(), status=202, mimetype="application/json")
     return InvestResponse.model_validate(run_invest(request, settings))

@@ -7,8 +7,8 @@ import argparse
 import sys
 from typing import Any
 
-from jobs.cli._common import add_json_flag, emit_json
 from engine.invest import MAX_SCENARIO_PATHS
+from jobs.cli._common import add_json_flag, emit_json
 from jobs.invest import DEFAULT_GRID_STEP_FRAC, DEFAULT_REGIME, InvestRequest, run_invest
 from jobs.settings import Settings
 
@@ -140,8 +140,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"  over {spread['paths']} scenario paths ({spread['label']}): NPV P10 "
             f"{_gbp(spread['p10_gbp'])}, P50 {_gbp(spread['p50_gbp'])}, P90 "
-            f"{_gbp(spread['p90_gbp'])}; P(NPV < 0) {100 * spread['probability_npv_negative']:.1f} %"
-            f"; the figures above are the median path's"
+            f"{_gbp(spread['p90_gbp'])}; P(NPV < 0) "
+            f"{100 * spread['probability_npv_negative']:.1f} %; the figures above are the "
+            "median path's"
         )
     bound = document["upper_bound"]
     if document["mode"] != "perfect_foresight" and bound["npv_gbp"] is not None:

@@ -4,11 +4,12 @@ shape and the latest case kept for the dashboard."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
 
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import ValidationError
 from engine.invest import Fade, FadeCurve, RevenueGrid, YearRevenue, invest_case
 from jobs.invest import InvestRequest, case_document, load_latest, run_invest, save_latest
 from jobs.settings import Settings
@@ -117,7 +118,8 @@ def test_the_latest_case_is_kept_whole(tmp_path: Path) -> None:
         ({"scenarios": 2, "mode": "perfect_foresight"}, "mode", "forecast mode"),
         ({"scenarios": 2, "forecast_method": "learned"}, "forecast_method", "naive"),
         ({"scenarios": 2, "sweep": True}, "sweep", "not with scenarios"),
-        ({"toll_share_frac": 1.5, "toll_price_gbp_per_mw_per_year": 1.0}, "toll_share_frac", "[0, 1]"),
+        ({"toll_share_frac": 1.5, "toll_price_gbp_per_mw_per_year": 1.0}, "toll_share_frac",
+         "[0, 1]"),
         ({"toll_share_frac": 0.5}, "toll_price_gbp_per_mw_per_year", "give the toll's price"),
         ({"toll_share_frac": 0.5, "toll_price_gbp_per_mw_per_year": -1.0},
          "toll_price_gbp_per_mw_per_year", "≥ 0"),
@@ -154,7 +156,7 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
     assert seen[-1] == (4, 4)
     spread = document["npv_distribution"]
     npvs = spread["npv_gbp_by_path"]
-    assert len(npvs) == 4 and spread["paths"] == 4
+    assert (len(npvs), spread["paths"]) == (4, 4)
     assert spread["p10_gbp"] <= spread["p50_gbp"] <= spread["p90_gbp"]
     assert spread["probability_npv_negative"] == pytest.approx(sum(n < 0 for n in npvs) / 4)
     # The cashflow shown is the median path's (the lower median).
@@ -165,7 +167,8 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
     assert all("bootstrap" in r["price_year"] for r in rows[1:])
     # Each year on its own faded energy, never above nameplate.
     energies = [r["usable_energy_mwh"] for r in rows[1:]]
-    assert energies[0] == 2.0 and all(a >= b for a, b in zip(energies, energies[1:]))
+    assert energies[0] == 2.0
+    assert all(a >= b for a, b in itertools.pairwise(energies))
     assert document["label"] == "fast day-ahead policy (an approximation of the forecast mode)"
     assert any("1.2-2.3" in a for a in document["assumptions"])
     assert document["stacks_solved"] == document["project_years_valued"] == 12
@@ -182,7 +185,7 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
 
 def test_too_little_history_names_the_regime(data_dir: Path, tmp_path: Path) -> None:
     settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
-    with pytest.raises(DataMissingError) as caught:
+    with pytest.raises(ValidationError) as caught:
         run_invest(InvestRequest(1.0, 2.0, life_years=2, scenarios=2, regime="2026"), settings)
     assert caught.value.field == "regime"
-    assert "holds" in str(caught.value.detail)  # says what exists
+    assert "holds 77 complete days" in str(caught.value.detail)  # says what exists

@@ -113,6 +113,7 @@ SEMANTIC_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("/v1/bess/invest", "sweep", "not with scenarios", "sweep on replayed years"),
     ("/v1/bess/invest", "toll_price_gbp_per_mw_per_year", "give the toll's price",
      "a toll share needs its price"),
+    ("/v1/bess/invest", "regime", "", "scenario paths need a regime with enough days held"),
     ("/v1/bess/invest", "augmentation_target_frac", "below the threshold", "target ≥ threshold"),
     ("/v1/bess/invest", "energy_mwh", "minutes at", "at least 15 minutes of energy at full power"),
     ("/v1/bess/invest", "energy_markets", "at least one", "some market or service"),

@@ -99,6 +99,15 @@ def test_scenario_paths_run_as_a_job(client: FlaskClient, server_env: dict[str, 
     assert 0.0 <= spread["probability_npv_negative"] <= 1.0
 
 
+def test_a_regime_with_too_few_days_is_422_at_once(client: FlaskClient) -> None:
+    body = {**BODY, "mode": "forecast", "scenarios": 2, "regime": "2026-2026"}
+    response = signed(client, "POST", "/v1/bess/invest", json=body)
+    assert response.status_code == 422, response.get_json()
+    problem = response.get_json()
+    assert problem["field"] == "regime"
+    assert "holds 77 complete days" in problem["detail"]
+
+
 def test_over_the_bound_answers_202_at_once(
     client: FlaskClient, server_env: dict[str, str]
 ) -> None:

@@ -70,7 +70,7 @@ def test_the_distribution_by_hand() -> None:
     assert spread["label"] == FAST_POLICY_LABEL
     histogram = spread["histogram"]
     assert sum(histogram["counts"]) == 10
-    assert histogram["edges_gbp"][0] == -3.0 and histogram["edges_gbp"][-1] == 6.0
+    assert (histogram["edges_gbp"][0], histogram["edges_gbp"][-1]) == (-3.0, 6.0)
 
 
 def test_a_toll_splits_revenue_by_share() -> None:

@@ -31,6 +31,12 @@ def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["--fade-years-curve", "0:0.9,10:0.8"], "fade_years_curve: the curve must start"),
         (["--capacity-market", "T-4", "--cm-first-delivery-year", "2035/36"],
          "cm_price_gbp_per_kw_per_year: no published T-4 auction"),
+        (["--scenarios", "1001"], "scenarios: must lie in 0..1000 paths"),
+        (["--scenarios", "2", "--regime", "2018-2020"], "regime: years must lie in 2019..2026"),
+        (["--toll-share-frac", "1.2", "--toll-price-gbp-per-mw-per-year", "5"],
+         "toll_share_frac: a share of the MW in [0, 1]"),
+        (["--toll-share-frac", "0.5", "--toll-price-gbp-per-mw-per-year", "nan"],
+         "toll_price_gbp_per_mw_per_year"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_naming_the_field(
