@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from engine.invest import MAX_SCENARIO_PATHS
-from jobs.cli._common import add_json_flag, emit_json
+from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.invest import DEFAULT_GRID_STEP_FRAC, DEFAULT_REGIME, InvestRequest, run_invest
 from jobs.settings import Settings
 
@@ -100,6 +100,7 @@ def register(sub: Any) -> None:
         "--toll-price-gbp-per-mw-per-year", type=float, default=None, help="the toll's price"
     )
     add_json_flag(p)
+    add_csv_flag(p)  # the cashflow by year (the median path's with --scenarios)
     p.set_defaults(handler=handle)
 
 
@@ -118,12 +119,16 @@ def _gbp(value: float) -> str:
 
 def handle(args: argparse.Namespace, settings: Settings) -> int:
     """Value the project; print JSON or a short summary."""
-    inputs = {k: v for k, v in vars(args).items() if k not in {"handler", "json"} and v is not None}
+    inputs = {
+        k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"} and v is not None
+    }
     request = InvestRequest(**inputs)
     document = run_invest(request, settings, _progress if request.scenarios else None)
     if args.json:
         emit_json(document)
         return 0
+    if args.csv:
+        return emit_csv(document["cashflow"])
     irr = document["irr_frac"]
     payback = document["payback_year"]
     lcos = document["lcos_gbp_per_mwh"]
