@@ -17,7 +17,7 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,25 +27,44 @@ import pandas as pd
 
 from engine.errors import DataMissingError, ValidationError
 from engine.invest import (
+    BOUND_CYCLES_PER_YEAR,
     DEFAULT_CYCLES_CURVE,
     DEFAULT_YEARS_CURVE,
+    MAX_SCENARIO_PATHS,
     CapacityMarket,
     Fade,
     FadeCurve,
     InvestCase,
+    PathRevenue,
     Project,
     RevenueGrid,
+    Toll,
     Valuer,
     YearRevenue,
     check_capacity_market,
     curve_from_pairs,
+    fast_valuer,
+    grid_points_bound,
     invest_case,
+    npv_distribution,
+    path_scenarios,
     sizing_sweep,
     sweep_durations_h,
 )
 from engine.reference import reference_data
-from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement
+from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement, service_specs
 from engine.revenue.markets import CM_AUCTIONS, cm_delivery_year_of
+from engine.risk import (
+    BOOTSTRAP_TARGET_YEAR,
+    FAST_POLICY_LABEL,
+    WARMUP_DAYS,
+    BootstrapPlan,
+    DayBank,
+    Regime,
+    bootstrap_plan,
+    check_threshold,
+    scenario_calendar,
+)
 from jobs.dispatch import renamed
 from jobs.revenue import (
     HISTORY_DAYS,
@@ -55,7 +74,10 @@ from jobs.revenue import (
     read_market_data,
     run_stack,
 )
+from jobs.risk import read_bank
 from jobs.settings import Settings
+
+ProgressFn = Callable[[int, int], None]
 
 #: Price years replayed by default: the three latest whole years with every market's prices.
 DEFAULT_PRICE_YEARS: tuple[int, ...] = (2023, 2024, 2025)
@@ -63,6 +85,8 @@ DEFAULT_PRICE_YEARS: tuple[int, ...] = (2023, 2024, 2025)
 DEFAULT_GRID_STEP_FRAC = 0.3
 #: Default Capacity Market agreement term for a new-build project [delivery years].
 DEFAULT_CM_TERM_YEARS = 15
+#: Default regime the scenario paths draw their days from (docs/risk.md).
+DEFAULT_REGIME = "2024-2026"
 #: Engine field names → the request's input names.
 _FIELDS = {"round_trip_efficiency_frac": "round_trip_efficiency"}
 
@@ -114,6 +138,13 @@ class InvestRequest:
         duration_from_h: Shortest duration of the sweep [h].
         duration_to_h: Longest duration [h].
         duration_step_h: Step [h].
+        scenarios: Scenario paths (0: replay ``price_years``; 1..MAX_SCENARIO_PATHS: NPV as
+            a distribution, each project year on its own bootstrap scenario-year valued
+            with the fast day-ahead policy).
+        regime: Years the scenario-years draw their days from, ``YYYY-YYYY``.
+        seed: Seed of the scenario paths (≥ 0).
+        toll_share_frac: Share of the MW under a fixed-price toll [0-1].
+        toll_price_gbp_per_mw_per_year: The toll's price [£/MW/yr] (needed with a share).
         max_stacks: Refuse a case needing more stacks than this (None = unbounded).
         project: The engine's project (derived).
         revenue: The revenue request of the first price year at nameplate (derived; checks
@@ -157,6 +188,11 @@ class InvestRequest:
     duration_from_h: float = 1.0
     duration_to_h: float = 4.0
     duration_step_h: float = 0.5
+    scenarios: int = 0
+    regime: str = DEFAULT_REGIME
+    seed: int = 1
+    toll_share_frac: float = 0.0
+    toll_price_gbp_per_mw_per_year: float | None = None
     max_stacks: int | None = None
     project: Project = field(init=False, repr=False, compare=False)
     revenue: RevenueRequest = field(init=False, repr=False, compare=False)
@@ -225,6 +261,8 @@ class InvestRequest:
         )
         object.__setattr__(self, "project", project)
         object.__setattr__(self, "revenue", revenue)
+        self._check_scenarios()
+        self.toll()  # the share and price, before anything is read
         if self.max_stacks is not None and len(self.price_years) * len(self.durations_h) > (
             self.max_stacks
         ):
@@ -234,6 +272,69 @@ class InvestRequest:
                 "solve; replay fewer years, sweep fewer sizes or use the CLI (gbess invest)",
                 field="price_years",
             )
+
+    def _check_scenarios(self) -> None:
+        count = self.scenarios
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise ValidationError(
+                f"scenarios: a whole number of paths, got {count!r}", field="scenarios"
+            )
+        if not 0 <= count <= MAX_SCENARIO_PATHS:
+            raise ValidationError(
+                f"scenarios: must lie in 0..{MAX_SCENARIO_PATHS} paths, got {count}",
+                field="scenarios",
+            )
+        Regime.parse(self.regime)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValidationError(f"seed: a whole number ≥ 0, got {self.seed!r}", field="seed")
+        if not count:
+            return
+        refused = {
+            "mode": (self.mode != "forecast", "the scenario paths are valued in forecast mode"),
+            "forecast_method": (
+                self.forecast_method != "naive",
+                "the fast policy plans on the naive forecasts only",
+            ),
+            "distributor": (
+                self.distributor is not None,
+                "the fast policy has no network charges; leave the site DUoS out",
+            ),
+            "sweep": (self.sweep, "sweep sizes on replayed years, then run scenarios at one"),
+        }
+        for name, (bad, why) in refused.items():
+            if bad:
+                raise ValidationError(f"{name}: not with scenarios: {why}", field=name)
+
+    def toll(self) -> Toll | None:
+        """The fixed-price floor, or None without a share.
+
+        Raises:
+            ValidationError: A share outside [0, 1], a price not finite or negative, or a
+                share without a price.
+        """
+        price = self.toll_price_gbp_per_mw_per_year
+        if price is not None:
+            check_threshold(price, "toll_price_gbp_per_mw_per_year")
+        toll = Toll(self.toll_share_frac, 0.0 if price is None else price, self.power_mw)
+        if toll.share_frac == 0:
+            return None
+        if price is None:
+            raise ValidationError(
+                "toll_price_gbp_per_mw_per_year: give the toll's price with toll_share_frac",
+                field="toll_price_gbp_per_mw_per_year",
+            )
+        return toll
+
+    @property
+    def stacks_bound(self) -> int:
+        """Most revenue stacks the case may solve (replayed years; 0 with scenarios): price
+        years used x grid points the fade could reach at
+        :data:`engine.invest.BOUND_CYCLES_PER_YEAR` x sizes."""
+        if self.scenarios:
+            return 0
+        years = min(len(self.price_years), self.life_years)
+        points = grid_points_bound(self.project, self.grid_step_frac, BOUND_CYCLES_PER_YEAR)
+        return years * points * len(self.durations_h)
 
     @property
     def durations_h(self) -> tuple[float, ...]:
@@ -346,39 +447,112 @@ def year_valuer(
     return value
 
 
-def run_invest(request: InvestRequest, settings: Settings) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ScenarioSource:
+    """The day bank and bootstrap plan scenario paths draw from (read once)."""
+
+    bank: DayBank
+    plan: BootstrapPlan
+
+
+def scenario_source(request: InvestRequest, settings: Settings) -> ScenarioSource:
+    """Read the regime's days and plan the bootstrap (about a second).
+
+    Raises:
+        ValidationError: The regime holds too few complete days, naming ``regime`` and
+            saying what the history holds (bad input: another regime would do).
+    """
+    regime = Regime.parse(request.regime)
+    try:
+        bank = read_bank(settings, regime)
+        plan = bootstrap_plan(bank, regime)
+    except DataMissingError as error:
+        if error.field != "regime":
+            raise
+        raise ValidationError(str(error.detail), field="regime") from None
+    return ScenarioSource(bank, plan)
+
+
+def run_invest(
+    request: InvestRequest,
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    *,
+    source: ScenarioSource | None = None,
+) -> dict[str, Any]:
     """The use case (``gbess invest``, ``POST /v1/bess/invest``): read the price years once,
-    value the project (or each size of the sweep) and shape the JSON answer; the answer is
-    also kept as the ``Investment`` dashboard tab's latest case."""
+    value the project (or each size of the sweep, or each scenario path) and shape the JSON
+    answer; the answer is also kept as the ``Investment`` dashboard tab's latest case.
+
+    Args:
+        request: The request.
+        settings: Where the warehouse and reference data are.
+        progress: Called with (units done, units in all): stacks solved of
+            :attr:`InvestRequest.stacks_bound`, or scenario paths valued.
+        source: The scenario paths' days, if already read (:func:`scenario_source`).
+    """
     started = time.perf_counter()
+    cm = _capacity_market(request, settings)
+    if request.scenarios:
+        source = source or scenario_source(request, settings)
+        document = _run_scenarios(request, settings, cm, progress, source)
+    else:
+        document = _run_replayed(request, settings, cm, progress)
+    document["seconds"] = time.perf_counter() - started
+    save_latest(document, settings)
+    return document
+
+
+def _capacity_market(request: InvestRequest, settings: Settings) -> CapacityMarket | None:
+    """The agreement with the published tables, every size's class checked before anything
+    is read or solved."""
     ref = reference_data(settings.data_dir)
     agreement = request.agreement()
-    cm = (
-        None
-        if agreement is None
-        else CapacityMarket(
-            agreement,
-            ref.table("cm_clearing_prices"),
-            ref.table("cm_derating_factors_storage"),
-            request.cm_rerate,
-        )
+    if agreement is None:
+        return None
+    cm = CapacityMarket(
+        agreement,
+        ref.table("cm_clearing_prices"),
+        ref.table("cm_derating_factors_storage"),
+        request.cm_rerate,
     )
-    if cm is not None:  # every size's class, before anything is read or solved
-        for duration in request.durations_h:
-            sized = dataclasses.replace(request.project, energy_mwh=request.power_mw * duration)
-            check_capacity_market(sized if request.sweep else request.project, cm)
+    for duration in request.durations_h:
+        sized = dataclasses.replace(request.project, energy_mwh=request.power_mw * duration)
+        check_capacity_market(sized if request.sweep else request.project, cm)
+    return cm
+
+
+def _run_replayed(
+    request: InvestRequest,
+    settings: Settings,
+    cm: CapacityMarket | None,
+    progress: ProgressFn | None,
+) -> dict[str, Any]:
     years = read_price_years(request, settings)
     labels = tuple(label for label, _, _ in years)
     sizes = len(request.durations_h)
     budget = None if request.max_stacks is None else max(1, request.max_stacks // sizes)
+    toll = request.toll()
+    solved = [0]
+    total = request.stacks_bound
 
     def grid_for(project: Project) -> RevenueGrid:
         valuer = year_valuer(request, project, years, settings)
-        return RevenueGrid(valuer, labels, project.energy_mwh, request.grid_step_frac, budget)
+
+        def counted(index: int, usable_mwh: float) -> YearRevenue:
+            value = valuer(index, usable_mwh)
+            solved[0] += 1
+            if progress is not None:
+                progress(solved[0], max(total, solved[0]))
+            return value
+
+        return RevenueGrid(counted, labels, project.energy_mwh, request.grid_step_frac, budget)
 
     notes = _input_notes(request)
     if request.sweep:
-        sweep = sizing_sweep(request.project, request.durations_h, grid_for, capacity_market=cm)
+        sweep = sizing_sweep(
+            request.project, request.durations_h, grid_for, capacity_market=cm, toll=toll
+        )
         best = int(np.flatnonzero(sweep.table["best"].to_numpy())[0])
         case = sweep.cases[best]
         document = case_document(
@@ -393,14 +567,94 @@ def run_invest(request: InvestRequest, settings: Settings) -> dict[str, Any]:
         document["best_duration_h"] = sweep.best_duration_h
         document["stacks_solved"] = int(sweep.table["stacks_solved"].sum())
         document["project_years_valued"] = sizes * request.project.life_years
-    else:
-        case = invest_case(
-            request.project, grid_for(request.project), capacity_market=cm, assumptions=notes
+        return document
+    case = invest_case(
+        request.project,
+        grid_for(request.project),
+        capacity_market=cm,
+        assumptions=notes,
+        toll=toll,
+    )
+    return case_document(case, request, request.project, [])
+
+
+def _run_scenarios(
+    request: InvestRequest,
+    settings: Settings,
+    cm: CapacityMarket | None,
+    progress: ProgressFn | None,
+    source: ScenarioSource,
+) -> dict[str, Any]:
+    """Each of ``request.scenarios`` paths valued as one case; NPV as a distribution. The
+    answer's cashflow is the median path's (the path at the lower median of NPV)."""
+    regime = Regime.parse(request.regime)
+    bank, plan = source.bank, source.plan
+    calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
+    services = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"),
+        request.revenue.services,
+    )
+    # The fast policy sees the same wear hurdle as the forecast-mode stack would.
+    project = dataclasses.replace(
+        request.project, degradation_gbp_per_mwh=request.revenue.degradation_gbp_per_mwh
+    )
+    toll = request.toll()
+    notes = _scenario_notes(request, regime)
+    cases: list[InvestCase] = []
+    for path in range(request.scenarios):
+        scenarios = path_scenarios(plan, request.seed, path, request.life_years)
+        valuer = fast_valuer(
+            bank, calendar, scenarios, project, services, request.revenue.energy_markets
         )
-        document = case_document(case, request, request.project, [])
-    document["seconds"] = time.perf_counter() - started
-    save_latest(document, settings)
+        labels = tuple(f"{s.label} (path {path})" for s in scenarios)
+        revenue = PathRevenue(valuer, labels, FAST_POLICY_LABEL)
+        cases.append(
+            invest_case(project, revenue, capacity_market=cm, assumptions=notes, toll=toll)
+        )
+        if progress is not None:
+            progress(path + 1, request.scenarios)
+    npvs = [c.npv_gbp for c in cases]
+    median = int(np.argsort(npvs, kind="stable")[(len(npvs) - 1) // 2])
+    document = case_document(cases[median], request, request.project, [])
+    document["label"] = FAST_POLICY_LABEL
+    document["scenario_path_shown"] = median
+    document["npv_distribution"] = {
+        **npv_distribution(npvs),
+        "regime": regime.label,
+        "seed": request.seed,
+        "npv_gbp_by_path": npvs,
+        "irr_frac_by_path": [c.irr_frac for c in cases],
+    }
+    document["stacks_solved"] = sum(c.stacks_solved for c in cases)
+    document["project_years_valued"] = request.scenarios * request.life_years
     return document
+
+
+def _scenario_notes(request: InvestRequest, regime: Regime) -> list[str]:
+    return [
+        f"Revenue: {request.scenarios} scenario paths of {request.life_years} independent "
+        f"bootstrap scenario-years each (engine/risk/scenarios.py: seasonal block bootstrap of "
+        f"real days of {regime.label}, each year anchored to one full regime year, on the "
+        f"{BOOTSTRAP_TARGET_YEAR} calendar with {WARMUP_DAYS} warm-up days), seed "
+        f"{request.seed}; prices taken as real (today's money), no trend or inflation added.",
+        f"Each year valued with the {FAST_POLICY_LABEL}: it plans day-ahead on the naive "
+        "forecasts with energy or services per EFA block, no intraday re-optimisation, no "
+        "network charges or cycle cap, and no response energy; on the same months it earns "
+        "0.92-1.06 x the forecast mode's stack without response energy and always less than "
+        "the perfect-foresight upper bound (docs/risk.md), so these NPVs are above what "
+        "`gbess invest` on replayed years reports for a BM unit (whose response energy lowers "
+        "revenue). No upper bound is computed for scenario paths.",
+        "The cashflow shown is the median path's (the lower median of NPV); P10/P50/P90 and "
+        "the probability of NPV < 0 are over all paths, equally likely.",
+        *(
+            [
+                "Capacity Market indexed by the given index: in a real-terms case give a real "
+                "index (a CPI-indexed agreement is flat in real terms)."
+            ]
+            if request.revenue.cm_cpi_index
+            else []
+        ),
+    ]
 
 
 def _input_notes(request: InvestRequest) -> list[str]:
@@ -434,7 +688,7 @@ def case_document(
         "start_year": project.start_year,
         "discount_rate_real_frac": project.discount_rate_real_frac,
         "capex_gbp": project.capex_gbp,
-        "price_years": list(request.price_years),
+        "price_years": [] if request.scenarios else list(request.price_years),
         "npv_gbp": case.npv_gbp,
         "irr_frac": case.irr_frac,
         "payback_year": case.payback_year,

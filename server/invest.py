@@ -2,11 +2,15 @@
 ``sweep``, NPV and IRR by duration) over replayed price years, with the CLI's fields
 (``gbess invest``).
 
-Synchronous, and bounded so it fits the add-on's wait: Apps Script's ``UrlFetchApp`` gives
-up after about 60 s, and one forecast-mode year takes ~5-8 s here, so one request may solve
-at most :data:`MAX_SYNC_STACKS` revenue stacks (price years x usable-energy grid points x
-sizes); a case needing more is refused with 422 naming ``price_years`` before anything is
-solved where it can be told up front, and the CLI runs it unbounded.
+Synchronous when it fits the add-on's wait, else a background job: Apps Script's
+``UrlFetchApp`` gives up after about 60 s and one forecast-mode year stack takes ~5-13 s
+here, so a request whose case may solve more than :data:`MAX_SYNC_STACKS` revenue stacks
+(:attr:`jobs.invest.InvestRequest.stacks_bound`: price years x the grid points the fade could
+reach at two cycles a day x sizes, decided from the request before anything is read) or
+that asks for scenario paths is answered at once with 202 and a job id
+(:func:`server.runs.accepted`); ``GET /v1/jobs/{job_id}`` gives its progress and, once
+complete, the same document. OpenAPI documents one success status per operation (the 200);
+the 202 body is :class:`server.runs.JobAccepted`, as ``POST /v1/bess/risk`` answers.
 
 The pydantic models are the JSON wire schema only; the body becomes
 :class:`jobs.invest.InvestRequest` in one call, where every domain check happens.
@@ -16,22 +20,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from pydantic import ConfigDict, Field
 
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
-from engine.invest import SWEEP_LIMITS_H
+from engine.invest import MAX_SCENARIO_PATHS, SWEEP_LIMITS_H
 from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
 from engine.revenue.markets import CM_AUCTIONS
+from jobs import background
 from jobs.invest import (
     DEFAULT_CM_TERM_YEARS,
     DEFAULT_GRID_STEP_FRAC,
     DEFAULT_PRICE_YEARS,
     InvestRequest,
     run_invest,
+    scenario_source,
 )
 from jobs.revenue import MODES
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.risk import Regime
+from server.runs import accepted
 from server.validation import (
     ENERGY_MWH,
     POWER_MW,
@@ -44,8 +53,11 @@ from server.validation import (
 
 bp = ApiBlueprint("invest", __name__)
 
-#: Revenue stacks one synchronous request may solve (~6 x 5-8 s, inside the add-on's ~60 s).
-MAX_SYNC_STACKS = 6
+#: Revenue stacks one synchronous request may solve (4 x 5-13 s, inside the add-on's ~60 s);
+#: a case that may need more runs as a background job.
+MAX_SYNC_STACKS = 4
+#: Price years one request may replay (the warehouse holds 2019 on).
+MAX_PRICE_YEARS = 10
 _MONEY: SchemaKeywords = {"minimum": 0}
 _FRACTION: SchemaKeywords = {"exclusiveMinimum": 0, "maximum": 1}
 _DURATION: SchemaKeywords = {"minimum": SWEEP_LIMITS_H[0], "maximum": SWEEP_LIMITS_H[1]}
@@ -118,7 +130,7 @@ class InvestHttpRequest(ApiModel):
         description="Warehouse years replayed in turn",
         json_schema_extra={
             "minItems": 1,
-            "maxItems": MAX_SYNC_STACKS,
+            "maxItems": MAX_PRICE_YEARS,
             "items": {"type": "integer", "minimum": 2000, "maximum": 2100},
         },
     )
@@ -176,6 +188,22 @@ class InvestHttpRequest(ApiModel):
     duration_from_h: float = Field(1.0, json_schema_extra=_DURATION)
     duration_to_h: float = Field(4.0, json_schema_extra=_DURATION)
     duration_step_h: float = Field(0.5, json_schema_extra={"exclusiveMinimum": 0})
+    scenarios: int = Field(
+        0,
+        description="Scenario paths (0: replay price_years); with paths NPV is a distribution "
+        "(fast day-ahead policy, forecast mode, no sweep or site DUoS)",
+        json_schema_extra={"minimum": 0, "maximum": MAX_SCENARIO_PATHS},
+    )
+    regime: Regime = Field("2024-2026", description="Years scenario-years draw days from")
+    seed: int = Field(1, json_schema_extra={"minimum": 0, "maximum": 2**31 - 1})
+    toll_share_frac: float = Field(
+        0.0,
+        description="Share of MW under a fixed-price toll",
+        json_schema_extra={"minimum": 0, "maximum": 1},
+    )
+    toll_price_gbp_per_mw_per_year: float | None = Field(
+        None, description="The toll's price [£/MW/yr]", json_schema_extra=_MONEY
+    )
 
 
 class InvestUpperBound(ApiModel):
@@ -212,11 +240,23 @@ class InvestResponse(ApiModel):
     errors=(ValidationError, DataMissingError, InfeasibleDispatchError),
     heavy=True,
 )
-def bess_invest(body: InvestHttpRequest) -> InvestResponse:
-    """Value the project over the replayed price years (at most MAX_SYNC_STACKS stacks)."""
+def bess_invest(body: InvestHttpRequest) -> InvestResponse | Response:
+    """Value the project at once when it may solve at most MAX_SYNC_STACKS stacks; else (or
+    with scenarios) submit it as a background job and answer 202 with its id."""
     inputs = {k: v for k, v in body.model_dump().items() if v is not None}
     for name in ("price_years", "services", "energy_markets"):
         if name in inputs:
             inputs[name] = tuple(inputs[name])
-    request = InvestRequest(**inputs, max_stacks=MAX_SYNC_STACKS)
-    return InvestResponse.model_validate(run_invest(request, server_config().settings))
+    request = InvestRequest(**inputs)
+    settings = server_config().settings
+    if request.scenarios or request.stacks_bound > MAX_SYNC_STACKS:
+        # A regime with too few days is bad input: read it here (about a second), so it is
+        # a 422 at once, and hand the days to the job.
+        source = scenario_source(request, settings) if request.scenarios else None
+        job_id = background.submit(
+            settings,
+            "invest",
+            lambda progress: run_invest(request, settings, progress, source=source),
+        )
+        return Response(accepted(job_id).model_dump_json(), status=202, mimetype="application/json")
+    return InvestResponse.model_validate(run_invest(request, settings))

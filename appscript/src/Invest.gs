@@ -2,8 +2,11 @@
  * @fileoverview The investment case panel (gbess → Investment case…): a battery project in
  * real terms (size, capex, opex, life, real discount rate, replayed price years, an optional
  * Capacity Market agreement and augmentation) sent to POST /v1/bess/invest; NPV, IRR, payback
- * and LCOS shown in the panel and the cashflow by year (and NPV by duration, with sweep)
- * written to the "Investment case" tab. A figure the service could not compute is "—".
+ * and LCOS shown in the panel and the cashflow by year (and NPV by duration, with sweep;
+ * the NPV distribution, with scenario paths) written to the "Investment case" tab. A case
+ * over the service's synchronous bound, or with scenarios, is answered at once with a job id
+ * and polled (GET /v1/jobs/{id}, jobPoll_ in Risk.gs) until complete. A figure the service
+ * could not compute is "—".
  */
 
 /** The tab the panel writes (one writer: this panel). */
@@ -21,6 +24,9 @@ const INVEST_NUMBERS_ = {
   augmentation_gbp_per_kwh: [false, 'augmentation cost'],
   augmentation_threshold_frac: [false, 'augmentation threshold'],
   cm_price_gbp_per_kw_per_year: [false, 'CM price'],
+  scenarios: [false, 'scenario paths'],
+  toll_share_frac: [false, 'toll share'],
+  toll_price_gbp_per_mw_per_year: [false, 'toll price'],
 };
 
 /** Menu: Investment case… */
@@ -45,6 +51,15 @@ function showInvest_(services) {
  */
 function investPanel(form) {
   return investPanel_(form, services_());
+}
+
+/**
+ * Panel: one poll of a case running as a job. See investPoll_().
+ * @param {!Object} form {job_id}: the id investPanel returned.
+ * @return {!Object}
+ */
+function investPoll(form) {
+  return investPoll_(form && form.job_id, services_());
 }
 
 /**
@@ -94,6 +109,14 @@ function investBody_(form) {
   if (form && form.sweep) {
     body.sweep = true;
   }
+  const regime = String((form && form.regime) || '').trim();
+  if (regime) {
+    if (!RISK_REGIME_PATTERN_.test(regime) || regime.slice(0, 4) > regime.slice(5)) {
+      errors.regime = 'Use years like 2024-2026 (first ≤ last, 2019-2026).';
+    } else {
+      body.regime = regime;
+    }
+  }
   return { body: body, errors: errors };
 }
 
@@ -119,10 +142,38 @@ function investPanel_(form, services) {
     }
     return { ok: false, message: errorMessage_(err) };
   }
+  if (answer && answer.job_id) {
+    return { ok: true, done: false, job_id: String(answer.job_id), done_units: 0, total_units: 0 };
+  }
+  return investShow_(answer, services);
+}
+
+/**
+ * One poll of a case running as a job: progress, or the case shown and written once complete.
+ * @param {string} jobId The job id.
+ * @param {!Object} services From services_().
+ * @return {!Object} As jobPoll_() while running; as investPanel_() once complete.
+ */
+function investPoll_(jobId, services) {
+  const state = jobPoll_(jobId, services);
+  if (!state.ok || !state.done) {
+    return state;
+  }
+  return investShow_(state.result, services);
+}
+
+/**
+ * The panel's view of a finished case, written to the tab.
+ * @param {*} answer The /v1/bess/invest document.
+ * @param {!Object} services From services_().
+ * @return {!Object}
+ */
+function investShow_(answer, services) {
   if (!answer || typeof answer.npv_gbp !== 'number' || !Array.isArray(answer.cashflow)) {
     return { ok: false, message: 'The service answered /v1/bess/invest without an NPV.' };
   }
   const view = investView_(answer);
+  view.done = true;
   view.written = writeSections_(getOrCreateSheet_(services.spreadsheet.getActive(),
     INVEST_SHEET_), investSections_(answer, view));
   return view;
@@ -164,8 +215,17 @@ function investView_(answer) {
     ['LCOS', typeof answer.lcos_gbp_per_mwh === 'number'
       ? investMoney_(answer.lcos_gbp_per_mwh) + '/MWh' : '—'],
   ];
-  if (answer.mode !== 'perfect_foresight' && answer.upper_bound) {
+  if (answer.mode !== 'perfect_foresight' && answer.upper_bound &&
+      typeof answer.upper_bound.npv_gbp === 'number') {
     summary.push(['NPV, ' + answer.upper_bound.label, investMoney_(answer.upper_bound.npv_gbp)]);
+  }
+  const spread = answer.npv_distribution;
+  if (spread) {
+    summary[0][0] = 'NPV (real), median path';
+    summary.push(['NPV P10 / P50 / P90 over ' + spread.paths + ' paths',
+      investMoney_(spread.p10_gbp) + ' / ' + investMoney_(spread.p50_gbp) + ' / ' +
+      investMoney_(spread.p90_gbp)]);
+    summary.push(['P(NPV < 0)', investShare_(spread.probability_npv_negative, 1)]);
   }
   const cashflow = answer.cashflow.map(function (r) {
     return [String(r.project_year), r.price_year || '—', investShare_(r.usable_energy_frac, 1),
@@ -201,6 +261,13 @@ function investSections_(answer, view) {
   if (answer.sweep && answer.sweep.length) {
     const sweep = objectsTable_(answer.sweep);
     sections.push({ title: 'NPV by duration', columns: sweep.columns, rows: sweep.rows });
+  }
+  const spread = answer.npv_distribution;
+  if (spread) {
+    const edges = spread.histogram.edges_gbp;
+    sections.push({ title: 'NPV distribution over ' + spread.paths + ' paths (' + spread.label + ')',
+      columns: ['From [£]', 'To [£]', 'Paths'],
+      rows: spread.histogram.counts.map(function (c, i) { return [edges[i], edges[i + 1], c]; }) });
   }
   sections.push({ title: 'Assumptions', columns: ['Assumption'],
     rows: (answer.assumptions || []).map(function (a) { return [a]; }) });

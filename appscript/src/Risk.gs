@@ -146,6 +146,30 @@ function riskSubmit_(form, services) {
  *     {ok: true, done: true, written, summary} / {ok: false, message, field}.
  */
 function riskPoll_(jobId, services) {
+  const state = jobPoll_(jobId, services);
+  if (!state.ok || !state.done) {
+    return state;
+  }
+  const result = state.result;
+  const written = writeSections_(
+    getOrCreateSheet_(services.spreadsheet.getActive(), RISK_SHEET_), riskSections_(result));
+  const annual = result.annual;
+  const cvar = (annual.var_cvar || []).filter(function (r) { return r.confidence === 0.95; })[0];
+  const summary = 'P10 £' + riskPounds_(annual.p10_gbp) + ', P50 £' + riskPounds_(annual.p50_gbp) +
+    ', P90 £' + riskPounds_(annual.p90_gbp) + (cvar ? ', CVaR 95% £' + riskPounds_(cvar.cvar_gbp) : '');
+  toast_(services, 'Risk run complete: ' + summary + ' — written to ' + written + '.', 10);
+  return { ok: true, done: true, written: written, summary: summary };
+}
+
+/**
+ * One poll of any background job (GET /v1/jobs/{id}); shared by the risk and investment
+ * panels.
+ * @param {string} jobId The job id (18 digits).
+ * @param {!Object} services From services_().
+ * @return {!Object} {ok: true, done: false, done_units, total_units} /
+ *     {ok: true, done: true, result} / {ok: false, message, field}.
+ */
+function jobPoll_(jobId, services) {
   const id = String(jobId || '');
   if (!/^\d{18}$/.test(id)) {
     return { ok: false, message: 'No job to follow: submit a run first.' };
@@ -163,15 +187,7 @@ function riskPoll_(jobId, services) {
     return { ok: true, done: false, done_units: state.progress_done || 0,
       total_units: state.progress_total || 0 };
   }
-  const result = state.result;
-  const written = writeSections_(
-    getOrCreateSheet_(services.spreadsheet.getActive(), RISK_SHEET_), riskSections_(result));
-  const annual = result.annual;
-  const cvar = (annual.var_cvar || []).filter(function (r) { return r.confidence === 0.95; })[0];
-  const summary = 'P10 £' + riskPounds_(annual.p10_gbp) + ', P50 £' + riskPounds_(annual.p50_gbp) +
-    ', P90 £' + riskPounds_(annual.p90_gbp) + (cvar ? ', CVaR 95% £' + riskPounds_(cvar.cvar_gbp) : '');
-  toast_(services, 'Risk run complete: ' + summary + ' — written to ' + written + '.', 10);
-  return { ok: true, done: true, written: written, summary: summary };
+  return { ok: true, done: true, result: state.result };
 }
 
 /**

@@ -75,3 +75,57 @@ test('investPanel: a 422 naming a field lands next to it; nothing is written', (
   assert.ok(out.errors.discount_rate_real_frac.includes('did you mean 0.08?'));
   assert.equal(p.ss.getSheetByName('Investment case'), null);
 });
+
+const JOB = '123456789012345678';
+
+test('investPanel: a case run as a job is followed with GET /v1/jobs/{id} until complete', () => {
+  const p = project();
+  const states = [
+    { job_id: JOB, kind: 'invest', status: 'running', progress_done: 40, progress_total: 100 },
+    { job_id: JOB, kind: 'invest', status: 'complete', progress_done: 100, progress_total: 100,
+      result: { ...DOCUMENT, label: 'fast day-ahead policy (an approximation of the forecast mode)',
+        upper_bound: { label: 'upper bound (perfect foresight)', npv_gbp: null },
+        npv_distribution: { label: 'fast day-ahead policy (an approximation of the forecast mode)',
+          paths: 100, p10_gbp: -500000, p50_gbp: 1000000, p90_gbp: 2500000.4,
+          probability_npv_negative: 0.17,
+          histogram: { edges_gbp: [-1e6, 0, 1e6], counts: [17, 83] } } } },
+  ];
+  p.fakes.UrlFetchApp.handler = (request) => request.url.endsWith('/v1/bess/invest')
+    ? json({ job_id: JOB, status: 'queued', status_url: '/v1/jobs/' + JOB }, 202)
+    : json(states.shift());
+  const first = plain(p.call('investPanel', { power_mw: '50', energy_mwh: '100', scenarios: '100',
+    regime: '2024-2026', toll_share_frac: '0.5', toll_price_gbp_per_mw_per_year: '60000' }));
+  assert.deepEqual(first, { ok: true, done: false, job_id: JOB, done_units: 0, total_units: 0 });
+  assert.deepEqual(JSON.parse(p.fakes.UrlFetchApp.requests[0].payload), { power_mw: 50,
+    energy_mwh: 100, scenarios: 100, regime: '2024-2026', toll_share_frac: 0.5,
+    toll_price_gbp_per_mw_per_year: 60000 });
+  const running = plain(p.call('investPoll', { job_id: JOB }));
+  assert.deepEqual(running, { ok: true, done: false, done_units: 40, total_units: 100 });
+  assert.equal(p.fakes.UrlFetchApp.requests[1].url, 'https://gbess.example.run.app/v1/jobs/' + JOB);
+  const done = plain(p.call('investPoll', { job_id: JOB }));
+  assert.equal(done.ok, true);
+  assert.equal(done.done, true);
+  assert.deepEqual(done.summary.slice(-2), [
+    ['NPV P10 / P50 / P90 over 100 paths', '-£500,000 / £1,000,000 / £2,500,000'],
+    ['P(NPV < 0)', '17.0%']]);
+  assert.equal(done.summary[0][0], 'NPV (real), median path');
+  // No bound is shown when none was computed.
+  assert.ok(!done.summary.some((row) => row[0].startsWith('NPV, upper bound')));
+});
+
+test('investPoll: a failed job shows its reason and field, never a result', () => {
+  const p = project();
+  p.fakes.UrlFetchApp.handler = () => json({ job_id: JOB, kind: 'invest', status: 'failed',
+    progress_done: 0, progress_total: 0, detail: 'regime: 2026-2026 holds 77 complete days',
+    field: 'regime', result: null });
+  const out = plain(p.call('investPoll', { job_id: JOB }));
+  assert.deepEqual(out, { ok: false, message: 'regime: 2026-2026 holds 77 complete days',
+    field: 'regime' });
+});
+
+test('investPanel: a regime the service cannot name is refused before any request', () => {
+  const p = project();
+  const out = plain(p.call('investPanel', { power_mw: '1', energy_mwh: '2', regime: '2026-2024' }));
+  assert.deepEqual(out, { ok: false, errors: { regime: 'Use years like 2024-2026 (first ≤ last, 2019-2026).' } });
+  assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
+});

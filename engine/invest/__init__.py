@@ -2,7 +2,8 @@
 Market agreements, NPV/IRR/payback/LCOS) and the sizing sweep, in real terms.
 
 Entries: :func:`invest_case` (one project over a sequence of price years, :class:`RevenueGrid`)
-and :func:`sizing_sweep` (durations at a fixed power).
+and :func:`sizing_sweep` (durations at a fixed power); with scenario paths
+(:class:`PathRevenue`, :func:`fast_valuer`) NPV is a distribution (:func:`npv_distribution`).
 """
 
 from engine.invest.case import (
@@ -30,31 +31,47 @@ from engine.invest.finance import (
 )
 from engine.invest.project import MAX_LIFE_YEARS, Project
 from engine.invest.revenue import (
+    BOUND_CYCLES_PER_YEAR,
     DEFAULT_GRID_STEP_FRAC,
+    PathRevenue,
     PriceYear,
     RevenueGrid,
+    RevenueSource,
+    Toll,
     Valuer,
     YearRevenue,
     blend,
+    grid_points_bound,
     stack_valuer,
+)
+from engine.invest.scenarios import (
+    MAX_SCENARIO_PATHS,
+    fast_valuer,
+    npv_distribution,
+    path_scenarios,
 )
 from engine.invest.sweep import SWEEP_LIMITS_H, SizingSweep, sizing_sweep, sweep_durations_h
 
 __all__ = [
+    "BOUND_CYCLES_PER_YEAR",
     "DEFAULT_CYCLES_CURVE",
     "DEFAULT_GRID_STEP_FRAC",
     "DEFAULT_YEARS_CURVE",
     "FIXED_COLUMNS",
     "MAX_LIFE_YEARS",
+    "MAX_SCENARIO_PATHS",
     "SWEEP_LIMITS_H",
     "CapacityMarket",
     "Fade",
     "FadeCurve",
     "InvestCase",
+    "PathRevenue",
     "PriceYear",
     "Project",
     "RevenueGrid",
+    "RevenueSource",
     "SizingSweep",
+    "Toll",
     "Valuer",
     "YearRevenue",
     "annuity_factor",
@@ -63,10 +80,14 @@ __all__ = [
     "check_discount_rate",
     "curve_from_pairs",
     "discount_factors",
+    "fast_valuer",
+    "grid_points_bound",
     "invest_case",
     "irr_frac",
     "lcos_gbp_per_mwh",
+    "npv_distribution",
     "npv_gbp",
+    "path_scenarios",
     "payback_year",
     "sizing_sweep",
     "stack_valuer",

@@ -27,7 +27,7 @@ from engine.invest.finance import (
     payback_year,
 )
 from engine.invest.project import Project
-from engine.invest.revenue import RevenueGrid
+from engine.invest.revenue import RevenueSource, Toll
 from engine.revenue import (
     UPPER_BOUND_LABEL,
     CapacityAgreement,
@@ -170,17 +170,20 @@ def check_capacity_market(project: Project, cm: CapacityMarket) -> None:
 
 def invest_case(
     project: Project,
-    revenue: RevenueGrid,
+    revenue: RevenueSource,
     *,
     capacity_market: CapacityMarket | None = None,
     assumptions: Sequence[str] = (),
+    toll: Toll | None = None,
 ) -> InvestCase:
     """Compute the case year by year (see the module docstring).
 
     Args:
         project: The project.
-        revenue: Revenue by price year and usable energy (replayed in turn over the life).
+        revenue: Revenue by price year and usable energy (:class:`RevenueGrid` replays price
+            years in turn; :class:`PathRevenue` values one scenario path).
         capacity_market: The project's CM agreement, if any.
+        toll: A fixed-price floor on a share of the MW, if any.
         assumptions: Sentences to state first (the caller's inputs as read).
 
     Raises:
@@ -204,6 +207,8 @@ def invest_case(
         frac = min(1.0, frac + added)
         usable = frac * nameplate
         year = revenue.value(k - 1, usable)
+        if toll is not None:
+            year = toll.apply(year)
         first_assumptions = first_assumptions or year.assumptions
         calendar_year = project.start_year + k - 1
         cm_gbp = 0.0
@@ -290,9 +295,8 @@ def invest_case(
         project.fade.describe(),
         "The dispatch's per-MWh wear cost is a hurdle only, not a cashflow: fade and "
         "augmentation carry the cost of wear.",
-        f"Revenue: {revenue.solves} stacks solved (price year x usable energy on a grid of "
-        f"{revenue.grid_step_frac:g} x nameplate), other years interpolated linearly between "
-        "grid points.",
+        revenue.note(),
+        *([] if toll is None else [toll.note()]),
         "LCOS = PV(capex, opex, augmentation, decommissioning, charging cost) ÷ PV(MWh "
         "discharged).",
         (

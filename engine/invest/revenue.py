@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from engine.battery import MIN_ENERGY_MWH
 from engine.errors import ValidationError
@@ -164,6 +165,14 @@ class RevenueGrid:
             self.solved[key] = self.valuer(year, energy)
         return self.solved[key]
 
+    def note(self) -> str:
+        """How the years were valued (for ``assumptions``)."""
+        return (
+            f"Revenue: {self.solves} stacks solved (price year x usable energy on a grid of "
+            f"{self.grid_step_frac:g} x nameplate), other years interpolated linearly between "
+            "grid points."
+        )
+
     def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
         """Revenue of a project year with this usable energy (interpolated on the grid)."""
         year = project_year_index % len(self.labels)
@@ -174,6 +183,148 @@ class RevenueGrid:
             return self._node(year, round(position))
         weight = position - below
         return blend(self._node(year, below), self._node(year, below + 1), weight)
+
+
+#: Throughput assumed when bounding a case's grid points before solving it: two equivalent
+#: full cycles a day (the forecast mode measured 33-190 a year, docs/invest.md) [cycles/yr].
+BOUND_CYCLES_PER_YEAR = 730.0
+
+
+def grid_points_bound(
+    project: Project,
+    grid_step_frac: float = DEFAULT_GRID_STEP_FRAC,
+    cycles_per_year: float = BOUND_CYCLES_PER_YEAR,
+) -> int:
+    """Most usable-energy grid points a :class:`RevenueGrid` may solve per price year for
+    ``project`` if it cycled ``cycles_per_year`` every year (fade and augmentation as given):
+    decides up front whether a case fits a synchronous request."""
+    frac, lowest, done = 1.0, 1.0, 0.0
+    for k in range(1, project.life_years + 1):
+        frac = min(1.0, frac + (project.fade.augmented(frac) if k > 1 else 0.0))
+        lowest = min(lowest, frac)
+        frac = max(0.0, frac - project.fade.year_loss_frac(k - 1, done, cycles_per_year))
+        done += cycles_per_year
+    position = (1.0 - lowest) / grid_step_frac
+    return min(math.ceil(position - 1e-9), math.ceil(1.0 / grid_step_frac)) + 1
+
+
+class RevenueSource(Protocol):
+    """What :func:`engine.invest.invest_case` reads the revenue of each project year from."""
+
+    @property
+    def solves(self) -> int:
+        """Year valuations run so far."""
+        ...  # pragma: no cover - a protocol
+
+    def label(self, project_year_index: int) -> str:
+        """The price year of a project year (0-based)."""
+        ...  # pragma: no cover - a protocol
+
+    def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
+        """Revenue of a project year with this usable energy."""
+        ...  # pragma: no cover - a protocol
+
+    def note(self) -> str:
+        """How the years were valued (for ``assumptions``)."""
+        ...  # pragma: no cover - a protocol
+
+
+@dataclass
+class PathRevenue:
+    """Revenue of one scenario path: project year k is valued on the path's own year k at
+    exactly its usable energy (no grid: a fast valuation costs less than interpolating).
+
+    Attributes:
+        valuer: Values year k of the path at a usable energy.
+        labels: Each project year's scenario label (one per project year).
+        method: How a year is valued, for ``assumptions``.
+        solves: Valuations run so far.
+    """
+
+    valuer: Valuer
+    labels: tuple[str, ...]
+    method: str
+    solves: int = 0
+
+    def label(self, project_year_index: int) -> str:
+        """The scenario-year of a project year (0-based)."""
+        return self.labels[project_year_index]
+
+    def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
+        """Revenue of the path's year at this usable energy (``NOTHING`` when none is left)."""
+        if usable_mwh < MIN_ENERGY_MWH:
+            return NOTHING
+        self.solves += 1
+        return self.valuer(project_year_index, usable_mwh)
+
+    def note(self) -> str:
+        """How the years were valued (for ``assumptions``)."""
+        return (
+            f"Revenue: each project year valued at its own usable energy on its own "
+            f"scenario-year with the {self.method}."
+        )
+
+
+@dataclass(frozen=True)
+class Toll:
+    """A fixed-price floor (tolling share): a share of the MW is paid a fixed price a year
+    and the rest earns merchant revenue (revenue = share x toll + (1 - share) x merchant).
+
+    The battery is dispatched whole (the toller runs its share as the merchant share runs),
+    so fade, discharged energy, variable opex, charging cost and LCOS are the whole
+    battery's; only the revenue streams are split.
+
+    Attributes:
+        share_frac: Share of the MW under the toll [0-1].
+        price_gbp_per_mw_per_year: The toll's fixed price [£/MW/yr].
+        power_mw: The battery's power [MW].
+    """
+
+    share_frac: float
+    price_gbp_per_mw_per_year: float
+    power_mw: float
+
+    def __post_init__(self) -> None:
+        share = self.share_frac
+        if isinstance(share, bool) or not (math.isfinite(share) and 0.0 <= share <= 1.0):
+            raise ValidationError(
+                f"toll_share_frac: a share of the MW in [0, 1], got {share!r}",
+                field="toll_share_frac",
+            )
+        price = self.price_gbp_per_mw_per_year
+        if not (math.isfinite(price) and price >= 0.0):
+            raise ValidationError(
+                f"toll_price_gbp_per_mw_per_year: a finite price ≥ 0, got {price!r}",
+                field="toll_price_gbp_per_mw_per_year",
+            )
+
+    @property
+    def toll_gbp(self) -> float:
+        """The toll's payment a year [£]."""
+        return self.share_frac * self.price_gbp_per_mw_per_year * self.power_mw
+
+    def apply(self, year: YearRevenue) -> YearRevenue:
+        """The year with its streams scaled by ``1 - share`` and a ``toll`` stream added."""
+        keep = 1.0 - self.share_frac
+        streams = {name: keep * value for name, value in year.streams_gbp.items()}
+        streams["toll"] = self.toll_gbp
+        bound = None if year.upper_bound_gbp is None else keep * year.upper_bound_gbp
+        return YearRevenue(
+            streams,
+            year.charging_cost_gbp,
+            year.discharged_mwh,
+            None if bound is None else bound + self.toll_gbp,
+            year.assumptions,
+        )
+
+    def note(self) -> str:
+        """The toll in one sentence (for ``assumptions``)."""
+        return (
+            f"Fixed-price floor: {self.share_frac:g} of the MW tolled at "
+            f"£{self.price_gbp_per_mw_per_year:,.0f}/MW/yr (£{self.toll_gbp:,.0f} a year, flat "
+            f"in real terms), the other {1 - self.share_frac:g} merchant; the battery is "
+            "dispatched whole, so fade, discharge, opex and LCOS are the whole battery's."
+        )
 
 
 def stack_valuer(

@@ -13,7 +13,7 @@ import pandas as pd
 from engine.errors import ValidationError
 from engine.invest.case import CapacityMarket, InvestCase, invest_case
 from engine.invest.project import Project
-from engine.invest.revenue import RevenueGrid
+from engine.invest.revenue import RevenueSource, Toll
 
 #: Shortest and longest durations a sweep accepts [h].
 SWEEP_LIMITS_H = (0.5, 8.0)
@@ -73,9 +73,10 @@ class SizingSweep:
 def sizing_sweep(
     project: Project,
     durations_h: Sequence[float],
-    revenue_for: Callable[[Project], RevenueGrid],
+    revenue_for: Callable[[Project], RevenueSource],
     *,
     capacity_market: CapacityMarket | None = None,
+    toll: Toll | None = None,
 ) -> SizingSweep:
     """The case of ``project`` resized to each duration at its power (capex per kW and per
     kWh, opex and fade as given).
@@ -86,12 +87,13 @@ def sizing_sweep(
         revenue_for: The revenue grid of a resized project (one per size: a size's stacks
             are its own).
         capacity_market: The agreement, if any (de-rated by each size's duration class).
+        toll: A fixed-price floor on a share of the MW, if any (the same for every size).
     """
     cases = []
     rows = []
     for duration in durations_h:
         sized = dataclasses.replace(project, energy_mwh=project.power_mw * duration)
-        case = invest_case(sized, revenue_for(sized), capacity_market=capacity_market)
+        case = invest_case(sized, revenue_for(sized), capacity_market=capacity_market, toll=toll)
         cases.append(case)
         rows.append(
             {

@@ -126,6 +126,8 @@ class ScenarioValue:
         monthly_net_gbp: ``(12,)`` net by UK month [£].
         daily_net_gbp: ``(D,)`` net by EFA day (for drawdowns) [£].
         discharged_mwh: Grid energy discharged in the year [MWh].
+        charging_cost_gbp: Energy bought to charge, at the price each charge settled at
+            (APX where it traded, else the system price) [£] (an investment case's LCOS).
     """
 
     net_gbp: float
@@ -133,6 +135,7 @@ class ScenarioValue:
     monthly_net_gbp: FloatArray
     daily_net_gbp: FloatArray
     discharged_mwh: float
+    charging_cost_gbp: float = float("nan")
 
 
 def scenario_prices(
@@ -287,10 +290,14 @@ def value_scenario(
         np.float64
     )
     daily = np.add.reduceat(total, calendar.day_starts[:-1])
+    apx_ok = np.isfinite(actual[:, 0]) & ("apx" in energy_markets)
+    system = np.nan_to_num(actual[:, 1]) if "system" in energy_markets else 0.0
+    paid = np.where(apx_ok, np.nan_to_num(actual[:, 0]), system)
     return ScenarioValue(
         float(total.sum()),
         {name: float(values.sum()) for name, values in cash.items()},
         monthly,
         daily,
         float(result.discharge_mwh.sum()),
+        float((result.charge_mwh * paid).sum()),
     )

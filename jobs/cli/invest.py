@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
+from engine.invest import MAX_SCENARIO_PATHS
 from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
-from jobs.invest import DEFAULT_GRID_STEP_FRAC, InvestRequest, run_invest
+from jobs.invest import DEFAULT_GRID_STEP_FRAC, DEFAULT_REGIME, InvestRequest, run_invest
 from jobs.settings import Settings
 
 
@@ -80,9 +82,35 @@ def register(sub: Any) -> None:
     p.add_argument("--duration-from-h", type=float, default=1.0)
     p.add_argument("--duration-to-h", type=float, default=4.0)
     p.add_argument("--duration-step-h", type=float, default=0.5)
+    p.add_argument(
+        "--scenarios",
+        type=int,
+        default=0,
+        help=f"scenario paths (1-{MAX_SCENARIO_PATHS}): NPV as a distribution, each year on a "
+        "bootstrap scenario-year valued with the fast day-ahead policy",
+    )
+    p.add_argument(
+        "--regime", default=DEFAULT_REGIME, help=f"years scenarios draw from ({DEFAULT_REGIME})"
+    )
+    p.add_argument("--seed", type=int, default=1, help="seed of the scenario paths")
+    p.add_argument(
+        "--toll-share-frac", type=float, default=0.0, help="share of MW under a fixed toll, 0-1"
+    )
+    p.add_argument(
+        "--toll-price-gbp-per-mw-per-year", type=float, default=None, help="the toll's price"
+    )
     add_json_flag(p)
-    add_csv_flag(p)  # the cashflow table by year (with --sweep: NPV and IRR per size)
+    add_csv_flag(
+        p
+    )  # the cashflow by year (the median path's with --scenarios; the sizes with --sweep)
     p.set_defaults(handler=handle)
+
+
+def _progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rgbess invest: {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def _gbp(value: float) -> str:
@@ -96,7 +124,8 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     inputs = {
         k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"} and v is not None
     }
-    document = run_invest(InvestRequest(**inputs), settings)
+    request = InvestRequest(**inputs)
+    document = run_invest(request, settings, _progress if request.scenarios else None)
     if args.json:
         emit_json(document)
         return 0
@@ -113,6 +142,15 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  IRR      {'none' if irr is None else f'{100 * irr:.2f} %'}")
     print(f"  payback  {'not within the life' if payback is None else f'year {payback}'}")
     print(f"  LCOS     {'none' if lcos is None else f'£{lcos:,.1f}/MWh'}")
+    spread = document.get("npv_distribution")
+    if spread is not None:
+        print(
+            f"  over {spread['paths']} scenario paths ({spread['label']}): NPV P10 "
+            f"{_gbp(spread['p10_gbp'])}, P50 {_gbp(spread['p50_gbp'])}, P90 "
+            f"{_gbp(spread['p90_gbp'])}; P(NPV < 0) "
+            f"{100 * spread['probability_npv_negative']:.1f} %; the figures above are the "
+            "median path's"
+        )
     bound = document["upper_bound"]
     if document["mode"] != "perfect_foresight" and bound["npv_gbp"] is not None:
         print(f"  {bound['label']}: NPV {_gbp(bound['npv_gbp'])}")
@@ -120,8 +158,9 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         mark = "  <- best" if row["best"] else ""
         irr_text = "none" if row["irr_frac"] is None else f"{100 * row['irr_frac']:.2f} %"
         print(f"  {row['duration_h']:>4g} h  NPV {_gbp(row['npv_gbp']):>14}  IRR {irr_text}{mark}")
+    unit = "scenario-years valued" if spread is not None else "revenue stacks solved"
     print(
-        f"  {document['stacks_solved']} revenue stacks solved for "
+        f"  {document['stacks_solved']} {unit} for "
         f"{document['project_years_valued']} project-years ({document['seconds']:.1f} s)"
     )
     return 0

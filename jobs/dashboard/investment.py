@@ -1,6 +1,7 @@
 """The ``Investment`` tab: the latest investment case run (``gbess invest`` or
 ``POST /v1/bess/invest``) — the cashflow waterfall (present value by item, capex to NPV), the
-cashflow by year and, after a sweep, NPV by duration with the best size marked.
+cashflow by year, after a sweep NPV by duration with the best size marked, and with scenario
+paths the NPV distribution (paths per NPV band, P10/P50/P90 and the probability of NPV < 0).
 
 The case is not recomputed by a refresh (a 15-year case solves several year-long stacks):
 :func:`jobs.invest.run_invest` keeps its latest answer and this tab shows it, stamped with the
@@ -73,6 +74,20 @@ def build_investment_tab(
     ]
     if document["mode"] != "perfect_foresight" and bound["npv_gbp"] is not None:
         notes.append(f"{bound['label']}: NPV £{bound['npv_gbp']:,.0f}")
+    spread = document.get("npv_distribution")
+    if spread is not None:
+        notes[0] = (
+            f"{document['label']}: {document['power_mw']:g} MW / {document['energy_mwh']:g} "
+            f"MWh, {document['life_years']} years from {document['start_year']} over "
+            f"{spread['paths']} scenario paths of {spread['regime']} (seed {spread['seed']}); "
+            f"all figures real at {document['discount_rate_real_frac']:g}"
+        )
+        notes[1] = f"median path: {notes[1]}"
+        notes.append(
+            f"NPV over the paths: P10 £{spread['p10_gbp']:,.0f}, P50 £{spread['p50_gbp']:,.0f}, "
+            f"P90 £{spread['p90_gbp']:,.0f}; probability of NPV < 0: "
+            f"{100 * spread['probability_npv_negative']:.1f} %"
+        )
     tables = [
         Table("waterfall", "Cashflow waterfall (present value)", waterfall(cashflow)),
         Table("by_year", "Cashflow by year", cashflow[_BY_YEAR]),
@@ -99,6 +114,25 @@ def build_investment_tab(
         tables.append(Table("by_duration", "NPV by duration", sizes))
         charts.append(
             Chart("NPV by duration [£]", "column", "by_duration", "duration_h", ("npv_gbp",))
+        )
+    if spread is not None:
+        edges = spread["histogram"]["edges_gbp"]
+        bands = pd.DataFrame(
+            {
+                "from_gbp": edges[:-1],
+                "to_gbp": edges[1:],
+                "scenarios": spread["histogram"]["counts"],
+            }
+        )
+        tables.append(Table("npv_distribution", "NPV distribution (paths per band)", bands))
+        charts.append(
+            Chart(
+                "NPV over scenario paths: paths per band [£]",
+                "column",
+                "npv_distribution",
+                "from_gbp",
+                ("scenarios",),
+            )
         )
     return TabPlan(TAB, computed, tuple(tables), tuple(charts), tuple(notes))
 

@@ -3,13 +3,15 @@ shape and the latest case kept for the dashboard."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
 
 from engine.errors import ValidationError
 from engine.invest import Fade, FadeCurve, RevenueGrid, YearRevenue, invest_case
-from jobs.invest import InvestRequest, case_document, load_latest, save_latest
+from jobs.invest import InvestRequest, case_document, load_latest, run_invest, save_latest
 from jobs.settings import Settings
 
 
@@ -100,3 +102,90 @@ def test_the_latest_case_is_kept_whole(tmp_path: Path) -> None:
     assert kept["npv_gbp"] == document["npv_gbp"]
     assert kept["cashflow"] == document["cashflow"]
     assert sorted(p.name for p in (tmp_path / "invest").iterdir()) == ["latest.json"]
+
+
+# --- scenario paths (NPV as a distribution) and the toll ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "phrase"),
+    [
+        ({"scenarios": 1001}, "scenarios", "0..1000"),
+        ({"scenarios": -1}, "scenarios", "0..1000"),
+        ({"scenarios": 2.5}, "scenarios", "whole number"),
+        ({"regime": "2030"}, "regime", "2019..2026"),
+        ({"seed": -1}, "seed", "≥ 0"),
+        ({"scenarios": 2, "mode": "perfect_foresight"}, "mode", "forecast mode"),
+        ({"scenarios": 2, "forecast_method": "learned"}, "forecast_method", "naive"),
+        ({"scenarios": 2, "sweep": True}, "sweep", "not with scenarios"),
+        ({"toll_share_frac": 1.5, "toll_price_gbp_per_mw_per_year": 1.0}, "toll_share_frac",
+         "[0, 1]"),
+        ({"toll_share_frac": 0.5}, "toll_price_gbp_per_mw_per_year", "give the toll's price"),
+        ({"toll_share_frac": 0.5, "toll_price_gbp_per_mw_per_year": -1.0},
+         "toll_price_gbp_per_mw_per_year", "≥ 0"),
+    ],
+)  # fmt: skip
+def test_bad_scenario_and_toll_input_names_the_field(
+    kwargs: dict[str, object], field: str, phrase: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        InvestRequest(1.0, 2.0, **kwargs)  # type: ignore[arg-type]  # bad on purpose
+    assert caught.value.field == field
+    assert phrase in str(caught.value.detail)
+
+
+def test_the_stack_bound_is_decided_from_the_request() -> None:
+    # One price year, two project years: the nameplate and one grid point below it.
+    assert InvestRequest(1.0, 2.0, price_years=(2024,), life_years=2).stacks_bound == 2
+    # Three price years over fifteen years fading to 0.6: 3 x (1.0, 0.7, 0.4).
+    assert InvestRequest(50.0, 100.0).stacks_bound == 9
+    # The sweep multiplies by the sizes (1, 1.5 ... 4 h = 7).
+    assert InvestRequest(1.0, 2.0, price_years=(2024,), life_years=1, sweep=True).stacks_bound == 7
+    assert InvestRequest(1.0, 2.0, scenarios=3).stacks_bound == 0
+
+
+def test_scenario_paths_give_a_reproducible_npv_distribution(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+    request = InvestRequest(
+        1.0, 2.0, life_years=3, scenarios=4, capex_gbp_per_kw=300.0, regime="2024-2025"
+    )
+    seen: list[tuple[int, int]] = []
+    document = run_invest(request, settings, lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (4, 4)
+    spread = document["npv_distribution"]
+    npvs = spread["npv_gbp_by_path"]
+    assert (len(npvs), spread["paths"]) == (4, 4)
+    assert spread["p10_gbp"] <= spread["p50_gbp"] <= spread["p90_gbp"]
+    assert spread["probability_npv_negative"] == pytest.approx(sum(n < 0 for n in npvs) / 4)
+    # The cashflow shown is the median path's (the lower median).
+    assert document["npv_gbp"] == sorted(npvs)[1]
+    assert document["npv_gbp"] == pytest.approx(npvs[document["scenario_path_shown"]])
+    rows = document["cashflow"]
+    assert [r["project_year"] for r in rows] == [0, 1, 2, 3]
+    assert all("bootstrap" in r["price_year"] for r in rows[1:])
+    # Each year on its own faded energy, never above nameplate.
+    energies = [r["usable_energy_mwh"] for r in rows[1:]]
+    assert energies[0] == 2.0
+    assert all(a >= b for a, b in itertools.pairwise(energies))
+    assert document["label"] == "fast day-ahead policy (an approximation of the forecast mode)"
+    assert any("0.92-1.06" in a and "no response energy" in a for a in document["assumptions"])
+    assert document["stacks_solved"] == document["project_years_valued"] == 12
+    # The same seed gives the same paths; a whole toll at the same price is a fixed annuity.
+    again = run_invest(request, settings)
+    assert again["npv_distribution"]["npv_gbp_by_path"] == npvs
+    tolled = run_invest(
+        dataclasses.replace(request, toll_share_frac=1.0, toll_price_gbp_per_mw_per_year=100_000.0),
+        settings,
+    )
+    fixed = -300_000.0 + 100_000.0 * (1 / 1.08 + 1 / 1.08**2 + 1 / 1.08**3)
+    assert tolled["npv_distribution"]["npv_gbp_by_path"] == pytest.approx([fixed] * 4)
+
+
+def test_too_little_history_names_the_regime(data_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+    with pytest.raises(ValidationError) as caught:
+        run_invest(InvestRequest(1.0, 2.0, life_years=2, scenarios=2, regime="2026"), settings)
+    assert caught.value.field == "regime"
+    assert "holds 77 complete days" in str(caught.value.detail)  # says what exists

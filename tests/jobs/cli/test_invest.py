@@ -31,6 +31,12 @@ def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["--fade-years-curve", "0:0.9,10:0.8"], "fade_years_curve: the curve must start"),
         (["--capacity-market", "T-4", "--cm-first-delivery-year", "2035/36"],
          "cm_price_gbp_per_kw_per_year: no published T-4 auction"),
+        (["--scenarios", "1001"], "scenarios: must lie in 0..1000 paths"),
+        (["--scenarios", "2", "--regime", "2018-2020"], "regime: years must lie in 2019..2026"),
+        (["--toll-share-frac", "1.2", "--toll-price-gbp-per-mw-per-year", "5"],
+         "toll_share_frac: a share of the MW in [0, 1]"),
+        (["--toll-share-frac", "0.5", "--toll-price-gbp-per-mw-per-year", "nan"],
+         "toll_price_gbp_per_mw_per_year"),
     ],
 )  # fmt: skip
 def test_bad_input_exits_2_naming_the_field(
@@ -52,7 +58,7 @@ def test_the_summary(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
         "sweep": [{"duration_h": 1.0, "npv_gbp": -5.0, "irr_frac": None, "best": False},
                   {"duration_h": 2.0, "npv_gbp": 7.0, "irr_frac": 0.05, "best": True}],
     }  # fmt: skip
-    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings: document)
+    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings, _p: document)
     assert main([*BASE, "--sweep"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "forecast: 50 MW / 100 MWh, 15 years at 0.08 real"
@@ -73,7 +79,9 @@ def test_csv_is_the_cashflow_or_the_sweep(
     ]
     sweep = [{"duration_h": 1.0, "npv_gbp": -5.0, "irr_frac": None, "best": False}]
     document: dict[str, Any] = {"cashflow": cashflow}
-    monkeypatch.setattr(jobs.cli.invest, "run_invest", lambda request, settings: document)
+    monkeypatch.setattr(
+        jobs.cli.invest, "run_invest", lambda request, settings, progress=None: document
+    )
     assert main([*BASE, "--csv"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "year,capex_gbp,net_gbp",

@@ -69,3 +69,22 @@ def test_without_a_case_the_tab_says_how_to_make_one(tmp_path: Path) -> None:
     plan = investment_job(Settings(var_dir=tmp_path))
     assert plan.data_as_of is not None
     assert [t.name for t in plan.tables] == ["waterfall", "by_year"]
+
+
+def test_scenario_paths_add_the_npv_distribution() -> None:
+    document = _document()
+    document["npv_distribution"] = {
+        "label": "fast day-ahead policy (an approximation of the forecast mode)",
+        "paths": 4, "regime": "2024-2026", "seed": 1, "p10_gbp": -10.0, "p50_gbp": 5.0,
+        "p90_gbp": 20.0, "probability_npv_negative": 0.25,
+        "histogram": {"edges_gbp": [-12.0, 0.0, 12.0, 24.0], "counts": [1, 2, 1]},
+    }  # fmt: skip
+    plan = build_investment_tab(document, dt.datetime(2026, 12, 5, 6, 0))
+    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "npv_distribution"]
+    assert plan.charts[-1].table == "npv_distribution"
+    bands = plan.tables[-1].frame
+    assert list(bands["scenarios"]) == [1, 2, 1]
+    assert list(bands["from_gbp"]) == [-12.0, 0.0, 12.0]
+    assert any("probability of NPV < 0: 25.0 %" in n for n in plan.notes)
+    assert "4 scenario paths" in plan.notes[0]
+    layout(plan)
