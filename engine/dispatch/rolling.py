@@ -18,7 +18,7 @@ from engine.battery import BatterySpec
 from engine.dispatch.optimise import DispatchResult, build_result, solve_problem, tighten_bounds
 from engine.dispatch.problem import FloatArray, build_problem, check_reachable
 from engine.errors import InfeasibleDispatchError, ValidationError
-from engine.solvers import solve_rolling, solve_segments
+from engine.solvers import block_holdings, solve_rolling, solve_segments
 
 
 def _window_count(value: int, field: str, minimum: int) -> int:
@@ -159,3 +159,7 @@ def warm_up() -> None:
     points = np.array([[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]])
     values = np.array([[5.0, 0.0, -4.0], [-3.0, 0.0, 2.0]])
     solve_segments(points, values, np.zeros(2), np.ones(2), 0.0, False, 0.0, 1e-9)
+    # The revenue search's per-block service holdings, on one block of one interval.
+    block_holdings(
+        np.array([0, 1], dtype=np.int64), np.ones(1), np.ones(1), 1.0, np.ones((1, 1)), np.ones(1)
+    )

@@ -62,12 +62,12 @@ from engine.errors import InfeasibleDispatchError
 from engine.revenue.layout import Layout
 from engine.revenue.model import (
     FloatArray,
-    IntArray,
     ModelBattery,
     ModelInputs,
     propose_holdings,
 )
 from engine.settlement import UK_TZ
+from engine.solvers import block_holdings
 
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
@@ -185,10 +185,9 @@ def _flows(problem: DispatchProblem, soc: FloatArray, s0: float) -> tuple[FloatA
 
 def _service_value(lay: Layout, service_mw: FloatArray, service_price: FloatArray) -> float:
     hours = np.bincount(lay.block_of_interval, minlength=service_mw.shape[0]) * lay.interval_h
+    # NaN prices are zeroed first, so a plain sum (what nansum would do after its own copy).
     return float(
-        np.nansum(
-            np.where(np.isnan(service_price), 0.0, service_price) * service_mw * hours[:, None]
-        )
+        np.sum(np.where(np.isnan(service_price), 0.0, service_price) * service_mw * hours[:, None])
     )
 
 
@@ -200,17 +199,6 @@ def _energy_value(problem: DispatchProblem, charge: FloatArray, discharge: Float
             discharge * h * (problem.sell_gbp_per_mwh - deg) - charge * h * problem.buy_gbp_per_mwh
         )
     )
-
-
-def _block_min(blk: IntArray, values: FloatArray, n_blocks: int) -> FloatArray:
-    """Each block's minimum of a per-interval array (inf for a block without intervals)."""
-    changes = np.flatnonzero(blk[1:] != blk[:-1]) + 1
-    if blk.size and blk[0] == 0 and changes.size == n_blocks - 1 and blk[-1] == n_blocks - 1:
-        # Blocks in time order, each contiguous (every layout's): one reduce per block.
-        return np.minimum.reduceat(values, np.concatenate(([0], changes)))
-    out = np.full(n_blocks, np.inf)
-    np.minimum.at(out, blk, values)
-    return out
 
 
 def best_holdings(
@@ -234,6 +222,9 @@ def best_holdings(
     """
     n_blocks = lay.blocks.shape[0]
     blk = lay.block_of_interval
+    if blk.size > 1 and bool(np.any(blk[1:] < blk[:-1])):
+        raise ValueError("best_holdings: intervals must be in block order")
+    starts = np.searchsorted(blk, np.arange(n_blocks + 1)).astype(np.int64)
     s0 = battery.initial_soc_mwh
     start = np.concatenate(([s0], soc_mwh[:-1]))
     net_export = discharge_mw - charge_mw
@@ -250,42 +241,19 @@ def best_holdings(
             power = battery.charge_power_mw + net_export
             energy = battery.soc_max_mwh - np.maximum(soc_mwh, start)
             energy_grid = energy / battery.charge_efficiency_frac
-        a = _block_min(blk, power, n_blocks)
-        e = _block_min(blk, energy_grid, n_blocks)
         # A charging baseline is not counted as extra low headroom (nor a discharging one
         # as high headroom): one direction's holdings never exceed the inverter rating.
         rating = battery.discharge_power_mw if direction == "low" else battery.charge_power_mw
-        a = np.clip(a, 0.0, rating)
-        e = np.maximum(e, 0.0)
         prices = np.where(np.isnan(service_price[:, ks]), -np.inf, service_price[:, ks])
         durs = np.array([lay.services[k].delivery_duration_h for k in ks])
-        best_val = np.zeros(n_blocks)
-        best_m = np.zeros((n_blocks, len(ks)))
-        candidates = []
-        for i in range(len(ks)):
-            m = np.zeros((n_blocks, len(ks)))
-            m[:, i] = np.minimum(a, e / durs[i])
-            candidates.append(m)
-            for j in range(i + 1, len(ks)):
-                if durs[i] == durs[j]:
-                    continue
-                mj = (e - durs[i] * a) / (durs[j] - durs[i])
-                mi = a - mj
-                m = np.zeros((n_blocks, len(ks)))
-                ok = (mi >= 0) & (mj >= 0)
-                m[:, i] = np.where(ok, mi, 0.0)
-                m[:, j] = np.where(ok, mj, 0.0)
-                candidates.append(m)
-        stacked = np.stack(candidates)
-        with np.errstate(invalid="ignore"):
-            values = np.where(stacked > 0, prices[None] * stacked, 0.0).sum(axis=2)
-        choice = np.full(n_blocks, -1)
-        for c in range(values.shape[0]):  # in order: the first strictly better one is kept
-            better = values[c] > best_val + 1e-12
-            best_val = np.where(better, values[c], best_val)
-            choice[better] = c
-        picked = stacked[np.maximum(choice, 0), np.arange(n_blocks)]
-        out[:, ks] = np.where(choice[:, None] >= 0, picked, best_m)
+        out[:, ks] = block_holdings(
+            starts,
+            np.ascontiguousarray(power, dtype=np.float64),
+            np.ascontiguousarray(energy_grid, dtype=np.float64),
+            float(rating),
+            np.ascontiguousarray(prices, dtype=np.float64),
+            durs.astype(np.float64),
+        )
     # Float dust from the min/max above must not breach the constraints checked later.
     return np.maximum(out * (1.0 - 1e-12), 0.0)
 
