@@ -303,36 +303,21 @@ def _published_cm_figures(
             "capacity_market: the published CM tables were not supplied", field="capacity_market"
         )
     hint = "; pass the clearing price and de-rating factor as inputs instead"
-    price_rows = clearing_prices[
-        (clearing_prices["delivery_year"] == label)
-        & (clearing_prices["auction_type"] == auction_type)
-    ]
-    if price_rows.empty:
+    price = _published_price(label, auction_type, clearing_prices)
+    if price is None:
         raise DataMissingError(
             f"capacity_market: no {auction_type} clearing price for delivery year {label} in "
             f"extra/cm_auction_clearing_prices.csv{hint}",
             field="capacity_market",
         )
-    factors = derating_factors[
-        (derating_factors["delivery_year"] == label)
-        & (derating_factors["auction_type"] == auction_type)
-        & derating_factors["duration_h"].notna()
-    ]
-    if "duration_open_ended" in factors.columns:
-        factors = factors[factors["duration_open_ended"].astype(str).str.lower() != "yes"]
-    eligible = factors[factors["duration_h"] <= class_h + 1e-9]
-    if eligible.empty:
+    factor = _published_factor(label, auction_type, class_h, derating_factors)
+    if factor is None:
         raise DataMissingError(
             f"capacity_market: no storage de-rating factor for a {class_h:g} h battery in the "
             f"{label} {auction_type} auction (extra/cm_derating_factors_storage.csv){hint}",
             field="capacity_market",
         )
-    # The longest published class not above the battery's duration (classes stop where the
-    # factor reaches its plateau, so longer batteries take the last class).
-    best = eligible.sort_values("duration_h").iloc[-1]
-    return float(price_rows["clearing_price_gbp_per_kw_per_year"].iloc[0]), float(
-        best["derating_factor_fraction"]
-    )
+    return price, factor
 
 
 @dataclass(frozen=True)
@@ -524,4 +509,6 @@ def _published_factor(
     eligible = factors[factors["duration_h"] <= class_h + 1e-9]
     if eligible.empty:
         return None
+    # The longest published class not above the battery's duration (classes stop where the
+    # factor reaches its plateau, so longer batteries take the last class).
     return float(eligible.sort_values("duration_h").iloc[-1]["derating_factor_fraction"])
