@@ -344,6 +344,18 @@ def _run_row(warehouse: Any, run_id: str) -> dict[str, Any] | None:
     return {k: (None if _missing(v) else v) for k, v in frame.iloc[0].to_dict().items()}
 
 
+def _registered_run(warehouse: Any, run_id: str) -> dict[str, Any]:
+    """The run's row.
+
+    Raises:
+        DataMissingError: No such run (field ``run_id``).
+    """
+    held = _run_row(warehouse, run_id)
+    if held is None:
+        raise DataMissingError(f"run_id: no run {run_id!r}", field="run_id")
+    return held
+
+
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -468,9 +480,7 @@ def registered_request(settings: Settings, run_id: str) -> RiskRequest:
     """
     run_id = check_run_id(run_id)
     with open_warehouse(settings) as warehouse:
-        held = _run_row(warehouse, run_id)
-    if held is None:
-        raise DataMissingError(f"run_id: no run {run_id!r}", field="run_id")
+        held = _registered_run(warehouse, run_id)
     return RiskRequest.from_json(json.loads(held["request_json"]))
 
 
@@ -484,13 +494,11 @@ def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str
     run_id = check_run_id(run_id)
     started = time.perf_counter()
     with open_warehouse(settings) as warehouse:
-        held = _run_row(warehouse, run_id)
+        held = _registered_run(warehouse, run_id)
         rows = warehouse.run_sql(
             "SELECT * FROM risk_scenarios WHERE run_id = @run_id ORDER BY strategy, scenario_id",
             run_id=run_id,
         )
-    if held is None:
-        raise DataMissingError(f"run_id: no run {run_id!r}", field="run_id")
     total = int(held["scenario_count"])
     for strategy in request.strategies:
         ids = rows.loc[rows["strategy"] == strategy, "scenario_id"].to_numpy()
@@ -541,9 +549,7 @@ def run_status(settings: Settings, run_id: str) -> dict[str, Any]:
     """
     run_id = check_run_id(run_id)
     with open_warehouse(settings) as warehouse:
-        held = _run_row(warehouse, run_id)
-        if held is None:
-            raise DataMissingError(f"run_id: no run {run_id!r}", field="run_id")
+        held = _registered_run(warehouse, run_id)
         written = warehouse.run_sql(
             "SELECT COUNT(DISTINCT scenario_id) AS n FROM risk_scenarios WHERE run_id = @run_id",
             run_id=run_id,

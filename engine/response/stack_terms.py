@@ -89,11 +89,11 @@ def response_terms(
         efficiency_frac,
         interval_h,
     )
+    # mean |energy| per period [MWh/MW] ÷ interval [h] = mean power [MW/MW], held for
+    # lag x interval [h]: the interval cancels.
     drift = {
         str(s): float(np.nan_to_num(np.nanmean(np.abs(net_import_mwh_per_mw[s].to_numpy()))))
-        / interval_h
         * lag_periods
-        * interval_h
         for s in net_import_mwh_per_mw.columns
     }
     return ResponseTerms(value, drift)
