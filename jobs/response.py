@@ -50,7 +50,14 @@ from engine.settlement import (
     to_date,
 )
 from jobs.frequency import measured_response
-from jobs.revenue import HISTORY_DAYS, RevenueRequest, read_history, read_market_data, read_span
+from jobs.revenue import (
+    HISTORY_DAYS,
+    RevenueRequest,
+    read_history,
+    read_market_data,
+    read_span,
+    response_terms_for,
+)
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
 
@@ -410,18 +417,17 @@ def response_holdings(
 ) -> dict[str, Any]:
     """Issue 20's check: mean MW held per service (per MW of a 1 MW / 2 MWh battery, forecast
     mode) before and after response energy is modelled, the nets and the ceiling."""
-    request = RevenueRequest(to_date(first, "from"), to_date(last, "to"), 1.0, 2.0)
+    request = RevenueRequest(
+        to_date(first, "from"), to_date(last, "to"), 1.0, 2.0, registration=registration
+    )
     data = read_market_data(settings, request.from_date, request.to_date)
     history = read_history(settings, request.from_date, HISTORY_DAYS)
     specs = service_specs(
         reference_data(settings.data_dir).table("dynamic_response_parameters"), request.services
     )
-    joined = MarketData(
-        pd.DatetimeIndex(history.interval_start.append(data.interval_start)),
-        pd.concat([history.energy_price_gbp_per_mwh, data.energy_price_gbp_per_mwh]),
-        data.service_price_gbp_per_mw_per_h,
-    )
-    terms, notes = response_value_table(settings, joined, request.services, registration)
+    terms, notes = response_terms_for(request, settings, data, history)
+    if terms is None:  # never: a registration and six services are always modelled
+        raise ValueError(f"registration {registration!r} models no response energy")
     runs = {}
     for label, value in (("before", None), ("after", terms)):
         stack = revenue_stack(

@@ -635,7 +635,7 @@ def run_stack(
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
     network = _network(request, settings, data.interval_start)
-    response, response_notes = _response_terms(request, settings, data, history)
+    response, response_notes = response_terms_for(request, settings, data, history)
     started = time.perf_counter()
     stack = revenue_stack(
         data,
@@ -654,7 +654,7 @@ def run_stack(
     return stack_document(stack, request, seconds)
 
 
-def _response_terms(
+def response_terms_for(
     request: RevenueRequest,
     settings: Settings,
     data: MarketData,
