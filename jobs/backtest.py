@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import DataMissingError, ValidationError
 from engine.revenue import MarketData
 from jobs.coverage import outside_range
@@ -55,7 +56,7 @@ class BacktestRequest:
     from_month: str = "2023-01"
     to_month: str | None = None
     durations_h: tuple[float, ...] = DEFAULT_DURATIONS_H
-    round_trip_efficiency_frac: float = 0.88
+    round_trip_efficiency_frac: float = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
     degradation_gbp_per_mwh: float = 0.0
 
     def __post_init__(self) -> None:

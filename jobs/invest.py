@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import DataMissingError, ValidationError
 from engine.invest import (
     BOUND_CYCLES_PER_YEAR,
@@ -153,7 +154,7 @@ class InvestRequest:
 
     power_mw: float
     energy_mwh: float
-    round_trip_efficiency: float = 0.88
+    round_trip_efficiency: float = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
     capex_gbp_per_kw: float = 0.0
     capex_gbp_per_kwh: float = 0.0
     fixed_opex_gbp_per_mw_per_year: float = 0.0

@@ -106,7 +106,9 @@ class RevenueHttpRequest(_BessBody):
         description="Usable energy [MWh] (not a duration in hours)"
     )
     round_trip_efficiency: float = Field(
-        0.88, description="Round trip, 0.25 ≤ x ≤ 1", json_schema_extra=ROUND_TRIP
+        DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
+        description="Round trip, 0.25 ≤ x ≤ 1",
+        json_schema_extra=ROUND_TRIP,
     )
     services: list[str] | str | None = Field(
         None, description="Default DCL,DCH,DML,DMH,DRL,DRH", json_schema_extra=_SERVICES

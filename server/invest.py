@@ -23,6 +23,7 @@ from typing import Any
 from flask import Response
 from pydantic import ConfigDict, Field
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import DataMissingError, InfeasibleDispatchError, ValidationError
 from engine.invest import MAX_SCENARIO_PATHS, SWEEP_LIMITS_H
 from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS
@@ -86,7 +87,9 @@ class InvestHttpRequest(ApiModel):
 
     power_mw: float = Field(description="Connection power [MW]", json_schema_extra=POWER_MW)
     energy_mwh: float = Field(description="Nameplate energy [MWh]", json_schema_extra=ENERGY_MWH)
-    round_trip_efficiency: float = Field(0.88, description="0.25-1", json_schema_extra=ROUND_TRIP)
+    round_trip_efficiency: float = Field(
+        DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, description="0.25-1", json_schema_extra=ROUND_TRIP
+    )
     capex_gbp_per_kw: float = Field(0.0, description="[£/kW]", json_schema_extra=_MONEY)
     capex_gbp_per_kwh: float = Field(0.0, description="[£/kWh]", json_schema_extra=_MONEY)
     fixed_opex_gbp_per_mw_per_year: float = Field(0.0, json_schema_extra=_MONEY)

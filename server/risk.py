@@ -14,6 +14,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import ValidationError
 from jobs import background
 from jobs.risk import MAX_SCENARIOS, RiskRequest, run_risk
@@ -53,7 +54,9 @@ class RiskHttpRequest(ApiModel):
         ge=0.25,
         le=12,
     )
-    round_trip_efficiency: float = Field(0.88, json_schema_extra=ROUND_TRIP)
+    round_trip_efficiency: float = Field(
+        DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, json_schema_extra=ROUND_TRIP
+    )
     degradation_gbp_per_mwh: float = Field(15.0, description="Wear cost [£/MWh]", ge=0, le=1000)
     services: list[Service] = Field(
         default_factory=lambda: list(_ALL_SERVICES), min_length=1, max_length=6

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from engine.battery import BatterySpec
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, BatterySpec
 from engine.errors import ValidationError
 from engine.invest.degradation import Fade
 from engine.invest.finance import check_discount_rate
@@ -43,7 +43,7 @@ class Project:
 
     power_mw: float
     energy_mwh: float
-    round_trip_efficiency_frac: float = 0.88
+    round_trip_efficiency_frac: float = DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
     capex_gbp_per_kw: float = 0.0
     capex_gbp_per_kwh: float = 0.0
     fixed_opex_gbp_per_mw_per_year: float = 0.0

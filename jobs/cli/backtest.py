@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import ValidationError
 from jobs.backtest import DEFAULT_DURATIONS_H, BacktestRequest, backtest_frame, run_backtest
 from jobs.cli._common import add_json_flag, emit_json
@@ -28,7 +29,12 @@ def register(sub: Any) -> None:
         default=",".join(f"{d:g}" for d in DEFAULT_DURATIONS_H),
         help="battery durations at 1 MW [h], comma-separated",
     )
-    parser.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    parser.add_argument(
+        "--round-trip-efficiency",
+        type=float,
+        default=DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
+        help="0-1",
+    )
     parser.add_argument("--degradation-gbp-per-mwh", type=float, default=0.0)
     parser.add_argument("--csv", action="store_true", help="print the rows as CSV")
     add_json_flag(parser)

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.invest import MAX_SCENARIO_PATHS
 from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.invest import DEFAULT_GRID_STEP_FRAC, DEFAULT_REGIME, InvestRequest, run_invest
@@ -28,7 +29,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--power-mw", type=float, required=True, help="connection power [MW]")
     p.add_argument("--energy-mwh", type=float, required=True, help="nameplate energy [MWh]")
-    p.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    p.add_argument(
+        "--round-trip-efficiency",
+        type=float,
+        default=DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
+        help="0-1",
+    )
     p.add_argument("--capex-gbp-per-kw", type=float, default=0.0)
     p.add_argument("--capex-gbp-per-kwh", type=float, default=0.0)
     p.add_argument("--fixed-opex-gbp-per-mw-per-year", type=float, default=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.revenue import RevenueRequest, run_revenue
 from jobs.settings import Settings
@@ -19,7 +20,12 @@ def register(sub: Any) -> None:
     parser.add_argument("--to", dest="to_date", required=True, help="last UK day (inclusive)")
     parser.add_argument("--power-mw", type=float, required=True, help="inverter power [MW]")
     parser.add_argument("--energy-mwh", required=True, help="usable energy [MWh] (not hours)")
-    parser.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    parser.add_argument(
+        "--round-trip-efficiency",
+        type=float,
+        default=DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
+        help="0-1",
+    )
     parser.add_argument("--services", default=None, help="e.g. DCL,DCH,DML,DMH,DRL,DRH ('' none)")
     parser.add_argument("--energy-markets", default=None, help="apx,system ('' none)")
     parser.add_argument(

@@ -18,6 +18,7 @@ import os
 import sys
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import ValidationError
 from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
 from jobs.risk import (
@@ -38,7 +39,12 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--power-mw", type=float, default=1.0, help="inverter power [MW]")
     parser.add_argument("--energy-mwh", type=float, default=2.0, help="usable energy [MWh]")
-    parser.add_argument("--round-trip-efficiency", type=float, default=0.88, help="0-1")
+    parser.add_argument(
+        "--round-trip-efficiency",
+        type=float,
+        default=DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
+        help="0-1",
+    )
     parser.add_argument("--degradation-gbp-per-mwh", type=float, default=15.0)
     parser.add_argument("--services", default="DCL,DCH,DML,DMH,DRL,DRH", help="'' for none")
     parser.add_argument("--energy-markets", default="apx,system", help="'' for none")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.battery import BatterySpec
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, BatterySpec
 from engine.dispatch import optimise_dispatch
 from engine.settlement import settlement_date_period
 from jobs.sheets.plan import Chart, Table, TabPlan
@@ -28,7 +28,7 @@ WINDOWS_DAYS = (7, 30)
 APX_PROVIDER = "APXMIDP"
 SYS = "system_price_gbp_per_mwh"
 APX = "market_index_price_gbp_per_mwh"
-SAMPLE_BATTERY = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
+SAMPLE_BATTERY = BatterySpec.from_round_trip(1.0, 2.0, DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC)
 
 _DAILY = {
     "settlement_date": "settlement_date",

@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.duos import duos_cost, find_tariff, scale_profile
 from engine.errors import ValidationError
 from engine.reference import ReferenceData, reference_data
@@ -152,7 +153,7 @@ def btm_stage(settings: Settings, year: int, warehouse: Callable[[], Any]) -> St
             tariff=site.tariff,
             power_mw=site.power_mw,
             energy_mwh=site.energy_mwh,
-            round_trip_efficiency_frac=0.88,
+            round_trip_efficiency_frac=DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC,
             without_levies=BTM_LEVIES_LEFT_OUT,
         )
         document = run_btm(request, settings, warehouse=warehouse)
