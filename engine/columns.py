@@ -188,7 +188,7 @@ _REGISTERED: tuple[Column, ...] = (
     _c("red_coverage_frac", "Red-band demand met by battery", "%", _FR, width_px=120),
     # investment case
     _c("project_year", "Project year", "", _I, width_px=90),
-    _c("calendar_year", "Year", "", _I, width_px=70),
+    _c("calendar_year", "Year", "", _T, width_px=70),  # text: 2030, not 2,030
     _c("price_year", "Prices of", "", _T, width_px=80),
     _c("usable_energy_frac", "Usable energy", "%", _FR, width_px=100),
     _c("cashflow_item", "Item", "", _T, width_px=200),

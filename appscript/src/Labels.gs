@@ -23,7 +23,7 @@ const COLUMN_LABELS_ = {
   btm_battery_value_gbp: ["Battery value behind the meter", "£/year", "integer", 2],
   btm_margin_with_battery_gbp: ["PPA margin with battery", "£/year", "integer", 2],
   btm_margin_without_battery_gbp: ["PPA margin without battery", "£/year", "integer", 2],
-  calendar_year: ["Year", "", "integer", 2],
+  calendar_year: ["Year", "", "text", 2],
   capacity_kva: ["Agreed capacity", "kVA", "integer", 2],
   capacity_p_per_kva_per_day: ["Capacity", "p/kVA/day", "number", 2],
   cashflow_item: ["Item", "", "text", 2],

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from jobs.dashboard import item_label
 from jobs.invest import latest_path, load_latest
 from jobs.settings import Settings
 from jobs.sheets.plan import Chart, Table, TabPlan
@@ -33,7 +34,9 @@ def waterfall(cashflow: pd.DataFrame) -> pd.DataFrame:
     decommissioning) and their sum, the NPV, last [£]."""
     factor = cashflow["discount_factor"]
     items = [c for c in cashflow.columns if c.endswith("_gbp") and c not in _NOT_ITEMS]
-    values = [(c.removesuffix("_gbp"), float((cashflow[c] * factor).sum())) for c in items]
+    values = [
+        (item_label(c.removesuffix("_gbp")), float((cashflow[c] * factor).sum())) for c in items
+    ]
     rows = [(name, value) for name, value in values if abs(value) >= 0.5]
     rows.append(("NPV", float(cashflow["discounted_cashflow_gbp"].sum())))
     return pd.DataFrame(rows, columns=["cashflow_item", "present_value_gbp"])

@@ -27,7 +27,7 @@ import pandas as pd
 from engine.errors import GbessError, StorageUnavailableError, ValidationError
 from engine.reference import reference_data
 from engine.settlement import UK_TZ, charging_year_of_date, parse_charging_year
-from jobs.dashboard import BACKENDS, TABS, data
+from jobs.dashboard import BACKENDS, TABS, data, item_label
 from jobs.dashboard.backtest import backtest_job
 from jobs.dashboard.duos_rates import build_duos_tab
 from jobs.dashboard.fleet import fleet_job
@@ -154,7 +154,7 @@ def _sites(ctx: RefreshContext) -> TabPlan:
         + ", ".join(BTM_LEVIES_LEFT_OUT),
     )
     by_stream = pd.DataFrame(
-        [{"stream": STREAM_NAMES.get(k, k), "revenue_gbp": v} for k, v in streams.items() if v],
+        [{"stream": item_label(k), "revenue_gbp": v} for k, v in streams.items() if v],
         columns=["stream", "revenue_gbp"],
     )
     title = f"Battery revenue by stream (forecast mode), all sites, {first_day} to {last_day}"
@@ -187,10 +187,6 @@ class Sink(Protocol):
     """Where grids go (local files or Google Sheets)."""
 
     def write(self, grids: Sequence[SheetGrid]) -> dict[str, int]: ...
-
-
-#: How the Sites tab names a revenue stream (the services keep their NESO codes).
-STREAM_NAMES = {"energy_apx": "Energy (APX index)", "energy_system": "Energy (imbalance)"}
 
 
 def dashboard_dir(settings: Settings) -> Path:

@@ -117,6 +117,15 @@ def _header(grid: SheetGrid, placed: PlacedChart, name: str) -> str:
     return str(grid.cells[3][placed.col_of(name)].value)
 
 
+def _ticks_width(group: list[list[float | None]]) -> int:
+    """Room for an axis's tick labels beside the plot [SVG units] (0 without values)."""
+    if not group:
+        return 0
+    ticks = _axis(group)
+    widest = max(len(_tick_text(value, ticks)) for value in ticks)
+    return math.ceil(widest * CHAR_W * FONT_TICK) + 8
+
+
 def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
     """One chart as an inline SVG (line or column; ``y2`` lines on a right-hand axis), with
     round-number ticks, axis titles with units and a legend; the title is the figure's
@@ -136,6 +145,10 @@ def chart_svg(grid: SheetGrid, placed: PlacedChart) -> str:
         # The first slanted label runs down-left from its bar's middle: keep it on the page.
         reach = len(labels[0]) * CHAR_W * FONT_LABEL * math.cos(math.radians(35))
         pad_l = max(PAD_L, math.ceil(reach - (SVG_W - PAD_L - pad_r) / n / 2) + 4)
+    # Each value axis is as wide as its widest tick label (£20,000,000 needs more than 0.5).
+    pad_l = max(pad_l, _ticks_width(left))
+    if right:
+        pad_r = max(pad_r, _ticks_width(right))
     plot_w = SVG_W - pad_l - pad_r
     label_h = 64 if every else 22
     x_title_y = PAD_T + PLOT_H + label_h + 14

@@ -44,9 +44,9 @@ def test_waterfall_sums_to_the_npv() -> None:
     document = _document()
     table = waterfall(pd.DataFrame(document["cashflow"]))
     items = dict(zip(table["cashflow_item"], table["present_value_gbp"], strict=True))
-    assert items["capex"] == -550_000
+    assert items["Capex"] == -550_000
     assert items["DRL"] == pytest.approx(40_000 * 8.55947869, rel=1e-7)
-    assert items["fixed_opex"] == pytest.approx(-1_000 * 8.55947869, rel=1e-7)
+    assert items["Fixed opex"] == pytest.approx(-1_000 * 8.55947869, rel=1e-7)
     assert items["NPV"] == pytest.approx(document["npv_gbp"])
     assert sum(v for k, v in items.items() if k != "NPV") == pytest.approx(items["NPV"])
 
