@@ -95,7 +95,7 @@ def main() -> None:
     # The grid's error: one price year at 1.0 and 0.7 of nameplate, interpolated at 0.85,
     # against a stack solved at 0.85.
     year = read_price_years(dataclasses.replace(request, price_years=(2024,)), settings)
-    grid = RevenueGrid(year_valuer(request, request.project, year, settings), ("2024",), 100.0, 0.3)
+    grid = RevenueGrid(year_valuer(request, year, settings), ("2024",), 100.0, 0.3)
     exact = grid.valuer(0, 85.0)
     interpolated = blend(grid.value(0, 100.0), grid.value(0, 70.0), 0.5)
     for what, got, want in (

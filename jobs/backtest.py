@@ -8,21 +8,18 @@ period (the battery starts empty), decided on forecasts made only from data publ
 each decision (the history before the month is read too). Figures are £/MW/yr annualised by
 the month's days / 365, by stream, with equivalent cycles.
 
-Months are independent, so they run across a pool of :data:`POOL_WORKERS` processes (spawned,
-one task per month, every battery of the month in it); rows come back in month order whatever
-the finishing order, so the result is the same as a serial run. Progress (months done) goes to
+Months are independent, so they run across :mod:`jobs.pool` (spawned processes, one task per
+month, every battery of the month in it); rows come back in month order whatever the
+finishing order, so the result is the same as a serial run. Progress (months done) goes to
 stderr.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,14 +28,14 @@ import pandas as pd
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import DataMissingError, ValidationError
 from engine.revenue import MarketData
+from jobs.background import ProgressFn
 from jobs.coverage import outside_range
+from jobs.pool import POOL_WORKERS, run_tasks
 from jobs.revenue import HISTORY_DAYS, RevenueRequest, read_span, run_stack
 from jobs.settings import Settings
 
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 DEFAULT_DURATIONS_H = (1.0, 2.0)
-POOL_WORKERS = 2  # the machine's 2 cores; one month per task
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -143,23 +140,12 @@ def run_backtest(
         history = _slice(data, m_first - dt.timedelta(days=HISTORY_DAYS), m_first - dt.timedelta(1))
         tasks.append((month, period, history))
     started = time.perf_counter()
-    per_month: list[list[dict[str, Any]]] = []
-    if workers <= 1 or len(tasks) == 1:
-        for month, period, history in tasks:
-            per_month.append(_month_rows(request, settings, month, period, history))
-            if progress is not None:
-                progress(len(per_month), len(tasks))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-            futures = [
-                pool.submit(_month_rows, request, settings, month, period, history)
-                for month, period, history in tasks
-            ]
-            for future in futures:  # month order: the same rows as a serial run
-                per_month.append(future.result())
-                if progress is not None:
-                    progress(len(per_month), len(tasks))
+    per_month = run_tasks(
+        _month_rows,
+        [(request, settings, month, period, history) for month, period, history in tasks],
+        workers,
+        progress,
+    )
     rows = [row for month_rows in per_month for row in month_rows]
     return {
         "from": request.from_month,

@@ -17,7 +17,7 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from engine.invest import (
     PathRevenue,
     Project,
     RevenueGrid,
+    SizeShare,
     Toll,
     Valuer,
     YearRevenue,
@@ -47,6 +48,7 @@ from engine.invest import (
     fast_valuer,
     grid_points_bound,
     invest_case,
+    lowest_usable_frac,
     npv_distribution,
     path_scenarios,
     sizing_sweep,
@@ -66,7 +68,9 @@ from engine.risk import (
     check_threshold,
     scenario_calendar,
 )
+from jobs.background import ProgressFn
 from jobs.dispatch import renamed
+from jobs.pool import POOL_WORKERS, run_tasks
 from jobs.revenue import (
     HISTORY_DAYS,
     LEARNED_HISTORY_DAYS,
@@ -77,8 +81,6 @@ from jobs.revenue import (
 )
 from jobs.risk import read_bank
 from jobs.settings import Settings
-
-ProgressFn = Callable[[int, int], None]
 
 #: Price years replayed by default: the three latest whole years with every market's prices.
 DEFAULT_PRICE_YEARS: tuple[int, ...] = (2023, 2024, 2025)
@@ -414,36 +416,42 @@ def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
     return years
 
 
-def year_valuer(
-    request: InvestRequest, project: Project, years: Sequence[_Year], settings: Settings
-) -> Valuer:
-    """Values price year ``index`` for ``project`` at a usable energy with the revenue use
-    case's own stack (:func:`jobs.revenue.run_stack`)."""
+def node_revenue(
+    request: InvestRequest, year: _Year, usable_mwh: float, settings: Settings
+) -> YearRevenue:
+    """One price year valued for the request's battery power at a usable energy with the
+    revenue use case's own stack (:func:`jobs.revenue.run_stack`); a pool task (module-level,
+    picklable arguments)."""
+    label, data, history = year
+    calendar_year = int(label)
+    revenue = dataclasses.replace(
+        request.revenue,
+        from_date=dt.date(calendar_year, 1, 1),
+        to_date=dt.date(calendar_year, 12, 31),
+        power_mw=request.power_mw,
+        energy_mwh=usable_mwh,
+    )
+    document = run_stack(revenue, data, settings, history)
+    cash = {k: float(v) for k, v in document["streams"].items() if k != "degradation"}
+    bound = document["upper_bound"]["streams"]
+    return YearRevenue(
+        cash,
+        float(document["costs"]["charging_cost_gbp"]),
+        float(document["equivalent_cycles"]) * usable_mwh,
+        float(sum(v for k, v in bound.items() if k != "degradation")),
+        tuple(
+            a
+            for a in document["assumptions"]
+            if not str(a).startswith("Capacity Market not included")
+        ),
+    )
+
+
+def year_valuer(request: InvestRequest, years: Sequence[_Year], settings: Settings) -> Valuer:
+    """Values price year ``index`` at a usable energy (:func:`node_revenue`)."""
 
     def value(index: int, usable_mwh: float) -> YearRevenue:
-        label, data, history = years[index]
-        year = int(label)
-        revenue = dataclasses.replace(
-            request.revenue,
-            from_date=dt.date(year, 1, 1),
-            to_date=dt.date(year, 12, 31),
-            power_mw=project.power_mw,
-            energy_mwh=usable_mwh,
-        )
-        document = run_stack(revenue, data, settings, history)
-        cash = {k: float(v) for k, v in document["streams"].items() if k != "degradation"}
-        bound = document["upper_bound"]["streams"]
-        return YearRevenue(
-            cash,
-            float(document["costs"]["charging_cost_gbp"]),
-            float(document["equivalent_cycles"]) * usable_mwh,
-            float(sum(v for k, v in bound.items() if k != "degradation")),
-            tuple(
-                a
-                for a in document["assumptions"]
-                if not str(a).startswith("Capacity Market not included")
-            ),
-        )
+        return node_revenue(request, years[index], usable_mwh, settings)
 
     return value
 
@@ -480,6 +488,7 @@ def run_invest(
     progress: ProgressFn | None = None,
     *,
     source: ScenarioSource | None = None,
+    workers: int = POOL_WORKERS,
 ) -> dict[str, Any]:
     """The use case (``gbess invest``, ``POST /v1/bess/invest``): read the price years once,
     value the project (or each size of the sweep, or each scenario path) and shape the JSON
@@ -491,6 +500,7 @@ def run_invest(
         progress: Called with (units done, units in all): stacks solved of
             :attr:`InvestRequest.stacks_bound`, or scenario paths valued.
         source: The scenario paths' days, if already read (:func:`scenario_source`).
+        workers: Processes the revenue stacks run on (:mod:`jobs.pool`; 1 = this one).
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
@@ -498,7 +508,7 @@ def run_invest(
         source = source or scenario_source(request, settings)
         document = _run_scenarios(request, settings, cm, progress, source)
     else:
-        document = _run_replayed(request, settings, cm, progress)
+        document = _run_replayed(request, settings, cm, progress, workers)
     document["seconds"] = time.perf_counter() - started
     save_latest(document, settings)
     return document
@@ -528,31 +538,19 @@ def _run_replayed(
     settings: Settings,
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
+    workers: int,
 ) -> dict[str, Any]:
     years = read_price_years(request, settings)
-    labels = tuple(label for label, _, _ in years)
-    sizes = len(request.durations_h)
-    budget = None if request.max_stacks is None else max(1, request.max_stacks // sizes)
+    grid = _revenue_grid(request, years, settings, progress, workers)
     toll = request.toll()
-    solved = [0]
-    total = request.stacks_bound
-
-    def grid_for(project: Project) -> RevenueGrid:
-        valuer = year_valuer(request, project, years, settings)
-
-        def counted(index: int, usable_mwh: float) -> YearRevenue:
-            value = valuer(index, usable_mwh)
-            solved[0] += 1
-            if progress is not None:
-                progress(solved[0], max(total, solved[0]))
-            return value
-
-        return RevenueGrid(counted, labels, project.energy_mwh, request.grid_step_frac, budget)
-
     notes = _input_notes(request)
     if request.sweep:
         sweep = sizing_sweep(
-            request.project, request.durations_h, grid_for, capacity_market=cm, toll=toll
+            request.project,
+            request.durations_h,
+            lambda _sized: SizeShare(grid),
+            capacity_market=cm,
+            toll=toll,
         )
         best = int(np.flatnonzero(sweep.table["best"].to_numpy())[0])
         case = sweep.cases[best]
@@ -566,17 +564,74 @@ def _run_replayed(
         )
         document["sweep"] = _records(sweep.table)
         document["best_duration_h"] = sweep.best_duration_h
-        document["stacks_solved"] = int(sweep.table["stacks_solved"].sum())
-        document["project_years_valued"] = sizes * request.project.life_years
+        document["stacks_solved"] = grid.solves
+        document["project_years_valued"] = len(request.durations_h) * request.project.life_years
         return document
-    case = invest_case(
-        request.project,
-        grid_for(request.project),
-        capacity_market=cm,
-        assumptions=notes,
-        toll=toll,
-    )
+    case = invest_case(request.project, grid, capacity_market=cm, assumptions=notes, toll=toll)
     return case_document(case, request, request.project, [])
+
+
+#: Margin on the most cycles a price year ran at nameplate when choosing the lower nodes to
+#: solve up front (a faded battery cycles a little more per MWh of nameplate) [-].
+_CYCLES_MARGIN = 1.25
+
+
+def _revenue_grid(
+    request: InvestRequest,
+    years: Sequence[_Year],
+    settings: Settings,
+    progress: ProgressFn | None,
+    workers: int,
+) -> RevenueGrid:
+    """The revenue grid of the case (or of every size of the sweep, shared), with the nodes
+    it will need solved up front across ``workers`` processes: first each size's nameplate
+    and the node below it for every price year used, then the nodes down to the lowest usable
+    energy the fade reaches at the cycles those nameplate years ran (x :data:`_CYCLES_MARGIN`).
+    Any other node a case reaches is solved when first needed."""
+    solved = [0]
+
+    def report(done: int) -> None:
+        solved[0] = done
+        if progress is not None:
+            progress(done, max(request.stacks_bound, done))
+
+    def one(index: int, usable_mwh: float) -> YearRevenue:
+        value = node_revenue(request, years[index], usable_mwh, settings)
+        report(solved[0] + 1)
+        return value
+
+    def batch(points: Sequence[tuple[int, float]]) -> list[YearRevenue]:
+        before = solved[0]
+        return run_tasks(
+            node_revenue,
+            [(request, years[index], energy, settings) for index, energy in points],
+            workers,
+            lambda done, _total: report(before + done),
+        )
+
+    sizes = tuple(request.power_mw * d for d in request.durations_h)
+    grid = RevenueGrid(
+        one,
+        tuple(label for label, _, _ in years),
+        max(sizes),
+        request.grid_step_frac,
+        request.max_stacks,
+        sizes_mwh=sizes,
+        batch=batch,
+    )
+    used = range(min(len(years), request.life_years))
+    tops = [grid.nodes_for(e, e * (1.0 - 1e-6)) for e in sizes]
+    grid.presolve(used, sorted({j for nodes in tops for j in nodes}))
+    deeper: set[int] = set()
+    for energy, nodes in zip(sizes, tops, strict=True):
+        cycles = max(grid.solved[(y, nodes[0])].discharged_mwh / energy for y in used)
+        sized = dataclasses.replace(request.project, energy_mwh=energy)
+        lowest = lowest_usable_frac(sized, _CYCLES_MARGIN * cycles) * energy
+        deeper.update(grid.nodes_for(energy, lowest))
+    missing = {(y, j) for y in used for j in deeper} - grid.solved.keys()
+    if request.max_stacks is None or grid.solves + len(missing) <= request.max_stacks:
+        grid.presolve(used, sorted(deeper))
+    return grid
 
 
 def _run_scenarios(

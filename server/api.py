@@ -63,6 +63,8 @@ class Operation:
         public: Reachable without authentication.
         tag: OpenAPI tag (the blueprint's family).
         heavy: Capped per worker (429 + ``Retry-After`` beyond the cap).
+        also: Other success answers ``(status, description, model)``, e.g. a 202 when the
+            work runs as a background job.
     """
 
     method: str
@@ -79,6 +81,7 @@ class Operation:
     public: bool
     tag: str
     heavy: bool = False
+    also: tuple[tuple[int, str, type[BaseModel]], ...] = ()
 
 
 class ApiBlueprint(Blueprint):
@@ -110,6 +113,7 @@ class ApiBlueprint(Blueprint):
         errors: Sequence[type[GbessError]] = (),
         public: bool = False,
         heavy: bool = False,
+        also: Sequence[tuple[int, str, type[BaseModel]]] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register ``method rule`` and document it; decorate the view with it.
 
@@ -125,6 +129,8 @@ class ApiBlueprint(Blueprint):
             errors: Domain errors this operation raises, for the docs.
             public: No authentication (``/health``, ``/v1/openapi.json``, static assets).
             heavy: Long-running: at most ``GBESS_HEAVY_PER_WORKER`` at once per worker.
+            also: Other success answers ``(status, description, model)`` for the docs (the
+                view returns them itself as a :class:`flask.Response`).
         """
 
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -163,6 +169,7 @@ class ApiBlueprint(Blueprint):
                     public=public,
                     tag=self.name,
                     heavy=heavy,
+                    also=tuple(also),
                 )
             )
             return view

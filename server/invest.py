@@ -9,8 +9,8 @@ here, so a request whose case may solve more than :data:`MAX_SYNC_STACKS` revenu
 reach at two cycles a day x sizes, decided from the request before anything is read) or
 that asks for scenario paths is answered at once with 202 and a job id
 (:func:`server.runs.accepted`); ``GET /v1/jobs/{job_id}`` gives its progress and, once
-complete, the same document. OpenAPI documents one success status per operation (the 200);
-the 202 body is :class:`server.runs.JobAccepted`, as ``POST /v1/bess/risk`` answers.
+complete, the same document. OpenAPI documents both: the 200 (:class:`InvestResponse`) and
+the 202 (:class:`server.runs.JobAccepted`, as ``POST /v1/bess/risk`` answers).
 
 The pydantic models are the JSON wire schema only; the body becomes
 :class:`jobs.invest.InvestRequest` in one call, where every domain check happens.
@@ -41,7 +41,7 @@ from jobs.revenue import MODES
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.risk import Regime
-from server.runs import accepted
+from server.runs import JobAccepted, accepted
 from server.validation import (
     ENERGY_MWH,
     POWER_MW,
@@ -242,6 +242,7 @@ class InvestResponse(ApiModel):
     summary="Investment case of one battery: NPV, IRR, payback, LCOS (real), or a sizing sweep",
     errors=(ValidationError, DataMissingError, InfeasibleDispatchError),
     heavy=True,
+    also=((202, "Accepted as a background job: poll GET /v1/jobs/{job_id}", JobAccepted),),
 )
 def bess_invest(body: InvestHttpRequest) -> InvestResponse | Response:
     """Value the project at once when it may solve at most MAX_SYNC_STACKS stacks; else (or

@@ -97,6 +97,7 @@ def build_document(app: Flask) -> dict[str, Any]:
             models.append((op.request, "validation"))
         if op.response is not None:
             models.append((op.response, "serialization"))
+        models.extend((model, "serialization") for _, _, model in op.also)
     refs, defs = models_json_schema(models, ref_template=REF_TEMPLATE)
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
 
@@ -180,6 +181,11 @@ def _operation_object(
     elif op.content_type:
         success["content"] = {op.content_type: {"schema": {}}}
     responses: dict[str, Any] = {str(op.status): success}
+    for status, description, model in op.also:
+        responses[str(status)] = {
+            "description": description,
+            "content": {"application/json": {"schema": refs[(model, "serialization")]}},
+        }
 
     problem_statuses = {500: _HTTP_ERROR_DESCRIPTIONS[500]}
     if not op.public:

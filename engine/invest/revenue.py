@@ -6,11 +6,13 @@ later, plug in the same way. Project year k is valued on price year ``k mod n`` 
 turn when the life is longer than the sequence).
 
 Valuing a capacity many times must not re-solve identical years: :class:`RevenueGrid` solves
-each price year only at usable energies on a grid (nameplate x (1, 1 - step, 1 - 2 step ...)),
-once each, and interpolates linearly between the two grid points around a year's usable
-energy (exact at grid points). The stack's ``degradation`` stream is a wear *hurdle* the
-dispatch sees, not cash: the fade and augmentation carry the cost of wear, so it is left out
-of the cashflow.
+each price year only at usable energies on a grid of nodes (nameplate x (1, 1 - step,
+1 - 2 step ...); a sizing sweep at one power shares one grid whose nodes include every size's
+nameplate), once each, and interpolates linearly between the two nodes around a year's usable
+energy (exact at nodes). The nodes a case will need can be solved together up front
+(:meth:`RevenueGrid.presolve`, e.g. on a process pool). The stack's ``degradation`` stream is
+a wear *hurdle* the dispatch sees, not cash: the fade and augmentation carry the cost of
+wear, so it is left out of the cashflow.
 """
 
 from __future__ import annotations
@@ -107,17 +109,31 @@ def blend(a: YearRevenue, b: YearRevenue, weight_b: float) -> YearRevenue:
 NOTHING = YearRevenue({}, 0.0, 0.0, 0.0)
 
 
+#: Values many (price year index, usable energy [MWh]) points at once (e.g. on a process
+#: pool), in the order given.
+BatchValuer = Callable[[Sequence[tuple[int, float]]], Sequence[YearRevenue]]
+
+
 @dataclass
 class RevenueGrid:
-    """Revenue by (price year, usable energy on a grid), solved lazily once, interpolated.
+    """Revenue by (price year, usable energy at a node), each solved once, interpolated.
+
+    The nodes are the nameplate energies of the sizes sharing the grid (one for a case, every
+    duration of a sizing sweep at one power: a revenue stack depends on the battery, not on
+    which size asked) and, below the smallest, that size's nameplate x (1 - step),
+    (1 - 2 step) ... A usable energy between two nodes is valued by linear interpolation
+    (exact at nodes); above the top node, at the top node (energy never exceeds nameplate).
 
     Attributes:
         valuer: Solves one price year at one usable energy.
         labels: The price years' labels (the sequence replayed).
-        nameplate_mwh: Nameplate energy; grid points are fractions of it [MWh].
-        grid_step_frac: Grid spacing as a fraction of nameplate, in (0, 1] [-].
+        nameplate_mwh: The largest size's nameplate energy (the top node) [MWh].
+        grid_step_frac: Spacing below the smallest size, as a fraction of its nameplate, in
+            (0, 1] [-].
         max_solves: Refuse to start a solve beyond this many (None = no bound).
-        solves: Grid points solved so far.
+        sizes_mwh: Other sizes' nameplate energies sharing the grid (each a node) [MWh].
+        batch: Solves many points at once (:meth:`presolve`); None = one by one.
+        solved: Node values solved so far, by (price year index, node index).
     """
 
     valuer: Valuer
@@ -125,7 +141,10 @@ class RevenueGrid:
     nameplate_mwh: float
     grid_step_frac: float = DEFAULT_GRID_STEP_FRAC
     max_solves: int | None = None
+    sizes_mwh: tuple[float, ...] = ()
+    batch: BatchValuer | None = None
     solved: dict[tuple[int, int], YearRevenue] = field(default_factory=dict)
+    nodes_mwh: tuple[float, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.labels:
@@ -138,56 +157,158 @@ class RevenueGrid:
                 f"grid_step_frac: a fraction of nameplate in (0, 1], got {step:g}",
                 field="grid_step_frac",
             )
+        tops = sorted({self.nameplate_mwh, *self.sizes_mwh}, reverse=True)
+        if tops[0] > self.nameplate_mwh:
+            raise ValueError("sizes_mwh: every size must be at most nameplate_mwh")
+        below = [
+            tops[-1] * max(0.0, 1.0 - j * step) for j in range(1, math.ceil(1.0 / step - 1e-9) + 1)
+        ]
+        self.nodes_mwh = (*tops, *below)
 
     @property
     def solves(self) -> int:
         """Stacks solved so far."""
-        return len(self.solved)
+        return sum(1 for value in self.solved.values() if value is not NOTHING)
 
     def label(self, project_year_index: int) -> str:
         """The price year replayed in a project year (0-based)."""
         return self.labels[project_year_index % len(self.labels)]
 
+    def _room(self, count: int) -> None:
+        if self.max_solves is not None and self.solves + count > self.max_solves:
+            raise ValidationError(
+                f"price_years: valuing this case needs more than {self.max_solves} revenue "
+                "stacks (price years x usable-energy grid points); replay fewer years, "
+                "widen grid_step_frac or run it from the CLI (gbess invest)",
+                field="price_years",
+            )
+
     def _node(self, year: int, j: int) -> YearRevenue:
         key = (year, j)
         if key not in self.solved:
-            energy = self.nameplate_mwh * max(0.0, 1.0 - j * self.grid_step_frac)
+            energy = self.nodes_mwh[j]
             if energy < MIN_ENERGY_MWH:
                 self.solved[key] = NOTHING
                 return NOTHING
-            if self.max_solves is not None and self.solves >= self.max_solves:
-                raise ValidationError(
-                    f"price_years: valuing this case needs more than {self.max_solves} revenue "
-                    "stacks (price years x usable-energy grid points); replay fewer years, "
-                    "widen grid_step_frac or run it from the CLI (gbess invest)",
-                    field="price_years",
-                )
+            self._room(1)
             self.solved[key] = self.valuer(year, energy)
         return self.solved[key]
 
+    def _index(self, usable_mwh: float) -> tuple[int, int, float]:
+        """The nodes around a usable energy and the weight of the upper one: ``(upper,
+        lower, weight)``; ``upper == lower`` at a node."""
+        nodes = self.nodes_mwh
+        tol = 1e-9 * self.nameplate_mwh
+        if usable_mwh >= nodes[0] - tol:
+            return 0, 0, 1.0
+        for j in range(1, len(nodes)):
+            if abs(nodes[j] - usable_mwh) <= tol:
+                return j, j, 1.0
+            if nodes[j] < usable_mwh:
+                return j - 1, j, (usable_mwh - nodes[j]) / (nodes[j - 1] - nodes[j])
+        last = len(nodes) - 1
+        return last, last, 1.0
+
+    def nodes_for(self, top_mwh: float, lowest_mwh: float) -> list[int]:
+        """Node indices needed to value any usable energy from ``lowest_mwh`` to
+        ``top_mwh``."""
+        upper, _, _ = self._index(top_mwh)
+        _, lower, _ = self._index(lowest_mwh)
+        return list(range(upper, lower + 1))
+
+    def presolve(self, years: Sequence[int], nodes: Sequence[int]) -> int:
+        """Solve every (price year, node) not yet solved in one :attr:`batch` (or one by
+        one without it); returns how many were solved."""
+        missing = [
+            (year, j)
+            for year in dict.fromkeys(years)
+            for j in dict.fromkeys(nodes)
+            if (year, j) not in self.solved
+        ]
+        for key in [k for k in missing if self.nodes_mwh[k[1]] < MIN_ENERGY_MWH]:
+            self.solved[key] = NOTHING
+            missing.remove(key)
+        if not missing:
+            return 0
+        self._room(len(missing))
+        points = [(year, self.nodes_mwh[j]) for year, j in missing]
+        values = (
+            list(self.batch(points))
+            if self.batch is not None
+            else [self.valuer(year, energy) for year, energy in points]
+        )
+        self.solved.update(zip(missing, values, strict=True))
+        return len(missing)
+
     def note(self) -> str:
         """How the years were valued (for ``assumptions``)."""
+        sizes = len(self.nodes_mwh) - math.ceil(1.0 / self.grid_step_frac - 1e-9)
+        where = (
+            f"on a grid of {self.grid_step_frac:g} x nameplate"
+            if sizes == 1
+            else f"at the {sizes} sizes' nameplates and below the smallest on a grid of "
+            f"{self.grid_step_frac:g} x its nameplate"
+        )
         return (
-            f"Revenue: {self.solves} stacks solved (price year x usable energy on a grid of "
-            f"{self.grid_step_frac:g} x nameplate), other years interpolated linearly between "
-            "grid points."
+            f"Revenue: {self.solves} stacks solved (price year x usable energy {where}), "
+            "other years interpolated linearly between them."
         )
 
-    def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
-        """Revenue of a project year with this usable energy (interpolated on the grid)."""
+    def value(
+        self, project_year_index: int, usable_mwh: float, used: set[tuple[int, int]] | None = None
+    ) -> YearRevenue:
+        """Revenue of a project year with this usable energy (interpolated on the grid);
+        ``used`` collects the nodes it rests on."""
         year = project_year_index % len(self.labels)
-        # Never above nameplate: a usable energy past it is valued at the nameplate point.
-        position = max(0.0, (1.0 - usable_mwh / self.nameplate_mwh) / self.grid_step_frac)
-        below = math.floor(position + 1e-9)
-        if abs(position - round(position)) < 1e-9:
-            return self._node(year, round(position))
-        weight = position - below
-        return blend(self._node(year, below), self._node(year, below + 1), weight)
+        upper, lower, weight = self._index(usable_mwh)
+        if used is not None:
+            used.update((year, j) for j in {upper, lower} if self.nodes_mwh[j] >= MIN_ENERGY_MWH)
+        if upper == lower:
+            return self._node(year, upper)
+        return blend(self._node(year, lower), self._node(year, upper), weight)
+
+
+@dataclass
+class SizeShare:
+    """One size's view of a :class:`RevenueGrid` shared by a sizing sweep: its
+    :attr:`solves` are the stacks its years rest on (shared with other sizes)."""
+
+    grid: RevenueGrid
+    used: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def solves(self) -> int:
+        """Stacks this size's years rest on."""
+        return len(self.used)
+
+    def label(self, project_year_index: int) -> str:
+        """The price year replayed in a project year (0-based)."""
+        return self.grid.label(project_year_index)
+
+    def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
+        """Revenue of a project year with this usable energy (the grid's, interpolated)."""
+        return self.grid.value(project_year_index, usable_mwh, self.used)
+
+    def note(self) -> str:
+        """How the years were valued (for ``assumptions``)."""
+        return self.grid.note()
 
 
 #: Throughput assumed when bounding a case's grid points before solving it: two equivalent
 #: full cycles a day (the forecast mode measured 33-190 a year, docs/invest.md) [cycles/yr].
 BOUND_CYCLES_PER_YEAR = 730.0
+
+
+def lowest_usable_frac(project: Project, cycles_per_year: float) -> float:
+    """Lowest usable energy (fraction of nameplate) ``project`` reaches over its life if it
+    cycled ``cycles_per_year`` every year (fade and augmentation as given) [-]."""
+    frac, lowest, done = 1.0, 1.0, 0.0
+    for k in range(1, project.life_years + 1):
+        frac = min(1.0, frac + (project.fade.augmented(frac) if k > 1 else 0.0))
+        lowest = min(lowest, frac)
+        frac = max(0.0, frac - project.fade.year_loss_frac(k - 1, done, cycles_per_year))
+        done += cycles_per_year
+    return lowest
 
 
 def grid_points_bound(
@@ -198,13 +319,7 @@ def grid_points_bound(
     """Most usable-energy grid points a :class:`RevenueGrid` may solve per price year for
     ``project`` if it cycled ``cycles_per_year`` every year (fade and augmentation as given):
     decides up front whether a case fits a synchronous request."""
-    frac, lowest, done = 1.0, 1.0, 0.0
-    for k in range(1, project.life_years + 1):
-        frac = min(1.0, frac + (project.fade.augmented(frac) if k > 1 else 0.0))
-        lowest = min(lowest, frac)
-        frac = max(0.0, frac - project.fade.year_loss_frac(k - 1, done, cycles_per_year))
-        done += cycles_per_year
-    position = (1.0 - lowest) / grid_step_frac
+    position = (1.0 - lowest_usable_frac(project, cycles_per_year)) / grid_step_frac
     return min(math.ceil(position - 1e-9), math.ceil(1.0 / grid_step_frac)) + 1
 
 

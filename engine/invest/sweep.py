@@ -57,7 +57,8 @@ class SizingSweep:
     Attributes:
         table: One row per duration: ``duration_h``, ``energy_mwh``, ``capex_gbp``,
             ``npv_gbp``, ``irr_frac`` (NaN when none), ``payback_year`` (NaN when never),
-            ``lcos_gbp_per_mwh``, ``stacks_solved``, ``best`` (the highest NPV).
+            ``lcos_gbp_per_mwh``, ``stacks_used`` (the revenue stacks its years rest on,
+            shared with other sizes on one grid), ``best`` (the highest NPV).
         cases: The case per duration, in the table's order.
     """
 
@@ -84,8 +85,9 @@ def sizing_sweep(
     Args:
         project: The project; its ``energy_mwh`` is replaced by power x duration.
         durations_h: Durations to value [h].
-        revenue_for: The revenue grid of a resized project (one per size: a size's stacks
-            are its own).
+        revenue_for: The revenue of a resized project: its own grid, or its share of one
+            grid for every size (:class:`engine.invest.SizeShare`: a stack depends on the
+            battery, not on which size asked, so sizes at one power share their stacks).
         capacity_market: The agreement, if any (de-rated by each size's duration class).
         toll: A fixed-price floor on a share of the MW, if any (the same for every size).
     """
@@ -106,7 +108,7 @@ def sizing_sweep(
                 "lcos_gbp_per_mwh": np.nan
                 if case.lcos_gbp_per_mwh is None
                 else case.lcos_gbp_per_mwh,
-                "stacks_solved": case.stacks_solved,
+                "stacks_used": case.stacks_solved,
             }
         )
     table = pd.DataFrame(rows)

@@ -13,6 +13,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from engine.errors import TariffNotFoundError
 from server.api import ApiBlueprint
 from server.openapi import build_document, openapi_path, undocumented_routes
+from server.runs import accepted
 from server.validation import ApiModel
 from tests.server.conftest import signed
 
@@ -206,3 +207,19 @@ def test_bodies_the_schema_accepts_are_answered(
     assert validator.is_valid(body), list(validator.iter_errors(body))
     response = signed(client, "POST", path, json=body)
     assert response.status_code == 200, response.get_json()
+
+
+def test_an_operation_that_may_become_a_job_documents_both_answers(app: Flask) -> None:
+    document = build_document(app)
+    invest = document["paths"]["/v1/bess/invest"]["post"]["responses"]
+    assert invest["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/InvestResponse"
+    }
+    assert invest["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/JobAccepted"
+    }
+    assert "GET /v1/jobs/{job_id}" in invest["202"]["description"]
+    schema = document["components"]["schemas"]["JobAccepted"]
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    assert not list(validator.iter_errors(accepted("7").model_dump()))
+    assert list(validator.iter_errors({"job_id": "7", "status": "queued"}))  # no status_url
