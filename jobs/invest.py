@@ -45,6 +45,7 @@ from engine.invest import (
     YearRevenue,
     check_capacity_market,
     curve_from_pairs,
+    distribution_sweep,
     fast_valuer,
     grid_points_bound,
     invest_case,
@@ -292,6 +293,13 @@ class InvestRequest:
             raise ValidationError(f"seed: a whole number ≥ 0, got {self.seed!r}", field="seed")
         if not count:
             return
+        sizes = len(self.durations_h)
+        if count * sizes > MAX_SCENARIO_PATHS:
+            raise ValidationError(
+                f"scenarios: {count} paths x {sizes} sizes is {count * sizes} path-cases; at "
+                f"most {MAX_SCENARIO_PATHS} (fewer paths, or a wider duration_step_h)",
+                field="scenarios",
+            )
         refused = {
             "mode": (self.mode != "forecast", "the scenario paths are valued in forecast mode"),
             "forecast_method": (
@@ -302,7 +310,6 @@ class InvestRequest:
                 self.distributor is not None,
                 "the fast policy has no network charges; leave the site DUoS out",
             ),
-            "sweep": (self.sweep, "sweep sizes on replayed years, then run scenarios at one"),
         }
         for name, (bad, why) in refused.items():
             if bad:
@@ -506,7 +513,7 @@ def run_invest(
     cm = _capacity_market(request, settings)
     if request.scenarios:
         source = source or scenario_source(request, settings)
-        document = _run_scenarios(request, settings, cm, progress, source)
+        document = _run_scenarios(request, settings, cm, progress, source, workers)
     else:
         document = _run_replayed(request, settings, cm, progress, workers)
     document["seconds"] = time.perf_counter() - started
@@ -640,38 +647,43 @@ def _run_scenarios(
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
     source: ScenarioSource,
+    workers: int,
 ) -> dict[str, Any]:
-    """Each of ``request.scenarios`` paths valued as one case; NPV as a distribution. The
-    answer's cashflow is the median path's (the path at the lower median of NPV)."""
+    """Each of ``request.scenarios`` paths valued as one case (for each size of a sweep, on
+    the same paths), in chunks across ``workers`` processes; NPV as a distribution. The
+    answer's cashflow is the median path's (the path at the lower median of NPV) of the one
+    size, or of the best size of a sweep (highest mean NPV)."""
     regime = Regime.parse(request.regime)
-    bank, plan = source.bank, source.plan
-    calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
-    services = service_specs(
-        reference_data(settings.data_dir).table("dynamic_response_parameters"),
-        request.revenue.services,
+    sizes = [request.power_mw * d for d in request.durations_h]
+    per_task = math.ceil(request.scenarios / (2 * max(workers, 1)))
+    chunks = [
+        range(first, min(first + per_task, request.scenarios))
+        for first in range(0, request.scenarios, per_task)
+    ]
+    tasks = [(request, settings, source, cm, energy, chunk) for energy in sizes for chunk in chunks]
+    total = request.scenarios * len(sizes)
+    results = run_tasks(
+        path_cases,
+        tasks,
+        workers,
+        None
+        if progress is None
+        else lambda done, _tasks: progress(min(done * per_task, total), total),
     )
-    # The fast policy sees the same wear hurdle as the forecast-mode stack would.
-    project = dataclasses.replace(
-        request.project, degradation_gbp_per_mwh=request.revenue.degradation_gbp_per_mwh
-    )
-    toll = request.toll()
-    notes = _scenario_notes(request, regime)
-    cases: list[InvestCase] = []
-    for path in range(request.scenarios):
-        scenarios = path_scenarios(plan, request.seed, path, request.life_years)
-        valuer = fast_valuer(
-            bank, calendar, scenarios, project, services, request.revenue.energy_markets
-        )
-        labels = tuple(f"{s.label} (path {path})" for s in scenarios)
-        revenue = PathRevenue(valuer, labels, FAST_POLICY_LABEL)
-        cases.append(
-            invest_case(project, revenue, capacity_market=cm, assumptions=notes, toll=toll)
-        )
-        if progress is not None:
-            progress(path + 1, request.scenarios)
+    by_size = [
+        [case for chunk in results[i * len(chunks) : (i + 1) * len(chunks)] for case in chunk]
+        for i in range(len(sizes))
+    ]
+    best = 0
+    sweep = None
+    if request.sweep:
+        sweep = distribution_sweep(request.project, request.durations_h, by_size)
+        best = int(np.flatnonzero(sweep.table["best"].to_numpy())[0])
+    cases = by_size[best]
+    project = dataclasses.replace(request.project, energy_mwh=sizes[best])
     npvs = [c.npv_gbp for c in cases]
     median = int(np.argsort(npvs, kind="stable")[(len(npvs) - 1) // 2])
-    document = case_document(cases[median], request, request.project, [])
+    document = case_document(cases[median], request, project, [])
     document["label"] = FAST_POLICY_LABEL
     document["scenario_path_shown"] = median
     document["npv_distribution"] = {
@@ -681,9 +693,51 @@ def _run_scenarios(
         "npv_gbp_by_path": npvs,
         "irr_frac_by_path": [c.irr_frac for c in cases],
     }
-    document["stacks_solved"] = sum(c.stacks_solved for c in cases)
-    document["project_years_valued"] = request.scenarios * request.life_years
+    if sweep is not None:
+        document["sweep"] = _records(sweep.table)
+        document["best_duration_h"] = sweep.best_duration_h
+    document["stacks_solved"] = sum(c.stacks_solved for size in by_size for c in size)
+    document["project_years_valued"] = total * request.life_years
     return document
+
+
+def path_cases(
+    request: InvestRequest,
+    settings: Settings,
+    source: ScenarioSource,
+    cm: CapacityMarket | None,
+    energy_mwh: float,
+    paths: Sequence[int],
+) -> list[InvestCase]:
+    """The cases of some scenario paths for the request's battery at a nameplate energy,
+    each year valued with the fast policy (a pool task: module-level, picklable
+    arguments)."""
+    regime = Regime.parse(request.regime)
+    calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
+    services = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"),
+        request.revenue.services,
+    )
+    # The fast policy sees the same wear hurdle as the forecast-mode stack would.
+    project = dataclasses.replace(
+        request.project,
+        energy_mwh=energy_mwh,
+        degradation_gbp_per_mwh=request.revenue.degradation_gbp_per_mwh,
+    )
+    toll = request.toll()
+    notes = _scenario_notes(request, regime)
+    cases = []
+    for path in paths:
+        scenarios = path_scenarios(source.plan, request.seed, path, request.life_years)
+        valuer = fast_valuer(
+            source.bank, calendar, scenarios, project, services, request.revenue.energy_markets
+        )
+        labels = tuple(f"{s.label} (path {path})" for s in scenarios)
+        revenue = PathRevenue(valuer, labels, FAST_POLICY_LABEL)
+        cases.append(
+            invest_case(project, revenue, capacity_market=cm, assumptions=notes, toll=toll)
+        )
+    return cases
 
 
 def _scenario_notes(request: InvestRequest, regime: Regime) -> list[str]:

@@ -53,7 +53,13 @@ from engine.invest.scenarios import (
     npv_distribution,
     path_scenarios,
 )
-from engine.invest.sweep import SWEEP_LIMITS_H, SizingSweep, sizing_sweep, sweep_durations_h
+from engine.invest.sweep import (
+    SWEEP_LIMITS_H,
+    SizingSweep,
+    distribution_sweep,
+    sizing_sweep,
+    sweep_durations_h,
+)
 
 __all__ = [
     "BOUND_CYCLES_PER_YEAR",
@@ -85,6 +91,7 @@ __all__ = [
     "check_discount_rate",
     "curve_from_pairs",
     "discount_factors",
+    "distribution_sweep",
     "fast_valuer",
     "grid_points_bound",
     "invest_case",

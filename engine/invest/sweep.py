@@ -97,21 +97,65 @@ def sizing_sweep(
         sized = dataclasses.replace(project, energy_mwh=project.power_mw * duration)
         case = invest_case(sized, revenue_for(sized), capacity_market=capacity_market, toll=toll)
         cases.append(case)
+        rows.append(_row(duration, sized, case))
+    return _marked(pd.DataFrame(rows), "npv_gbp", tuple(cases))
+
+
+def distribution_sweep(
+    project: Project,
+    durations_h: Sequence[float],
+    cases_by_size: Sequence[Sequence[InvestCase]],
+) -> SizingSweep:
+    """The sweep over scenario paths: each size's NPV distribution over its paths (the same
+    paths for every size), the best size the one of highest **mean** NPV (the expected
+    value; P10 beside it shows the downside).
+
+    Args:
+        project: The project; its ``energy_mwh`` is replaced by power x duration.
+        durations_h: Durations valued [h].
+        cases_by_size: Each duration's cases, one per path.
+
+    Returns:
+        The table (``npv_gbp`` is the mean over paths; ``npv_p10_gbp``, ``npv_p50_gbp``,
+        ``npv_p90_gbp``, ``probability_npv_negative`` beside it; IRR, payback and LCOS are
+        the median path's) and, per size, the median path's case.
+    """
+    rows = []
+    shown = []
+    for duration, cases in zip(durations_h, cases_by_size, strict=True):
+        sized = dataclasses.replace(project, energy_mwh=project.power_mw * duration)
+        npvs = np.array([c.npv_gbp for c in cases])
+        median = cases[int(np.argsort(npvs, kind="stable")[(len(npvs) - 1) // 2])]
+        shown.append(median)
+        p10, p50, p90 = np.quantile(npvs, (0.1, 0.5, 0.9))
         rows.append(
             {
-                "duration_h": duration,
-                "energy_mwh": sized.energy_mwh,
-                "capex_gbp": sized.capex_gbp,
-                "npv_gbp": case.npv_gbp,
-                "irr_frac": np.nan if case.irr_frac is None else case.irr_frac,
-                "payback_year": np.nan if case.payback_year is None else case.payback_year,
-                "lcos_gbp_per_mwh": np.nan
-                if case.lcos_gbp_per_mwh is None
-                else case.lcos_gbp_per_mwh,
-                "stacks_used": case.stacks_solved,
+                **_row(duration, sized, median),
+                "npv_gbp": float(npvs.mean()),
+                "npv_p10_gbp": float(p10),
+                "npv_p50_gbp": float(p50),
+                "npv_p90_gbp": float(p90),
+                "probability_npv_negative": float((npvs < 0).mean()),
+                "stacks_used": sum(c.stacks_solved for c in cases),
             }
         )
-    table = pd.DataFrame(rows)
-    best = int(table["npv_gbp"].to_numpy().argmax())
+    return _marked(pd.DataFrame(rows), "npv_gbp", tuple(shown))
+
+
+def _row(duration: float, sized: Project, case: InvestCase) -> dict[str, float]:
+    return {
+        "duration_h": duration,
+        "energy_mwh": sized.energy_mwh,
+        "capex_gbp": sized.capex_gbp,
+        "npv_gbp": case.npv_gbp,
+        "irr_frac": np.nan if case.irr_frac is None else case.irr_frac,
+        "payback_year": np.nan if case.payback_year is None else case.payback_year,
+        "lcos_gbp_per_mwh": np.nan if case.lcos_gbp_per_mwh is None else case.lcos_gbp_per_mwh,
+        "stacks_used": case.stacks_solved,
+    }
+
+
+def _marked(table: pd.DataFrame, column: str, cases: tuple[InvestCase, ...]) -> SizingSweep:
+    best = int(table[column].to_numpy().argmax())
     table["best"] = np.arange(len(table)) == best
-    return SizingSweep(table, tuple(cases))
+    return SizingSweep(table, cases)

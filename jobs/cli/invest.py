@@ -163,6 +163,13 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
     for row in document.get("sweep", []):
         mark = "  <- best" if row["best"] else ""
         irr_text = "none" if row["irr_frac"] is None else f"{100 * row['irr_frac']:.2f} %"
+        if "npv_p10_gbp" in row:  # over scenario paths: the mean and the spread
+            print(
+                f"  {row['duration_h']:>4g} h  mean NPV {_gbp(row['npv_gbp']):>14}  P10 "
+                f"{_gbp(row['npv_p10_gbp'])}  P90 {_gbp(row['npv_p90_gbp'])}  P(NPV < 0) "
+                f"{100 * row['probability_npv_negative']:.0f} %{mark}"
+            )
+            continue
         print(f"  {row['duration_h']:>4g} h  NPV {_gbp(row['npv_gbp']):>14}  IRR {irr_text}{mark}")
     unit = "scenario-years valued" if spread is not None else "revenue stacks solved"
     print(

@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.errors import ValidationError
@@ -117,7 +118,7 @@ def test_the_latest_case_is_kept_whole(tmp_path: Path) -> None:
         ({"seed": -1}, "seed", "≥ 0"),
         ({"scenarios": 2, "mode": "perfect_foresight"}, "mode", "forecast mode"),
         ({"scenarios": 2, "forecast_method": "learned"}, "forecast_method", "naive"),
-        ({"scenarios": 2, "sweep": True}, "sweep", "not with scenarios"),
+        ({"scenarios": 200, "sweep": True}, "scenarios", "200 paths x 7 sizes is 1400"),
         ({"toll_share_frac": 1.5, "toll_price_gbp_per_mw_per_year": 1.0}, "toll_share_frac",
          "[0, 1]"),
         ({"toll_share_frac": 0.5}, "toll_price_gbp_per_mw_per_year", "give the toll's price"),
@@ -181,6 +182,39 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
     )
     fixed = -300_000.0 + 100_000.0 * (1 / 1.08 + 1 / 1.08**2 + 1 / 1.08**3)
     assert tolled["npv_distribution"]["npv_gbp_by_path"] == pytest.approx([fixed] * 4)
+
+
+def test_a_sweep_over_scenario_paths_gives_each_size_its_distribution(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+    base = {"life_years": 2, "scenarios": 3, "capex_gbp_per_kw": 300.0,
+            "capex_gbp_per_kwh": 100.0, "regime": "2024-2025"}  # fmt: skip
+    sweep = InvestRequest(
+        1.0, 1.0, sweep=True, duration_from_h=1.0, duration_to_h=2.0, duration_step_h=1.0, **base
+    )
+    document = run_invest(sweep, settings, workers=1)
+    rows = document["sweep"]
+    assert [r["duration_h"] for r in rows] == [1.0, 2.0]
+    # Each size on the same paths as its own run (here on the pool): its NPVs' mean, P10,
+    # P50, P90 and P(NPV < 0).
+    for row in rows:
+        alone = run_invest(InvestRequest(1.0, row["duration_h"], **base), settings)
+        npvs = np.array(alone["npv_distribution"]["npv_gbp_by_path"])
+        assert row["npv_gbp"] == pytest.approx(npvs.mean())
+        assert [row["npv_p10_gbp"], row["npv_p50_gbp"], row["npv_p90_gbp"]] == pytest.approx(
+            list(np.quantile(npvs, (0.1, 0.5, 0.9)))
+        )
+        assert row["probability_npv_negative"] == pytest.approx((npvs < 0).mean())
+    best = max(rows, key=lambda r: r["npv_gbp"])
+    assert [r["best"] for r in rows] == [r is best for r in rows]
+    assert document["best_duration_h"] == best["duration_h"]
+    # The distribution and the cashflow shown are the best size's.
+    assert document["npv_distribution"]["mean_gbp"] == pytest.approx(best["npv_gbp"])
+    assert document["cashflow"][0]["capex_gbp"] == pytest.approx(
+        -(300.0 + 100.0 * best["duration_h"]) * 1000.0
+    )
+    assert document["project_years_valued"] == 2 * 3 * 2
 
 
 def test_too_little_history_names_the_regime(data_dir: Path, tmp_path: Path) -> None:
