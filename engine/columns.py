@@ -200,6 +200,9 @@ _REGISTERED: tuple[Column, ...] = (
     _c("npv_gbp", "NPV (real)", "£", _I, width_px=140),
     _c("irr_frac", "IRR (real)", "%", _FR, width_px=90),
     _c("best_size", "Best size", "", _T, width_px=80),
+    _c("npv_p10_gbp", "NPV P10 (real)", "£", _I, width_px=140),
+    _c("npv_p90_gbp", "NPV P90 (real)", "£", _I, width_px=140),
+    _c("probability_npv_negative", "P(NPV < 0)", "%", _FR, width_px=90),
     # response value (DR-High's response energy per MW held)
     _c("response_model_gbp_per_mw_per_period", "Model", "£/MW per SP", decimals=3),
     _c("response_model_gbp_per_mw_per_h", "Model", "£/MW/h", decimals=3),

@@ -114,10 +114,17 @@ def build_investment_tab(
                 "best_size": sweep["best"].map({True: "best", False: ""}),
             }
         )
-        tables.append(Table("by_duration", "NPV by duration", sizes))
-        charts.append(
-            Chart("NPV by duration [£]", "column", "by_duration", "duration_h", ("npv_gbp",))
-        )
+        title = "NPV by duration"
+        series: tuple[str, ...] = ("npv_gbp",)
+        if "npv_p10_gbp" in sweep:  # over scenario paths: the mean, with P10 and P90 beside
+            sizes.insert(2, "npv_p10_gbp", sweep["npv_p10_gbp"])
+            sizes.insert(3, "npv_p90_gbp", sweep["npv_p90_gbp"])
+            sizes.insert(4, "probability_npv_negative", sweep["probability_npv_negative"])
+            paths = spread["paths"] if spread else len(sweep)
+            title = f"Mean NPV by duration over {paths} paths"
+            series = ("npv_p10_gbp", "npv_gbp", "npv_p90_gbp")
+        tables.append(Table("by_duration", title, sizes))
+        charts.append(Chart(f"{title} [£]", "column", "by_duration", "duration_h", series))
     if spread is not None:
         edges = spread["histogram"]["edges_gbp"]
         bands = pd.DataFrame(

@@ -88,3 +88,27 @@ def test_scenario_paths_add_the_npv_distribution() -> None:
     assert any("probability of NPV < 0: 25.0 %" in n for n in plan.notes)
     assert "4 scenario paths" in plan.notes[0]
     layout(plan)
+
+
+def test_a_sweep_over_paths_shows_each_sizes_spread() -> None:
+    document = _document()
+    document["npv_distribution"] = {
+        "label": "fast day-ahead policy (an approximation of the forecast mode)",
+        "paths": 4, "regime": "2024-2026", "seed": 1, "p10_gbp": -10.0, "p50_gbp": 5.0,
+        "p90_gbp": 20.0, "probability_npv_negative": 0.25,
+        "histogram": {"edges_gbp": [-12.0, 0.0, 12.0, 24.0], "counts": [1, 2, 1]},
+    }  # fmt: skip
+    document["sweep"] = [
+        {"duration_h": 1.0, "npv_gbp": -5.0, "npv_p10_gbp": -9.0, "npv_p90_gbp": -1.0,
+         "probability_npv_negative": 1.0, "irr_frac": None, "best": False},
+        {"duration_h": 2.0, "npv_gbp": 7.0, "npv_p10_gbp": -2.0, "npv_p90_gbp": 15.0,
+         "probability_npv_negative": 0.25, "irr_frac": 0.05, "best": True},
+    ]  # fmt: skip
+    plan = build_investment_tab(document, dt.datetime(2026, 12, 5, 6, 0))
+    sizes = next(t for t in plan.tables if t.name == "by_duration")
+    assert sizes.title == "Mean NPV by duration over 4 paths"
+    assert list(sizes.frame["npv_p10_gbp"]) == [-9.0, -2.0]
+    assert list(sizes.frame["probability_npv_negative"]) == [1.0, 0.25]
+    chart = next(c for c in plan.charts if c.table == "by_duration")
+    assert chart.y == ("npv_p10_gbp", "npv_gbp", "npv_p90_gbp")
+    layout(plan)
