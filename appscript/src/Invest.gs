@@ -232,9 +232,12 @@ function investView_(answer) {
       investMoney_(r.revenue_gbp), investMoney_(r.net_cashflow_gbp),
       investMoney_(r.cumulative_cashflow_gbp)];
   });
+  // Over scenario paths each size's NPV is the mean over the paths, with P10 and P90.
+  const spreadSweep = (answer.sweep || []).some(function (s) { return 'npv_p10_gbp' in s; });
   const sweep = (answer.sweep || []).map(function (s) {
-    return [s.duration_h + ' h', investMoney_(s.npv_gbp), investShare_(s.irr_frac, 2),
-      s.best ? 'best' : ''];
+    const npv = spreadSweep ? investMoney_(s.npv_gbp) + ' (P10 ' + investMoney_(s.npv_p10_gbp) +
+      ', P90 ' + investMoney_(s.npv_p90_gbp) + ')' : investMoney_(s.npv_gbp);
+    return [s.duration_h + ' h', npv, investShare_(s.irr_frac, 2), s.best ? 'best' : ''];
   });
   return {
     ok: true,
@@ -243,7 +246,8 @@ function investView_(answer) {
     summary: summary,
     cashflow: { columns: ['Year', 'Prices of', 'Usable', 'Revenue', 'Net', 'Cumulative'],
       rows: cashflow },
-    sweep: { columns: ['Duration', 'NPV', 'IRR', ''], rows: sweep },
+    sweep: { columns: ['Duration', spreadSweep ? 'Mean NPV' : 'NPV',
+      spreadSweep ? 'IRR (median path)' : 'IRR', ''], rows: sweep },
     notes: (answer.assumptions || []).slice(0, 8),
   };
 }
@@ -260,7 +264,8 @@ function investSections_(answer, view) {
   sections.push({ title: 'Cashflow by year (real £)', columns: rows.columns, rows: rows.rows });
   if (answer.sweep && answer.sweep.length) {
     const sweep = objectsTable_(answer.sweep);
-    sections.push({ title: 'NPV by duration', columns: sweep.columns, rows: sweep.rows });
+    sections.push({ title: view.sweep.columns[1] + ' by duration', columns: sweep.columns,
+      rows: sweep.rows });
   }
   const spread = answer.npv_distribution;
   if (spread) {

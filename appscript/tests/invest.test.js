@@ -129,3 +129,25 @@ test('investPanel: a regime the service cannot name is refused before any reques
   assert.deepEqual(out, { ok: false, errors: { regime: 'Use years like 2024-2026 (first ≤ last, 2019-2026).' } });
   assert.equal(p.fakes.UrlFetchApp.requests.length, 0);
 });
+
+test('investPanel: a sweep over scenario paths shows each size\'s mean NPV with P10 and P90', () => {
+  const p = project();
+  const spread = { label: 'fast day-ahead policy (an approximation of the forecast mode)', paths: 3,
+    p10_gbp: -10, p50_gbp: 5, p90_gbp: 20, probability_npv_negative: 0.25,
+    histogram: { edges_gbp: [-12, 0, 12], counts: [1, 2] } };
+  const sweep = [
+    { duration_h: 1, npv_gbp: -500000, npv_p10_gbp: -900000, npv_p90_gbp: -100000,
+      probability_npv_negative: 1, irr_frac: null, best: false },
+    { duration_h: 2, npv_gbp: 700000, npv_p10_gbp: -200000, npv_p90_gbp: 1500000,
+      probability_npv_negative: 0.25, irr_frac: 0.05, best: true },
+  ];
+  p.fakes.UrlFetchApp.handler = () => json({ ...DOCUMENT, npv_distribution: spread, sweep });
+  const out = plain(p.call('investPanel', { power_mw: '50', energy_mwh: '100', sweep: true,
+    scenarios: '3' }));
+  assert.equal(out.ok, true);
+  assert.deepEqual(out.sweep.columns, ['Duration', 'Mean NPV', 'IRR (median path)', '']);
+  assert.deepEqual(out.sweep.rows[1],
+    ['2 h', '£700,000 (P10 -£200,000, P90 £1,500,000)', '5.00%', 'best']);
+  const cells = plain(p.ss.getSheetByName('Investment case').getDataRange().getValues());
+  assert.ok(cells.some((row) => row[0] === 'Mean NPV by duration'));
+});
