@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
+from engine.dispatch import warm_up
 from engine.errors import DataMissingError, ValidationError
 from engine.invest import (
     BOUND_CYCLES_PER_YEAR,
@@ -71,7 +72,7 @@ from engine.risk import (
 )
 from jobs.background import ProgressFn
 from jobs.dispatch import renamed
-from jobs.pool import POOL_WORKERS, run_tasks
+from jobs.pool import POOL_WORKERS, TaskPool
 from jobs.revenue import (
     HISTORY_DAYS,
     LEARNED_HISTORY_DAYS,
@@ -511,11 +512,15 @@ def run_invest(
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
-    if request.scenarios:
-        source = source or scenario_source(request, settings)
-        document = _run_scenarios(request, settings, cm, progress, source, workers)
-    else:
-        document = _run_replayed(request, settings, cm, progress, workers)
+    # The pool's processes start now and load the compiled kernels while the data is read;
+    # a case of one stack at most needs none.
+    needed = request.stacks_bound if not request.scenarios else request.scenarios
+    with TaskPool(workers if needed > 1 else 1, warm=warm_up) as pool:
+        if request.scenarios:
+            source = source or scenario_source(request, settings)
+            document = _run_scenarios(request, settings, cm, progress, source, pool)
+        else:
+            document = _run_replayed(request, settings, cm, progress, pool)
     document["seconds"] = time.perf_counter() - started
     save_latest(document, settings)
     return document
@@ -545,10 +550,10 @@ def _run_replayed(
     settings: Settings,
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
-    workers: int,
+    pool: TaskPool,
 ) -> dict[str, Any]:
     years = read_price_years(request, settings)
-    grid = _revenue_grid(request, years, settings, progress, workers)
+    grid = _revenue_grid(request, years, settings, progress, pool)
     toll = request.toll()
     notes = _input_notes(request)
     if request.sweep:
@@ -588,10 +593,10 @@ def _revenue_grid(
     years: Sequence[_Year],
     settings: Settings,
     progress: ProgressFn | None,
-    workers: int,
+    pool: TaskPool,
 ) -> RevenueGrid:
     """The revenue grid of the case (or of every size of the sweep, shared), with the nodes
-    it will need solved up front across ``workers`` processes: first each size's nameplate
+    it will need solved up front on the ``pool``: first each size's nameplate
     and the node below it for every price year used, then the nodes down to the lowest usable
     energy the fade reaches at the cycles those nameplate years ran (x :data:`_CYCLES_MARGIN`).
     Any other node a case reaches is solved when first needed."""
@@ -609,10 +614,9 @@ def _revenue_grid(
 
     def batch(points: Sequence[tuple[int, float]]) -> list[YearRevenue]:
         before = solved[0]
-        return run_tasks(
+        return pool.run(
             node_revenue,
             [(request, years[index], energy, settings) for index, energy in points],
-            workers,
             lambda done, _total: report(before + done),
         )
 
@@ -647,25 +651,24 @@ def _run_scenarios(
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
     source: ScenarioSource,
-    workers: int,
+    pool: TaskPool,
 ) -> dict[str, Any]:
     """Each of ``request.scenarios`` paths valued as one case (for each size of a sweep, on
-    the same paths), in chunks across ``workers`` processes; NPV as a distribution. The
+    the same paths), in chunks on the ``pool``; NPV as a distribution. The
     answer's cashflow is the median path's (the path at the lower median of NPV) of the one
     size, or of the best size of a sweep (highest mean NPV)."""
     regime = Regime.parse(request.regime)
     sizes = [request.power_mw * d for d in request.durations_h]
-    per_task = math.ceil(request.scenarios / (2 * max(workers, 1)))
+    per_task = math.ceil(request.scenarios / (2 * max(pool.workers, 1)))
     chunks = [
         range(first, min(first + per_task, request.scenarios))
         for first in range(0, request.scenarios, per_task)
     ]
     tasks = [(request, settings, source, cm, energy, chunk) for energy in sizes for chunk in chunks]
     total = request.scenarios * len(sizes)
-    results = run_tasks(
+    results = pool.run(
         path_cases,
         tasks,
-        workers,
         None
         if progress is None
         else lambda done, _tasks: progress(min(done * per_task, total), total),
