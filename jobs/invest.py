@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
+from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, MIN_ENERGY_MWH
 from engine.dispatch import warm_up
-from engine.errors import DataMissingError, ValidationError
+from engine.errors import DataMissingError, GbessError, ValidationError
 from engine.invest import (
     BOUND_CYCLES_PER_YEAR,
     DEFAULT_CYCLES_CURVE,
@@ -70,6 +70,7 @@ from engine.risk import (
     check_threshold,
     scenario_calendar,
 )
+from jobs import stack_store
 from jobs.background import ProgressFn
 from jobs.dispatch import renamed
 from jobs.pool import POOL_WORKERS, TaskPool
@@ -425,24 +426,22 @@ def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
 
 
 def node_revenue(
-    request: InvestRequest, year: _Year, usable_mwh: float, settings: Settings
+    request: InvestRequest,
+    year: _Year,
+    usable_mwh: float,
+    settings: Settings,
+    state: str | None = None,
 ) -> YearRevenue:
     """One price year valued for the request's battery power at a usable energy with the
-    revenue use case's own stack (:func:`jobs.revenue.run_stack`); a pool task (module-level,
-    picklable arguments)."""
+    revenue use case's own stack (:func:`jobs.revenue.run_stack`), kept in the stack store
+    under ``state`` (:func:`jobs.stack_store.fingerprint`; None = not kept); a pool task
+    (module-level, picklable arguments)."""
     label, data, history = year
-    calendar_year = int(label)
-    revenue = dataclasses.replace(
-        request.revenue,
-        from_date=dt.date(calendar_year, 1, 1),
-        to_date=dt.date(calendar_year, 12, 31),
-        power_mw=request.power_mw,
-        energy_mwh=usable_mwh,
-    )
+    revenue = _node_request(request, label, usable_mwh)
     document = run_stack(revenue, data, settings, history)
     cash = {k: float(v) for k, v in document["streams"].items() if k != "degradation"}
     bound = document["upper_bound"]["streams"]
-    return YearRevenue(
+    value = YearRevenue(
         cash,
         float(document["costs"]["charging_cost_gbp"]),
         float(document["equivalent_cycles"]) * usable_mwh,
@@ -452,6 +451,39 @@ def node_revenue(
             for a in document["assumptions"]
             if not str(a).startswith("Capacity Market not included")
         ),
+    )
+    if state is not None:
+        stack_store.keep(settings, stack_store.stack_key(state, revenue), dataclasses.asdict(value))
+    return value
+
+
+def _node_request(request: InvestRequest, label: str, usable_mwh: float) -> RevenueRequest:
+    """The revenue request of one price year at one usable energy."""
+    calendar_year = int(label)
+    return dataclasses.replace(
+        request.revenue,
+        from_date=dt.date(calendar_year, 1, 1),
+        to_date=dt.date(calendar_year, 12, 31),
+        power_mw=request.power_mw,
+        energy_mwh=usable_mwh,
+    )
+
+
+def _kept_revenue(
+    request: InvestRequest, label: str, usable_mwh: float, settings: Settings, state: str
+) -> YearRevenue | None:
+    """The stack store's value of one price year at one usable energy, or None."""
+    kept = stack_store.load(
+        settings, stack_store.stack_key(state, _node_request(request, label, usable_mwh))
+    )
+    if kept is None:
+        return None
+    return YearRevenue(
+        {str(k): float(v) for k, v in kept["streams_gbp"].items()},
+        float(kept["charging_cost_gbp"]),
+        float(kept["discharged_mwh"]),
+        None if kept["upper_bound_gbp"] is None else float(kept["upper_bound_gbp"]),
+        tuple(str(a) for a in kept["assumptions"]),
     )
 
 
@@ -553,7 +585,8 @@ def _run_replayed(
     pool: TaskPool,
 ) -> dict[str, Any]:
     years = read_price_years(request, settings)
-    grid = _revenue_grid(request, years, settings, progress, pool)
+    reused = [0]
+    grid = _revenue_grid(request, years, settings, progress, pool, reused)
     toll = request.toll()
     notes = _input_notes(request)
     if request.sweep:
@@ -576,11 +609,50 @@ def _run_replayed(
         )
         document["sweep"] = _records(sweep.table)
         document["best_duration_h"] = sweep.best_duration_h
-        document["stacks_solved"] = grid.solves
         document["project_years_valued"] = len(request.durations_h) * request.project.life_years
-        return document
-    case = invest_case(request.project, grid, capacity_market=cm, assumptions=notes, toll=toll)
-    return case_document(case, request, request.project, [])
+    else:
+        case = invest_case(request.project, grid, capacity_market=cm, assumptions=notes, toll=toll)
+        document = case_document(case, request, request.project, [])
+    document["stacks_solved"] = grid.solves - reused[0]
+    document["stacks_reused"] = reused[0]
+    if reused[0]:
+        document["assumptions"].append(
+            f"{reused[0]} of the {grid.solves} stacks were read from the stack store, kept "
+            "from an earlier run with the same battery, price year, data, reference files "
+            "and code (jobs/stack_store.py)."
+        )
+    return document
+
+
+def stacks_to_solve(request: InvestRequest, settings: Settings) -> int:
+    """Most revenue stacks a case may still have to solve: those of
+    :attr:`InvestRequest.stacks_bound` the stack store does not hold (0 with scenarios).
+    Decided without reading any price: the server answers at once when this is small."""
+    if request.scenarios:
+        return 0
+    sizes = tuple(request.power_mw * d for d in request.durations_h)
+    labels = tuple(str(y) for y in request.price_years[: request.life_years])
+    grid = RevenueGrid(_never, labels, max(sizes), request.grid_step_frac, sizes_mwh=sizes)
+    nodes: set[int] = set()
+    for energy in sizes:
+        sized = dataclasses.replace(request.project, energy_mwh=energy)
+        lowest = lowest_usable_frac(sized, BOUND_CYCLES_PER_YEAR) * energy
+        nodes.update(grid.nodes_for(energy, lowest))
+    energies = [grid.nodes_mwh[j] for j in sorted(nodes) if grid.nodes_mwh[j] >= MIN_ENERGY_MWH]
+    try:
+        state = stack_store.fingerprint(settings)
+    except GbessError:  # no warehouse yet: nothing is kept
+        return len(labels) * len(energies)
+    return sum(
+        stack_store.load(settings, stack_store.stack_key(state, _node_request(request, y, e)))
+        is None
+        for y in labels
+        for e in energies
+    )
+
+
+def _never(index: int, usable_mwh: float) -> YearRevenue:
+    raise AssertionError("stacks_to_solve values nothing")  # pragma: no cover - never called
 
 
 #: Margin on the most cycles a price year ran at nameplate when choosing the lower nodes to
@@ -594,13 +666,16 @@ def _revenue_grid(
     settings: Settings,
     progress: ProgressFn | None,
     pool: TaskPool,
+    reused: list[int],
 ) -> RevenueGrid:
     """The revenue grid of the case (or of every size of the sweep, shared), with the nodes
     it will need solved up front on the ``pool``: first each size's nameplate
     and the node below it for every price year used, then the nodes down to the lowest usable
     energy the fade reaches at the cycles those nameplate years ran (x :data:`_CYCLES_MARGIN`).
-    Any other node a case reaches is solved when first needed."""
+    Any other node a case reaches is solved when first needed. A node the stack store
+    (:mod:`jobs.stack_store`) holds is read, not solved, and counted in ``reused[0]``."""
     solved = [0]
+    state = stack_store.fingerprint(settings)
 
     def report(done: int) -> None:
         solved[0] = done
@@ -608,17 +683,22 @@ def _revenue_grid(
             progress(done, max(request.stacks_bound, done))
 
     def one(index: int, usable_mwh: float) -> YearRevenue:
-        value = node_revenue(request, years[index], usable_mwh, settings)
-        report(solved[0] + 1)
-        return value
+        return batch([(index, usable_mwh)])[0]
 
     def batch(points: Sequence[tuple[int, float]]) -> list[YearRevenue]:
+        values = [_kept_revenue(request, years[i][0], e, settings, state) for i, e in points]
+        missing = [k for k, value in enumerate(values) if value is None]
+        reused[0] += len(points) - len(missing)
         before = solved[0]
-        return pool.run(
+        solves = pool.run(
             node_revenue,
-            [(request, years[index], energy, settings) for index, energy in points],
+            [(request, years[points[k][0]], points[k][1], settings, state) for k in missing],
             lambda done, _total: report(before + done),
         )
+        solved[0] = before + len(missing)
+        for k, value in zip(missing, solves, strict=True):
+            values[k] = value
+        return [value for value in values if value is not None]
 
     sizes = tuple(request.power_mw * d for d in request.durations_h)
     grid = RevenueGrid(

@@ -5,9 +5,9 @@
 Synchronous when it fits the add-on's wait, else a background job: Apps Script's
 ``UrlFetchApp`` gives up after about 60 s and one forecast-mode year stack takes ~5-13 s
 here, so a request whose case may solve more than :data:`MAX_SYNC_STACKS` revenue stacks
-(:attr:`jobs.invest.InvestRequest.stacks_bound`: price years x the grid points the fade could
-reach at two cycles a day x sizes, decided from the request before anything is read) or
-that asks for scenario paths is answered at once with 202 and a job id
+(:func:`jobs.invest.stacks_to_solve`: price years x the grid points the fade could reach at
+two cycles a day, every size's, less those the stack store already holds; decided before
+any price is read) or that asks for scenario paths is answered at once with 202 and a job id
 (:func:`server.runs.accepted`); ``GET /v1/jobs/{job_id}`` gives its progress and, once
 complete, the same document. OpenAPI documents both: the 200 (:class:`InvestResponse`) and
 the 202 (:class:`server.runs.JobAccepted`, as ``POST /v1/bess/risk`` answers).
@@ -36,6 +36,7 @@ from jobs.invest import (
     InvestRequest,
     run_invest,
     scenario_source,
+    stacks_to_solve,
 )
 from jobs.revenue import MODES
 from server.api import ApiBlueprint
@@ -253,7 +254,7 @@ def bess_invest(body: InvestHttpRequest) -> InvestResponse | Response:
             inputs[name] = tuple(inputs[name])
     request = InvestRequest(**inputs)
     settings = server_config().settings
-    if request.scenarios or request.stacks_bound > MAX_SYNC_STACKS:
+    if request.scenarios or stacks_to_solve(request, settings) > MAX_SYNC_STACKS:
         # A regime with too few days is bad input: read it here (about a second), so it is
         # a 422 at once, and hand the days to the job.
         source = scenario_source(request, settings) if request.scenarios else None

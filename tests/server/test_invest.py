@@ -120,3 +120,20 @@ def test_over_the_bound_answers_202_at_once(
     state = background.wait(load_config(server_env).settings, accepted.get_json()["job_id"])
     assert (state["status"], state["field"]) == ("failed", "price_years")
     assert state["result"] is None
+
+
+def test_a_case_the_stack_store_holds_is_answered_at_once(
+    client: FlaskClient, server_env: dict[str, str]
+) -> None:
+    # Three price years x (1.0, 0.7) = 6 stacks > 4: a job; once it has run, the same
+    # battery with another capex needs no stack and is answered at once.
+    body = {**BODY, "price_years": [2023, 2024, 2025], "life_years": 4}
+    first = signed(client, "POST", "/v1/bess/invest", json=body)
+    assert first.status_code == 202, first.get_json()
+    state = background.wait(load_config(server_env).settings, first.get_json()["job_id"])
+    assert state["status"] == "complete", state
+    again = signed(client, "POST", "/v1/bess/invest", json={**body, "capex_gbp_per_kw": 400})
+    assert again.status_code == 200, again.get_json()
+    doc = again.get_json()
+    assert (doc["stacks_solved"], doc["stacks_reused"]) == (0, state["result"]["stacks_solved"])
+    assert doc["cashflow"][0]["capex_gbp"] == -400_000
