@@ -172,8 +172,10 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
             continue
         print(f"  {row['duration_h']:>4g} h  NPV {_gbp(row['npv_gbp']):>14}  IRR {irr_text}{mark}")
     unit = "scenario-years valued" if spread is not None else "revenue stacks solved"
+    reused = document.get("stacks_reused")
+    kept = f" (+{reused} read from the stack store)" if reused else ""
     print(
-        f"  {document['stacks_solved']} {unit} for "
+        f"  {document['stacks_solved']} {unit}{kept} for "
         f"{document['project_years_valued']} project-years ({document['seconds']:.1f} s)"
     )
     return 0

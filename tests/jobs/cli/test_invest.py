@@ -68,6 +68,13 @@ def test_the_summary(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     assert lines[7].endswith("<- best")
     assert "2 h" in lines[7]
     assert lines[-1] == "  6 revenue stacks solved for 30 project-years (12.0 s)"
+    document["stacks_reused"] = 4
+    assert main([*BASE, "--sweep"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert (
+        last
+        == "  6 revenue stacks solved (+4 read from the stack store) for 30 project-years (12.0 s)"
+    )
 
 
 def test_csv_is_the_cashflow_or_the_sweep(
