@@ -47,6 +47,8 @@ def format_value(cell: Cell) -> str:
         return value.isoformat()
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if cell.pattern is None:  # a text column holding a number: a year prints as 2030
+        return str(value) if isinstance(value, int) else f"{value:g}"
     if pattern.endswith("%"):
         return f"{value * 100:.1f}%"
     decimals = len(pattern.split(".")[1]) if "." in pattern else 0

@@ -21,6 +21,7 @@ from jobs.sheets.plan import Cell, Chart, Table, TabPlan, layout
         (Cell(dt.datetime(2024, 3, 31, 1, 30), "yyyy-mm-dd hh:mm"), "2024-03-31 01:30"),
         (Cell(None, "#,##0"), ""),
         (Cell("=A1"), "=A1"),
+        (Cell(2030), "2030"),  # a number in a text column (a calendar year): no separator
     ],
 )
 def test_format_value(cell: Cell, text: str) -> None:
