@@ -779,6 +779,15 @@ def _run_scenarios(
     if sweep is not None:
         document["sweep"] = _records(sweep.table)
         document["best_duration_h"] = sweep.best_duration_h
+        for row in document["sweep"]:
+            row["lcos_gbp_per_mwh"] = None
+    # The fast policy holds services most blocks and discharges little, so a cost per MWh
+    # discharged would be a figure nobody should act on.
+    document["lcos_gbp_per_mwh"] = None
+    document["assumptions"].append(
+        "LCOS not given for scenario paths: the fast policy holds services most blocks and "
+        "discharges little, so a cost per MWh discharged would mislead; see the replayed case."
+    )
     document["stacks_solved"] = sum(c.stacks_solved for size in by_size for c in size)
     document["project_years_valued"] = total * request.life_years
     return document

@@ -172,6 +172,9 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
     assert all(a >= b for a, b in itertools.pairwise(energies))
     assert document["label"] == "fast day-ahead policy (an approximation of the forecast mode)"
     assert any("0.92-1.06" in a and "no response energy" in a for a in document["assumptions"])
+    # No cost per MWh from a policy that barely discharges: said, not shown.
+    assert document["lcos_gbp_per_mwh"] is None
+    assert any(a.startswith("LCOS not given") for a in document["assumptions"])
     assert document["stacks_solved"] == document["project_years_valued"] == 12
     # The same seed gives the same paths; a whole toll at the same price is a fixed annuity.
     again = run_invest(request, settings)
