@@ -9,9 +9,10 @@ previous EFA day's clearing price per block and service — with wear plus the p
 charged per MWh discharged and, for a site, its DUoS (the same rule as the revenue stack's
 :class:`engine.revenue.NetworkCharges`: a MWh bought costs the price plus the interval's
 import unit charge, a MWh sold earns the price plus its generation credit; both are published
-in advance, so the look-ahead day carries its own charges, not day D's). D's holdings, flows and end SoC are committed; the flows settle at
-the actual APX price (at the system price where APX did not trade, or when APX is not
-selected), holdings at the actual clearing prices.
+in advance, so the look-ahead day carries its own charges, not day D's). D's holdings, flows
+and end SoC are committed; the flows settle at the actual APX price (at the system price where
+APX did not trade, or when APX is not selected), holdings at the actual clearing prices, and a
+site's charges and credits as their own streams.
 
 What is simplified, so that a year takes milliseconds (one compiled dynamic programme over a
 grid of stored energy, no LP, no local search):
