@@ -166,7 +166,7 @@ def test_the_bands_follow_the_target_calendar_not_the_drawn_day(ref: ReferenceDa
         "Sunday": -30.59,
         "Monday": 80 + 52.89 - 15,
     }
-    for day, net in june.items():
+    for day, net in zip(june.index, june.to_numpy(), strict=True):
         assert net == pytest.approx(expected[day.day_name()], abs=1e-6), day
     assert value.net_gbp == pytest.approx(sum(value.streams_gbp.values()))
     assert value.streams_gbp["duos_import"] < 0 < value.streams_gbp["duos_generation_credit"]
