@@ -19,6 +19,8 @@ import pytest
 from engine.battery import BatterySpec
 from engine.duos import find_tariff
 from engine.errors import ValidationError
+from engine.invest.project import Project
+from engine.invest.scenarios import fast_valuer
 from engine.reference import ReferenceData
 from engine.revenue import DYNAMIC_SERVICES, NetworkCharges, network_charges
 from engine.risk import (
@@ -181,3 +183,23 @@ def test_charges_not_laid_on_the_calendar_are_refused() -> None:
     with pytest.raises(ValidationError) as error:
         value_scenario(bank, calendar, scenario, BATTERY, (), ("apx",), network=short)
     assert error.value.field == "network"
+
+
+def test_the_investment_case_valuer_takes_the_charges(ref: ReferenceData) -> None:
+    bank, scenario = _one_wednesday_bank(2025)
+    calendar = scenario_calendar(2025)
+    charges = network_charges(
+        calendar.interval_start,
+        find_tariff(ref, "10", tariff="HV Site Specific No Residual"),
+        find_tariff(ref, "10", tariff="HV Generation Site Specific"),
+    )
+    project = Project(1.0, 1.0, 1.0, degradation_gbp_per_mwh=15.0)
+    markets = ("apx", "system")
+    value = fast_valuer(bank, calendar, [scenario], project, (), markets, network=charges)(0, 1.0)
+    direct = value_scenario(
+        bank, calendar, scenario, BATTERY, (), markets, MARGIN_GBP_PER_MWH, None, charges
+    )
+    for stream in ("duos_import", "duos_generation_credit"):
+        assert value.streams_gbp[stream] == pytest.approx(direct.streams_gbp[stream])
+    plain = fast_valuer(bank, calendar, [scenario], project, (), markets)(0, 1.0)
+    assert "duos_import" not in plain.streams_gbp
