@@ -74,8 +74,8 @@ from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
     RevenueRequest,
-    _network,
     read_span,
+    site_network_charges,
 )
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
@@ -357,7 +357,7 @@ def calendar_network(
             (field ``import_tariff`` / ``export_tariff``, the revenue use case's own errors).
         DataMissingError: No published rates for a charging year the calendar touches.
     """
-    return _network(revenue, settings, calendar.interval_start)
+    return site_network_charges(revenue, settings, calendar.interval_start)
 
 
 def scenario_calendars(
