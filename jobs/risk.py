@@ -364,12 +364,29 @@ def scenario_calendars(
     request: RiskRequest, settings: Settings, chosen: ScenarioSet
 ) -> dict[int, tuple[ScenarioCalendar, NetworkCharges | None]]:
     """The calendar of every year the scenario set values, with the site's charges on it
-    (built before anything is written, so a bad tariff leaves nothing half-done)."""
+    (built before anything is written, so a bad tariff leaves nothing half-done).
+
+    Raises:
+        ValidationError: As :func:`calendar_network`, or (field ``regime``) a replayed year
+            in a charging year the site's tariffs do not publish.
+    """
     years = sorted({*chosen.replays, *([BOOTSTRAP_TARGET_YEAR] if chosen.plan else [])})
     out = {}
     for year in years:
         calendar = scenario_calendar(year)
-        out[year] = (calendar, calendar_network(request.revenue, settings, calendar))
+        try:
+            network = calendar_network(request.revenue, settings, calendar)
+        except ValidationError as error:
+            if error.field != "interval_start":
+                raise
+            # The period is the regime's here: a replayed year the tariffs do not cover.
+            detail = str(error.detail).removeprefix("interval_start: ")
+            raise ValidationError(
+                f"regime: the site's DUoS is not published for all of {year} ({detail}); "
+                "choose a later regime or leave the replays out",
+                field="regime",
+            ) from None
+        out[year] = (calendar, network)
     return out
 
 

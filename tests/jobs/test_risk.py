@@ -17,11 +17,13 @@ from engine.errors import DataMissingError, ValidationError
 from engine.risk import DayBank, Regime
 from jobs.risk import (
     RiskRequest,
+    ScenarioSet,
     merge_run,
     read_bank,
     run_risk,
     run_shard,
     run_status,
+    scenario_calendars,
 )
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
@@ -243,3 +245,15 @@ def test_a_site_needs_all_three_fields() -> None:
     with pytest.raises(ValidationError) as error:
         RiskRequest(distributor="10", import_tariff="HV Site Specific No Residual")
     assert error.value.field == "export_tariff"
+
+
+def test_a_replayed_year_before_the_published_duos_names_the_regime(
+    settings: Settings, bank: DayBank
+) -> None:
+    # duos_tariffs_lv_hv.csv starts at charging year 2022/23: January-March 2022 is 2021/22.
+    chosen = ScenarioSet(bank, (2022,), None, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        scenario_calendars(RiskRequest(**SITE), settings, chosen)
+    assert error.value.field == "regime"
+    assert "2021/22" in error.value.detail
+    assert scenario_calendars(RiskRequest(), settings, chosen)[2022][1] is None
