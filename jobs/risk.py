@@ -609,7 +609,11 @@ def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str
                 f"scenarios (first missing: {missing[:5]}); run the missing shards again",
                 field="run_id",
             )
-    network = calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+    network = (
+        calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+        if request.site is not None
+        else None
+    )
     notes = () if network is None else (network.note(),)
     document = risk_document(request, rows, run_id, notes)
     document["merge_seconds"] = time.perf_counter() - started
@@ -777,7 +781,8 @@ def risk_document(
                     f"Site DUoS (distributor {request.distributor}): charged in the D-1 plan "
                     "and settled as duos_import / duos_generation_credit, by the band and "
                     "charging year of each scenario's target-calendar date and time (weekday "
-                    "incl. bank holidays vs weekend, UK clock), never the drawn day's.",
+                    "incl. bank holidays vs weekend, UK clock), never the drawn day's (the "
+                    f"means above are over the {BOOTSTRAP_TARGET_YEAR} calendar).",
                     "Each scenario-year starts empty; no Capacity Market or cycle cap.",
                 ]
                 if request.site is not None
