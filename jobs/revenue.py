@@ -607,6 +607,11 @@ def _network(
     return network_charges(index, tariffs[0], tariffs[1])
 
 
+#: The site resolution above as a public face: ``jobs.risk`` lays a site's charges on each
+#: scenario calendar with it (one resolution and one set of errors, never a copy).
+site_network_charges = _network
+
+
 def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
     """The use case (``gbess revenue``, ``POST /v1/bess/revenue``): read the period's prices
     (and, in forecast mode, the history before it) from the warehouse, run the stack and

@@ -11,6 +11,11 @@ figures) to ``risk_runs``; a failed run is marked ``failed`` and is never read a
 
 Scenario draws depend only on ``(seed, scenario_id)``, so 1 shard and N shards give the same
 rows, and the merge (which reads them in scenario order) the same figures to the bit.
+
+A site (``distributor``, ``import_tariff``, ``export_tariff``: the revenue use case's fields,
+parsed and resolved by :mod:`jobs.revenue`) adds its DUoS unit charges and generation credits
+(:class:`engine.revenue.NetworkCharges`), laid on each scenario calendar's own half-hours
+(:func:`calendar_network`), to the plan and the settlement of every scenario-year.
 """
 
 from __future__ import annotations
@@ -34,14 +39,22 @@ import pandas as pd
 from engine.battery import BatterySpec
 from engine.errors import DataMissingError, GbessError, ValidationError
 from engine.reference import reference_data
-from engine.revenue import DYNAMIC_SERVICES, ENERGY_MARKETS, ServiceSpec, service_specs
+from engine.revenue import (
+    DYNAMIC_SERVICES,
+    ENERGY_MARKETS,
+    NetworkCharges,
+    ServiceSpec,
+    service_specs,
+)
 from engine.risk import (
+    BOOTSTRAP_TARGET_YEAR,
     DEFAULT_CONFIDENCE,
     FAST_POLICY_LABEL,
     BootstrapPlan,
     DayBank,
     Regime,
     Scenario,
+    ScenarioCalendar,
     bootstrap,
     bootstrap_plan,
     check_confidence,
@@ -62,6 +75,7 @@ from jobs.revenue import (
     DEFAULT_ROUND_TRIP_FRAC,
     RevenueRequest,
     read_span,
+    site_network_charges,
 )
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse
@@ -104,6 +118,12 @@ class RiskRequest:
             (the frontier then splits MW between the strategies only) [£/MW/yr].
         frontier_confidence: CVaR confidence of the frontier, in (0, 1).
         plan_margin_gbp_per_mwh: Forecast-error margin a planned cycle must beat [£/MWh].
+        distributor: The site's distribution licence area (id 10-23 or GSP group), for
+            network charges; None = no site (as :class:`jobs.revenue.RevenueRequest`).
+        import_tariff: The site's DUoS demand tariff name or LLFC (with ``distributor``).
+        export_tariff: The site's DUoS generation tariff name or LLFC (with ``distributor``).
+        revenue: The revenue request these fields make (derived; it validates them and is
+            what :func:`calendar_network` resolves the tariffs from).
     """
 
     power_mw: float = 1.0
@@ -124,7 +144,11 @@ class RiskRequest:
     toll_price_gbp_per_mw_per_year: float | None = None
     frontier_confidence: float = 0.95
     plan_margin_gbp_per_mwh: float = 5.0
+    distributor: str | None = None
+    import_tariff: str | None = None
+    export_tariff: str | None = None
     battery: BatterySpec = field(init=False, repr=False, compare=False)
+    revenue: RevenueRequest = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         revenue = RevenueRequest(
@@ -136,9 +160,14 @@ class RiskRequest:
             services=_names(self.services),
             energy_markets=_names(self.energy_markets),
             degradation_gbp_per_mwh=float(self.degradation_gbp_per_mwh),
+            distributor=None if self.distributor is None else str(self.distributor),
+            import_tariff=self.import_tariff,
+            export_tariff=self.export_tariff,
         )
         put = functools.partial(object.__setattr__, self)
         put("battery", revenue.battery)
+        put("revenue", revenue)
+        put("distributor", revenue.distributor)
         put("services", revenue.services)
         put("energy_markets", revenue.energy_markets)
         put("regime", Regime.parse(self.regime).label)
@@ -193,6 +222,17 @@ class RiskRequest:
             k: tuple(v) if isinstance(v, list) else v for k, v in document.items()
         }
         return cls(**{k: v for k, v in values.items() if k in names})
+
+    @property
+    def site(self) -> dict[str, str] | None:
+        """The site's distributor and tariffs, or None without one."""
+        if self.distributor is None:
+            return None
+        return {
+            "distributor": str(self.distributor),
+            "import_tariff": str(self.import_tariff),
+            "export_tariff": str(self.export_tariff),
+        }
 
     @property
     def strategies(self) -> tuple[str, ...]:
@@ -300,6 +340,67 @@ def scenario_set(request: RiskRequest, bank: DayBank) -> ScenarioSet:
     return ScenarioSet(bank, replays, plan, request.seed, total, request.year_anchor)
 
 
+def calendar_network(
+    revenue: RevenueRequest, settings: Settings, calendar: ScenarioCalendar
+) -> NetworkCharges | None:
+    """The site's DUoS charges on a scenario calendar's year (its own dates, day types and
+    charging years; never the drawn days'), resolved as the revenue use case resolves them.
+
+    Args:
+        revenue: A revenue request carrying ``distributor``, ``import_tariff`` and
+            ``export_tariff`` (None without a site).
+        settings: Where the reference data is.
+        calendar: The calendar (:func:`engine.risk.scenario_calendar`).
+
+    Raises:
+        ValidationError: An unknown distributor or tariff, or a tariff of the wrong direction
+            (field ``import_tariff`` / ``export_tariff``, the revenue use case's own errors).
+        DataMissingError: No published rates for a charging year the calendar touches.
+    """
+    return site_network_charges(revenue, settings, calendar.interval_start)
+
+
+def scenario_calendars(
+    request: RiskRequest, settings: Settings, chosen: ScenarioSet
+) -> dict[int, tuple[ScenarioCalendar, NetworkCharges | None]]:
+    """The calendar of every year the scenario set values, with the site's charges on it
+    (built before anything is written, so a bad tariff leaves nothing half-done).
+
+    Raises:
+        ValidationError: As :func:`calendar_network`, or (field ``regime``) a replayed year
+            in a charging year the site's tariffs do not publish.
+    """
+    years = sorted({*chosen.replays, *([BOOTSTRAP_TARGET_YEAR] if chosen.plan else [])})
+    out = {}
+    for year in years:
+        calendar = scenario_calendar(year)
+        try:
+            network = calendar_network(request.revenue, settings, calendar)
+        except ValidationError as error:
+            if error.field != "interval_start":
+                raise
+            # The period is the regime's here: a replayed year the tariffs do not cover.
+            detail = str(error.detail).removeprefix("interval_start: ")
+            raise ValidationError(
+                f"regime: the site's DUoS is not published for all of {year} ({detail}); "
+                "choose a later regime or leave the replays out",
+                field="regime",
+            ) from None
+        out[year] = (calendar, network)
+    return out
+
+
+def check_site(request: RiskRequest, settings: Settings) -> None:
+    """Resolve the request's site (if any) on the bootstrap calendar, so an unknown
+    distributor or tariff is refused before a run starts.
+
+    Raises:
+        ValidationError, DataMissingError: As :func:`calendar_network`.
+    """
+    if request.site is not None:
+        calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+
+
 # --- shards ----------------------------------------------------------------------------
 
 
@@ -395,6 +496,7 @@ def run_shard(
     run_id = check_run_id(run_id)
     bank = bank if bank is not None else read_bank(settings, Regime.parse(request.regime))
     chosen = scenario_set(request, bank)
+    calendars = scenario_calendars(request, settings, chosen)
     register_run(settings, run_id, request, chosen.total, shard_count)
     ids = list(range(shard_index, chosen.total, shard_count))
     specs = service_specs(
@@ -402,15 +504,12 @@ def run_shard(
     )
     strategies = _strategy_specs(request, specs)
     grid = soc_grid(request.battery)
-    calendars: dict[int, Any] = {}
     done = 0
     for start in range(0, len(ids), CHUNK_SCENARIOS):
         rows = []
         for scenario_id in ids[start : start + CHUNK_SCENARIOS]:
             scenario = chosen.scenario(scenario_id)
-            calendar = calendars.get(scenario.year)
-            if calendar is None:
-                calendar = calendars[scenario.year] = scenario_calendar(scenario.year)
+            calendar, network = calendars[scenario.year]
             for name, (services, markets) in strategies.items():
                 value = value_scenario(
                     bank,
@@ -421,6 +520,7 @@ def run_shard(
                     markets,
                     request.plan_margin_gbp_per_mwh,
                     grid,
+                    network,
                 )
                 rows.append(
                     {
@@ -509,7 +609,13 @@ def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str
                 f"scenarios (first missing: {missing[:5]}); run the missing shards again",
                 field="run_id",
             )
-    document = risk_document(request, rows, run_id)
+    network = (
+        calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+        if request.site is not None
+        else None
+    )
+    notes = () if network is None else (network.note(),)
+    document = risk_document(request, rows, run_id, notes)
     document["merge_seconds"] = time.perf_counter() - started
     with open_warehouse(settings) as warehouse:
         warehouse.load(
@@ -566,8 +672,11 @@ def run_status(settings: Settings, run_id: str) -> dict[str, Any]:
     return out
 
 
-def risk_document(request: RiskRequest, rows: pd.DataFrame, run_id: str) -> dict[str, Any]:
-    """The figures of a complete run from its scenario rows (scenario order)."""
+def risk_document(
+    request: RiskRequest, rows: pd.DataFrame, run_id: str, network_notes: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The figures of a complete run from its scenario rows (scenario order);
+    ``network_notes`` state the site's charges (:meth:`engine.revenue.NetworkCharges.note`)."""
     stack = rows[rows["strategy"] == "stack"].sort_values("scenario_id")
     net = stack["net_gbp"].to_numpy(dtype=float)
     monthly = stack[list(MONTHS)].to_numpy(dtype=float)
@@ -601,6 +710,7 @@ def risk_document(request: RiskRequest, rows: pd.DataFrame, run_id: str) -> dict
             "services": list(request.services),
             "energy_markets": list(request.energy_markets),
         },
+        "site": request.site,
         "regime": request.regime,
         "scenarios": {
             "total": int(net.size),
@@ -665,7 +775,22 @@ def risk_document(request: RiskRequest, rows: pd.DataFrame, run_id: str) -> dict
             "Frontier: MW split once for the year between a fixed-price toll (if priced) and "
             "the strategies stack (energy + services) and merchant (energy only); maximises "
             "mean + λ·CVaR (HiGHS LP).",
-            "Each scenario-year starts empty; no Capacity Market, network charges or cycle cap.",
+            *(
+                [
+                    *network_notes,
+                    f"Site DUoS (distributor {request.distributor}): charged in the D-1 plan "
+                    "and settled as duos_import / duos_generation_credit, by the band and "
+                    "charging year of each scenario's target-calendar date and time (weekday "
+                    "incl. bank holidays vs weekend, UK clock), never the drawn day's (the "
+                    f"means above are over the {BOOTSTRAP_TARGET_YEAR} calendar).",
+                    "Each scenario-year starts empty; no Capacity Market or cycle cap.",
+                ]
+                if request.site is not None
+                else [
+                    "Each scenario-year starts empty; no Capacity Market, network charges or "
+                    "cycle cap."
+                ]
+            ),
         ],
     }
 
@@ -702,7 +827,9 @@ def run_risk(
     check_shard(0, count)
     run_id = check_run_id(run_id or uuid.uuid4().hex)
     bank = read_bank(settings, Regime.parse(request.regime))
-    total = scenario_set(request, bank).total
+    chosen = scenario_set(request, bank)
+    scenario_calendars(request, settings, chosen)  # a bad site is refused before any write
+    total = chosen.total
     try:
         if workers == 1:
             done = 0

@@ -5,23 +5,26 @@ so bad input is a 422 at once; the run itself (reading the warehouse, valuing th
 scenario-years in a process pool, merging) happens on a background thread
 (:mod:`jobs.background`) and ``GET /v1/jobs/{job_id}`` (:mod:`server.runs`) gives its
 progress and, once complete, the figures ``gbess risk --json`` prints. Too little history
-for the regime is reported by the job (``failed`` with the field ``regime``).
+for the regime is reported by the job (``failed`` with the field ``regime``). A site's
+``distributor``/``import_tariff``/``export_tariff`` (the names ``POST /v1/bess/revenue``
+takes) are resolved before the job starts (:func:`jobs.risk.check_site`): an unknown one is a
+422 naming its field.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
-from engine.errors import ValidationError
+from engine.errors import DataMissingError, ValidationError
 from jobs import background
-from jobs.risk import MAX_SCENARIOS, RiskRequest, run_risk
+from jobs.risk import MAX_SCENARIOS, RiskRequest, check_site, run_risk
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.runs import JobAccepted, accepted
-from server.validation import ROUND_TRIP, ApiModel
+from server.validation import ROUND_TRIP, ApiModel, absent, present
 
 bp = ApiBlueprint("risk", __name__)
 
@@ -37,6 +40,7 @@ Service = Literal["DCL", "DCH", "DML", "DMH", "DRL", "DRH"]
 Market = Literal["apx", "system"]
 _ALL_SERVICES: list[Service] = ["DCL", "DCH", "DML", "DMH", "DRL", "DRH"]
 _ALL_MARKETS: list[Market] = ["apx", "system"]
+_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
 
 
 #: Every regime the data can name (first year ≤ last year).
@@ -46,6 +50,14 @@ REGIMES: tuple[str, ...] = get_args(Regime)
 class RiskHttpRequest(ApiModel):
     """A battery and the scenario set to value (``gbess risk``'s fields; the battery is
     given by power and duration so every valid pair is a valid battery)."""
+
+    # Published: site DUoS needs its distributor and both tariffs, or none of them.
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+    )
 
     power_mw: float = Field(1.0, description="Inverter power [MW]", ge=0.01, le=1000)
     duration_h: float = Field(
@@ -82,6 +94,21 @@ class RiskHttpRequest(ApiModel):
     threshold_gbp: float | None = Field(None, ge=0)
     toll_price_gbp_per_mw_per_year: float | None = Field(None, ge=0)
     frontier_confidence: float = Field(0.95, gt=0, lt=1)
+    distributor: str | None = Field(
+        None,
+        description="Site licence area (10-23) for DUoS",
+        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
+    )
+    import_tariff: str | None = Field(
+        None,
+        description="Site DUoS demand tariff name or LLFC",
+        json_schema_extra={"minLength": 1},
+    )
+    export_tariff: str | None = Field(
+        None,
+        description="Site DUoS generation tariff or LLFC",
+        json_schema_extra={"minLength": 1},
+    )
 
 
 @bp.operation(
@@ -91,7 +118,7 @@ class RiskHttpRequest(ApiModel):
     response=JobAccepted,
     status=202,
     summary="Start a risk run (scenarios, VaR/CVaR, frontier); returns a job id at once",
-    errors=(ValidationError,),
+    errors=(ValidationError, DataMissingError),
 )
 def bess_risk(body: RiskHttpRequest) -> JobAccepted:
     """Validate the request, submit the run as a background job and return its id."""
@@ -113,8 +140,12 @@ def bess_risk(body: RiskHttpRequest) -> JobAccepted:
         threshold_gbp=body.threshold_gbp,
         toll_price_gbp_per_mw_per_year=body.toll_price_gbp_per_mw_per_year,
         frontier_confidence=body.frontier_confidence,
+        distributor=body.distributor,
+        import_tariff=body.import_tariff,
+        export_tariff=body.export_tariff,
     )
     settings = server_config().settings
+    check_site(request, settings)
     text = settings.extra.get("GBESS_RISK_WORKERS", "").strip()
     workers = int(text) if text.isdigit() and int(text) > 0 else 2
     job_id = background.submit(

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.invest.project import Project
 from engine.invest.revenue import NON_CASH_STREAMS, Valuer, YearRevenue
-from engine.revenue import ServiceSpec
+from engine.revenue import NetworkCharges, ServiceSpec
 from engine.risk import (
     FAST_POLICY_LABEL,
     BootstrapPlan,
@@ -52,9 +52,13 @@ def fast_valuer(
     services: tuple[ServiceSpec, ...],
     energy_markets: tuple[str, ...],
     plan_margin_gbp_per_mwh: float = 5.0,
+    network: NetworkCharges | None = None,
 ) -> Valuer:
     """Values year ``index`` of a path (``scenarios[index]``) for ``project`` at a usable
-    energy with the fast day-ahead policy; the wear hurdle is not cash (left out)."""
+    energy with the fast day-ahead policy; the wear hurdle is not cash (left out).
+
+    ``network``: the site's DUoS charges on ``calendar``'s year (its ``interval_start``), or
+    None; they are cash streams (``duos_import``, ``duos_generation_credit``)."""
 
     def value(index: int, usable_mwh: float) -> YearRevenue:
         battery = project.battery(usable_mwh)
@@ -67,6 +71,7 @@ def fast_valuer(
             energy_markets,
             plan_margin_gbp_per_mwh,
             soc_grid(battery),
+            network,
         )
         cash = {k: v for k, v in result.streams_gbp.items() if k not in NON_CASH_STREAMS}
         return YearRevenue(cash, result.charging_cost_gbp, result.discharged_mwh, None)

@@ -6,9 +6,13 @@ EFA day D, at D-1 10:00, a plan over D and one look-ahead day (which repeats D's
 is made on forecasts only — the naive energy forecast (mean of the same half-hour on
 D-2 .. D-8) of the day-ahead market (APX when selected, else the imbalance price) and the
 previous EFA day's clearing price per block and service — with wear plus the plan margin
-charged per MWh discharged. D's holdings, flows and end SoC are committed; the flows settle at
-the actual APX price (at the system price where APX did not trade, or when APX is not
-selected), holdings at the actual clearing prices.
+charged per MWh discharged and, for a site, its DUoS (the same rule as the revenue stack's
+:class:`engine.revenue.NetworkCharges`: a MWh bought costs the price plus the interval's
+import unit charge, a MWh sold earns the price plus its generation credit; both are published
+in advance, so the look-ahead day carries its own charges, not day D's). D's holdings, flows
+and end SoC are committed; the flows settle at the actual APX price (at the system price where
+APX did not trade, or when APX is not selected), holdings at the actual clearing prices, and a
+site's charges and credits as their own streams.
 
 What is simplified, so that a year takes milliseconds (one compiled dynamic programme over a
 grid of stored energy, no LP, no local search):
@@ -22,7 +26,7 @@ grid of stored energy, no LP, no local search):
   grid steps, so a little power is lost to rounding (stated in the grid's note);
 * no intraday re-optimisation at the imbalance price (the forecast mode's within-day overlay
   adds to the D-1 plan only where a forecast edge beats wear + £40/MWh);
-* no daily cycle cap, no network charges, no Capacity Market.
+* no daily cycle cap, no Capacity Market.
 
 The approximation is validated against the forecast mode on the replayed historical years
 (``tests/engine/risk/test_fast_policy.py`` states the tolerance it holds to).
@@ -136,6 +140,8 @@ def fast_policy(
     service_duration_h: FloatArray,
     plan_margin_gbp_per_mwh: float,
     interval_h: float = 0.5,
+    import_charge_gbp_per_mwh: FloatArray | None = None,
+    export_credit_gbp_per_mwh: FloatArray | None = None,
 ) -> FastResult:
     """Run the D-1 plans day by day over a period (see the module docstring).
 
@@ -154,11 +160,20 @@ def fast_policy(
         service_duration_h: ``(K,)`` full-delivery duration [h].
         plan_margin_gbp_per_mwh: Forecast-error margin a planned cycle must beat [£/MWh].
         interval_h: Interval length [h].
+        import_charge_gbp_per_mwh: ``(T,)`` DUoS unit charge added to the buy price of each
+            interval, or None (no site) [£/MWh].
+        export_credit_gbp_per_mwh: ``(T,)`` DUoS generation credit added to the sell price,
+            or None [£/MWh].
     """
+    n = np.asarray(plan_price_gbp_per_mwh).shape[0]
+    fee = np.zeros(n) if import_charge_gbp_per_mwh is None else import_charge_gbp_per_mwh
+    credit = np.zeros(n) if export_credit_gbp_per_mwh is None else export_credit_gbp_per_mwh
     fc = np.where(np.isnan(service_gbp_per_mw_per_h), np.nan, service_fc_gbp_per_mw_per_h)
     start_level = round((battery.initial_soc_mwh - battery.soc_min_mwh) / grid.step_mwh)
     level, held = _run(
         np.asarray(plan_price_gbp_per_mwh, dtype=np.float64),
+        np.asarray(fee, dtype=np.float64),
+        np.asarray(credit, dtype=np.float64),
         np.ascontiguousarray(fc, dtype=np.float64),
         np.asarray(block_of_interval, dtype=np.int64),
         np.asarray(efa_block, dtype=np.int64),
@@ -220,7 +235,8 @@ def _service_pick(
 
 @compiled
 def _step_back(
-    p: float,
+    p_buy: float,
+    p_sell: float,
     after: FloatArray,
     out: FloatArray,
     arg: IntArray,
@@ -233,15 +249,16 @@ def _step_back(
     queue: IntArray,
 ) -> None:
     """One interval of the backward pass: ``out[a] = max(after[a], best charge, best
-    discharge)`` by sliding-window maxima (charging ``d`` steps costs ``p·d·step/eta_c``,
-    discharging earns ``(p − wear)·d·step·eta_d``); ``arg`` the level moved to."""
+    discharge)`` by sliding-window maxima (charging ``d`` steps costs
+    ``p_buy·d·step/eta_c``, discharging earns ``(p_sell − wear)·d·step·eta_d``); ``arg`` the
+    level moved to; a NaN buy price (no trade) leaves ``after``."""
     levels = after.shape[0]
     for a in range(levels):
         out[a] = after[a]
         arg[a] = a
-    if np.isnan(p):
+    if np.isnan(p_buy):
         return
-    c = p * step / eta_c
+    c = p_buy * step / eta_c
     # Charge: max over j in (a, a + kc] of after[j] − c·j, plus c·a (a descending).
     head, tail = 0, 0
     for a in range(levels - 2, -1, -1):
@@ -257,7 +274,7 @@ def _step_back(
         if best > out[a] + 1e-9:
             out[a] = best
             arg[a] = queue[head]
-    q = (p - wear) * step * eta_d
+    q = (p_sell - wear) * step * eta_d
     # Discharge: max over j in [a − kd, a) of after[j] − q·j, plus q·a (a ascending).
     head, tail = 0, 0
     for a in range(1, levels):
@@ -278,6 +295,8 @@ def _step_back(
 @compiled
 def _run(
     price: FloatArray,
+    fee: FloatArray,
+    credit: FloatArray,
     fc: FloatArray,
     blk: IntArray,
     efa_block: IntArray,
@@ -314,10 +333,13 @@ def _run(
         b0 = blk[first]
         nb = blk[end - 1] + 1 - b0
         day_blocks = blk[stop - 1] + 1 - b0
-        # Plan prices: D's forecasts, repeated for the look-ahead day.
-        plan = np.empty(width)
+        # Plan prices: D's forecasts, repeated for the look-ahead day; the network charges
+        # are known in advance, so each interval carries its own.
+        buy = np.empty(width)
+        sell = np.empty(width)
         for t in range(width):
-            plan[t] = price[first + t % keep]
+            buy[t] = price[first + t % keep] + fee[first + t]
+            sell[t] = price[first + t % keep] + credit[first + t]
         plan_fc = np.empty((nb, k_count))
         for b in range(nb):
             for k in range(k_count):
@@ -346,7 +368,9 @@ def _run(
         for b in range(nb - 1, -1, -1):
             after = value.copy()
             for t in range(bend[b] - 1, bstart[b] - 1, -1):
-                _step_back(plan[t], after, nxt, choice[t], kc, kd, step, eta_c, eta_d, wear, queue)
+                _step_back(
+                    buy[t], sell[t], after, nxt, choice[t], kc, kd, step, eta_c, eta_d, wear, queue
+                )
                 after, nxt = nxt, after
             hours = (bend[b] - bstart[b]) * h
             for a in range(levels):

@@ -5,6 +5,13 @@ Every bootstrap scenario shares one calendar (:data:`engine.risk.scenarios.BOOTS
 so the layout of a calendar (EFA blocks, EFA days, months) is built once
 (:func:`scenario_calendar`, with :func:`engine.revenue.layout` on a template whose "prices"
 are row numbers) and each scenario is only a gather from the day bank.
+
+A site's network charges (:class:`engine.revenue.NetworkCharges`) are a function of the
+*target* calendar, not of the drawn days: DUoS bands are DNO windows in UK clock time by day
+type (weekday, bank holidays included, vs weekend; :mod:`engine.duos.bands`) and rates are
+picked by charging year (1 April - 31 March). So they are built once per calendar, from
+:attr:`ScenarioCalendar.interval_start` (:func:`engine.revenue.network_charges`), and a
+scenario day drawn from a Wednesday that lands on a Saturday pays Saturday's bands.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.errors import ValidationError
-from engine.revenue import DYNAMIC_SERVICES, MarketData, ServiceSpec, layout
+from engine.revenue import DYNAMIC_SERVICES, MarketData, NetworkCharges, ServiceSpec, layout
 from engine.revenue.forecasts import NAIVE_DAYS_BACK
 from engine.risk.fast_policy import FastResult, SocGrid, fast_policy, soc_grid
 from engine.risk.scenarios import (
@@ -54,6 +61,8 @@ class ScenarioCalendar:
         day_starts: First half-hour of each EFA day of the year, then ``T``.
         efa_dates: ``(D,)`` EFA date of each EFA day.
         month_of_interval: ``(T,)`` UK month (0-11) of each half-hour.
+        interval_start: ``(T,)`` UTC start of each half-hour of the year (what a site's DUoS
+            bands and charging years are read from).
     """
 
     year: int
@@ -67,6 +76,7 @@ class ScenarioCalendar:
     day_starts: IntArray
     efa_dates: pd.DatetimeIndex
     month_of_interval: IntArray
+    interval_start: pd.DatetimeIndex
 
     @property
     def n(self) -> int:
@@ -112,6 +122,7 @@ def scenario_calendar(year: int) -> ScenarioCalendar:
         np.r_[starts, lay.n].astype(np.int64),
         pd.DatetimeIndex(efa_dates[starts]),
         month,
+        index,
     )
 
 
@@ -122,7 +133,8 @@ class ScenarioValue:
     Attributes:
         net_gbp: Net revenue of the year (streams summed, wear included) [£].
         streams_gbp: Net by stream (``energy_apx``, ``energy_system``, each service,
-            ``degradation``) [£].
+            ``duos_import`` and ``duos_generation_credit`` for a site, ``degradation``; the
+            revenue stack's names) [£].
         monthly_net_gbp: ``(12,)`` net by UK month [£].
         daily_net_gbp: ``(D,)`` net by EFA day (for drawdowns) [£].
         discharged_mwh: Grid energy discharged in the year [MWh].
@@ -202,10 +214,14 @@ def settle(
     services: tuple[ServiceSpec, ...],
     energy_markets: tuple[str, ...],
     interval_h: float = 0.5,
+    network: NetworkCharges | None = None,
 ) -> dict[str, FloatArray]:
     """Cash per interval and stream of the fast policy's decisions on actual prices: flows at
     APX where it traded (and is selected), else at the system price (if selected); held MW at
-    the clearing price; wear per MWh discharged [£]."""
+    the clearing price; for a site, the DUoS import charge on each MWh charged
+    (``duos_import``) and the generation credit on each MWh discharged
+    (``duos_generation_credit``), as :func:`engine.revenue.attribution.attribute` settles
+    them; wear per MWh discharged [£]."""
     flow = result.discharge_mwh - result.charge_mwh
     apx_ok = np.isfinite(energy_gbp_per_mwh[:, 0]) & ("apx" in energy_markets)
     cash = {
@@ -219,6 +235,9 @@ def settle(
     paid = np.nan_to_num(service_gbp_per_mw_per_h) * result.service_mw
     for k, spec in enumerate(services):
         cash[spec.name] = paid[block_of_interval, k] * interval_h
+    if network is not None:
+        cash["duos_import"] = -network.import_charge_gbp_per_mwh * result.charge_mwh
+        cash["duos_generation_credit"] = network.export_credit_gbp_per_mwh * result.discharge_mwh
     cash["degradation"] = -battery.degradation_cost_gbp_per_mwh * result.discharge_mwh
     return cash
 
@@ -232,6 +251,7 @@ def value_scenario(
     energy_markets: tuple[str, ...],
     plan_margin_gbp_per_mwh: float = 5.0,
     grid: SocGrid | None = None,
+    network: NetworkCharges | None = None,
 ) -> ScenarioValue:
     """Value one scenario-year with the fast policy.
 
@@ -244,9 +264,13 @@ def value_scenario(
         energy_markets: Energy markets it may trade (subset of ``apx``, ``system``).
         plan_margin_gbp_per_mwh: Forecast-error margin a planned cycle must beat [£/MWh].
         grid: The SoC grid (default :func:`engine.risk.fast_policy.soc_grid`).
+        network: The site's DUoS charges per half-hour of the calendar's year (built on
+            ``calendar.interval_start``), charged in the D-1 plan and settled as the streams
+            ``duos_import`` and ``duos_generation_credit``; None = no site.
 
     Raises:
-        ValidationError: No energy market and no service, or an unknown market.
+        ValidationError: No energy market and no service, an unknown market, or network
+            charges not laid on this calendar's year.
     """
     if not energy_markets and not services:
         raise ValidationError(
@@ -255,6 +279,14 @@ def value_scenario(
     unknown = [m for m in energy_markets if m not in MARKETS]
     if unknown:
         raise ValidationError(f"energy_markets: unknown {unknown}", field="energy_markets")
+    if network is not None and (
+        network.import_charge_gbp_per_mwh.shape != (calendar.n,)
+        or network.export_credit_gbp_per_mwh.shape != (calendar.n,)
+    ):
+        raise ValidationError(
+            f"network: charges must cover the {calendar.n} half-hours of {calendar.year}",
+            field="network",
+        )
     energy, service_fc, actual_services = scenario_forecasts(bank, calendar, scenario, services)
     actual = energy[calendar.first :]
     plan_col = 0 if "apx" in energy_markets else 1
@@ -275,6 +307,8 @@ def value_scenario(
         np.array([s.direction == "low" for s in services], dtype=np.bool_),
         np.array([s.delivery_duration_h for s in services], dtype=np.float64),
         plan_margin_gbp_per_mwh,
+        import_charge_gbp_per_mwh=None if network is None else network.import_charge_gbp_per_mwh,
+        export_credit_gbp_per_mwh=None if network is None else network.export_credit_gbp_per_mwh,
     )
     cash = settle(
         result,
@@ -284,6 +318,7 @@ def value_scenario(
         battery,
         services,
         energy_markets,
+        network=network,
     )
     total = np.sum(list(cash.values()), axis=0)
     monthly = np.bincount(calendar.month_of_interval, weights=total, minlength=12).astype(

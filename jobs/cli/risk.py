@@ -68,6 +68,12 @@ def register(sub: Any) -> None:
         help="fixed price of a toll the frontier may sell MW under",
     )
     parser.add_argument("--frontier-confidence", type=float, default=0.95)
+    # The site's DUoS, named as ``gbess revenue`` names it.
+    parser.add_argument(
+        "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
+    )
+    parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
+    parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
     parser.add_argument("--workers", type=int, default=2, help="local processes")
     parser.add_argument("--shards", type=int, default=None, help="local shards (default workers)")
     parser.add_argument(
@@ -110,6 +116,9 @@ def _request(args: argparse.Namespace) -> RiskRequest:
         threshold_gbp=args.threshold_gbp,
         toll_price_gbp_per_mw_per_year=args.toll_price_gbp_per_mw_per_year,
         frontier_confidence=args.frontier_confidence,
+        distributor=args.distributor,
+        import_tariff=args.import_tariff,
+        export_tariff=args.export_tariff,
     )
 
 
@@ -191,6 +200,12 @@ def _summary(document: dict[str, Any]) -> None:
         f"{document['label']} — {document['scenarios']['total']} scenario-years, "
         f"regime {document['regime']}"
     )
+    site = document.get("site")
+    if site:
+        print(
+            f"site DUoS: distributor {site['distributor']}, import '{site['import_tariff']}', "
+            f"export '{site['export_tariff']}'"
+        )
     print(
         f"annual net: mean £{annual['mean_gbp']:,.0f}, P10 £{annual['p10_gbp']:,.0f}, "
         f"P50 £{annual['p50_gbp']:,.0f}, P90 £{annual['p90_gbp']:,.0f}"

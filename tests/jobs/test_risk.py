@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,16 +17,24 @@ from engine.errors import DataMissingError, ValidationError
 from engine.risk import DayBank, Regime
 from jobs.risk import (
     RiskRequest,
+    ScenarioSet,
     merge_run,
     read_bank,
     run_risk,
     run_shard,
     run_status,
+    scenario_calendars,
 )
 from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 REQUEST = RiskRequest(energy_mwh=1.0, scenarios=6, regime="2024-2025", seed=4)
+# Eastern Power Networks HV (duos_tariffs_lv_hv.csv; the revenue use case's names).
+SITE: dict[str, Any] = {
+    "distributor": "10",
+    "import_tariff": "HV Site Specific No Residual",
+    "export_tariff": "HV Generation Site Specific",
+}
 TOTAL = 8  # replays of 2024 and 2025, then six bootstrap years
 
 
@@ -177,3 +187,73 @@ def test_too_little_history_says_what_exists(settings: Settings, bank: DayBank) 
         run_shard(RiskRequest(regime="2026", replay=False), settings, "short", 0, 1, bank=bank)
     assert error.value.field == "regime"
     assert "complete days" in error.value.detail
+
+
+def _streams(settings: Settings, run_id: str) -> list[dict[str, float]]:
+    with open_warehouse(settings) as warehouse:
+        frame = warehouse.run_sql(
+            "SELECT streams_gbp_json FROM risk_scenarios WHERE run_id = @run_id "
+            "ORDER BY strategy, scenario_id",
+            run_id=run_id,
+        )
+    return [json.loads(text) for text in frame["streams_gbp_json"]]
+
+
+def test_a_site_pays_its_duos_in_every_scenario_and_says_so(
+    settings: Settings, bank: DayBank
+) -> None:
+    plain = RiskRequest(energy_mwh=1.0, scenarios=2, regime="2024-2025", seed=4)
+    site = dataclasses.replace(plain, **SITE)
+    assert RiskRequest.from_json(site.to_json()) == site
+    run_shard(plain, settings, "plain", 0, 1, bank=bank)
+    without = merge_run(plain, settings, "plain")
+    run_shard(site, settings, "site", 0, 1, bank=bank)
+    with_site = merge_run(site, settings, "site")
+    assert without["site"] is None
+    assert with_site["site"] == SITE
+    for streams in _streams(settings, "site"):  # both strategies pay the site's DUoS
+        assert streams["duos_import"] < 0 < streams["duos_generation_credit"]
+    assert all("duos_import" not in s for s in _streams(settings, "plain"))
+    assert any("no Capacity Market, network charges" in a for a in without["assumptions"])
+    notes = with_site["assumptions"]
+    assert not any("network charges or cycle cap" in a for a in notes)
+    assert any("'HV Site Specific No Residual'" in a and "Network charges" in a for a in notes)
+    assert with_site["annual"]["mean_gbp"] != without["annual"]["mean_gbp"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"import_tariff": "No Such Tariff"}, "import_tariff"),
+        ({"export_tariff": "No Such Tariff"}, "export_tariff"),
+        # A demand tariff cannot credit exports (the revenue use case's own check).
+        ({"export_tariff": "HV Site Specific No Residual"}, "export_tariff"),
+    ],
+)
+def test_an_unknown_site_tariff_is_refused_before_anything_is_written(
+    settings: Settings, change: dict[str, str], field: str
+) -> None:
+    request = RiskRequest(**{**SITE, **change}, scenarios=2, regime="2024-2025")
+    with pytest.raises(ValidationError) as error:
+        run_risk(request, settings, workers=1, run_id="bad-site")
+    assert error.value.field == field
+    with pytest.raises(DataMissingError):
+        run_status(settings, "bad-site")  # never registered
+
+
+def test_a_site_needs_all_three_fields() -> None:
+    with pytest.raises(ValidationError) as error:
+        RiskRequest(distributor="10", import_tariff="HV Site Specific No Residual")
+    assert error.value.field == "export_tariff"
+
+
+def test_a_replayed_year_before_the_published_duos_names_the_regime(
+    settings: Settings, bank: DayBank
+) -> None:
+    # duos_tariffs_lv_hv.csv starts at charging year 2022/23: January-March 2022 is 2021/22.
+    chosen = ScenarioSet(bank, (2022,), None, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        scenario_calendars(RiskRequest(**SITE), settings, chosen)
+    assert error.value.field == "regime"
+    assert "2021/22" in error.value.detail
+    assert scenario_calendars(RiskRequest(), settings, chosen)[2022][1] is None

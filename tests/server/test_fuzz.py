@@ -120,6 +120,8 @@ SEMANTIC_CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("/v1/bess/invest", "energy_mwh", "minutes at", "at least 15 minutes of energy at full power"),
     ("/v1/bess/invest", "energy_markets", "at least one", "some market or service"),
     ("/v1/bess/invest", "cm_", "", "an agreement the published auctions do not price"),
+    ("/v1/bess/risk", "import_tariff", "", "a demand tariff the site's distributor publishes"),
+    ("/v1/bess/risk", "export_tariff", "", "a generation tariff the distributor publishes"),
 )  # fmt: skip
 
 #: Operations whose published schema is still looser than their checks, with the reason.

@@ -70,6 +70,23 @@ def test_a_risk_run_is_a_job_any_worker_can_follow(
     assert len(result["monthly_fan"]) == 12
 
 
+SITE = {
+    "distributor": "10",
+    "import_tariff": "HV Site Specific No Residual",
+    "export_tariff": "HV Generation Site Specific",
+}
+
+
+def test_a_site_run_states_its_tariffs(client: FlaskClient, server_env: dict[str, str]) -> None:
+    body = {**SMALL, **SITE, "replay": False, "scenarios": 1}
+    accepted = signed(client, "POST", "/v1/bess/risk", json=body)
+    assert accepted.status_code == 202
+    state = background.wait(load_config(server_env).settings, accepted.get_json()["job_id"])
+    assert state["status"] == "complete"
+    assert state["result"]["site"] == SITE
+    assert any("Network charges" in a for a in state["result"]["assumptions"])
+
+
 def test_too_little_history_fails_the_job_naming_the_regime(
     client: FlaskClient, server_env: dict[str, str]
 ) -> None:
@@ -90,6 +107,12 @@ def test_too_little_history_fails_the_job_naming_the_regime(
         ({"threshold_gbp": -5}, "threshold_gbp"),
         ({"services": ["QR"]}, "services"),
         ({"regime": "2026-2024"}, "regime"),
+        # A site: the revenue use case's own errors, before any job starts.
+        ({**SITE, "import_tariff": "No Such Tariff"}, "import_tariff"),
+        ({**SITE, "export_tariff": None}, "export_tariff"),
+        # The revenue use case reports an unknown licence area on the first tariff it resolves
+        # ("import_tariff: distributor: '99' is not a licence area ...").
+        ({**SITE, "distributor": "99"}, "import_tariff"),
     ],
 )
 def test_bad_input_is_422_at_once(

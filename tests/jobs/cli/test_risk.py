@@ -13,6 +13,15 @@ from jobs.settings import Settings
 from jobs.warehouse import open_warehouse, seed_if_needed
 
 SMALL = ["--energy-mwh", "1", "--scenarios", "2", "--regime", "2024-2025", "--no-merchant"]
+# Eastern Power Networks HV, as ``gbess revenue`` takes it.
+SITE = [
+    "--distributor",
+    "10",
+    "--import-tariff",
+    "HV Site Specific No Residual",
+    "--export-tariff",
+    "HV Generation Site Specific",
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +84,8 @@ def test_the_local_run_prints_a_summary_and_progress(
         (["--confidence", "0.9,1"], "confidence"),
         (["--scenarios", "20000"], "scenarios"),
         (["--merge"], "run_id"),
+        ([*SITE, "--import-tariff", "No Such Tariff"], "import_tariff"),
+        (SITE[:4], "export_tariff"),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(
@@ -96,3 +107,10 @@ def test_csv_is_the_monthly_fan(env: Path, capsys: pytest.CaptureFixture[str]) -
     rows = [[float(x) for x in line.split(",")] for line in lines[1:]]
     assert [int(r[0]) for r in rows] == list(range(1, 13))
     assert all(r[1] <= r[2] <= r[3] for r in rows)  # P10 ≤ P50 ≤ P90 in every month
+
+
+def test_a_site_run_names_its_site(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [*SMALL, *SITE, "--scenarios", "1", "--no-replay", "--workers", "1"]
+    assert main(["risk", *args]) == 0
+    out = capsys.readouterr().out
+    assert "site DUoS: distributor 10, import 'HV Site Specific No Residual'" in out
