@@ -57,7 +57,7 @@ from engine.invest import (
     sweep_durations_h,
 )
 from engine.reference import reference_data
-from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement, service_specs
+from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement, NetworkCharges, service_specs
 from engine.revenue.markets import CM_AUCTIONS, cm_delivery_year_of
 from engine.risk import (
     BOOTSTRAP_TARGET_YEAR,
@@ -82,7 +82,7 @@ from jobs.revenue import (
     read_market_data,
     run_stack,
 )
-from jobs.risk import read_bank
+from jobs.risk import calendar_network, read_bank
 from jobs.settings import Settings
 
 #: Price years replayed by default: the three latest whole years with every market's prices.
@@ -307,10 +307,6 @@ class InvestRequest:
             "forecast_method": (
                 self.forecast_method != "naive",
                 "the fast policy plans on the naive forecasts only",
-            ),
-            "distributor": (
-                self.distributor is not None,
-                "the fast policy has no network charges; leave the site DUoS out",
             ),
         }
         for name, (bad, why) in refused.items():
@@ -744,7 +740,14 @@ def _run_scenarios(
         range(first, min(first + per_task, request.scenarios))
         for first in range(0, request.scenarios, per_task)
     ]
-    tasks = [(request, settings, source, cm, energy, chunk) for energy in sizes for chunk in chunks]
+    # The site's DUoS on the scenario calendar's own dates and day types (a bad tariff or a
+    # charging year without published rates fails here, before any path is valued).
+    network = calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+    tasks = [
+        (request, settings, source, cm, energy, chunk, network)
+        for energy in sizes
+        for chunk in chunks
+    ]
     total = request.scenarios * len(sizes)
     results = pool.run(
         path_cases,
@@ -800,6 +803,7 @@ def path_cases(
     cm: CapacityMarket | None,
     energy_mwh: float,
     paths: Sequence[int],
+    network: NetworkCharges | None = None,
 ) -> list[InvestCase]:
     """The cases of some scenario paths for the request's battery at a nameplate energy,
     each year valued with the fast policy (a pool task: module-level, picklable
@@ -822,7 +826,13 @@ def path_cases(
     for path in paths:
         scenarios = path_scenarios(source.plan, request.seed, path, request.life_years)
         valuer = fast_valuer(
-            source.bank, calendar, scenarios, project, services, request.revenue.energy_markets
+            source.bank,
+            calendar,
+            scenarios,
+            project,
+            services,
+            request.revenue.energy_markets,
+            network=network,
         )
         labels = tuple(f"{s.label} (path {path})" for s in scenarios)
         revenue = PathRevenue(valuer, labels, FAST_POLICY_LABEL)
@@ -841,13 +851,20 @@ def _scenario_notes(request: InvestRequest, regime: Regime) -> list[str]:
         f"{request.seed}; prices taken as real (today's money), no trend or inflation added.",
         f"Each year valued with the {FAST_POLICY_LABEL}: it plans day-ahead on the naive "
         "forecasts with energy or services per EFA block, no intraday re-optimisation, no "
-        "network charges or cycle cap, and no response energy; on the same months it earns "
+        "cycle cap and no response energy; on the same months it earns "
         "0.92-1.06 x the forecast mode's stack without response energy and always less than "
         "the perfect-foresight upper bound (docs/risk.md), so these NPVs are above what "
         "`gbess invest` on replayed years reports for a BM unit (whose response energy lowers "
         "revenue). No upper bound is computed for scenario paths.",
         "The cashflow shown is the median path's (the lower median of NPV); P10/P50/P90 and "
         "the probability of NPV < 0 are over all paths, equally likely.",
+        (
+            "No network charges (no site given)."
+            if request.distributor is None
+            else f"The site's DUoS ({request.distributor}: import {request.import_tariff}, "
+            f"export {request.export_tariff}) charged in the plan and in settlement on the "
+            f"{BOOTSTRAP_TARGET_YEAR} calendar's own dates and day types (docs/risk.md)."
+        ),
         *(
             [
                 "Capacity Market indexed by the given index: in a real-terms case give a real "

@@ -195,7 +195,7 @@ class InvestHttpRequest(ApiModel):
     scenarios: int = Field(
         0,
         description="Scenario paths (0: replay price_years); with paths NPV is a distribution "
-        "(fast day-ahead policy, forecast mode, no site DUoS); with sweep, per size",
+        "(fast day-ahead policy, forecast mode); with sweep, per size",
         json_schema_extra={"minimum": 0, "maximum": MAX_SCENARIO_PATHS},
     )
     regime: Regime = Field("2024-2026", description="Years scenario-years draw days from")

@@ -220,6 +220,23 @@ def test_a_sweep_over_scenario_paths_gives_each_size_its_distribution(
     assert document["project_years_valued"] == 2 * 3 * 2
 
 
+def test_scenario_paths_pay_a_sites_duos(data_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+    site = {"distributor": "10", "import_tariff": "HV Site Specific No Residual",
+            "export_tariff": "HV Generation Site Specific"}  # fmt: skip
+    base = {"life_years": 2, "scenarios": 2, "capex_gbp_per_kw": 300.0, "regime": "2024-2025"}
+    document = run_invest(InvestRequest(1.0, 2.0, **base, **site), settings, workers=1)
+    rows = document["cashflow"][1:]
+    assert all("duos_import_gbp" in r and "duos_generation_credit_gbp" in r for r in rows)
+    assert any(r["duos_generation_credit_gbp"] > 0 for r in rows)
+    assert any("site's DUoS (10: import HV Site Specific No Residual" in a
+               for a in document["assumptions"])  # fmt: skip
+    bad = InvestRequest(1.0, 2.0, **base, **{**site, "import_tariff": "No such tariff"})
+    with pytest.raises(ValidationError) as caught:
+        run_invest(bad, settings, workers=1)
+    assert caught.value.field == "import_tariff"
+
+
 def test_too_little_history_names_the_regime(data_dir: Path, tmp_path: Path) -> None:
     settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
     with pytest.raises(ValidationError) as caught:
