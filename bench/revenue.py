@@ -27,7 +27,8 @@ from engine.revenue import (
     service_specs,
 )
 from engine.revenue.stack import forecast_run
-from jobs.backtest import POOL_WORKERS, BacktestRequest, run_backtest
+from jobs.backtest import BacktestRequest, run_backtest
+from jobs.pool import POOL_WORKERS
 from jobs.revenue import RevenueRequest, read_history, read_market_data, run_stack
 from jobs.settings import Settings
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -191,7 +192,7 @@ def test_a_sweep_over_scenario_paths_gives_each_size_its_distribution(
     data_dir: Path, tmp_path: Path
 ) -> None:
     settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
-    base = {"life_years": 2, "scenarios": 3, "capex_gbp_per_kw": 300.0,
+    base: dict[str, Any] = {"life_years": 2, "scenarios": 3, "capex_gbp_per_kw": 300.0,
             "capex_gbp_per_kwh": 100.0, "regime": "2024-2025"}  # fmt: skip
     sweep = InvestRequest(
         1.0, 1.0, sweep=True, duration_from_h=1.0, duration_to_h=2.0, duration_step_h=1.0, **base
@@ -222,9 +223,14 @@ def test_a_sweep_over_scenario_paths_gives_each_size_its_distribution(
 
 def test_scenario_paths_pay_a_sites_duos(data_dir: Path, tmp_path: Path) -> None:
     settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
-    site = {"distributor": "10", "import_tariff": "HV Site Specific No Residual",
+    site: dict[str, Any] = {"distributor": "10", "import_tariff": "HV Site Specific No Residual",
             "export_tariff": "HV Generation Site Specific"}  # fmt: skip
-    base = {"life_years": 2, "scenarios": 2, "capex_gbp_per_kw": 300.0, "regime": "2024-2025"}
+    base: dict[str, Any] = {
+        "life_years": 2,
+        "scenarios": 2,
+        "capex_gbp_per_kw": 300.0,
+        "regime": "2024-2025",
+    }
     document = run_invest(InvestRequest(1.0, 2.0, **base, **site), settings, workers=1)
     rows = document["cashflow"][1:]
     assert all("duos_import_gbp" in r and "duos_generation_credit_gbp" in r for r in rows)
