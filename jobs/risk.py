@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +70,7 @@ from engine.risk import (
     tail_attribution,
     value_scenario,
 )
+from jobs.background import ProgressFn
 from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
@@ -89,7 +90,6 @@ CHUNK_SCENARIOS = 50
 #: Strategies the frontier splits MW between (``merchant`` needs an energy market).
 STRATEGIES = ("stack", "merchant")
 MONTHS = tuple(f"net_m{m:02d}_gbp" for m in range(1, 13))
-ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
