@@ -73,7 +73,7 @@ from engine.risk import (
 from jobs import stack_store
 from jobs.background import ProgressFn
 from jobs.dispatch import renamed
-from jobs.pool import POOL_WORKERS, TaskPool
+from jobs.pool import POOL_WORKERS, TaskPool, count_units
 from jobs.revenue import (
     HISTORY_DAYS,
     LEARNED_HISTORY_DAYS,
@@ -749,13 +749,7 @@ def _run_scenarios(
         for chunk in chunks
     ]
     total = request.scenarios * len(sizes)
-    results = pool.run(
-        path_cases,
-        tasks,
-        None
-        if progress is None
-        else lambda done, _tasks: progress(min(done * per_task, total), total),
-    )
+    results = pool.run(path_cases, tasks, progress, units=total)
     by_size = [
         [case for chunk in results[i * len(chunks) : (i + 1) * len(chunks)] for case in chunk]
         for i in range(len(sizes))
@@ -839,6 +833,7 @@ def path_cases(
         cases.append(
             invest_case(project, revenue, capacity_market=cm, assumptions=notes, toll=toll)
         )
+        count_units(1)
     return cases
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, as_completed, wait
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -26,6 +26,29 @@ T = TypeVar("T")
 
 #: Worker processes: the machine's cores (2 here).
 POOL_WORKERS = max(1, os.cpu_count() or 1)
+#: How often a run counting units reads the shared counter [s].
+_POLL_S = 0.5
+
+# Where count_units adds: in a pool process, the pool's shared counter; in this process,
+# the running serial run's reporter.
+_counter: Any = None
+_report: Callable[[int], None] | None = None
+
+
+def _init_worker(counter: Any) -> None:
+    global _counter
+    _counter = counter
+
+
+def count_units(done: int = 1) -> None:
+    """Called inside a task: ``done`` more units of work finished (e.g. scenarios valued),
+    for a :meth:`TaskPool.run` that reports progress in units rather than in tasks; a no-op
+    otherwise."""
+    if _counter is not None:
+        with _counter.get_lock():
+            _counter.value += done
+    elif _report is not None:
+        _report(done)
 
 
 class TaskPool:
@@ -39,9 +62,16 @@ class TaskPool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
         self._warming: list[Future[object]] = []
+        self._counter: Any = None
         if workers > 1:
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self._counter = context.Value("q", 0)
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self._counter,),
+            )
             if warm is not None:
                 self._warming = [self._executor.submit(warm) for _ in range(workers)]
 
@@ -62,38 +92,74 @@ class TaskPool:
         fn: Callable[..., T],
         tasks: Sequence[tuple[Any, ...]],
         progress: ProgressFn | None = None,
+        units: int | None = None,
     ) -> list[T]:
         """``[fn(*task) for task in tasks]`` on the pool (in this process for one task).
 
         Args:
             fn: A module-level function (pickled by name).
             tasks: Each task's positional arguments (picklable).
-            progress: Called with (tasks done, tasks) as tasks finish.
+            progress: Called with (tasks done, tasks) as tasks finish; or, with ``units``,
+                with (units done, units) as the tasks call :func:`count_units`.
+            units: Units of work in all the tasks, when progress is counted in units.
 
         Returns:
             The results in task order. The first task to raise raises here (the others are
             cancelled, or finish and are dropped).
         """
-        total = len(tasks)
-        if self._executor is None or total <= 1:
-            results = []
-            for task in tasks:
-                results.append(fn(*task))
-                if progress is not None:
-                    progress(len(results), total)
-            return results
-        out: list[Any] = [None] * total
+        if self._executor is None or len(tasks) <= 1:
+            return self._serial(fn, tasks, progress, units)
+        self._counter.value = 0
         futures = {self._executor.submit(fn, *task): i for i, task in enumerate(tasks)}
+        out: list[Any] = [None] * len(tasks)
         try:
-            for done, future in enumerate(as_completed(futures), start=1):
-                out[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, total)
+            if units is None:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    out[futures[future]] = future.result()
+                    if progress is not None:
+                        progress(done, len(tasks))
+                return out
+            pending: set[Future[T]] = set(futures)
+            reported = -1
+            while pending:
+                finished, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    out[futures[future]] = future.result()
+                done = int(self._counter.value)
+                if progress is not None and done != reported:
+                    progress(done, units)
+                    reported = done
+            return out
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
-        return out
+
+    @staticmethod
+    def _serial(
+        fn: Callable[..., T],
+        tasks: Sequence[tuple[Any, ...]],
+        progress: ProgressFn | None,
+        units: int | None,
+    ) -> list[T]:
+        global _report
+        done = [0]
+
+        def add(count: int) -> None:
+            done[0] += count
+            if progress is not None and units is not None:
+                progress(done[0], units)
+
+        _report = add
+        try:
+            results = []
+            for task in tasks:
+                results.append(fn(*task))
+                if progress is not None and units is None:
+                    progress(len(results), len(tasks))
+            return results
+        finally:
+            _report = None
 
 
 def run_tasks(

@@ -24,12 +24,10 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-import multiprocessing
 import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +69,7 @@ from engine.risk import (
     value_scenario,
 )
 from jobs.background import ProgressFn
+from jobs.pool import TaskPool, count_units
 from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
@@ -831,17 +830,16 @@ def run_risk(
     scenario_calendars(request, settings, chosen)  # a bad site is refused before any write
     total = chosen.total
     try:
-        if workers == 1:
-            done = 0
-            for index in range(count):
-
-                def step(n: int, _of: int, base: int = done) -> None:
-                    if progress is not None:
-                        progress(base + n, total)
-
-                done += run_shard(request, settings, run_id, index, count, progress=step, bank=bank)
-        else:
-            _pool_shards(request, settings, run_id, count, workers, total, progress, bank)
+        if min(workers, count) > 1:
+            # Registered here first, so the shards never race to create the run row.
+            register_run(settings, run_id, request, total, count)
+        with TaskPool(min(workers, count)) as pool:
+            pool.run(
+                _shard_task,
+                [(request.to_json(), settings, run_id, i, count, bank) for i in range(count)],
+                progress,
+                units=total,
+            )
         document = merge_run(request, settings, run_id)
     except GbessError as error:
         mark_failed(settings, run_id, error.detail)
@@ -853,17 +851,9 @@ def run_risk(
     return document
 
 
-_COUNTER: Any = None
-
-
-def _init_worker(counter: Any) -> None:
-    global _COUNTER
-    _COUNTER = counter
-
-
-def _count(n: int, _of: int, state: list[int]) -> None:
-    with _COUNTER.get_lock():
-        _COUNTER.value += n - state[0]
+def _count(n: int, state: list[int]) -> None:
+    """A shard's progress (n scenarios done so far) as units of the pool's count."""
+    count_units(n - state[0])
     state[0] = n
 
 
@@ -883,47 +873,6 @@ def _shard_task(
         run_id,
         index,
         count,
-        progress=lambda n, of: _count(n, of, state),
+        progress=lambda n, _of: _count(n, state),
         bank=bank,
     )
-
-
-def _pool_shards(
-    request: RiskRequest,
-    settings: Settings,
-    run_id: str,
-    count: int,
-    workers: int,
-    total: int,
-    progress: ProgressFn | None,
-    bank: DayBank,
-) -> None:
-    context = multiprocessing.get_context("spawn")
-    counter = context.Value("i", 0)
-    # Registered here first, so the shards never race to create the run row.
-    register_run(settings, run_id, request, total, count)
-    with ProcessPoolExecutor(
-        max_workers=min(workers, count),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(counter,),
-    ) as pool:
-        futures = [
-            pool.submit(_shard_task, request.to_json(), settings, run_id, i, count, bank)
-            for i in range(count)
-        ]
-        pending: Sequence[Any] = futures
-        reported = -1
-        while pending:
-            finished, still = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
-            done = int(counter.value)
-            if progress is not None and done != reported:
-                progress(done, total)
-                reported = done
-            for future in finished:
-                error = future.exception()
-                if error is not None:
-                    for other in still:
-                        other.cancel()
-                    raise error
-            pending = list(still)
