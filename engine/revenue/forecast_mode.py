@@ -66,8 +66,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.battery import BatterySpec
 from engine.errors import InfeasibleDispatchError, ValidationError
@@ -497,9 +499,24 @@ def _intraday(
     known_forecast = np.r_[np.full(max(pad, 0), np.nan), known_fc]
     # The weight of the latest error j half-hours after the first interval it can move.
     decay = policy.error_persistence ** (np.arange(n) + lag)
-    given = (fc, decay, known_system, known_forecast[:n], charge_fee, credit)
-    arrays = [
-        np.ascontiguousarray(x, dtype=np.float64) for x in (*given, rise, fall, lo, hi, q, shift)
-    ]
     terms = np.array([s0, final, margin, wear, eta_c, eta_d, h, _SLACK_MWH], dtype=np.float64)
-    return gate_closure_flows(*arrays, terms)
+    return gate_closure_flows(
+        _floats(fc),
+        _floats(decay),
+        _floats(known_system),
+        _floats(known_forecast[:n]),
+        _floats(charge_fee),
+        _floats(credit),
+        _floats(rise),
+        _floats(fall),
+        _floats(lo),
+        _floats(hi),
+        _floats(q),
+        _floats(shift),
+        terms,
+    )
+
+
+def _floats(values: npt.NDArray[np.floating[Any]]) -> FloatArray:
+    """A contiguous float64 array (the compiled loop's argument type)."""
+    return np.ascontiguousarray(values, dtype=np.float64)

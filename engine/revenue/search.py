@@ -217,9 +217,7 @@ def _unpriced_as_zero(service_price: FloatArray) -> FloatArray:
 
 def _service_value(lay: Layout, service_mw: FloatArray, priced: FloatArray) -> float:
     """Availability value of holdings at prices already NaN-free (:func:`_unpriced_as_zero`)."""
-    hours = lay.block_hours
-    if hours.shape[0] != service_mw.shape[0]:  # never: holdings are one row per block
-        hours = np.bincount(lay.block_of_interval, minlength=service_mw.shape[0]) * lay.interval_h
+    hours = lay.block_hours  # holdings are one row per block
     # NaN prices are zeroed first, so a plain sum (what nansum would do after its own copy).
     return float(np.sum(priced * service_mw * hours[:, None]))
 
