@@ -66,7 +66,7 @@ from engine.revenue.model import (
     ModelInputs,
     propose_holdings,
 )
-from engine.solvers.holdings import schedule_flows, service_holdings
+from engine.solvers.holdings import holding_limits, schedule_flows, service_holdings
 
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
@@ -130,9 +130,7 @@ class _Base:
     problem: DispatchProblem
     charge_value: FloatArray
     discharge_value: FloatArray
-    solved: dict[
-        tuple[float | None, bytes], tuple[DispatchProblem, FloatArray, FloatArray, FloatArray]
-    ]
+    solved: dict[tuple[float | None, bytes], tuple[FloatArray, FloatArray, FloatArray, float]]
 
 
 # The problem before holdings depends only on (layout, battery, prices): the ascent rebuilds
@@ -182,17 +180,40 @@ def energy_problem(
 def _with_holdings(
     problem: DispatchProblem, lay: Layout, battery: BatterySpec, service_mw: FloatArray
 ) -> DispatchProblem:
-    low, high, res_low, res_high = _low_high(lay, service_mw)
-    lo = battery.soc_min_mwh + res_low / battery.discharge_efficiency_frac
-    hi = battery.soc_max_mwh - res_high * battery.charge_efficiency_frac
-    lo[:-1] = np.maximum(lo[:-1], lo[1:])
-    hi[:-1] = np.minimum(hi[:-1], hi[1:])
+    charge_limit, discharge_limit, lo, hi, _, _ = _limits(problem, lay, battery, service_mw)
     return dataclasses.replace(
         problem,
-        charge_limit_mw=np.maximum(problem.charge_limit_mw - high, 0.0) * problem.tradable,
-        discharge_limit_mw=np.maximum(problem.discharge_limit_mw - low, 0.0) * problem.tradable,
+        charge_limit_mw=charge_limit,
+        discharge_limit_mw=discharge_limit,
         soc_lo_mwh=lo,
         soc_hi_mwh=hi,
+    )
+
+
+def _limits(
+    problem: DispatchProblem, lay: Layout, battery: BatterySpec, service_mw: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Charge and discharge limits, SoC bounds, largest SoC rise and fall, given holdings
+    (:func:`engine.solvers.holdings.holding_limits`, the arithmetic of :func:`energy_problem`)."""
+    terms = np.array(
+        [
+            battery.soc_min_mwh,
+            battery.soc_max_mwh,
+            battery.charge_efficiency_frac,
+            battery.discharge_efficiency_frac,
+            problem.interval_h,
+        ],
+        dtype=np.float64,
+    )
+    return holding_limits(
+        lay.block_of_interval,
+        np.ascontiguousarray(service_mw, dtype=np.float64),
+        lay.service_low,
+        lay.service_duration_h,
+        problem.charge_limit_mw,
+        problem.discharge_limit_mw,
+        problem.tradable,
+        terms,
     )
 
 
@@ -284,32 +305,42 @@ def _solve_energy(
     service_mw: FloatArray,
     energy: FloatArray | None,
     final: float | None,
-) -> tuple[DispatchProblem, FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """The exact energy schedule given holdings: (SoC, charge, discharge, its energy value)."""
     base = _base(lay, battery, energy)
     key = (final, service_mw.tobytes())
     done = base.solved.get(key) if service_mw.shape == lay.service_price.shape else None
     if done is not None:
         return done
-    problem = _with_holdings(base.problem, lay, battery, service_mw)
+    problem = base.problem
     s0 = battery.initial_soc_mwh
+    charge_limit, discharge_limit, lo, hi, rise, fall = _limits(problem, lay, battery, service_mw)
     if problem.day_cap_mwh is None:
         # What solve_problem does, on the window's charge and discharge values computed once.
         soc, _ = optimise_soc_path(
-            base.charge_value,
-            base.discharge_value,
-            problem.max_soc_rise_mwh(),
-            problem.max_soc_fall_mwh(),
-            problem.soc_lo_mwh,
-            problem.soc_hi_mwh,
-            s0,
-            final,
+            base.charge_value, base.discharge_value, rise, fall, lo, hi, s0, final
         )
     else:
-        soc = _capped_path(problem, s0, final)
-    charge, discharge = _flows(problem, soc, s0)
+        limited = dataclasses.replace(
+            problem,
+            charge_limit_mw=charge_limit,
+            discharge_limit_mw=discharge_limit,
+            soc_lo_mwh=lo,
+            soc_hi_mwh=hi,
+        )
+        soc = _capped_path(limited, s0, final)
+    charge, discharge = schedule_flows(
+        soc,
+        float(s0),
+        battery.charge_efficiency_frac * problem.interval_h,
+        float(battery.discharge_efficiency_frac),
+        float(problem.interval_h),
+        charge_limit,
+        discharge_limit,
+    )
     for array in (soc, charge, discharge):
         array.setflags(write=False)  # shared by every schedule that reaches these holdings
-    done = (problem, soc, charge, discharge)
+    done = (soc, charge, discharge, _energy_value(problem, charge, discharge))
     if len(base.solved) < _SOLVES_KEPT:
         base.solved[key] = done
     return done
@@ -399,8 +430,8 @@ def ascend(
     held_value = _service_value(lay, holdings, priced)
     best: Schedule | None = None
     for _ in range(_ASCENT_ROUNDS):
-        problem, soc, charge, discharge = _solve_energy(lay, battery, holdings, energy, final)
-        value = _energy_value(problem, charge, discharge) + held_value
+        soc, charge, discharge, energy_value = _solve_energy(lay, battery, holdings, energy, final)
+        value = energy_value + held_value
         if best is not None and value <= best.objective_gbp + _GAIN_TOL_GBP:
             break
         best = Schedule(soc, charge, discharge, holdings, value)

@@ -213,3 +213,98 @@ def schedule_flows(
         charge[t] = min(c, charge_limit_mw[t])
         discharge[t] = min(d, discharge_limit_mw[t])
     return charge, discharge
+
+
+@compiled
+def holding_limits(
+    block_of_interval: IntArray,
+    service_mw: FloatArray,
+    low: npt.NDArray[np.bool_],
+    durations_h: FloatArray,
+    charge_limit_mw: FloatArray,
+    discharge_limit_mw: FloatArray,
+    tradable: npt.NDArray[np.bool_],
+    terms: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The energy problem's limits once holdings are fixed (the revenue search's
+    ``energy_problem``; the model is stated there).
+
+    Per block, each direction's MW and reserve ``sum MW x duration`` are summed over its
+    services in column order (as numpy sums a row of up to six). Per interval: charge limit
+    ``max(P_ch - high MW, 0)`` and discharge limit ``max(P_dis - low MW, 0)`` where tradable
+    (else 0); SoC bounds ``SoC_min + low reserve / eta_d`` and ``SoC_max - high reserve x
+    eta_c``, each tightened by the next interval's (a block boundary starts the next block);
+    the largest SoC rise ``charge limit x eta_c x h`` and fall ``discharge limit x h / eta_d``.
+
+    Args:
+        block_of_interval: Block of each interval.
+        service_mw: ``(B, K)`` holdings [MW].
+        low: ``(K,)`` True for low (export) services.
+        durations_h: ``(K,)`` full-delivery durations [h].
+        charge_limit_mw: Charge limit before holdings [MW].
+        discharge_limit_mw: Discharge limit before holdings [MW].
+        tradable: Where the battery may trade.
+        terms: ``[SoC_min, SoC_max, eta_c, eta_d, h]``.
+
+    Returns:
+        (charge limit [MW], discharge limit [MW], SoC low bound [MWh], SoC high bound [MWh],
+        largest SoC rise [MWh], largest SoC fall [MWh]).
+    """
+    soc_min = terms[0]
+    soc_max = terms[1]
+    eta_c = terms[2]
+    eta_d = terms[3]
+    h = terms[4]
+    n_blocks, k_count = service_mw.shape
+    block_low = np.zeros(n_blocks)
+    block_high = np.zeros(n_blocks)
+    reserve_low = np.zeros(n_blocks)
+    reserve_high = np.zeros(n_blocks)
+    for b in range(n_blocks):
+        seen_low = False
+        seen_high = False
+        for k in range(k_count):
+            mw = service_mw[b, k]
+            energy = mw * durations_h[k]
+            if low[k]:
+                if seen_low:
+                    block_low[b] += mw
+                    reserve_low[b] += energy
+                else:
+                    block_low[b] = mw
+                    reserve_low[b] = energy
+                    seen_low = True
+            else:
+                if seen_high:
+                    block_high[b] += mw
+                    reserve_high[b] += energy
+                else:
+                    block_high[b] = mw
+                    reserve_high[b] = energy
+                    seen_high = True
+    n = block_of_interval.shape[0]
+    charge = np.empty(n)
+    discharge = np.empty(n)
+    lo_own = np.empty(n)
+    hi_own = np.empty(n)
+    for t in range(n):
+        b = block_of_interval[t]
+        lo_own[t] = soc_min + reserve_low[b] / eta_d
+        hi_own[t] = soc_max - reserve_high[b] * eta_c
+        c = charge_limit_mw[t] - block_high[b]
+        d = discharge_limit_mw[t] - block_low[b]
+        c = c if c >= 0.0 else 0.0
+        d = d if d >= 0.0 else 0.0
+        charge[t] = c * (1.0 if tradable[t] else 0.0)
+        discharge[t] = d * (1.0 if tradable[t] else 0.0)
+    lo = lo_own.copy()
+    hi = hi_own.copy()
+    for t in range(n - 1):
+        lo[t] = lo_own[t] if lo_own[t] >= lo_own[t + 1] else lo_own[t + 1]
+        hi[t] = hi_own[t] if hi_own[t] <= hi_own[t + 1] else hi_own[t + 1]
+    rise = np.empty(n)
+    fall = np.empty(n)
+    for t in range(n):
+        rise[t] = charge[t] * eta_c * h
+        fall[t] = discharge[t] * h / eta_d
+    return charge, discharge, lo, hi, rise, fall
