@@ -301,8 +301,8 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
             np.concatenate(tri.rows), np.concatenate(tri.cols), np.concatenate(tri.vals), n_col
         )
         _MATRICES[key] = matrix
-        while len(_MATRICES) > _MATRICES_KEPT:
-            del _MATRICES[next(iter(_MATRICES))]
+        while len(_MATRICES) > _MATRICES_KEPT:  # the oldest first (safe across threads)
+            _MATRICES.pop(next(iter(_MATRICES), ()), None)
     return _run_highs(tri, matrix, cost, lower, upper)
 
 

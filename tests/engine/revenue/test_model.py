@@ -84,3 +84,16 @@ def test_a_kept_matrix_solves_as_a_freshly_built_one() -> None:
         assert np.array_equal(a.service_mw, b.service_mw)
         assert np.array_equal(a.soc_mwh, b.soc_mwh)
     assert fresh[0].objective_gbp != fresh[1].objective_gbp
+
+
+def test_only_the_newest_matrices_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.revenue import model
+
+    monkeypatch.setattr(model, "_MATRICES_KEPT", 2)
+    model._MATRICES.clear()
+    results = [solve_relaxation(inputs([10.0] * n, [30.0], [0] * n), LOSSLESS) for n in (2, 3, 4)]
+    assert len(model._MATRICES) == 2
+    assert [key[0] for key in model._MATRICES] == [3, 4]  # the oldest (2 intervals) left
+    # From 1 MWh, holding x MW of £30/MW/h DRL over n half-hours earns 15 n x and needs x MWh
+    # kept; selling the rest earns 10 (1 - x) at most: hold the full 1 MW.
+    assert [r.service_mw[0, 0] for r in results] == pytest.approx([1.0, 1.0, 1.0])
