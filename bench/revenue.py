@@ -7,15 +7,25 @@ forecast-mode year (forecasts + D-1 plans + intraday re-optimisation), the perfe
 year and the legacy rolling day-ahead year; then the 3-year monthly backtest (2023-01 ..
 2025-12, 2 h); then the 2024 and 2025 forecast figures for 1 h and 2 h beside the upper bound.
 Run: ``.venv/bin/python bench/revenue.py`` (the warehouse must hold 2022-12 .. 2025-12).
+
+A speed change must not change results: ``--results-out FILE`` writes every figure of two
+2024 forecast-mode stacks (1 MW / 2 MWh and 50 MW / 100 MWh, default services and markets:
+the answer of ``gbess revenue`` and both schedules, interval by interval) and stops;
+``--results-check FILE``, after the change, recomputes them and prints the largest relative
+difference (exit 1 above 1e-9).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from engine.battery import BatterySpec
 from engine.reference import reference_data
@@ -26,10 +36,16 @@ from engine.revenue import (
     optimise_perfect_foresight,
     service_specs,
 )
-from engine.revenue.stack import forecast_run
+from engine.revenue.stack import forecast_run, revenue_stack
 from jobs.backtest import BacktestRequest, run_backtest
 from jobs.pool import POOL_WORKERS
-from jobs.revenue import RevenueRequest, read_history, read_market_data, run_stack
+from jobs.revenue import (
+    RevenueRequest,
+    read_history,
+    read_market_data,
+    response_terms_for,
+    run_stack,
+)
 from jobs.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find bench/
@@ -45,8 +61,84 @@ def best_of(fn: Callable[[], object], repeats: int) -> float:
     return _timing.best_of(fn, repeats)[0]
 
 
+RESULT_SIZES = ((1.0, 2.0), (50.0, 100.0))
+RESULT_TOLERANCE = 1e-9
+
+
+def stack_results(settings: Settings) -> dict[str, Any]:
+    """Every figure of the 2024 forecast-mode stacks of :data:`RESULT_SIZES` (the JSON answer
+    without its wall time, and each schedule's columns), timed."""
+    first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    data = read_market_data(settings, first, last)
+    history = read_history(settings, first)
+    specs = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"), DYNAMIC_SERVICES
+    )
+    out: dict[str, Any] = {}
+    for power, energy in RESULT_SIZES:
+        request = RevenueRequest(first, last, power, energy)
+        started = time.perf_counter()
+        document = run_stack(request, data, settings, history)
+        seconds = time.perf_counter() - started
+        document.pop("solve_seconds")
+        response, _ = response_terms_for(request, settings, data, history)
+        stack = revenue_stack(
+            data,
+            request.battery,
+            specs,
+            request.energy_markets,
+            history=history,
+            response=response,
+        )
+        schedules = {
+            label: {name: column.tolist() for name, column in result.schedule.items()}
+            for label, result in (
+                ("forecast", stack.headline),
+                ("upper_bound", stack.perfect_foresight),
+            )
+        }
+        out[f"{power:g} MW / {energy:g} MWh"] = {"answer": document, "schedules": schedules}
+        print(f"  {power:g} MW / {energy:g} MWh: run_stack {seconds:.2f} s", flush=True)
+    return out
+
+
+def largest_difference(before: Any, after: Any, where: str = "") -> tuple[float, str]:
+    """The largest relative difference between two results (inf where they differ in
+    anything but a number's value)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        if before.keys() != after.keys():
+            return math.inf, f"{where}: keys differ"
+        pairs = [(before[k], after[k], f"{where}/{k}") for k in before]
+    elif isinstance(before, list) and isinstance(after, list):
+        if len(before) != len(after):
+            return math.inf, f"{where}: lengths differ"
+        pairs = [
+            (b, a, f"{where}[{i}]") for i, (b, a) in enumerate(zip(before, after, strict=True))
+        ]
+    elif isinstance(before, float | int) and isinstance(after, float | int):
+        if before == after or (math.isnan(before) and math.isnan(after)):
+            return 0.0, where
+        return abs(before - after) / max(abs(before), abs(after)), where
+    else:
+        return (0.0, where) if before == after else (math.inf, f"{where}: {before!r} → {after!r}")
+    worst = (0.0, where)
+    for b, a, at in pairs:
+        worst = max(worst, largest_difference(b, a, at), key=lambda pair: pair[0])
+    return worst
+
+
 def main() -> None:
     settings = Settings.from_env(os.environ)
+    if len(sys.argv) == 3 and sys.argv[1] in ("--results-out", "--results-check"):
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        results = stack_results(settings)
+        path = Path(sys.argv[2])
+        if sys.argv[1] == "--results-out":
+            path.write_text(json.dumps(results))
+            return
+        difference, where = largest_difference(json.loads(path.read_text()), results)
+        print(f"largest relative difference: {difference:.3g} ({where or 'none'})")
+        sys.exit(0 if difference <= RESULT_TOLERANCE else 1)
     first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     data = read_market_data(settings, first, last)
     history = read_history(settings, first)

@@ -19,6 +19,8 @@ from engine.dispatch.optimise import DispatchResult, build_result, solve_problem
 from engine.dispatch.problem import FloatArray, build_problem, check_reachable
 from engine.errors import InfeasibleDispatchError, ValidationError
 from engine.solvers import block_holdings, solve_rolling, solve_segments
+from engine.solvers.holdings import holding_limits, schedule_flows, service_holdings
+from engine.solvers.intraday import gate_closure_flows
 
 
 def _window_count(value: int, field: str, minimum: int) -> int:
@@ -163,3 +165,24 @@ def warm_up() -> None:
     block_holdings(
         np.array([0, 1], dtype=np.int64), np.ones(1), np.ones(1), 1.0, np.ones((1, 1)), np.ones(1)
     )
+    # Its per-step arithmetic (both directions, the flows) and the within-day gate-closure loop.
+    one = np.ones(1)
+    limits = np.array([0.5, 1.0, 1.0, 0.0, 1.0, 0.9, 0.9])
+    low = np.array([True, False])
+    service_holdings(
+        np.array([0, 1], dtype=np.int64), one, one, one, limits, np.ones((1, 2)), low, np.ones(2)
+    )
+    schedule_flows(one, 0.5, 0.45, 0.9, 0.5, one, one)
+    flag = np.array([True])
+    holding_limits(
+        np.zeros(1, dtype=np.int64),
+        np.ones((1, 2)),
+        low,
+        np.ones(2),
+        one,
+        one,
+        flag,
+        np.array([0.0, 1.0, 0.9, 0.9, 0.5]),
+    )
+    terms = np.array([0.0, 0.0, 40.0, 0.0, 0.9, 0.9, 0.5, 1e-7])
+    gate_closure_flows(one, one, one, one, one, one, one, one, -one, one, one, one, terms)

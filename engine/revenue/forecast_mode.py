@@ -66,11 +66,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.battery import BatterySpec
-from engine.dispatch import optimise_soc_path
 from engine.errors import InfeasibleDispatchError, ValidationError
 from engine.revenue.forecasts import INTRADAY_INFORMATION_LAG_INTERVALS
 from engine.revenue.layout import Layout, window
@@ -84,6 +85,7 @@ from engine.revenue.search import (
     energy_problem,
     relaxation_start,
 )
+from engine.solvers.intraday import gate_closure_flows
 
 LOOKAHEAD_DAYS = 1
 _SLACK_MWH = 1e-7
@@ -495,51 +497,26 @@ def _intraday(
     # The D-1 forecast of the interval whose price is known at each gate closure.
     pad = lag - (known_fc.shape[0] - n)
     known_forecast = np.r_[np.full(max(pad, 0), np.nan), known_fc]
-    steps = np.arange(n)
-    charge = np.zeros(n)
-    discharge = np.zeros(n)
-    soc = np.zeros(n)
-    s_shift = s0
-    for p in range(n):
-        latest = known_system[p]
-        error = latest - known_forecast[p]
-        if not np.isfinite(error):
-            error = 0.0
-        ahead = steps[p:] - p + lag
-        expected = fc[p:] + error * policy.error_persistence**ahead
-        usable = np.isfinite(expected)
-        expected = np.where(usable, expected, 0.0)
-        a = np.where(usable, -(expected + margin + charge_fee[p:]) / eta_c, 0.0)
-        b = np.where(usable, -(expected - margin - wear + credit[p:]) * eta_d, 0.0)
-        move = 0.0
-        try:
-            path, _ = optimise_soc_path(
-                a,
-                b,
-                np.where(usable, rise[p:], 0.0),
-                np.where(usable, fall[p:], 0.0),
-                lo[p:],
-                hi[p:],
-                s_shift,
-                None,
-            )
-            move = float(path[0] - s_shift)
-        except InfeasibleDispatchError:
-            # Follow the position, kept inside this interval's bounds (never expected).
-            move = float(np.clip(np.clip(0.0, lo[p] - s_shift, hi[p] - s_shift), -fall[p], rise[p]))
-        # Keep the state half the slack inside the true bounds, so dust never accumulates;
-        # the last interval ends exactly at the committed SoC.
-        inner = 0.5 * _SLACK_MWH
-        landed = float(np.clip(s_shift + move, lo[p] + 1.5 * inner, hi[p] - 1.5 * inner))
-        if p == n - 1 and abs(landed - final) <= 2 * _SLACK_MWH:
-            landed = final
-        move = landed - s_shift
-        if abs(move) < 1e-10:
-            move = 0.0
-        extra = -move * eta_d if move < 0 else -move / eta_c
-        flow = q[p] + extra
-        charge[p] = max(-flow, 0.0) / h
-        discharge[p] = max(flow, 0.0) / h
-        s_shift += move
-        soc[p] = s_shift + shift[p]
-    return charge, discharge, soc
+    # The weight of the latest error j half-hours after the first interval it can move.
+    decay = policy.error_persistence ** (np.arange(n) + lag)
+    terms = np.array([s0, final, margin, wear, eta_c, eta_d, h, _SLACK_MWH], dtype=np.float64)
+    return gate_closure_flows(
+        _floats(fc),
+        _floats(decay),
+        _floats(known_system),
+        _floats(known_forecast[:n]),
+        _floats(charge_fee),
+        _floats(credit),
+        _floats(rise),
+        _floats(fall),
+        _floats(lo),
+        _floats(hi),
+        _floats(q),
+        _floats(shift),
+        terms,
+    )
+
+
+def _floats(values: npt.NDArray[np.floating[Any]]) -> FloatArray:
+    """A contiguous float64 array (the compiled loop's argument type)."""
+    return np.ascontiguousarray(values, dtype=np.float64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from engine.errors import ValidationError
 from engine.revenue.markets import ENERGY_MARKETS, ServiceSpec
 from engine.revenue.model import BoolArray, FloatArray, IntArray
 from engine.revenue.network import NetworkCharges
-from engine.settlement import efa_date_block, to_utc_index
+from engine.settlement import UK_TZ, efa_date_block, to_utc_index
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,42 @@ class Layout:
     def n(self) -> int:
         """Number of intervals."""
         return int(self.energy.shape[0])
+
+    # Constants of the layout the search reads on every one of its ~10,000 steps a year; each
+    # is computed once per layout (a window is a new layout) and kept on the instance.
+
+    @cached_property
+    def service_low(self) -> BoolArray:
+        """``(K,)`` True for low (export) services."""
+        return np.array([s.direction == "low" for s in self.services], dtype=bool)
+
+    @cached_property
+    def service_duration_h(self) -> FloatArray:
+        """``(K,)`` full-delivery durations [h]."""
+        return np.array([s.delivery_duration_h for s in self.services], dtype=float)
+
+    @cached_property
+    def block_hours(self) -> FloatArray:
+        """``(B,)`` hours of each block in the period [h]."""
+        counts = np.bincount(self.block_of_interval, minlength=self.blocks.shape[0])
+        return np.asarray(counts * self.interval_h, dtype=np.float64)
+
+    @cached_property
+    def block_starts(self) -> IntArray | None:
+        """``(B + 1,)`` first interval of each block, then the interval count; None if the
+        intervals are not in block order."""
+        blk = self.block_of_interval
+        if blk.size > 1 and bool(np.any(blk[1:] < blk[:-1])):
+            return None
+        n_blocks = self.blocks.shape[0]
+        return np.searchsorted(blk, np.arange(n_blocks + 1)).astype(np.int64)
+
+    @cached_property
+    def local_day(self) -> IntArray:
+        """Settlement day of each interval (0, 1, ...): the UK local date of its start (BSC
+        Section X-1)."""
+        local = self.index.tz_convert(UK_TZ).normalize()
+        return np.asarray(pd.factorize(local)[0], dtype=np.int64)
 
     def buy_sell(
         self, energy: FloatArray | None = None
@@ -153,7 +190,7 @@ def window(lay: Layout, first: int, stop: int) -> Layout:
     """The sub-period of intervals ``first .. stop-1`` (blocks renumbered from 0)."""
     blk = lay.block_of_interval[first:stop]
     b0, b1 = int(blk[0]), int(blk[-1]) + 1
-    return Layout(
+    sub = Layout(
         index=lay.index[first:stop],
         interval_h=lay.interval_h,
         energy=lay.energy[first:stop],
@@ -165,6 +202,15 @@ def window(lay: Layout, first: int, stop: int) -> Layout:
         import_charge=None if lay.import_charge is None else lay.import_charge[first:stop],
         export_credit=None if lay.export_credit is None else lay.export_credit[first:stop],
     )
+    # Constants the period already holds carry over (settlement days renumbered from 0).
+    held = vars(lay)
+    for name in ("service_low", "service_duration_h"):
+        if name in held:
+            vars(sub)[name] = held[name]
+    if "local_day" in held:
+        days = held["local_day"][first:stop]
+        vars(sub)["local_day"] = days - days[0]
+    return sub
 
 
 def trade_markets(prices: FloatArray) -> tuple[IntArray, IntArray]:

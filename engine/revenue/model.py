@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.errors import InfeasibleDispatchError
-from engine.solvers.highs import solve_sparse
+from engine.solvers.highs import column_form, solve_columns
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -154,9 +154,11 @@ def solve_relaxation(inputs: ModelInputs, battery: ModelBattery) -> ModelSolutio
 
 
 class _Triplets:
-    """Accumulates constraint rows as COO triplets, built a whole block of rows at a time."""
+    """Accumulates constraint rows as COO triplets, built a whole block of rows at a time
+    (only the rows' bounds when ``entries`` is False: the matrix is already known)."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: bool = True) -> None:
+        self.entries = entries
         self.rows: list[IntArray] = []
         self.cols: list[IntArray] = []
         self.vals: list[FloatArray] = []
@@ -172,10 +174,21 @@ class _Triplets:
         return first
 
     def add_entries(self, rows: IntArray, cols: IntArray, vals: FloatArray | float) -> None:
+        if not self.entries:
+            return
         rows = np.asarray(rows, dtype=np.int64)
         self.rows.append(rows)
         self.cols.append(np.asarray(cols, dtype=np.int64))
         self.vals.append(np.broadcast_to(np.asarray(vals, dtype=np.float64), rows.shape).copy())
+
+
+# The constraint matrix depends only on a window's shape, blocks, days, offered services and
+# the battery's efficiencies, so the forecast mode's ~370 D-1 windows a year share a few;
+# each is kept in HiGHS's column form (identical to building it again).
+_MATRICES: dict[
+    tuple[object, ...], tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], FloatArray]
+] = {}
+_MATRICES_KEPT = 32
 
 
 def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray, float]:
@@ -190,6 +203,25 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
     t = np.arange(n, dtype=np.int64)
     blk = inputs.block_of_interval
     c0, d0, e0, m0 = 0, n, 2 * n, 3 * n
+    offered = ~np.isnan(prices)
+    low_k = np.flatnonzero(inputs.service_low & offered.any(axis=0))
+    high_k = np.flatnonzero(~inputs.service_low & offered.any(axis=0))
+    capped = battery.max_discharge_mwh_per_day is not None
+    # Everything the matrix's entries depend on (the rows' bounds and the costs are rebuilt).
+    key = (
+        n,
+        n_blocks,
+        n_services,
+        blk.tobytes(),
+        low_k.tobytes(),
+        high_k.tobytes(),
+        np.asarray(inputs.service_duration_h, dtype=np.float64).tobytes(),
+        inputs.day_of_interval.tobytes() if capped else None,
+        eta_c,
+        eta_d,
+        h,
+    )
+    matrix = _MATRICES.get(key)
     n_col = m0 + n_blocks * n_services
 
     # Objective (minimised): charging cost, minus sales net of degradation, minus availability.
@@ -199,7 +231,6 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
     sell = np.where(inputs.can_sell, inputs.sell_price_gbp_per_mwh, 0.0)
     cost[c0:d0] = h * buy
     cost[d0:e0] = -h * (sell - battery.degradation_cost_gbp_per_mwh)
-    offered = ~np.isnan(prices)
     cost[m0:] = -(np.where(offered, prices, 0.0) * hours_in_block[:, None]).T.reshape(-1)
 
     lower = np.zeros(n_col)
@@ -213,7 +244,7 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
     limit = np.where(inputs.service_low, p_dis, p_ch)
     upper[m0:] = (np.where(offered, 1.0, 0.0) * limit[None, :]).T.reshape(-1)
 
-    tri = _Triplets()
+    tri = _Triplets(entries=matrix is None)
     # SoC continuity.
     rhs = np.zeros(n)
     rhs[0] = battery.initial_soc_mwh
@@ -223,8 +254,6 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
     tri.add_entries(r + t, c0 + t, -eta_c * h)
     tri.add_entries(r + t, d0 + t, h / eta_d)
 
-    low_k = np.flatnonzero(inputs.service_low & offered.any(axis=0))
-    high_k = np.flatnonzero(~inputs.service_low & offered.any(axis=0))
     block_starts = np.flatnonzero(np.r_[True, blk[1:] != blk[:-1]])
     for ks, sign in ((low_k, 1.0), (high_k, -1.0)):
         if ks.size == 0:
@@ -267,19 +296,31 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
         )
         tri.add_entries(r + days, d0 + t, h)
 
-    return _run_highs(tri, cost, lower, upper)
+    if matrix is None:
+        matrix = column_form(
+            np.concatenate(tri.rows), np.concatenate(tri.cols), np.concatenate(tri.vals), n_col
+        )
+        _MATRICES[key] = matrix
+        while len(_MATRICES) > _MATRICES_KEPT:  # the oldest first (safe across threads)
+            _MATRICES.pop(next(iter(_MATRICES), ()), None)
+    return _run_highs(tri, matrix, cost, lower, upper)
 
 
 def _run_highs(
-    tri: _Triplets, cost: FloatArray, lower: FloatArray, upper: FloatArray
+    tri: _Triplets,
+    matrix: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], FloatArray],
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
 ) -> tuple[FloatArray, float]:
-    result = solve_sparse(
+    start, index, value = matrix
+    result = solve_columns(
         cost=cost,
         col_lower=lower,
         col_upper=upper,
-        rows=np.concatenate(tri.rows),
-        cols=np.concatenate(tri.cols),
-        values=np.concatenate(tri.vals),
+        start=start,
+        index=index,
+        value=value,
         row_lower=np.concatenate(tri.lower),
         row_upper=np.concatenate(tri.upper),
         maximise=False,

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from engine.battery import BatterySpec
-from engine.dispatch import DispatchProblem, build_problem, optimise_soc_path, solve_problem
+from engine.dispatch import DispatchProblem, build_problem, optimise_soc_path
 from engine.errors import InfeasibleDispatchError
 from engine.revenue.layout import Layout
 from engine.revenue.model import (
@@ -66,8 +66,7 @@ from engine.revenue.model import (
     ModelInputs,
     propose_holdings,
 )
-from engine.settlement import UK_TZ
-from engine.solvers import block_holdings
+from engine.solvers.holdings import holding_limits, schedule_flows, service_holdings
 
 _ASCENT_ROUNDS = 6
 _GAIN_TOL_GBP = 1e-6
@@ -98,48 +97,71 @@ def _low_high(
     lay: Layout, service_mw: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Per interval: low MW, high MW, low reserve [MWh grid-side], high reserve [MWh grid-side]."""
-    low = np.array([s.direction == "low" for s in lay.services], dtype=bool)
-    dur = np.array([s.delivery_duration_h for s in lay.services], dtype=float)
-    per_block_low = service_mw[:, low].sum(axis=1) if low.any() else np.zeros(service_mw.shape[0])
-    per_block_high = (
-        service_mw[:, ~low].sum(axis=1) if (~low).any() else np.zeros(service_mw.shape[0])
-    )
-    res_low = (
-        (service_mw[:, low] * dur[low]).sum(axis=1) if low.any() else np.zeros(service_mw.shape[0])
-    )
-    res_high = (
-        (service_mw[:, ~low] * dur[~low]).sum(axis=1)
-        if (~low).any()
-        else np.zeros(service_mw.shape[0])
-    )
+    low = lay.service_low
+    dur = lay.service_duration_h
+    n_blocks = service_mw.shape[0]
+    if low.any():
+        per_block_low = service_mw[:, low].sum(axis=1)
+        res_low = (service_mw[:, low] * dur[low]).sum(axis=1)
+    else:
+        per_block_low = res_low = np.zeros(n_blocks)
+    if (~low).any():
+        per_block_high = service_mw[:, ~low].sum(axis=1)
+        res_high = (service_mw[:, ~low] * dur[~low]).sum(axis=1)
+    else:
+        per_block_high = res_high = np.zeros(n_blocks)
     b = lay.block_of_interval
     return per_block_low[b], per_block_high[b], res_low[b], res_high[b]
 
 
+@dataclass(frozen=True)
+class _Base:
+    """The energy problem of a window before holdings, and the energy solves already done on it.
+
+    Attributes:
+        problem: The problem without holdings.
+        charge_value: Its :meth:`DispatchProblem.charge_value` [£/MWh].
+        discharge_value: Its :meth:`DispatchProblem.discharge_value` [£/MWh].
+        solved: ``(final SoC, holdings' bytes)`` → the exact energy solve given those holdings
+            (the ascents of one window, run from several starts and service sets, often reach
+            the same holdings; the solve is deterministic, so it is done once).
+    """
+
+    problem: DispatchProblem
+    charge_value: FloatArray
+    discharge_value: FloatArray
+    solved: dict[tuple[float | None, bytes], tuple[FloatArray, FloatArray, FloatArray, float]]
+
+
 # The problem before holdings depends only on (layout, battery, prices): the ascent rebuilds
 # it every round for the same window, so the last few are kept (by identity; ~3 ms each).
-_BASE_PROBLEMS: list[tuple[Layout, BatterySpec, FloatArray | None, DispatchProblem]] = []
-_BASE_PROBLEMS_KEPT = 4
+_BASES: list[tuple[Layout, BatterySpec, FloatArray | None, _Base]] = []
+_BASES_KEPT = 4
+_SOLVES_KEPT = 256
 
 
-def _base_problem(lay: Layout, battery: BatterySpec, energy: FloatArray | None) -> DispatchProblem:
-    for held_lay, held_battery, held_energy, problem in _BASE_PROBLEMS:
+def _base(lay: Layout, battery: BatterySpec, energy: FloatArray | None) -> _Base:
+    for held_lay, held_battery, held_energy, base in _BASES:
         if held_lay is lay and held_energy is energy and held_battery == battery:
-            return problem
+            return base
     buy, sell, tradable = lay.buy_sell(energy)
     # Built on plain positions, then given settlement days (the UK local date of each
     # half-hour's start, BSC Section X-1): the same days as engine.settlement's, at a
     # fraction of the cost for the many short windows of the forecast mode.
     problem = build_problem(battery, lay.interval_h, None, buy, sell, tradable)
-    local = lay.index.tz_convert(UK_TZ).normalize()
-    days = np.asarray(pd.factorize(local)[0], dtype=np.int64)
+    days = lay.local_day
     cap = None
     if battery.max_cycles_per_day is not None:
         cap = np.full(int(days[-1]) + 1, battery.max_cycles_per_day * battery.usable_energy_mwh)
     problem = dataclasses.replace(problem, day_id=days, day_cap_mwh=cap)
-    _BASE_PROBLEMS.insert(0, (lay, battery, energy, problem))
-    del _BASE_PROBLEMS[_BASE_PROBLEMS_KEPT:]
-    return problem
+    base = _Base(problem, problem.charge_value(), problem.discharge_value(), {})
+    _BASES.insert(0, (lay, battery, energy, base))
+    del _BASES[_BASES_KEPT:]
+    return base
+
+
+def _base_problem(lay: Layout, battery: BatterySpec, energy: FloatArray | None) -> DispatchProblem:
+    return _base(lay, battery, energy).problem
 
 
 def energy_problem(
@@ -152,43 +174,73 @@ def energy_problem(
     ``high reserve x eta_c`` below the maximum, for the block of the interval and, at a
     block boundary, for the next block too (the SoC at a boundary starts that block).
     """
-    problem = _base_problem(lay, battery, energy)
-    low, high, res_low, res_high = _low_high(lay, service_mw)
-    lo = battery.soc_min_mwh + res_low / battery.discharge_efficiency_frac
-    hi = battery.soc_max_mwh - res_high * battery.charge_efficiency_frac
-    lo[:-1] = np.maximum(lo[:-1], lo[1:])
-    hi[:-1] = np.minimum(hi[:-1], hi[1:])
+    return _with_holdings(_base_problem(lay, battery, energy), lay, battery, service_mw)
+
+
+def _with_holdings(
+    problem: DispatchProblem, lay: Layout, battery: BatterySpec, service_mw: FloatArray
+) -> DispatchProblem:
+    charge_limit, discharge_limit, lo, hi, _, _ = _limits(problem, lay, battery, service_mw)
     return dataclasses.replace(
         problem,
-        charge_limit_mw=np.maximum(problem.charge_limit_mw - high, 0.0) * problem.tradable,
-        discharge_limit_mw=np.maximum(problem.discharge_limit_mw - low, 0.0) * problem.tradable,
+        charge_limit_mw=charge_limit,
+        discharge_limit_mw=discharge_limit,
         soc_lo_mwh=lo,
         soc_hi_mwh=hi,
     )
 
 
+def _limits(
+    problem: DispatchProblem, lay: Layout, battery: BatterySpec, service_mw: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Charge and discharge limits, SoC bounds, largest SoC rise and fall, given holdings
+    (:func:`engine.solvers.holdings.holding_limits`, the arithmetic of :func:`energy_problem`)."""
+    terms = np.array(
+        [
+            battery.soc_min_mwh,
+            battery.soc_max_mwh,
+            battery.charge_efficiency_frac,
+            battery.discharge_efficiency_frac,
+            problem.interval_h,
+        ],
+        dtype=np.float64,
+    )
+    return holding_limits(
+        lay.block_of_interval,
+        np.ascontiguousarray(service_mw, dtype=np.float64),
+        lay.service_low,
+        lay.service_duration_h,
+        problem.charge_limit_mw,
+        problem.discharge_limit_mw,
+        problem.tradable,
+        terms,
+    )
+
+
 def _flows(problem: DispatchProblem, soc: FloatArray, s0: float) -> tuple[FloatArray, FloatArray]:
     battery = problem.battery
-    delta = np.diff(soc, prepend=s0)
-    delta[np.abs(delta) < 1e-10] = 0.0
-    h = problem.interval_h
-    charge = np.minimum(
-        np.where(delta > 0, delta / (battery.charge_efficiency_frac * h), 0.0),
-        problem.charge_limit_mw,
+    return schedule_flows(
+        np.ascontiguousarray(soc, dtype=np.float64),
+        float(s0),
+        battery.charge_efficiency_frac * problem.interval_h,
+        float(battery.discharge_efficiency_frac),
+        float(problem.interval_h),
+        np.ascontiguousarray(problem.charge_limit_mw, dtype=np.float64),
+        np.ascontiguousarray(problem.discharge_limit_mw, dtype=np.float64),
     )
-    discharge = np.minimum(
-        np.where(delta < 0, -delta * battery.discharge_efficiency_frac / h, 0.0),
-        problem.discharge_limit_mw,
-    )
-    return charge, discharge
 
 
-def _service_value(lay: Layout, service_mw: FloatArray, service_price: FloatArray) -> float:
-    hours = np.bincount(lay.block_of_interval, minlength=service_mw.shape[0]) * lay.interval_h
+def _unpriced_as_zero(service_price: FloatArray) -> FloatArray:
+    """Service prices with NaN (no clearing result) as 0, the form :func:`_service_value`
+    takes (computed once per ascent rather than once per value)."""
+    return np.where(np.isnan(service_price), 0.0, service_price)
+
+
+def _service_value(lay: Layout, service_mw: FloatArray, priced: FloatArray) -> float:
+    """Availability value of holdings at prices already NaN-free (:func:`_unpriced_as_zero`)."""
+    hours = lay.block_hours  # holdings are one row per block
     # NaN prices are zeroed first, so a plain sum (what nansum would do after its own copy).
-    return float(
-        np.sum(np.where(np.isnan(service_price), 0.0, service_price) * service_mw * hours[:, None])
-    )
+    return float(np.sum(priced * service_mw * hours[:, None]))
 
 
 def _energy_value(problem: DispatchProblem, charge: FloatArray, discharge: FloatArray) -> float:
@@ -220,42 +272,31 @@ def best_holdings(
     Returns:
         ``(B, K)`` holdings [MW].
     """
-    n_blocks = lay.blocks.shape[0]
-    blk = lay.block_of_interval
-    if blk.size > 1 and bool(np.any(blk[1:] < blk[:-1])):
+    starts = lay.block_starts
+    if starts is None:
         raise ValueError("best_holdings: intervals must be in block order")
-    starts = np.searchsorted(blk, np.arange(n_blocks + 1)).astype(np.int64)
-    s0 = battery.initial_soc_mwh
-    start = np.concatenate(([s0], soc_mwh[:-1]))
-    net_export = discharge_mw - charge_mw
-    out = np.zeros((n_blocks, len(lay.services)))
-    for direction in ("low", "high"):
-        ks = [i for i, s in enumerate(lay.services) if s.direction == direction]
-        if not ks:
-            continue
-        if direction == "low":
-            power = battery.discharge_power_mw - net_export
-            energy = np.minimum(soc_mwh, start) - battery.soc_min_mwh
-            energy_grid = energy * battery.discharge_efficiency_frac
-        else:
-            power = battery.charge_power_mw + net_export
-            energy = battery.soc_max_mwh - np.maximum(soc_mwh, start)
-            energy_grid = energy / battery.charge_efficiency_frac
-        # A charging baseline is not counted as extra low headroom (nor a discharging one
-        # as high headroom): one direction's holdings never exceed the inverter rating.
-        rating = battery.discharge_power_mw if direction == "low" else battery.charge_power_mw
-        prices = np.where(np.isnan(service_price[:, ks]), -np.inf, service_price[:, ks])
-        durs = np.array([lay.services[k].delivery_duration_h for k in ks])
-        out[:, ks] = block_holdings(
-            starts,
-            np.ascontiguousarray(power, dtype=np.float64),
-            np.ascontiguousarray(energy_grid, dtype=np.float64),
-            float(rating),
-            np.ascontiguousarray(prices, dtype=np.float64),
-            durs.astype(np.float64),
-        )
-    # Float dust from the min/max above must not breach the constraints checked later.
-    return np.maximum(out * (1.0 - 1e-12), 0.0)
+    limits = np.array(
+        [
+            battery.initial_soc_mwh,
+            battery.discharge_power_mw,
+            battery.charge_power_mw,
+            battery.soc_min_mwh,
+            battery.soc_max_mwh,
+            battery.charge_efficiency_frac,
+            battery.discharge_efficiency_frac,
+        ],
+        dtype=np.float64,
+    )
+    return service_holdings(
+        starts,
+        np.ascontiguousarray(soc_mwh, dtype=np.float64),
+        np.ascontiguousarray(charge_mw, dtype=np.float64),
+        np.ascontiguousarray(discharge_mw, dtype=np.float64),
+        limits,
+        np.ascontiguousarray(service_price, dtype=np.float64),
+        lay.service_low,
+        lay.service_duration_h,
+    )
 
 
 def _solve_energy(
@@ -264,14 +305,45 @@ def _solve_energy(
     service_mw: FloatArray,
     energy: FloatArray | None,
     final: float | None,
-) -> tuple[DispatchProblem, FloatArray, FloatArray, FloatArray]:
-    problem = energy_problem(lay, battery, service_mw, energy)
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """The exact energy schedule given holdings: (SoC, charge, discharge, its energy value)."""
+    base = _base(lay, battery, energy)
+    key = (final, service_mw.tobytes())
+    done = base.solved.get(key) if service_mw.shape == lay.service_price.shape else None
+    if done is not None:
+        return done
+    problem = base.problem
+    s0 = battery.initial_soc_mwh
+    charge_limit, discharge_limit, lo, hi, rise, fall = _limits(problem, lay, battery, service_mw)
     if problem.day_cap_mwh is None:
-        soc, _ = solve_problem(problem, battery.initial_soc_mwh, final)
+        # What solve_problem does, on the window's charge and discharge values computed once.
+        soc, _ = optimise_soc_path(
+            base.charge_value, base.discharge_value, rise, fall, lo, hi, s0, final
+        )
     else:
-        soc = _capped_path(problem, battery.initial_soc_mwh, final)
-    charge, discharge = _flows(problem, soc, battery.initial_soc_mwh)
-    return problem, soc, charge, discharge
+        limited = dataclasses.replace(
+            problem,
+            charge_limit_mw=charge_limit,
+            discharge_limit_mw=discharge_limit,
+            soc_lo_mwh=lo,
+            soc_hi_mwh=hi,
+        )
+        soc = _capped_path(limited, s0, final)
+    charge, discharge = schedule_flows(
+        soc,
+        float(s0),
+        battery.charge_efficiency_frac * problem.interval_h,
+        float(battery.discharge_efficiency_frac),
+        float(problem.interval_h),
+        charge_limit,
+        discharge_limit,
+    )
+    for array in (soc, charge, discharge):
+        array.setflags(write=False)  # shared by every schedule that reaches these holdings
+    done = (soc, charge, discharge, _energy_value(problem, charge, discharge))
+    if len(base.solved) < _SOLVES_KEPT:
+        base.solved[key] = done
+    return done
 
 
 def _capped_path(problem: DispatchProblem, s0: float, final: float | None) -> FloatArray:
@@ -352,21 +424,25 @@ def ascend(
         The best schedule found (value on the prices optimised for).
     """
     prices = lay.service_price if service_price is None else service_price
+    priced = _unpriced_as_zero(prices)
     final = battery.final_soc_mwh
     holdings = start_service_mw
+    held_value = _service_value(lay, holdings, priced)
     best: Schedule | None = None
     for _ in range(_ASCENT_ROUNDS):
-        problem, soc, charge, discharge = _solve_energy(lay, battery, holdings, energy, final)
-        value = _energy_value(problem, charge, discharge) + _service_value(lay, holdings, prices)
+        soc, charge, discharge, energy_value = _solve_energy(lay, battery, holdings, energy, final)
+        value = energy_value + held_value
         if best is not None and value <= best.objective_gbp + _GAIN_TOL_GBP:
             break
         best = Schedule(soc, charge, discharge, holdings, value)
         improved = best_holdings(lay, battery, charge, discharge, soc, prices)
-        gain = _service_value(lay, improved, prices) - _service_value(lay, holdings, prices)
+        improved_value = _service_value(lay, improved, priced)
+        gain = improved_value - held_value
         if gain <= _GAIN_TOL_GBP:
             break
         best = Schedule(soc, charge, discharge, improved, value + gain)
         holdings = improved
+        held_value = improved_value
     if best is None:  # the loop runs at least once
         raise InfeasibleDispatchError("revenue: no schedule found")
     return best
@@ -429,8 +505,8 @@ def relaxation_inputs(
         service_price_gbp_per_mw_per_h=lay.service_price
         if service_price is None
         else service_price,
-        service_low=np.array([s.direction == "low" for s in lay.services], dtype=bool),
-        service_duration_h=np.array([s.delivery_duration_h for s in lay.services], dtype=float),
+        service_low=lay.service_low,
+        service_duration_h=lay.service_duration_h,
         interval_h=lay.interval_h,
     )
 
@@ -488,7 +564,7 @@ def relaxation_start(
 def within_rating(lay: Layout, battery: BatterySpec, service_mw: FloatArray) -> FloatArray:
     """Scale each block's holdings so each direction's total fits the inverter rating."""
     out = np.clip(service_mw, 0.0, None) * (1.0 - 1e-9)
-    low = np.array([s.direction == "low" for s in lay.services], dtype=bool)
+    low = lay.service_low
     for mask, rating in ((low, battery.discharge_power_mw), (~low, battery.charge_power_mw)):
         total = out[:, mask].sum(axis=1)
         scale = np.where(total > rating, rating / np.maximum(total, 1e-300), 1.0)

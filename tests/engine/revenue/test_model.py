@@ -60,3 +60,40 @@ def test_proposal_by_chunks_covers_every_block() -> None:
     # Blocks paying £20/MW/h (£80 over 4 h) beat any energy use of the backing 1 MWh only
     # sometimes; at least the dearest blocks are held.
     assert chunked[np.argmax(drl), 0] > 0
+
+
+def test_a_kept_matrix_solves_as_a_freshly_built_one() -> None:
+    # Windows of one shape share their constraint matrix (kept in column form): solving a
+    # second window on the kept matrix gives exactly what building it again gives, and a
+    # different battery efficiency (another matrix) is not served the kept one.
+    from engine.revenue import model
+
+    rng = np.random.default_rng(7)
+    blocks = list(np.repeat(np.arange(3), 8))
+    lossy = ModelBattery(1.0, 1.0, 0.9, 0.9, 0.0, 2.0, 1.0, None, 0.0, None)
+    first = inputs(list(rng.uniform(0, 100, 24)), list(rng.uniform(0, 20, 3)), blocks)
+    second = inputs(list(rng.uniform(0, 100, 24)), list(rng.uniform(0, 20, 3)), blocks)
+    model._MATRICES.clear()
+    fresh = [solve_relaxation(second, LOSSLESS), solve_relaxation(second, lossy)]
+    model._MATRICES.clear()
+    solve_relaxation(first, LOSSLESS)
+    kept = [solve_relaxation(second, LOSSLESS), solve_relaxation(second, lossy)]
+    assert len(model._MATRICES) == 2
+    for a, b in zip(fresh, kept, strict=True):
+        assert a.objective_gbp == b.objective_gbp
+        assert np.array_equal(a.service_mw, b.service_mw)
+        assert np.array_equal(a.soc_mwh, b.soc_mwh)
+    assert fresh[0].objective_gbp != fresh[1].objective_gbp
+
+
+def test_only_the_newest_matrices_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.revenue import model
+
+    monkeypatch.setattr(model, "_MATRICES_KEPT", 2)
+    model._MATRICES.clear()
+    results = [solve_relaxation(inputs([10.0] * n, [30.0], [0] * n), LOSSLESS) for n in (2, 3, 4)]
+    assert len(model._MATRICES) == 2
+    assert [key[0] for key in model._MATRICES] == [3, 4]  # the oldest (2 intervals) left
+    # From 1 MWh, holding x MW of £30/MW/h DRL over n half-hours earns 15 n x and needs x MWh
+    # kept; selling the rest earns 10 (1 - x) at most: hold the full 1 MW.
+    assert [r.service_mw[0, 0] for r in results] == pytest.approx([1.0, 1.0, 1.0])
