@@ -360,6 +360,15 @@ def settlement_calendar(interval_start: Any) -> pd.DataFrame:
     return frame
 
 
+def month_labels(local: pd.DatetimeIndex) -> npt.NDArray[np.object_]:
+    """``local.strftime("%Y-%m")`` (UK months of local times), formatting each month once
+    (strftime formats every half-hour: ~0.1 s a year, on every revenue stack)."""
+    code = np.asarray(local.year * 100 + local.month, dtype=np.int64)
+    months, position = np.unique(code, return_inverse=True)
+    labels = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in months.tolist()], dtype=object)
+    return np.asarray(labels[position], dtype=object)
+
+
 def iso_utc(index: Iterable[pd.Timestamp]) -> list[str]:
     """ISO 8601 strings with a ``Z`` suffix for UTC timestamps."""
     return [ts.strftime("%Y-%m-%dT%H:%M:%SZ") for ts in index]

@@ -81,7 +81,12 @@ def response_cash_gbp(
     """
     energy = np.asarray(net_import_mwh, dtype=np.float64)
     price = np.asarray(imbalance_price_gbp_per_mwh, dtype=np.float64)
-    days = pd.DatetimeIndex(pd.to_datetime(list(settlement_date))).date
-    covered = np.array([absvd_applies(d, registration) for d in days], dtype=bool)
+    # absvd_applies on every date, vectorised (one comparison, not a date object a period).
+    days = pd.DatetimeIndex(pd.to_datetime(pd.Index(settlement_date)))
+    covered = (
+        np.ones(len(days), dtype=bool)
+        if registration == "bm"
+        else np.asarray(days >= pd.Timestamp(NON_BM_ABSVD_FROM), dtype=bool)
+    )
     cash: npt.NDArray[np.float64] = np.where(covered, 0.0, -energy * price)
     return cash

@@ -42,7 +42,7 @@ from engine.revenue.attribution import RevenueResult
 from engine.revenue.layout import Layout, MarketData
 from engine.revenue.markets import ServiceSpec
 from engine.revenue.search import Schedule
-from engine.settlement import UK_TZ, efa_date_block
+from engine.settlement import UK_TZ, efa_date_block, month_labels
 
 RESPONSE_NOTE = (
     "response energy (issue 20): each held service's expected response energy is valued per "
@@ -191,7 +191,7 @@ def split_response_streams(
     )
     streams = dict(result.streams)
     by_month, by_block = result.by_month.copy(), result.by_efa_block.copy()
-    month = pd.Index(lay.index.tz_convert(UK_TZ).strftime("%Y-%m"), name="month")
+    month = pd.Index(month_labels(lay.index.tz_convert(UK_TZ)), name="month")
     block = pd.Index(efa_date_block(lay.index)["efa_block"].to_numpy(), name="efa_block")
     for s in lay.services:
         name = f"response_energy_{s.name}"
