@@ -22,7 +22,8 @@ function findChromium() {
 
 // What the page will send (formData gives every named field as a string).
 const SITE_FORM = { postcode: 'SW1A 1AA', mpan: '', tariff: '', capacity_kva: '' };
-const BATTERY_FORM = { power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' };
+const NO_SITE = { registration: 'bm', distributor: '', import_tariff: '', export_tariff: '' };
+const BATTERY_FORM = Object.assign({ power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' }, NO_SITE);
 
 // What GET /v1/data/coverage answers for the shipped data (UK days).
 const COVERAGE = { warehouse_backend: 'duckdb', market_data: 'market data 2019-01-01 … 2026-03-18', summary: '',
@@ -193,7 +194,7 @@ const REVENUE = { mode: 'perfect_foresight', from: '2024-12-02', to: '2024-12-31
   by_month: [{ month: '2024-12' }], by_efa_block: [{ efa_block: 1 }],
   assumptions: ['response energy nets to zero over each EFA block', 'prices as settled, no forecast error'],
   data_range: { from: '2019-01-01', to: '2026-03-18' } };
-const GOOD_BATTERY = { power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2024-12-02', end_date: '2024-12-31', mode: 'perfect_foresight' };
+const GOOD_BATTERY = Object.assign({ power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2024-12-02', end_date: '2024-12-31', mode: 'perfect_foresight' }, NO_SITE);
 const RATES = { tariff_name: 'HV Site Specific Band 1', distributor_id: '12', gsp_group_id: '_C', voltage_level: 'HV', direction: 'demand',
   years: [{ charging_year: '2025/26', rates: { red_p_per_kwh: 2.141, amber_p_per_kwh: 0.111, green_p_per_kwh: 0.008, fixed_p_per_mpan_per_day: 219.17,
     capacity_p_per_kva_per_day: 4.49, exceeded_capacity_p_per_kva_per_day: 4.49, reactive_power_p_per_kvarh: 0.147 },
