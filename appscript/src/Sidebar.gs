@@ -609,8 +609,8 @@ function batteryRequest_(form) {
  * docs/response.md) is named in the sidebar.
  */
 const REGISTRATION_NAMES_ = {
-  bm: 'BM unit (response energy out of imbalance by ABSVD)',
-  non_bm: 'Non-BM (response energy at the imbalance price until ABSVD from 2025-09-03)',
+  bm: 'BM unit (ABSVD)',
+  non_bm: 'Non-BM unit',
   none: 'Response energy not modelled',
 };
 

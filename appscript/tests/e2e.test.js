@@ -279,7 +279,7 @@ test('the battery form values a battery at a real site: the DUoS streams and the
   assert.equal(out.ok, true, JSON.stringify(out));
   const row = (label) => (out.details.find((r) => r[0] === label) || [])[1];
   assert.equal(row('Site (DUoS)'), 'distributor 10, import HV Site Specific No Residual, export HV Generation Site Specific');
-  assert.equal(row('Registration'), 'BM unit (response energy out of imbalance by ABSVD)');
+  assert.equal(row('Registration'), 'BM unit (ABSVD)');
   // Charging pays the import unit rates (a cost), exporting earns the generation credits.
   assert.match(row('Revenue: DUoS import'), /^−£[\d,]+$/);
   assert.match(row('Revenue: DUoS generation credit'), /^£[\d,]+$/);

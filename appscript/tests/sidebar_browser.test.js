@@ -7,18 +7,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const { loadProject, plain, json, SETTINGS, SRC } = require('./harness');
-
-function findChromium() {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-    if (r.status === 0) return r.stdout.trim();
-  }
-  return null;
-}
+const { loadProject, plain, json, SETTINGS } = require('./harness');
+const { findChromium, renderReport, paint } = require('./browser');
 
 // What the page will send (formData gives every named field as a string).
 const SITE_FORM = { postcode: 'SW1A 1AA', mpan: '', tariff: '', capacity_kva: '' };
@@ -47,34 +37,6 @@ function cannedAnswers() {
     [`sidebarValueBattery ${JSON.stringify([BATTERY_FORM])}`]: battery,
     [`sidebarWriteResults ${JSON.stringify([{ title: site.title, table: site.table }])}`]: write,
   };
-}
-
-function stubScript(answers) {
-  return `<script>
-  (function () {
-    var answers = ${JSON.stringify(answers)};
-    window.__calls = [];
-    function runner(ok, fail) {
-      var r = {
-        withSuccessHandler: function (f) { return runner(f, fail); },
-        withFailureHandler: function (f) { return runner(ok, f); }
-      };
-      return new Proxy(r, { get: function (t, name) {
-        if (name in t) { return t[name]; }
-        return function () {
-          var args = Array.prototype.slice.call(arguments);
-          var key = name + ' ' + JSON.stringify(args);
-          window.__calls.push(key);
-          setTimeout(function () {
-            if (Object.prototype.hasOwnProperty.call(answers, key)) { ok && ok(answers[key]); }
-            else { fail && fail(new Error('no canned answer for ' + key)); }
-          }, 10);
-        };
-      } });
-    }
-    window.google = { script: { run: runner(null, null), host: { close: function () {} } } };
-  })();
-  </script>`;
 }
 
 const DRIVER = `<script>
@@ -131,32 +93,6 @@ const DRIVER = `<script>
     }, 200);
   })();
   </script>`;
-
-/**
- * The page as Chromium gets it: the stub before the page's own script, the driver at the end
- * and, since headless Chromium's window is at least 500 px wide, the document held to the
- * sidebar's width (Sheets shows the sidebar in a 300 px frame).
- */
-function testPage(htmlFile, answers, driver, width) {
-  return fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
-    .replace('<head>', `<head><style>html { width: ${width}px; border-right: 1px dashed #aaa; }</style>${stubScript(answers)}`)
-    .replace('</body>', `${driver}</body>`);
-}
-
-/** Renders an HTML file of the project with the stub and a driver; returns the driver's report. */
-function renderReport(chromium, htmlFile, answers, driver, width = 300) {
-  const page = testPage(htmlFile, answers, driver, width);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
-  const file = path.join(dir, 'page.html');
-  fs.writeFileSync(file, page);
-  const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-    `--user-data-dir=${path.join(dir, 'profile')}`, `--window-size=${width},1200`, '--virtual-time-budget=10000', '--dump-dom', `file://${file}`],
-  { encoding: 'utf8', timeout: 50000 });
-  fs.rmSync(dir, { recursive: true, force: true });
-  const m = /<pre id="test-report"[^>]*>([\s\S]*?)<\/pre>/.exec(r.stdout || '');
-  assert.ok(m, `no report in the dumped DOM (status ${r.status}): ${(r.stderr || '').slice(-500)}`);
-  return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-}
 
 test('the sidebar renders in headless Chromium: result table, write-back, validation error', { timeout: 60000 }, () => {
   const chromium = findChromium();
@@ -252,20 +188,6 @@ function screenshotDriver(which) {
     }, 200);
   })();
   </script>`;
-}
-
-/** Paints the page at the sidebar's width; the PNG goes to SIDEBAR_SCREENSHOT_DIR (or tmp). */
-function paint(chromium, htmlFile, answers, driver, name) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
-  const file = path.join(dir, 'page.html');
-  fs.writeFileSync(file, testPage(htmlFile, answers, driver, 300));
-  const out = path.join(process.env.SIDEBAR_SCREENSHOT_DIR || os.tmpdir(), name);
-  const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars',
-    `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=500,1100', '--virtual-time-budget=10000',
-    `--screenshot=${out}`, `file://${file}`], { encoding: 'utf8', timeout: 50000 });
-  fs.rmSync(dir, { recursive: true, force: true });
-  assert.equal(r.status, 0, (r.stderr || '').slice(-500));
-  return out;
 }
 
 test('at 300 px the result card fits: money to the pound, % for fractions, mode shown, internals hidden', { timeout: 60000 }, () => {

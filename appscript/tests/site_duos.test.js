@@ -103,7 +103,7 @@ test('battery: the registration is sent (BM unit by default), a bad one refused 
   // streams and the tariff statement.
   assert.deepEqual(out.details, [
     ['Site (DUoS)', 'distributor 10, import HV Site Specific No Residual, export HV Generation Site Specific'],
-    ['Registration', 'Non-BM (response energy at the imbalance price until ABSVD from 2025-09-03)'],
+    ['Registration', 'Non-BM unit'],
     ['Revenue: DUoS import', '−£18'], ['Revenue: DUoS generation credit', '£1,042']]);
   assert.deepEqual(out.notes, [NETWORK_NOTE]);
   assert.deepEqual(out.table.rows.slice(0, 2), [['Mode', 'Forecast (decided on day-ahead forecasts)'],
