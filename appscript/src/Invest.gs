@@ -117,6 +117,9 @@ function investBody_(form) {
       body.regime = regime;
     }
   }
+  const site = siteDuosFields_(form);
+  Object.assign(errors, site.errors);
+  Object.assign(body, site.fields);
   return { body: body, errors: errors };
 }
 
@@ -248,8 +251,23 @@ function investView_(answer) {
       rows: cashflow },
     sweep: { columns: ['Duration', spreadSweep ? 'Mean NPV' : 'NPV',
       spreadSweep ? 'IRR (median path)' : 'IRR', ''], rows: sweep },
-    notes: (answer.assumptions || []).slice(0, 8),
+    notes: investNotes_(answer.assumptions),
   };
+}
+
+/**
+ * The assumptions shown in the panel: those stating the network charges (the site's DUoS
+ * tariffs, or that there were none) first, then the others, eight at most besides them (the
+ * tab holds every one).
+ * @param {*} assumptions The document's `assumptions`.
+ * @return {!Array<string>}
+ */
+function investNotes_(assumptions) {
+  const network = networkNotes_(assumptions);
+  const others = (Array.isArray(assumptions) ? assumptions : []).map(String).filter(function (a) {
+    return network.indexOf(a) < 0;
+  });
+  return network.concat(others.slice(0, 8));
 }
 
 /**

@@ -68,7 +68,8 @@ function riskNumber_(raw, low, high, open) {
 /**
  * Checks the form and posts the run; the job id comes back at once.
  * @param {!Object} form {power_mw, duration_h, scenarios, regime, threshold_gbp,
- *     toll_price_gbp_per_mw_per_year, confidence} as typed (the last three may be blank).
+ *     toll_price_gbp_per_mw_per_year, confidence} as typed (the last three may be blank),
+ *     and a site's {distributor, import_tariff, export_tariff} (all three or none).
  * @param {!Object} services From services_().
  * @return {!Object} {ok: true, job_id} or {ok: false, errors: {field: message}} /
  *     {ok: false, message}.
@@ -118,6 +119,9 @@ function riskSubmit_(form, services) {
     errors.regime = 'Use years like 2024-2026 (first ≤ last, 2019-2026).';
   }
   body.regime = regime;
+  const site = siteDuosFields_(f);
+  Object.assign(errors, site.errors);
+  Object.assign(body, site.fields);
   if (Object.keys(errors).length) {
     return { ok: false, errors: errors };
   }
@@ -143,7 +147,8 @@ function riskSubmit_(form, services) {
  * @param {string} jobId The job id.
  * @param {!Object} services From services_().
  * @return {!Object} {ok: true, done: false, done_units, total_units} /
- *     {ok: true, done: true, written, summary} / {ok: false, message, field}.
+ *     {ok: true, done: true, written, summary, network} / {ok: false, message, field};
+ *     network: the assumptions that state the site's DUoS (or its absence).
  */
 function riskPoll_(jobId, services) {
   const state = jobPoll_(jobId, services);
@@ -158,7 +163,8 @@ function riskPoll_(jobId, services) {
   const summary = 'P10 £' + riskPounds_(annual.p10_gbp) + ', P50 £' + riskPounds_(annual.p50_gbp) +
     ', P90 £' + riskPounds_(annual.p90_gbp) + (cvar ? ', CVaR 95% £' + riskPounds_(cvar.cvar_gbp) : '');
   toast_(services, 'Risk run complete: ' + summary + ' — written to ' + written + '.', 10);
-  return { ok: true, done: true, written: written, summary: summary };
+  return { ok: true, done: true, written: written, summary: summary,
+    network: networkNotes_(result.assumptions) };
 }
 
 /**
@@ -201,7 +207,9 @@ function riskPounds_(value) {
 }
 
 /**
- * The sheet's sections from a risk document.
+ * The sheet's sections from a risk document: the figures, the site whose DUoS was charged
+ * (when one was given), the fan, the distribution, the frontier and the assumptions (which
+ * state the site's tariffs, or that no network charges were modelled).
  * @param {!Object} result The run's figures (gbess risk --json).
  * @return {!Array<!Object>}
  */
@@ -218,7 +226,10 @@ function riskSections_(result) {
       annual.probability_below_threshold]);
   }
   const edges = result.distribution.edges_gbp;
-  return [
+  const site = result.site ? [{ title: 'Site (DUoS)', columns: ['Item', 'Value'], rows: [
+    ['Distributor', result.site.distributor], ['Import tariff', result.site.import_tariff],
+    ['Export tariff', result.site.export_tariff]] }] : [];
+  const sections = [
     { title: result.label + ' — ' + result.scenarios.total + ' scenario-years, regime ' +
         result.regime, columns: ['Figure', 'Annual net [£]'], rows: figures },
     { title: 'Monthly fan', columns: ['Month', 'P10 [£]', 'P50 [£]', 'P90 [£]'],
@@ -235,4 +246,6 @@ function riskSections_(result) {
           result.frontier.strategies.map(function (s) { return p.strategy_share[s]; }));
       }) },
   ];
+  return sections.slice(0, 1).concat(site, sections.slice(1), [{ title: 'Assumptions',
+    columns: ['Assumption'], rows: (result.assumptions || []).map(function (a) { return [a]; }) }]);
 }

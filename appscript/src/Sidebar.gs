@@ -129,6 +129,7 @@ const UNIT_SUFFIXES_ = [
 /** Fields the service returns under a name without its unit: [label, unit, kind, decimals]. */
 const FIELD_LABELS_ = {
   mode: ['Mode', '', 'text', 0],
+  registration: ['Registration', '', 'text', 0],
   from: ['First day', '', 'text', 0],
   to: ['Last day', '', 'text', 0],
   round_trip_efficiency: ['Round-trip efficiency', '%', 'frac', 1],
@@ -539,7 +540,8 @@ function sidebarLookupSite_(form, services) {
 /**
  * Sidebar: values a battery over a period (POST /v1/bess/revenue).
  * @param {!Object} form power_mw, energy_mwh, efficiency_pct (round trip), start_date,
- *     end_date.
+ *     end_date, mode, registration (bm, non_bm or none) and an optional site (distributor,
+ *     import_tariff, export_tariff: all three or none).
  * @return {!Object} {ok, table} or {ok: false, errors|message}.
  */
 function sidebarValueBattery(form) {
@@ -579,21 +581,38 @@ function batteryRequest_(form) {
   if (!Object.prototype.hasOwnProperty.call(MODE_NAMES_, mode)) {
     errors.mode = 'Choose forecast or upper bound (perfect foresight).';
   }
+  const registration = String(form.registration || 'bm').trim();
+  if (!Object.prototype.hasOwnProperty.call(REGISTRATION_NAMES_, registration)) {
+    errors.registration = 'Choose BM unit, non-BM or not modelled.';
+  }
+  const site = siteDuosFields_(form);
+  Object.assign(errors, site.errors);
   if (Object.keys(errors).length) {
     return { request: null, errors: errors };
   }
   return {
-    request: {
+    request: Object.assign({
       power_mw: power.value,
       energy_mwh: energy.value,
       round_trip_efficiency: eff.value / 100,
       from: start,
       to: end,
       mode: mode,
-    },
+      registration: registration,
+    }, site.fields),
     errors: errors,
   };
 }
+
+/**
+ * How each registration (who owns the response energy of held DC/DM/DR; jobs/revenue.py,
+ * docs/response.md) is named in the sidebar.
+ */
+const REGISTRATION_NAMES_ = {
+  bm: 'BM unit (ABSVD)',
+  non_bm: 'Non-BM unit',
+  none: 'Response energy not modelled',
+};
 
 /** Form field for each request field the service may name in a problem. */
 const BATTERY_FIELDS_ = {
@@ -605,6 +624,10 @@ const BATTERY_FIELDS_ = {
   to: 'end_date',
   to_date: 'end_date',
   mode: 'mode',
+  registration: 'registration',
+  distributor: 'distributor',
+  import_tariff: 'import_tariff',
+  export_tariff: 'export_tariff',
 };
 
 /**
@@ -630,6 +653,9 @@ function revenueView_(answer) {
       rest[k] = answer[k];
     }
   });
+  if (Object.prototype.hasOwnProperty.call(REGISTRATION_NAMES_, rest.registration)) {
+    rest.registration = REGISTRATION_NAMES_[rest.registration];
+  }
   const details = shownRows_(flattenRows_(rest, ''));
   const notes = (Array.isArray(answer.assumptions) ? answer.assumptions : []).map(String);
   return { card: card, details: details, notes: notes,
@@ -662,7 +688,7 @@ function sidebarValueBattery_(form, services) {
       });
     }
     return formFailure_(err, ['power_mw', 'energy_mwh', 'efficiency_pct', 'start_date',
-      'end_date', 'mode'], 'power_mw');
+      'end_date', 'mode', 'registration'].concat(SITE_DUOS_FIELDS_), 'power_mw');
   }
   if (!answer || typeof answer !== 'object') {
     return { ok: false, message: 'The service answered /v1/bess/revenue without an object.' };
@@ -670,12 +696,21 @@ function sidebarValueBattery_(form, services) {
   services.properties.getDocumentProperties().setProperty(SETTINGS_KEYS_.battery,
     JSON.stringify({ power_mw: built.request.power_mw, energy_mwh: built.request.energy_mwh,
       efficiency_pct: Number(form.efficiency_pct), start_date: built.request.from,
-      end_date: built.request.to, mode: built.request.mode }));
+      end_date: built.request.to, mode: built.request.mode,
+      registration: built.request.registration, distributor: built.request.distributor || '',
+      import_tariff: built.request.import_tariff || '',
+      export_tariff: built.request.export_tariff || '' }));
   const range = answerDataRange_(answer);
   if (range) {
     props_(services).setProperty(DATA_RANGE_KEYS_.battery, range);
   }
   const view = revenueView_(answer);
+  // The answer does not echo the site: say which one was charged, from the request.
+  const site = built.request.distributor ? [['Site (DUoS)', 'distributor ' +
+    built.request.distributor + ', import ' + built.request.import_tariff + ', export ' +
+    built.request.export_tariff]] : [];
+  view.details = site.concat(view.details);
+  view.rows = view.rows.slice(0, 1).concat(site, view.rows.slice(1));
   return {
     ok: true,
     title: 'Battery ' + built.request.power_mw + ' MW / ' + built.request.energy_mwh + ' MWh, ' +

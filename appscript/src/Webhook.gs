@@ -390,3 +390,69 @@ function lookupQueries_(queries, options, services) {
     return row;
   });
 }
+
+/** A site's DUoS fields, as the battery operations (revenue, risk, invest) name them. */
+const SITE_DUOS_FIELDS_ = ['distributor', 'import_tariff', 'export_tariff'];
+
+/** Each site field as a missing-field message names it. */
+const SITE_DUOS_NAMES_ = {
+  distributor: 'distributor (licence area 10-23 or GSP group _A-_P)',
+  import_tariff: 'import (demand) tariff',
+  export_tariff: 'export (generation) tariff',
+};
+
+/**
+ * A licence area 10-23, or a GSP group _A.._P (there is no _I or _O), as the service's
+ * `distributor` pattern (server/bess.py) takes it.
+ */
+const SITE_DISTRIBUTOR_PATTERN_ = /^(1\d|2[0-3]|_[A-HJ-NP])$/;
+
+/**
+ * A site's DUoS from a panel's form: the three request fields when all are given, nothing
+ * when none is, else an error next to each missing field (the service takes all three or
+ * none: docs/addon.md). Shared by the battery form (Sidebar.gs), Risk.gs and Invest.gs.
+ * @param {!Object} form The panel's form values (distributor, import_tariff, export_tariff).
+ * @return {{fields: !Object<string, string>, errors: !Object<string, string>}} fields: the
+ *     request's {distributor, import_tariff, export_tariff}, or {} without a site.
+ */
+function siteDuosFields_(form) {
+  const given = {};
+  SITE_DUOS_FIELDS_.forEach(function (name) {
+    const text = String((form && form[name]) || '').trim();
+    if (text) {
+      given[name] = text;
+    }
+  });
+  const errors = {};
+  if (!Object.keys(given).length) {
+    return { fields: {}, errors: errors };
+  }
+  SITE_DUOS_FIELDS_.forEach(function (name) {
+    if (!given[name]) {
+      errors[name] = 'Give the site\'s ' + SITE_DUOS_NAMES_[name] +
+        ' too: a site needs all three fields, or none.';
+    }
+  });
+  if (given.distributor) {
+    const id = given.distributor.toUpperCase();
+    if (!SITE_DISTRIBUTOR_PATTERN_.test(id)) {
+      errors.distributor = 'Use a licence area 10-23 or a GSP group _A to _P (e.g. 10 or _A).';
+    } else {
+      given.distributor = id;
+    }
+  }
+  return { fields: Object.keys(errors).length ? {} : given, errors: errors };
+}
+
+/**
+ * The assumptions of a battery answer that state its network charges: the site's tariffs
+ * ("Network charges: DUoS import unit rates of …", "Site DUoS …") or that none were
+ * modelled, so a panel can show them beside its figures.
+ * @param {*} assumptions The answer's `assumptions`.
+ * @return {!Array<string>}
+ */
+function networkNotes_(assumptions) {
+  return (Array.isArray(assumptions) ? assumptions : []).map(String).filter(function (a) {
+    return /network charges|DUoS/i.test(a);
+  });
+}

@@ -268,6 +268,41 @@ test('the sidebar states the real data range held, and a battery outside it is r
   assert.match(out.errors.start_date, /from: the warehouse holds system prices for 2019-01-01 … .*is not wholly inside it$/);
 });
 
+// A real site: Eastern Power Networks (licence area 10), an HV battery's published tariffs.
+const REAL_SITE = { distributor: '10', import_tariff: 'HV Site Specific No Residual', export_tariff: 'HV Generation Site Specific' };
+
+test('the battery form values a battery at a real site: the DUoS streams and the tariff statement in the answer', () => {
+  const p = project();
+  requireRoute(p, '/v1/bess/revenue');
+  const out = plain(p.call('sidebarValueBattery', Object.assign({ power_mw: '2', energy_mwh: '4', efficiency_pct: '88',
+    start_date: '2024-01-01', end_date: '2024-01-07', mode: 'forecast', registration: 'bm' }, REAL_SITE)));
+  assert.equal(out.ok, true, JSON.stringify(out));
+  const row = (label) => (out.details.find((r) => r[0] === label) || [])[1];
+  assert.equal(row('Site (DUoS)'), 'distributor 10, import HV Site Specific No Residual, export HV Generation Site Specific');
+  assert.equal(row('Registration'), 'BM unit (ABSVD)');
+  // Charging pays the import unit rates (a cost), exporting earns the generation credits.
+  assert.match(row('Revenue: DUoS import'), /^−£[\d,]+$/);
+  assert.match(row('Revenue: DUoS generation credit'), /^£[\d,]+$/);
+  assert.ok(out.notes.some((n) => n.startsWith("Network charges: DUoS import unit rates of 'HV Site Specific No Residual' by band")),
+    out.notes.join('\n'));
+});
+
+test('a tariff the real server does not know is refused next to its field in all three panels', () => {
+  const p = project();
+  const typo = Object.assign({}, REAL_SITE, { import_tariff: 'HV Site Specfic No Residual' });
+  const battery = plain(p.call('sidebarValueBattery', Object.assign({ power_mw: '2', energy_mwh: '4', efficiency_pct: '88',
+    start_date: '2024-01-01', end_date: '2024-01-07' }, typo)));
+  assert.deepEqual(Object.keys(battery.errors || {}), ['import_tariff'], JSON.stringify(battery));
+  // The server's own words, with the names it would take.
+  assert.match(battery.errors.import_tariff, /^Validation \(422\): import_tariff: .*nearest valid names: 'HV Site Specific No Residual'/);
+  const risk = plain(p.call('riskSubmit', Object.assign({ power_mw: '1', duration_h: '2', scenarios: '5', regime: '2024-2026' }, typo)));
+  assert.deepEqual(Object.keys(risk.errors || {}), ['import_tariff'], JSON.stringify(risk));
+  const invest = plain(p.call('investPanel', Object.assign({ power_mw: '10', energy_mwh: '20', life_years: '1', price_years: '2024' },
+    REAL_SITE, { export_tariff: 'HV Generation Site Specifc' })));
+  assert.deepEqual(Object.keys(invest.errors || {}), ['export_tariff'], JSON.stringify(invest));
+  assert.match(invest.errors.export_tariff, /nearest valid names: 'HV Generation Site Specific'/);
+});
+
 test('10,001 queries: the server\'s 413 comes back in-cell, naming the limit', () => {
   const p = project();
   requireRoute(p, '/v1/lookup');

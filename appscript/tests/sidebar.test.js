@@ -101,7 +101,7 @@ test('sidebarValueBattery: request (81 % round trip = 0.81, mode), a card of rou
   const body = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
   assert.equal(p.fakes.UrlFetchApp.requests[0].url, 'https://gbess.example.run.app/v1/bess/revenue');
   // The mode is sent (forecast unless the upper bound is chosen) and shown on the card.
-  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, round_trip_efficiency: 0.81, from: '2024-01-01', to: '2024-12-31', mode: 'forecast' });
+  assert.deepEqual(body, { power_mw: 2, energy_mwh: 4, round_trip_efficiency: 0.81, from: '2024-01-01', to: '2024-12-31', mode: 'forecast', registration: 'bm' });
   assert.equal(out.title, 'Battery 2 MW / 4 MWh, 2024-01-01 to 2024-12-31');
   assert.equal(out.mode, 'Upper bound (perfect foresight)');
   assert.deepEqual(out.card, [['Net revenue', '£14,317'], ['Revenue per MW', '£7,158/MW/year'], ['Equivalent full cycles', '312.4']]);

@@ -7,22 +7,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const { loadProject, plain, json, SETTINGS, SRC } = require('./harness');
-
-function findChromium() {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-    if (r.status === 0) return r.stdout.trim();
-  }
-  return null;
-}
+const { loadProject, plain, json, SETTINGS } = require('./harness');
+const { findChromium, renderReport, paint } = require('./browser');
 
 // What the page will send (formData gives every named field as a string).
 const SITE_FORM = { postcode: 'SW1A 1AA', mpan: '', tariff: '', capacity_kva: '' };
-const BATTERY_FORM = { power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' };
+const NO_SITE = { registration: 'bm', distributor: '', import_tariff: '', export_tariff: '' };
+const BATTERY_FORM = Object.assign({ power_mw: '0', energy_mwh: '4', efficiency_pct: '88', start_date: '2024-01-01', end_date: '2024-12-31', mode: 'forecast' }, NO_SITE);
 
 // What GET /v1/data/coverage answers for the shipped data (UK days).
 const COVERAGE = { warehouse_backend: 'duckdb', market_data: 'market data 2019-01-01 … 2026-03-18', summary: '',
@@ -46,34 +37,6 @@ function cannedAnswers() {
     [`sidebarValueBattery ${JSON.stringify([BATTERY_FORM])}`]: battery,
     [`sidebarWriteResults ${JSON.stringify([{ title: site.title, table: site.table }])}`]: write,
   };
-}
-
-function stubScript(answers) {
-  return `<script>
-  (function () {
-    var answers = ${JSON.stringify(answers)};
-    window.__calls = [];
-    function runner(ok, fail) {
-      var r = {
-        withSuccessHandler: function (f) { return runner(f, fail); },
-        withFailureHandler: function (f) { return runner(ok, f); }
-      };
-      return new Proxy(r, { get: function (t, name) {
-        if (name in t) { return t[name]; }
-        return function () {
-          var args = Array.prototype.slice.call(arguments);
-          var key = name + ' ' + JSON.stringify(args);
-          window.__calls.push(key);
-          setTimeout(function () {
-            if (Object.prototype.hasOwnProperty.call(answers, key)) { ok && ok(answers[key]); }
-            else { fail && fail(new Error('no canned answer for ' + key)); }
-          }, 10);
-        };
-      } });
-    }
-    window.google = { script: { run: runner(null, null), host: { close: function () {} } } };
-  })();
-  </script>`;
 }
 
 const DRIVER = `<script>
@@ -131,32 +94,6 @@ const DRIVER = `<script>
   })();
   </script>`;
 
-/**
- * The page as Chromium gets it: the stub before the page's own script, the driver at the end
- * and, since headless Chromium's window is at least 500 px wide, the document held to the
- * sidebar's width (Sheets shows the sidebar in a 300 px frame).
- */
-function testPage(htmlFile, answers, driver, width) {
-  return fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
-    .replace('<head>', `<head><style>html { width: ${width}px; border-right: 1px dashed #aaa; }</style>${stubScript(answers)}`)
-    .replace('</body>', `${driver}</body>`);
-}
-
-/** Renders an HTML file of the project with the stub and a driver; returns the driver's report. */
-function renderReport(chromium, htmlFile, answers, driver, width = 300) {
-  const page = testPage(htmlFile, answers, driver, width);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
-  const file = path.join(dir, 'page.html');
-  fs.writeFileSync(file, page);
-  const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-    `--user-data-dir=${path.join(dir, 'profile')}`, `--window-size=${width},1200`, '--virtual-time-budget=10000', '--dump-dom', `file://${file}`],
-  { encoding: 'utf8', timeout: 50000 });
-  fs.rmSync(dir, { recursive: true, force: true });
-  const m = /<pre id="test-report"[^>]*>([\s\S]*?)<\/pre>/.exec(r.stdout || '');
-  assert.ok(m, `no report in the dumped DOM (status ${r.status}): ${(r.stderr || '').slice(-500)}`);
-  return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
-}
-
 test('the sidebar renders in headless Chromium: result table, write-back, validation error', { timeout: 60000 }, () => {
   const chromium = findChromium();
   // `make test` installs Debian chromium when it is missing; without it this test fails.
@@ -193,7 +130,7 @@ const REVENUE = { mode: 'perfect_foresight', from: '2024-12-02', to: '2024-12-31
   by_month: [{ month: '2024-12' }], by_efa_block: [{ efa_block: 1 }],
   assumptions: ['response energy nets to zero over each EFA block', 'prices as settled, no forecast error'],
   data_range: { from: '2019-01-01', to: '2026-03-18' } };
-const GOOD_BATTERY = { power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2024-12-02', end_date: '2024-12-31', mode: 'perfect_foresight' };
+const GOOD_BATTERY = Object.assign({ power_mw: '1', energy_mwh: '2', efficiency_pct: '88', start_date: '2024-12-02', end_date: '2024-12-31', mode: 'perfect_foresight' }, NO_SITE);
 const RATES = { tariff_name: 'HV Site Specific Band 1', distributor_id: '12', gsp_group_id: '_C', voltage_level: 'HV', direction: 'demand',
   years: [{ charging_year: '2025/26', rates: { red_p_per_kwh: 2.141, amber_p_per_kwh: 0.111, green_p_per_kwh: 0.008, fixed_p_per_mpan_per_day: 219.17,
     capacity_p_per_kva_per_day: 4.49, exceeded_capacity_p_per_kva_per_day: 4.49, reactive_power_p_per_kvarh: 0.147 },
@@ -251,20 +188,6 @@ function screenshotDriver(which) {
     }, 200);
   })();
   </script>`;
-}
-
-/** Paints the page at the sidebar's width; the PNG goes to SIDEBAR_SCREENSHOT_DIR (or tmp). */
-function paint(chromium, htmlFile, answers, driver, name) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbess-sidebar-'));
-  const file = path.join(dir, 'page.html');
-  fs.writeFileSync(file, testPage(htmlFile, answers, driver, 300));
-  const out = path.join(process.env.SIDEBAR_SCREENSHOT_DIR || os.tmpdir(), name);
-  const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--hide-scrollbars',
-    `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=500,1100', '--virtual-time-budget=10000',
-    `--screenshot=${out}`, `file://${file}`], { encoding: 'utf8', timeout: 50000 });
-  fs.rmSync(dir, { recursive: true, force: true });
-  assert.equal(r.status, 0, (r.stderr || '').slice(-500));
-  return out;
 }
 
 test('at 300 px the result card fits: money to the pound, % for fractions, mode shown, internals hidden', { timeout: 60000 }, () => {
