@@ -26,6 +26,7 @@ from engine.risk import (
     DayBank,
     Scenario,
     ScenarioCalendar,
+    ScenarioResponse,
     bootstrap,
     risk_figures,
     soc_grid,
@@ -53,12 +54,17 @@ def fast_valuer(
     energy_markets: tuple[str, ...],
     plan_margin_gbp_per_mwh: float = 5.0,
     network: NetworkCharges | None = None,
+    response: ScenarioResponse | None = None,
 ) -> Valuer:
     """Values year ``index`` of a path (``scenarios[index]``) for ``project`` at a usable
     energy with the fast day-ahead policy; the wear hurdle is not cash (left out).
 
     ``network``: the site's DUoS charges on ``calendar``'s year (its ``interval_start``), or
-    None; they are cash streams (``duos_import``, ``duos_generation_credit``)."""
+    None; they are cash streams (``duos_import``, ``duos_generation_credit``).
+    ``response``: the held services' response energy on ``calendar``
+    (:func:`engine.risk.scenario_response`, e.g. :func:`jobs.risk.calendar_response`), priced
+    on each year's own drawn days; cash streams ``response_energy_<service>``; None = not
+    modelled."""
 
     def value(index: int, usable_mwh: float) -> YearRevenue:
         battery = project.battery(usable_mwh)
@@ -72,6 +78,7 @@ def fast_valuer(
             plan_margin_gbp_per_mwh,
             soc_grid(battery),
             network,
+            response,
         )
         cash = {k: v for k, v in result.streams_gbp.items() if k not in NON_CASH_STREAMS}
         return YearRevenue(cash, result.charging_cost_gbp, result.discharged_mwh, None)
