@@ -159,8 +159,8 @@ def test_the_block_value_is_the_stacks_on_the_scenarios_own_days() -> None:
     system = pd.Series(energy[:, 1], index=index)
     keys = pd.MultiIndex.from_product([calendar_days(2025), range(1, 7)])
     for registration in ("bm", "non_bm"):
-        terms = scenario_response(calendar, frame, registration)  # type: ignore[arg-type]
-        expected = response_value_by_block(index, system, system, frame, registration)  # type: ignore[arg-type]
+        terms = scenario_response(calendar, frame, registration)
+        expected = response_value_by_block(index, system, system, frame, registration)
         aligned = expected.reindex(keys).to_numpy()
         held = ~np.isnan(aligned[:, 0])
         np.testing.assert_allclose(
