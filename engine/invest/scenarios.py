@@ -6,8 +6,9 @@ A path of a ``life_years`` project is ``life_years`` independent bootstrap scena
 path ``p`` (0-based) takes bootstrap scenario ids ``p * life_years + k`` for k = 0..life-1,
 so a seed and a path number give the same path whoever computes it. The fast policy is an
 approximation of the forecast mode (``docs/risk.md``: it earns 0.92-1.06 x the forecast mode
-without response energy on the same months, always below the perfect-foresight upper
-bound); every figure of a scenario run carries :data:`engine.risk.FAST_POLICY_LABEL`.
+without response energy on the same months and 0.97-1.08 x with it in both, always below
+the perfect-foresight upper bound); every figure of a scenario run carries
+:data:`engine.risk.FAST_POLICY_LABEL`.
 """
 
 from __future__ import annotations
