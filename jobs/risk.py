@@ -16,6 +16,13 @@ A site (``distributor``, ``import_tariff``, ``export_tariff``: the revenue use c
 parsed and resolved by :mod:`jobs.revenue`) adds its DUoS unit charges and generation credits
 (:class:`engine.revenue.NetworkCharges`), laid on each scenario calendar's own half-hours
 (:func:`calendar_network`), to the plan and the settlement of every scenario-year.
+
+Response energy (issue 20; ``registration``: ``bm`` by default, ``non_bm``, or ``none`` =
+not modelled, parsed as :class:`jobs.revenue.RevenueRequest` parses it) is valued in every
+scenario-year as the revenue stack values it (:mod:`engine.risk.response`): the expected
+utilisation of each held service (:func:`engine.response.expected_response_energy`; the
+drawn days' measured frequency is not used) priced on the scenario's own drawn days' system
+prices, with ABSVD by the target calendar's date (:func:`calendar_response`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import pandas as pd
 from engine.battery import BatterySpec
 from engine.errors import DataMissingError, GbessError, ValidationError
 from engine.reference import reference_data
+from engine.response import expected_response_energy, parse_registration, response_envelopes
 from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
@@ -53,8 +61,10 @@ from engine.risk import (
     Regime,
     Scenario,
     ScenarioCalendar,
+    ScenarioResponse,
     bootstrap,
     bootstrap_plan,
+    calendar_index,
     check_confidence,
     check_threshold,
     day_bank,
@@ -64,6 +74,7 @@ from engine.risk import (
     replay_years,
     risk_figures,
     scenario_calendar,
+    scenario_response,
     soc_grid,
     tail_attribution,
     value_scenario,
@@ -73,6 +84,7 @@ from jobs.pool import TaskPool, count_units
 from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
+    RESPONSE_NOT_MODELLED,
     RevenueRequest,
     read_span,
     site_network_charges,
@@ -121,6 +133,11 @@ class RiskRequest:
             network charges; None = no site (as :class:`jobs.revenue.RevenueRequest`).
         import_tariff: The site's DUoS demand tariff name or LLFC (with ``distributor``).
         export_tariff: The site's DUoS generation tariff name or LLFC (with ``distributor``).
+        registration: Who owns the response energy of held DC/DM/DR (issue 20): ``bm``
+            (default; ABSVD corrects it out of imbalance), ``non_bm`` (settled at the
+            imbalance price until ABSVD covers non-BM units, by the target calendar's date) or
+            ``none`` (not modelled: each held MW is paid its clearing price only); the
+            revenue use case's field and parsing.
         revenue: The revenue request these fields make (derived; it validates them and is
             what :func:`calendar_network` resolves the tariffs from).
     """
@@ -146,6 +163,7 @@ class RiskRequest:
     distributor: str | None = None
     import_tariff: str | None = None
     export_tariff: str | None = None
+    registration: str = "bm"
     battery: BatterySpec = field(init=False, repr=False, compare=False)
     revenue: RevenueRequest = field(init=False, repr=False, compare=False)
 
@@ -162,6 +180,7 @@ class RiskRequest:
             distributor=None if self.distributor is None else str(self.distributor),
             import_tariff=self.import_tariff,
             export_tariff=self.export_tariff,
+            registration=self.registration,
         )
         put = functools.partial(object.__setattr__, self)
         put("battery", revenue.battery)
@@ -169,6 +188,7 @@ class RiskRequest:
         put("distributor", revenue.distributor)
         put("services", revenue.services)
         put("energy_markets", revenue.energy_markets)
+        put("registration", revenue.registration)
         put("regime", Regime.parse(self.regime).label)
         count = _integer(self.scenarios, "scenarios")
         if not 0 <= count <= MAX_SCENARIOS:
@@ -359,6 +379,74 @@ def calendar_network(
     return site_network_charges(revenue, settings, calendar.interval_start)
 
 
+#: Assumption when ``registration`` is ``none``.
+RESPONSE_LEFT_OUT_NOTE = (
+    "Response energy not modelled (registration none): each held MW is paid its clearing "
+    "price only, its delivered energy taken as free, so the figures sit above the revenue "
+    "stack's headline (which values it by default)."
+)
+
+
+def calendar_response(
+    revenue: RevenueRequest, settings: Settings, calendar: ScenarioCalendar
+) -> tuple[ScenarioResponse | None, list[str]]:
+    """The response energy of the held services on a scenario calendar (issue 20), to be
+    priced on each scenario's own drawn days (:func:`engine.risk.value_scenario`'s
+    ``response``), and what it assumed; None with ``registration = none`` or no service.
+
+    Energy per service is the engine's expected utilisation (DR: the 2022 study's figure; DC,
+    DM: the frequency-distribution estimate), as :func:`jobs.response.response_value_table`
+    uses when measured frequency is not held; a service with neither is left out and named.
+    Resale 3 settlement periods later at 92.5 % efficiency, at the system price.
+
+    Args:
+        revenue: A revenue request carrying ``services`` and ``registration``.
+        settings: Where the reference data is.
+        calendar: The calendar (:func:`engine.risk.scenario_calendar`).
+    """
+    if revenue.registration == RESPONSE_NOT_MODELLED or not revenue.services:
+        return None, [RESPONSE_LEFT_OUT_NOTE]
+    envelopes = response_envelopes(
+        reference_data(settings.data_dir).table("dynamic_response_parameters")
+    )
+    index = calendar_index(calendar)
+    energy: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for service in revenue.services:
+        try:
+            energy[service], note = expected_response_energy(service, index, envelopes=envelopes)
+            notes.append(note)
+        except DataMissingError as exc:
+            notes.append(f"{service}: response energy left out ({exc.detail})")
+    registration = parse_registration(revenue.registration)
+    response = scenario_response(
+        calendar, pd.DataFrame(energy, index=index), registration, notes=tuple(notes)
+    )
+    drift = ", ".join(f"{k} {v:.3f} h" for k, v in response.drift_h.items())
+    return response, [
+        f"Response energy (issue 20, registration {registration}): each held service's "
+        "expected response energy is valued per MW per EFA block at the scenario's own drawn "
+        "days' system price (resold or replaced 3 periods later at 92.5 % efficiency; settled "
+        "at the imbalance price unless ABSVD applies, by the target calendar's date), added "
+        "to the clearing price the plan sees (previous EFA day's clearing price + response "
+        "value) and settled as response_energy_<service>; its expected drift is reserved in "
+        f"the state of charge ({drift}).",
+        *notes,
+    ]
+
+
+def scenario_responses(
+    request: RiskRequest,
+    settings: Settings,
+    calendars: Mapping[int, tuple[ScenarioCalendar, NetworkCharges | None]],
+) -> dict[int, ScenarioResponse | None]:
+    """The response terms of every calendar of a run (:func:`calendar_response`)."""
+    return {
+        year: calendar_response(request.revenue, settings, calendar)[0]
+        for year, (calendar, _) in calendars.items()
+    }
+
+
 def scenario_calendars(
     request: RiskRequest, settings: Settings, chosen: ScenarioSet
 ) -> dict[int, tuple[ScenarioCalendar, NetworkCharges | None]]:
@@ -496,6 +584,7 @@ def run_shard(
     bank = bank if bank is not None else read_bank(settings, Regime.parse(request.regime))
     chosen = scenario_set(request, bank)
     calendars = scenario_calendars(request, settings, chosen)
+    responses = scenario_responses(request, settings, calendars)
     register_run(settings, run_id, request, chosen.total, shard_count)
     ids = list(range(shard_index, chosen.total, shard_count))
     specs = service_specs(
@@ -520,6 +609,7 @@ def run_shard(
                     request.plan_margin_gbp_per_mwh,
                     grid,
                     network,
+                    responses[scenario.year],
                 )
                 rows.append(
                     {
@@ -614,7 +704,10 @@ def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str
         else None
     )
     notes = () if network is None else (network.note(),)
-    document = risk_document(request, rows, run_id, notes)
+    _, response_notes = calendar_response(
+        request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR)
+    )
+    document = risk_document(request, rows, run_id, notes, response_notes)
     document["merge_seconds"] = time.perf_counter() - started
     with open_warehouse(settings) as warehouse:
         warehouse.load(
@@ -672,10 +765,15 @@ def run_status(settings: Settings, run_id: str) -> dict[str, Any]:
 
 
 def risk_document(
-    request: RiskRequest, rows: pd.DataFrame, run_id: str, network_notes: Sequence[str] = ()
+    request: RiskRequest,
+    rows: pd.DataFrame,
+    run_id: str,
+    network_notes: Sequence[str] = (),
+    response_notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The figures of a complete run from its scenario rows (scenario order);
-    ``network_notes`` state the site's charges (:meth:`engine.revenue.NetworkCharges.note`)."""
+    ``network_notes`` state the site's charges (:meth:`engine.revenue.NetworkCharges.note`),
+    ``response_notes`` the response energy (:func:`calendar_response`)."""
     stack = rows[rows["strategy"] == "stack"].sort_values("scenario_id")
     net = stack["net_gbp"].to_numpy(dtype=float)
     monthly = stack[list(MONTHS)].to_numpy(dtype=float)
@@ -710,6 +808,7 @@ def risk_document(
             "energy_markets": list(request.energy_markets),
         },
         "site": request.site,
+        "registration": request.registration,
         "regime": request.regime,
         "scenarios": {
             "total": int(net.size),
@@ -774,6 +873,7 @@ def risk_document(
             "Frontier: MW split once for the year between a fixed-price toll (if priced) and "
             "the strategies stack (energy + services) and merchant (energy only); maximises "
             "mean + λ·CVaR (HiGHS LP).",
+            *response_notes,
             *(
                 [
                     *network_notes,

@@ -109,6 +109,12 @@ class RiskHttpRequest(ApiModel):
         description="Site DUoS generation tariff or LLFC",
         json_schema_extra={"minLength": 1},
     )
+    registration: Literal["bm", "non_bm", "none"] = Field(
+        "bm",
+        description="Who owns the response energy of held DC/DM/DR: bm (ABSVD corrects it out "
+        "of imbalance), non_bm (settled at the imbalance price until ABSVD covers non-BM "
+        "units), none (not modelled)",
+    )
 
 
 @bp.operation(
@@ -143,6 +149,7 @@ def bess_risk(body: RiskHttpRequest) -> JobAccepted:
         distributor=body.distributor,
         import_tariff=body.import_tariff,
         export_tariff=body.export_tariff,
+        registration=body.registration,
     )
     settings = server_config().settings
     check_site(request, settings)

@@ -6,8 +6,9 @@ A path of a ``life_years`` project is ``life_years`` independent bootstrap scena
 path ``p`` (0-based) takes bootstrap scenario ids ``p * life_years + k`` for k = 0..life-1,
 so a seed and a path number give the same path whoever computes it. The fast policy is an
 approximation of the forecast mode (``docs/risk.md``: it earns 0.92-1.06 x the forecast mode
-without response energy on the same months, always below the perfect-foresight upper
-bound); every figure of a scenario run carries :data:`engine.risk.FAST_POLICY_LABEL`.
+without response energy on the same months and 0.97-1.08 x with it in both, always below
+the perfect-foresight upper bound); every figure of a scenario run carries
+:data:`engine.risk.FAST_POLICY_LABEL`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.risk import (
     DayBank,
     Scenario,
     ScenarioCalendar,
+    ScenarioResponse,
     bootstrap,
     risk_figures,
     soc_grid,
@@ -53,12 +55,17 @@ def fast_valuer(
     energy_markets: tuple[str, ...],
     plan_margin_gbp_per_mwh: float = 5.0,
     network: NetworkCharges | None = None,
+    response: ScenarioResponse | None = None,
 ) -> Valuer:
     """Values year ``index`` of a path (``scenarios[index]``) for ``project`` at a usable
     energy with the fast day-ahead policy; the wear hurdle is not cash (left out).
 
     ``network``: the site's DUoS charges on ``calendar``'s year (its ``interval_start``), or
-    None; they are cash streams (``duos_import``, ``duos_generation_credit``)."""
+    None; they are cash streams (``duos_import``, ``duos_generation_credit``).
+    ``response``: the held services' response energy on ``calendar``
+    (:func:`engine.risk.scenario_response`, e.g. :func:`jobs.risk.calendar_response`), priced
+    on each year's own drawn days; cash streams ``response_energy_<service>``; None = not
+    modelled."""
 
     def value(index: int, usable_mwh: float) -> YearRevenue:
         battery = project.battery(usable_mwh)
@@ -72,6 +79,7 @@ def fast_valuer(
             plan_margin_gbp_per_mwh,
             soc_grid(battery),
             network,
+            response,
         )
         cash = {k: v for k, v in result.streams_gbp.items() if k not in NON_CASH_STREAMS}
         return YearRevenue(cash, result.charging_cost_gbp, result.discharged_mwh, None)

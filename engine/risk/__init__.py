@@ -16,6 +16,12 @@ from engine.risk.figures import (
     var_cvar,
 )
 from engine.risk.frontier import DEFAULT_RISK_AVERSION, FrontierPoint, mean_cvar_frontier
+from engine.risk.response import (
+    ScenarioResponse,
+    block_response_value,
+    calendar_index,
+    scenario_response,
+)
 from engine.risk.scenarios import (
     BOOTSTRAP_TARGET_YEAR,
     WARMUP_DAYS,
@@ -55,11 +61,14 @@ __all__ = [
     "Regime",
     "Scenario",
     "ScenarioCalendar",
+    "ScenarioResponse",
     "ScenarioValue",
     "SocGrid",
+    "block_response_value",
     "bootstrap",
     "bootstrap_plan",
     "calendar_days",
+    "calendar_index",
     "check_confidence",
     "check_threshold",
     "day_bank",
@@ -74,6 +83,7 @@ __all__ = [
     "scenario_forecasts",
     "scenario_market_data",
     "scenario_prices",
+    "scenario_response",
     "settle",
     "soc_grid",
     "tail_attribution",

@@ -28,6 +28,10 @@ grid of stored energy, no LP, no local search):
   adds to the D-1 plan only where a forecast edge beats wear + £40/MWh);
 * no daily cycle cap, no Capacity Market.
 
+Response energy (issue 20) enters through the inputs only (:mod:`engine.risk.valuation`):
+service forecasts that include its value per MW held and delivery durations that include its
+drift; :func:`engine.risk.settle` pays it.
+
 The approximation is validated against the forecast mode on the replayed historical years
 (``tests/engine/risk/test_fast_policy.py`` states the tolerance it holds to).
 """

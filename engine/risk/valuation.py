@@ -12,6 +12,15 @@ type (weekday, bank holidays included, vs weekend; :mod:`engine.duos.bands`) and
 picked by charging year (1 April - 31 March). So they are built once per calendar, from
 :attr:`ScenarioCalendar.interval_start` (:func:`engine.revenue.network_charges`), and a
 scenario day drawn from a Wednesday that lands on a Saturday pays Saturday's bands.
+
+Response energy (issue 20, optional; :mod:`engine.risk.response`) is valued as the revenue
+stack values it: per EFA block and service an expected value per MW held, priced on the
+scenario's own drawn days' system prices (resale and imbalance) with ABSVD by the target
+calendar's date. The plan sees clearing forecast + response value (the forecast is the
+previous EFA day's clearing price + that day's response value, as the forecast mode's
+previous-day forecast includes it), each service's delivery duration is lengthened by its
+expected drift (:func:`engine.response.with_drift`), and the settlement pays clearing +
+response value per MW held, the latter split out as ``response_energy_<service>``.
 """
 
 from __future__ import annotations
@@ -24,9 +33,11 @@ import pandas as pd
 
 from engine.battery import BatterySpec
 from engine.errors import ValidationError
+from engine.response import with_drift
 from engine.revenue import DYNAMIC_SERVICES, MarketData, NetworkCharges, ServiceSpec, layout
 from engine.revenue.forecasts import NAIVE_DAYS_BACK
 from engine.risk.fast_policy import FastResult, SocGrid, fast_policy, soc_grid
+from engine.risk.response import ScenarioResponse, block_response_value
 from engine.risk.scenarios import (
     MARKETS,
     WARMUP_DAYS,
@@ -132,7 +143,8 @@ class ScenarioValue:
 
     Attributes:
         net_gbp: Net revenue of the year (streams summed, wear included) [£].
-        streams_gbp: Net by stream (``energy_apx``, ``energy_system``, each service,
+        streams_gbp: Net by stream (``energy_apx``, ``energy_system``, each service (its
+            clearing price), ``response_energy_<service>`` when response energy is modelled,
             ``duos_import`` and ``duos_generation_credit`` for a site, ``degradation``; the
             revenue stack's names) [£].
         monthly_net_gbp: ``(12,)`` net by UK month [£].
@@ -215,12 +227,15 @@ def settle(
     energy_markets: tuple[str, ...],
     interval_h: float = 0.5,
     network: NetworkCharges | None = None,
+    response_gbp_per_mw_per_h: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
     """Cash per interval and stream of the fast policy's decisions on actual prices: flows at
     APX where it traded (and is selected), else at the system price (if selected); held MW at
-    the clearing price; for a site, the DUoS import charge on each MWh charged
-    (``duos_import``) and the generation credit on each MWh discharged
-    (``duos_generation_credit``), as :func:`engine.revenue.attribution.attribute` settles
+    the clearing price; with ``response_gbp_per_mw_per_h`` (``(B, K)``, the response energy's
+    value per MW held, :func:`engine.risk.response.block_response_value`) each held MW also
+    earns that value, as the stream ``response_energy_<service>``; for a site, the DUoS
+    import charge on each MWh charged (``duos_import``) and the generation credit on each MWh
+    discharged (``duos_generation_credit``), as :func:`engine.revenue.attribution.attribute` settles
     them; wear per MWh discharged [£]."""
     flow = result.discharge_mwh - result.charge_mwh
     apx_ok = np.isfinite(energy_gbp_per_mwh[:, 0]) & ("apx" in energy_markets)
@@ -235,6 +250,10 @@ def settle(
     paid = np.nan_to_num(service_gbp_per_mw_per_h) * result.service_mw
     for k, spec in enumerate(services):
         cash[spec.name] = paid[block_of_interval, k] * interval_h
+    if response_gbp_per_mw_per_h is not None:
+        energy = np.nan_to_num(response_gbp_per_mw_per_h) * result.service_mw
+        for k, spec in enumerate(services):
+            cash[f"response_energy_{spec.name}"] = energy[block_of_interval, k] * interval_h
     if network is not None:
         cash["duos_import"] = -network.import_charge_gbp_per_mwh * result.charge_mwh
         cash["duos_generation_credit"] = network.export_credit_gbp_per_mwh * result.discharge_mwh
@@ -252,6 +271,7 @@ def value_scenario(
     plan_margin_gbp_per_mwh: float = 5.0,
     grid: SocGrid | None = None,
     network: NetworkCharges | None = None,
+    response: ScenarioResponse | None = None,
 ) -> ScenarioValue:
     """Value one scenario-year with the fast policy.
 
@@ -267,10 +287,14 @@ def value_scenario(
         network: The site's DUoS charges per half-hour of the calendar's year (built on
             ``calendar.interval_start``), charged in the D-1 plan and settled as the streams
             ``duos_import`` and ``duos_generation_credit``; None = no site.
+        response: The response energy's terms on this calendar
+            (:func:`engine.risk.response.scenario_response`), priced on this scenario's own
+            system prices; None = response energy not modelled (each held MW is paid its
+            clearing price only). A service it does not name has no response energy.
 
     Raises:
         ValidationError: No energy market and no service, an unknown market, or network
-            charges not laid on this calendar's year.
+            charges or response terms not laid on this calendar's year.
     """
     if not energy_markets and not services:
         raise ValidationError(
@@ -287,7 +311,30 @@ def value_scenario(
             f"network: charges must cover the {calendar.n} half-hours of {calendar.year}",
             field="network",
         )
+    if response is not None and response.year != calendar.year:
+        raise ValidationError(
+            f"response: terms of {response.year} given for the {calendar.year} calendar",
+            field="response",
+        )
     energy, service_fc, actual_services = scenario_forecasts(bank, calendar, scenario, services)
+    value_now = None
+    held_as = services
+    if response is not None and services:
+        table = block_response_value(response, energy[:, 1])
+        columns = [response.services.index(s.name) for s in services if s.name in response.services]
+        named = np.array([s.name in response.services for s in services])
+        per_key = np.zeros((table.shape[0], len(services)))
+        per_key[:, named] = table[:, columns]
+        value_now = np.where(
+            calendar.block_source[:, None] >= 0, per_key[np.maximum(calendar.block_source, 0)], 0.0
+        )
+        value_before = np.where(
+            calendar.block_previous[:, None] >= 0,
+            per_key[np.maximum(calendar.block_previous, 0)],
+            0.0,
+        )
+        service_fc = service_fc + value_before  # NaN (no price) stays NaN
+        held_as = with_drift(services, response.drift_h)
     actual = energy[calendar.first :]
     plan_col = 0 if "apx" in energy_markets else 1
     plan_price = (
@@ -305,7 +352,7 @@ def value_scenario(
         calendar.efa_block,
         calendar.day_starts,
         np.array([s.direction == "low" for s in services], dtype=np.bool_),
-        np.array([s.delivery_duration_h for s in services], dtype=np.float64),
+        np.array([s.delivery_duration_h for s in held_as], dtype=np.float64),
         plan_margin_gbp_per_mwh,
         import_charge_gbp_per_mwh=None if network is None else network.import_charge_gbp_per_mwh,
         export_credit_gbp_per_mwh=None if network is None else network.export_credit_gbp_per_mwh,
@@ -319,6 +366,7 @@ def value_scenario(
         services,
         energy_markets,
         network=network,
+        response_gbp_per_mw_per_h=value_now,
     )
     total = np.sum(list(cash.values()), axis=0)
     monthly = np.bincount(calendar.month_of_interval, weights=total, minlength=12).astype(

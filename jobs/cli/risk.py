@@ -74,6 +74,12 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
     parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
+    parser.add_argument(
+        "--registration",
+        choices=("bm", "non_bm", "none"),
+        default="bm",
+        help="who owns held services' response energy: bm (ABSVD), non_bm, none (not modelled)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="local processes")
     parser.add_argument("--shards", type=int, default=None, help="local shards (default workers)")
     parser.add_argument(
@@ -119,6 +125,7 @@ def _request(args: argparse.Namespace) -> RiskRequest:
         distributor=args.distributor,
         import_tariff=args.import_tariff,
         export_tariff=args.export_tariff,
+        registration=args.registration,
     )
 
 
@@ -206,6 +213,8 @@ def _summary(document: dict[str, Any]) -> None:
             f"site DUoS: distributor {site['distributor']}, import '{site['import_tariff']}', "
             f"export '{site['export_tariff']}'"
         )
+    if document.get("registration"):
+        print(f"response energy registration: {document['registration']}")
     print(
         f"annual net: mean £{annual['mean_gbp']:,.0f}, P10 £{annual['p10_gbp']:,.0f}, "
         f"P50 £{annual['p50_gbp']:,.0f}, P90 £{annual['p90_gbp']:,.0f}"

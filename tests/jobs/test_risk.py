@@ -14,6 +14,8 @@ import pytest
 import engine.risk
 import jobs.risk
 from engine.errors import DataMissingError, ValidationError
+from engine.reference import reference_data
+from engine.revenue import service_specs
 from engine.risk import DayBank, Regime
 from jobs.risk import (
     RiskRequest,
@@ -257,3 +259,51 @@ def test_a_replayed_year_before_the_published_duos_names_the_regime(
     assert error.value.field == "regime"
     assert "2021/22" in error.value.detail
     assert scenario_calendars(RiskRequest(), settings, chosen)[2022][1] is None
+
+
+@pytest.mark.parametrize(("given", "held"), [("bm", "bm"), ("NON-BM", "non_bm"), ("none", "none")])
+def test_registration_is_parsed_as_the_revenue_use_case_parses_it(given: str, held: str) -> None:
+    request = RiskRequest(registration=given)
+    assert request.registration == held == request.revenue.registration
+    assert RiskRequest.from_json(request.to_json()) == request
+    assert RiskRequest().registration == "bm"  # the revenue stack's default
+
+
+def test_an_unknown_registration_names_its_field() -> None:
+    with pytest.raises(ValidationError) as error:
+        RiskRequest(registration="secondary")
+    assert error.value.field == "registration"
+
+
+def test_response_energy_is_settled_in_every_stack_scenario_unless_none(
+    settings: Settings, bank: DayBank
+) -> None:
+    plain = RiskRequest(energy_mwh=1.0, scenarios=2, regime="2024-2025", seed=4)
+    left_out = dataclasses.replace(plain, registration="none")
+    run_shard(plain, settings, "bm", 0, 1, bank=bank)
+    with_response = merge_run(plain, settings, "bm")
+    run_shard(left_out, settings, "none", 0, 1, bank=bank)
+    without = merge_run(left_out, settings, "none")
+    rows = _streams(settings, "bm")  # merchant's four scenarios, then the stack's
+    merchant, stack = rows[:4], rows[4:]
+    assert len(stack) == with_response["scenarios"]["total"] == 4
+    for streams in stack:  # a DR-L holder under ABSVD gives its energy away
+        assert streams["response_energy_DRL"] < 0 < streams["response_energy_DRH"]
+    assert not any(k.startswith("response_energy_") for s in merchant for k in s)
+    assert not any(k.startswith("response_energy_") for s in _streams(settings, "none") for k in s)
+    # Registration none is the policy without response energy, scenario by scenario.
+    calendar = engine.risk.scenario_calendar(2025)
+    specs = service_specs(
+        reference_data(settings.data_dir).table("dynamic_response_parameters"),
+        left_out.services,
+    )
+    chosen = jobs.risk.scenario_set(left_out, bank)
+    direct = engine.risk.value_scenario(
+        bank, calendar, chosen.scenario(1), left_out.battery, specs, left_out.energy_markets
+    )
+    assert without["replays"][1]["net_gbp"] == direct.net_gbp
+    assert with_response["registration"] == "bm"
+    assert without["registration"] == "none"
+    assert any("registration bm" in a and "ABSVD" in a for a in with_response["assumptions"])
+    assert any("not modelled (registration none)" in a for a in without["assumptions"])
+    assert with_response["annual"]["mean_gbp"] < without["annual"]["mean_gbp"]

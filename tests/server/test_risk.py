@@ -84,6 +84,7 @@ def test_a_site_run_states_its_tariffs(client: FlaskClient, server_env: dict[str
     state = background.wait(load_config(server_env).settings, accepted.get_json()["job_id"])
     assert state["status"] == "complete"
     assert state["result"]["site"] == SITE
+    assert state["result"]["registration"] == "bm"  # the default, as POST /v1/bess/revenue
     assert any("Network charges" in a for a in state["result"]["assumptions"])
 
 
@@ -113,6 +114,7 @@ def test_too_little_history_fails_the_job_naming_the_regime(
         # The revenue use case reports an unknown licence area on the first tariff it resolves
         # ("import_tariff: distributor: '99' is not a licence area ...").
         ({**SITE, "distributor": "99"}, "import_tariff"),
+        ({"registration": "secondary"}, "registration"),
     ],
 )
 def test_bad_input_is_422_at_once(

@@ -114,3 +114,16 @@ def test_a_site_run_names_its_site(env: Path, capsys: pytest.CaptureFixture[str]
     assert main(["risk", *args]) == 0
     out = capsys.readouterr().out
     assert "site DUoS: distributor 10, import 'HV Site Specific No Residual'" in out
+
+
+def test_registration_none_leaves_response_energy_out(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [*SMALL, "--scenarios", "1", "--no-replay", "--workers", "1", "--json"]
+    assert main(["risk", *args, "--registration", "none"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["registration"] == "none"
+    with pytest.raises(SystemExit) as stopped:  # argparse's choices, as gbess revenue's
+        main(["risk", *args, "--registration", "secondary"])
+    assert stopped.value.code == 2
+    assert "--registration" in capsys.readouterr().err
