@@ -12,7 +12,7 @@ study's method (``study``) or the model (``model``, default; ABSVD-aware), see
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,6 +363,23 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def expected_energy_by_service(
+    services: Sequence[str], index: pd.DatetimeIndex, envelopes: Any
+) -> tuple[dict[str, pd.Series], list[str]]:
+    """Each service's expected response energy per period over ``index`` (the engine's
+    expected utilisation: :func:`expected_response_energy`), and a note per service; a
+    service with no estimate is left out and named."""
+    energy: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for service in services:
+        try:
+            energy[service], note = expected_response_energy(service, index, envelopes=envelopes)
+            notes.append(note)
+        except DataMissingError as exc:
+            notes.append(f"{service}: response energy left out ({exc.detail})")
+    return energy, notes
+
+
 def response_value_table(
     settings: Settings,
     data: MarketData,
@@ -387,17 +404,11 @@ def response_value_table(
     )
     with open_warehouse(settings) as warehouse:
         measured, _missing = measured_response(warehouse, first, last, envelopes, services)
-    energy: dict[str, pd.Series] = {}
-    notes: list[str] = []
-    for service in services:
-        if measured is not None and measured.samples:
-            energy[service] = measured.energy[service].reindex(index)
-            continue
-        try:
-            energy[service], note = expected_response_energy(service, index, envelopes=envelopes)
-            notes.append(note)
-        except DataMissingError as exc:
-            notes.append(f"{service}: response energy left out ({exc.detail})")
+    if measured is not None and measured.samples:
+        energy = {service: measured.energy[service].reindex(index) for service in services}
+        notes: list[str] = []
+    else:
+        energy, notes = expected_energy_by_service(services, index, envelopes)
     registered = parse_registration(registration)
     system = data.energy_price_gbp_per_mwh["system"].set_axis(index)
     terms = response_terms(

@@ -586,10 +586,11 @@ def _cm_terms(
     return terms, notes
 
 
-def _network(
+def site_network_charges(
     request: RevenueRequest, settings: Settings, index: pd.DatetimeIndex
 ) -> NetworkCharges | None:
-    """The site's DUoS charges over the period, or None without a site."""
+    """The site's DUoS charges over the period, or None without a site (one resolution and
+    one set of errors: the revenue stack and the risk calendars both use it)."""
     if request.distributor is None:
         return None
     ref = reference_data(settings.data_dir)
@@ -605,11 +606,6 @@ def _network(
         except (TariffNotFoundError, ValidationError) as error:
             raise ValidationError(f"{field_name}: {error.detail}", field=field_name) from None
     return network_charges(index, tariffs[0], tariffs[1])
-
-
-#: The site resolution above as a public face: ``jobs.risk`` lays a site's charges on each
-#: scenario calendar with it (one resolution and one set of errors, never a copy).
-site_network_charges = _network
 
 
 def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
@@ -639,7 +635,7 @@ def run_stack(
     """
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
-    network = _network(request, settings, data.interval_start)
+    network = site_network_charges(request, settings, data.interval_start)
     response, response_notes = response_terms_for(request, settings, data, history)
     started = time.perf_counter()
     stack = revenue_stack(

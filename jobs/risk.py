@@ -44,7 +44,7 @@ import pandas as pd
 from engine.battery import BatterySpec
 from engine.errors import DataMissingError, GbessError, ValidationError
 from engine.reference import reference_data
-from engine.response import expected_response_energy, parse_registration, response_envelopes
+from engine.response import parse_registration, response_envelopes
 from engine.revenue import (
     DYNAMIC_SERVICES,
     ENERGY_MARKETS,
@@ -81,6 +81,7 @@ from engine.risk import (
 )
 from jobs.background import ProgressFn
 from jobs.pool import TaskPool, count_units
+from jobs.response import expected_energy_by_service
 from jobs.revenue import (
     DEFAULT_DEGRADATION_GBP_PER_MWH,
     DEFAULT_ROUND_TRIP_FRAC,
@@ -410,14 +411,7 @@ def calendar_response(
         reference_data(settings.data_dir).table("dynamic_response_parameters")
     )
     index = calendar_index(calendar)
-    energy: dict[str, pd.Series] = {}
-    notes: list[str] = []
-    for service in revenue.services:
-        try:
-            energy[service], note = expected_response_energy(service, index, envelopes=envelopes)
-            notes.append(note)
-        except DataMissingError as exc:
-            notes.append(f"{service}: response energy left out ({exc.detail})")
+    energy, notes = expected_energy_by_service(revenue.services, index, envelopes)
     registration = parse_registration(revenue.registration)
     response = scenario_response(
         calendar, pd.DataFrame(energy, index=index), registration, notes=tuple(notes)
