@@ -66,6 +66,7 @@ from engine.risk import (
     BootstrapPlan,
     DayBank,
     Regime,
+    ScenarioResponse,
     bootstrap_plan,
     check_threshold,
     scenario_calendar,
@@ -82,7 +83,7 @@ from jobs.revenue import (
     read_market_data,
     run_stack,
 )
-from jobs.risk import calendar_network, read_bank
+from jobs.risk import calendar_network, calendar_response, read_bank
 from jobs.settings import Settings
 
 #: Price years replayed by default: the three latest whole years with every market's prices.
@@ -742,9 +743,13 @@ def _run_scenarios(
     ]
     # The site's DUoS on the scenario calendar's own dates and day types (a bad tariff or a
     # charging year without published rates fails here, before any path is valued).
-    network = calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
+    calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
+    network = calendar_network(request.revenue, settings, calendar)
+    # The held services' response energy (registration bm by default), priced on each
+    # scenario's own drawn days, as the replayed years' stacks value it.
+    response, response_notes = calendar_response(request.revenue, settings, calendar)
     tasks = [
-        (request, settings, source, cm, energy, chunk, network)
+        (request, settings, source, cm, energy, chunk, network, response)
         for energy in sizes
         for chunk in chunks
     ]
@@ -766,6 +771,7 @@ def _run_scenarios(
     document = case_document(cases[median], request, project, [])
     document["label"] = FAST_POLICY_LABEL
     document["scenario_path_shown"] = median
+    document["assumptions"].extend(response_notes)
     document["npv_distribution"] = {
         **npv_distribution(npvs),
         "regime": regime.label,
@@ -798,6 +804,7 @@ def path_cases(
     energy_mwh: float,
     paths: Sequence[int],
     network: NetworkCharges | None = None,
+    response: ScenarioResponse | None = None,
 ) -> list[InvestCase]:
     """The cases of some scenario paths for the request's battery at a nameplate energy,
     each year valued with the fast policy (a pool task: module-level, picklable
@@ -827,6 +834,7 @@ def path_cases(
             services,
             request.revenue.energy_markets,
             network=network,
+            response=response,
         )
         labels = tuple(f"{s.label} (path {path})" for s in scenarios)
         revenue = PathRevenue(valuer, labels, FAST_POLICY_LABEL)
@@ -845,12 +853,12 @@ def _scenario_notes(request: InvestRequest, regime: Regime) -> list[str]:
         f"{BOOTSTRAP_TARGET_YEAR} calendar with {WARMUP_DAYS} warm-up days), seed "
         f"{request.seed}; prices taken as real (today's money), no trend or inflation added.",
         f"Each year valued with the {FAST_POLICY_LABEL}: it plans day-ahead on the naive "
-        "forecasts with energy or services per EFA block, no intraday re-optimisation, no "
-        "cycle cap and no response energy; on the same months it earns "
-        "0.92-1.06 x the forecast mode's stack without response energy and always less than "
-        "the perfect-foresight upper bound (docs/risk.md), so these NPVs are above what "
-        "`gbess invest` on replayed years reports for a BM unit (whose response energy lowers "
-        "revenue). No upper bound is computed for scenario paths.",
+        "forecasts with energy or services per EFA block, with no intraday re-optimisation "
+        "and no cycle cap; the held services' response energy is valued as the stack values "
+        f"it (registration {request.revenue.registration}). On whole replayed years it earns "
+        "0.93-0.95 x the forecast mode (2 h, BM unit, response energy in both) and always "
+        "less than the perfect-foresight upper bound (docs/risk.md). No upper bound is "
+        "computed for scenario paths.",
         "The cashflow shown is the median path's (the lower median of NPV); P10/P50/P90 and "
         "the probability of NPV < 0 are over all paths, equally likely.",
         (

@@ -172,7 +172,10 @@ def test_scenario_paths_give_a_reproducible_npv_distribution(
     assert energies[0] == 2.0
     assert all(a >= b for a, b in itertools.pairwise(energies))
     assert document["label"] == "fast day-ahead policy (an approximation of the forecast mode)"
-    assert any("0.92-1.06" in a and "no response energy" in a for a in document["assumptions"])
+    assert any("0.93-0.95" in a and "registration bm" in a for a in document["assumptions"])
+    # Response energy valued as the replayed years' stacks value it (a BM unit by default).
+    assert any(a.startswith("Response energy (issue 20") for a in document["assumptions"])
+    assert any(k.startswith("response_energy_") for k in rows[1])
     # No cost per MWh from a policy that barely discharges: said, not shown.
     assert document["lcos_gbp_per_mwh"] is None
     assert any(a.startswith("LCOS not given") for a in document["assumptions"])
