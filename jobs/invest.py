@@ -534,16 +534,17 @@ def run_invest(
     Args:
         request: The request.
         settings: Where the warehouse and reference data are.
-        progress: Called with (units done, units in all): stacks solved of
-            :attr:`InvestRequest.stacks_bound`, or scenario paths valued.
+        progress: Called with (units done, units in all): revenue stacks solved of those
+            planned so far (a later point the fade reaches adds to the plan), or scenario
+            paths valued.
         source: The scenario paths' days, if already read (:func:`scenario_source`).
         workers: Processes the revenue stacks run on (:mod:`jobs.pool`; 1 = this one).
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
     # The pool's processes start now and load the compiled kernels while the data is read;
-    # a case of one stack at most needs none.
-    needed = request.stacks_bound if not request.scenarios else request.scenarios
+    # a case left with one stack at most to solve (the stack store holds the rest) needs none.
+    needed = request.scenarios or stacks_to_solve(request, settings)
     with TaskPool(workers if needed > 1 else 1, warm=warm_up) as pool:
         if request.scenarios:
             source = source or scenario_source(request, settings)
@@ -674,10 +675,12 @@ def _revenue_grid(
     solved = [0]
     state = stack_store.fingerprint(settings)
 
+    planned = [0]
+
     def report(done: int) -> None:
         solved[0] = done
         if progress is not None:
-            progress(done, max(request.stacks_bound, done))
+            progress(done, max(planned[0], done))
 
     def one(index: int, usable_mwh: float) -> YearRevenue:
         return batch([(index, usable_mwh)])[0]
@@ -687,6 +690,7 @@ def _revenue_grid(
         missing = [k for k, value in enumerate(values) if value is None]
         reused[0] += len(points) - len(missing)
         before = solved[0]
+        planned[0] = before + len(missing)
         solves = pool.run(
             node_revenue,
             [(request, years[points[k][0]], points[k][1], settings, state) for k in missing],

@@ -112,11 +112,23 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=handle)
 
 
-def _progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rgbess invest: {done}/{total}")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+class _Progress:
+    """Progress on stderr, one line rewritten: revenue stacks solved (of the most the case
+    may need) or scenario paths valued."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        sys.stderr.write(f"\rgbess invest: {done}/{total} {self.unit}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def end(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _gbp(value: float) -> str:
@@ -131,7 +143,11 @@ def handle(args: argparse.Namespace, settings: Settings) -> int:
         k: v for k, v in vars(args).items() if k not in {"handler", "json", "csv"} and v is not None
     }
     request = InvestRequest(**inputs)
-    document = run_invest(request, settings, _progress if request.scenarios else None)
+    progress = _Progress("scenario paths valued" if request.scenarios else "revenue stacks solved")
+    try:
+        document = run_invest(request, settings, progress)
+    finally:
+        progress.end()
     if args.json:
         emit_json(document)
         return 0

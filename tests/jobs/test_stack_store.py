@@ -34,14 +34,18 @@ def settings(data_dir: Path, tmp_path: Path) -> Settings:
 
 def test_new_finance_inputs_reuse_every_stack(settings: Settings) -> None:
     assert stacks_to_solve(REQUEST, settings) == 2  # nameplate and 0.7 of it, before any run
-    first = run_invest(REQUEST, settings, workers=1)
+    seen: list[tuple[int, int]] = []
+    first = run_invest(REQUEST, settings, lambda d, t: seen.append((d, t)), workers=1)
+    assert seen == [(1, 2), (2, 2)]  # stacks solved of those planned
     assert stacks_to_solve(REQUEST, settings) == 0
     assert (first["stacks_solved"], first["stacks_reused"]) == (2, 0)
     again = run_invest(
         dataclasses.replace(REQUEST, capex_gbp_per_kw=500.0, discount_rate_real_frac=0.1),
         settings,
+        lambda d, t: seen.append((d, t)),
         workers=1,
     )
+    assert seen[2:] == []  # nothing solved, nothing to report
     assert (again["stacks_solved"], again["stacks_reused"]) == (0, 2)
     assert any("read from the stack store" in a for a in again["assumptions"])
     # The same revenue, year by year, whatever the finance.
