@@ -137,6 +137,8 @@ class InvestRequest:
         cm_cpi_index: The user's index per delivery year (none invented; real terms: give a
             real index or none).
         cm_rerate: Re-rate the de-rating class on each year's faded energy.
+        registration: Who owns held services' response energy: ``bm`` (default), ``non_bm``
+            or ``none`` (not modelled), as ``gbess revenue``.
         distributor: Site licence area for DUoS (with both tariffs), or None.
         import_tariff: DUoS demand tariff name or LLFC.
         export_tariff: DUoS generation tariff name or LLFC.
@@ -187,6 +189,7 @@ class InvestRequest:
     cm_term_years: int = DEFAULT_CM_TERM_YEARS
     cm_cpi_index: str | Mapping[str, float] | None = None
     cm_rerate: bool = False
+    registration: str = "bm"
     distributor: str | None = None
     import_tariff: str | None = None
     export_tariff: str | None = None
@@ -262,6 +265,7 @@ class InvestRequest:
             forecast_method=self.forecast_method,
             degradation_gbp_per_mwh=self.degradation_gbp_per_mwh,
             cm_cpi_index=self.cm_cpi_index,
+            registration=self.registration,
             distributor=self.distributor,
             import_tariff=self.import_tariff,
             export_tariff=self.export_tariff,

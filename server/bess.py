@@ -22,6 +22,13 @@ from jobs.revenue import MIN_CYCLES_PER_YEAR, MODES, RevenueRequest, run_revenue
 from server.api import ApiBlueprint
 from server.config import server_config
 from server.errors import ProblemError
+from server.inputs import (
+    SITE_DUOS_SCHEMA,
+    Registration,
+    SiteDistributor,
+    SiteExportTariff,
+    SiteImportTariff,
+)
 from server.validation import (
     ENERGY_MWH,
     ONE_WAY,
@@ -41,7 +48,6 @@ _ERRORS = (ValidationError, DataMissingError, InfeasibleDispatchError)
 # Published constraints (the server's checks, in jobs/revenue.py, jobs/dispatch.py and
 # engine/battery.py, refuse outside them; docs/api.md).
 _DATE: SchemaKeywords = {"format": "date"}
-_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
 _AT_LEAST_0: SchemaKeywords = {"minimum": 0}
 _ABOVE_0: SchemaKeywords = {"exclusiveMinimum": 0}
 _SERVICES: SchemaKeywords = {
@@ -92,7 +98,7 @@ class RevenueHttpRequest(_BessBody):
         allow_inf_nan=False,
         frozen=True,
         populate_by_name=True,
-        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+        json_schema_extra=SITE_DUOS_SCHEMA,
     )
 
     from_date: str = Field(
@@ -166,30 +172,13 @@ class RevenueHttpRequest(_BessBody):
         description="User CPI index per delivery year, for indexation",
         json_schema_extra={"additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     )
-    distributor: str | None = Field(
-        None,
-        description="Site licence area (10-23) for DUoS",
-        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
-    )
-    import_tariff: str | None = Field(
-        None,
-        description="Site DUoS demand tariff name or LLFC",
-        json_schema_extra={"minLength": 1},
-    )
-    export_tariff: str | None = Field(
-        None,
-        description="Site DUoS generation tariff or LLFC",
-        json_schema_extra={"minLength": 1},
-    )
+    distributor: SiteDistributor = None
+    import_tariff: SiteImportTariff = None
+    export_tariff: SiteExportTariff = None
     min_service_mw: float = Field(
         0.0, description="Smallest holding a service accepts [MW]", json_schema_extra=_AT_LEAST_0
     )
-    registration: Literal["bm", "non_bm", "none"] = Field(
-        "bm",
-        description="Who owns the response energy of held DC/DM/DR: bm (ABSVD corrects it out "
-        "of imbalance), non_bm (settled at the imbalance price until ABSVD covers non-BM "
-        "units), none (not modelled)",
-    )
+    registration: Registration = "bm"
 
     @field_validator("services", "energy_markets", mode="before")
     @classmethod

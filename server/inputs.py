@@ -1,10 +1,11 @@
-"""Request pieces shared by the DUoS and BtM endpoints, on the wire: a tariff choice and a
-half-hourly profile, and their translation into :mod:`jobs.inputs`.
+"""Request pieces shared by several endpoints, on the wire: a tariff choice and a half-hourly
+profile (DUoS, BtM) and their translation into :mod:`jobs.inputs`; a battery's site DUoS and
+its registration (revenue, risk, investment).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -12,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from jobs.inputs import HalfHourlyProfile, fields_named
 from server.errors import ProblemError
-from server.validation import ApiModel, SchemaKeywords
+from server.validation import ApiModel, SchemaKeywords, absent, present
 
 #: Longest profile accepted: two years of half-hours, both leap years (2 × 366 × 48).
 MAX_PROFILE_PERIODS = 2 * 366 * 48
@@ -147,3 +148,33 @@ def profile_of(wire: DuosProfile, field: str = "profile") -> HalfHourlyProfile:
         )
     with fields_named({"profile": field}):
         return HalfHourlyProfile(**columns)
+
+
+#: A battery's site: its DUoS needs the distributor and both tariffs, or none of them
+#: (published as the model's ``anyOf``; jobs/revenue.py:site_network_charges resolves them).
+SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
+SITE_DUOS_SCHEMA: SchemaKeywords = {"anyOf": [absent(*SITE_DUOS), present(*SITE_DUOS)]}
+SiteDistributor = Annotated[
+    str | None,
+    Field(
+        description="Site licence area (10-23 or GSP group) for DUoS",
+        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
+    ),
+]
+SiteImportTariff = Annotated[
+    str | None,
+    Field(description="Site DUoS demand tariff name or LLFC", json_schema_extra={"minLength": 1}),
+]
+SiteExportTariff = Annotated[
+    str | None,
+    Field(description="Site DUoS generation tariff or LLFC", json_schema_extra={"minLength": 1}),
+]
+#: Who owns the response energy of held services (jobs/revenue.py: RevenueRequest).
+Registration = Annotated[
+    Literal["bm", "non_bm", "none"],
+    Field(
+        description="Who owns the response energy of held DC/DM/DR: bm (ABSVD corrects it out "
+        "of imbalance), non_bm (settled at the imbalance price until ABSVD covers non-BM "
+        "units), none (not modelled)",
+    ),
+]

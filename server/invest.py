@@ -41,6 +41,13 @@ from jobs.invest import (
 from jobs.revenue import MODES
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.inputs import (
+    SITE_DUOS_SCHEMA,
+    Registration,
+    SiteDistributor,
+    SiteExportTariff,
+    SiteImportTariff,
+)
 from server.risk import Regime
 from server.runs import JobAccepted, accepted
 from server.validation import (
@@ -49,8 +56,6 @@ from server.validation import (
     ROUND_TRIP,
     ApiModel,
     SchemaKeywords,
-    absent,
-    present,
 )
 
 bp = ApiBlueprint("invest", __name__)
@@ -72,7 +77,6 @@ _CURVE: SchemaKeywords = {
         "items": {"type": "number", "minimum": 0},
     },
 }
-_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
 
 
 class InvestHttpRequest(ApiModel):
@@ -83,7 +87,7 @@ class InvestHttpRequest(ApiModel):
         extra="forbid",
         allow_inf_nan=False,
         frozen=True,
-        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+        json_schema_extra=SITE_DUOS_SCHEMA,
     )
 
     power_mw: float = Field(description="Connection power [MW]", json_schema_extra=POWER_MW)
@@ -180,13 +184,10 @@ class InvestHttpRequest(ApiModel):
         json_schema_extra={"additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     )
     cm_rerate: bool = False
-    distributor: str | None = Field(
-        None,
-        description="Site licence area (10-23 or GSP group) for DUoS",
-        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
-    )
-    import_tariff: str | None = Field(None, json_schema_extra={"minLength": 1})
-    export_tariff: str | None = Field(None, json_schema_extra={"minLength": 1})
+    distributor: SiteDistributor = None
+    import_tariff: SiteImportTariff = None
+    export_tariff: SiteExportTariff = None
+    registration: Registration = "bm"
     grid_step_frac: float = Field(DEFAULT_GRID_STEP_FRAC, json_schema_extra=_FRACTION)
     sweep: bool = False
     duration_from_h: float = Field(1.0, json_schema_extra=_DURATION)

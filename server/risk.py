@@ -23,8 +23,15 @@ from jobs import background
 from jobs.risk import MAX_SCENARIOS, RiskRequest, check_site, run_risk
 from server.api import ApiBlueprint
 from server.config import server_config
+from server.inputs import (
+    SITE_DUOS_SCHEMA,
+    Registration,
+    SiteDistributor,
+    SiteExportTariff,
+    SiteImportTariff,
+)
 from server.runs import JobAccepted, accepted
-from server.validation import ROUND_TRIP, ApiModel, absent, present
+from server.validation import ROUND_TRIP, ApiModel
 
 bp = ApiBlueprint("risk", __name__)
 
@@ -40,7 +47,6 @@ Service = Literal["DCL", "DCH", "DML", "DMH", "DRL", "DRH"]
 Market = Literal["apx", "system"]
 _ALL_SERVICES: list[Service] = ["DCL", "DCH", "DML", "DMH", "DRL", "DRH"]
 _ALL_MARKETS: list[Market] = ["apx", "system"]
-_SITE_DUOS = ("distributor", "import_tariff", "export_tariff")
 
 
 #: Every regime the data can name (first year ≤ last year).
@@ -56,7 +62,7 @@ class RiskHttpRequest(ApiModel):
         extra="forbid",
         allow_inf_nan=False,
         frozen=True,
-        json_schema_extra={"anyOf": [absent(*_SITE_DUOS), present(*_SITE_DUOS)]},
+        json_schema_extra=SITE_DUOS_SCHEMA,
     )
 
     power_mw: float = Field(1.0, description="Inverter power [MW]", ge=0.01, le=1000)
@@ -94,27 +100,10 @@ class RiskHttpRequest(ApiModel):
     threshold_gbp: float | None = Field(None, ge=0)
     toll_price_gbp_per_mw_per_year: float | None = Field(None, ge=0)
     frontier_confidence: float = Field(0.95, gt=0, lt=1)
-    distributor: str | None = Field(
-        None,
-        description="Site licence area (10-23) for DUoS",
-        json_schema_extra={"pattern": "^(1[0-9]|2[0-3]|_?[A-HJ-NPa-hj-np])$"},
-    )
-    import_tariff: str | None = Field(
-        None,
-        description="Site DUoS demand tariff name or LLFC",
-        json_schema_extra={"minLength": 1},
-    )
-    export_tariff: str | None = Field(
-        None,
-        description="Site DUoS generation tariff or LLFC",
-        json_schema_extra={"minLength": 1},
-    )
-    registration: Literal["bm", "non_bm", "none"] = Field(
-        "bm",
-        description="Who owns the response energy of held DC/DM/DR: bm (ABSVD corrects it out "
-        "of imbalance), non_bm (settled at the imbalance price until ABSVD covers non-BM "
-        "units), none (not modelled)",
-    )
+    distributor: SiteDistributor = None
+    import_tariff: SiteImportTariff = None
+    export_tariff: SiteExportTariff = None
+    registration: Registration = "bm"
 
 
 @bp.operation(

@@ -102,3 +102,23 @@ def _cell(value: Any) -> Any:
 def print_error(detail: str) -> None:
     """One line on stderr, prefixed ``gbess: error:``."""
     sys.stderr.write(f"gbess: error: {' '.join(detail.split())}\n")
+
+
+def add_site_flags(parser: Any) -> None:
+    """``--distributor``, ``--import-tariff``, ``--export-tariff``: a battery's site DUoS
+    (all three or none; jobs/revenue.py:site_network_charges resolves them)."""
+    parser.add_argument(
+        "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
+    )
+    parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
+    parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
+
+
+def add_registration_flag(parser: Any) -> None:
+    """``--registration``: who owns held services' response energy (issue 20)."""
+    parser.add_argument(
+        "--registration",
+        choices=("bm", "non_bm", "none"),
+        default="bm",
+        help="who owns held services' response energy: bm (ABSVD), non_bm, none (not modelled)",
+    )

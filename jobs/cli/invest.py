@@ -9,7 +9,14 @@ from typing import Any
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.invest import MAX_SCENARIO_PATHS
-from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
+from jobs.cli._common import (
+    add_csv_flag,
+    add_json_flag,
+    add_registration_flag,
+    add_site_flags,
+    emit_csv,
+    emit_json,
+)
 from jobs.invest import DEFAULT_GRID_STEP_FRAC, DEFAULT_REGIME, InvestRequest, run_invest
 from jobs.settings import Settings
 
@@ -75,9 +82,8 @@ def register(sub: Any) -> None:
     p.add_argument("--cm-term-years", type=int, default=15, help="agreement term [years]")
     p.add_argument("--cm-cpi-index", default=None, help="index per delivery year: 2027/28=1.0,...")
     p.add_argument("--cm-rerate", action="store_true", help="re-rate on the faded energy")
-    p.add_argument("--distributor", default=None, help="site licence area for DUoS")
-    p.add_argument("--import-tariff", default=None)
-    p.add_argument("--export-tariff", default=None)
+    add_registration_flag(p)
+    add_site_flags(p)
     p.add_argument(
         "--grid-step-frac",
         type=float,

@@ -6,7 +6,14 @@ import argparse
 from typing import Any
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
-from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
+from jobs.cli._common import (
+    add_csv_flag,
+    add_json_flag,
+    add_registration_flag,
+    add_site_flags,
+    emit_csv,
+    emit_json,
+)
 from jobs.revenue import RevenueRequest, run_revenue
 from jobs.settings import Settings
 
@@ -62,17 +69,8 @@ def register(sub: Any) -> None:
         "--cm-cpi-index", default=None, help="CPI index per delivery year: 2024/25=133.9,..."
     )
     parser.add_argument("--min-service-mw", type=float, default=0.0)
-    parser.add_argument(
-        "--registration",
-        choices=("bm", "non_bm", "none"),
-        default="bm",
-        help="who owns held services' response energy: bm (ABSVD), non_bm, none (not modelled)",
-    )
-    parser.add_argument(
-        "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
-    )
-    parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
-    parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
+    add_registration_flag(parser)
+    add_site_flags(parser)
     add_json_flag(parser)
     add_csv_flag(parser)
     parser.set_defaults(handler=handle)

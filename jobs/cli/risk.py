@@ -20,7 +20,14 @@ from typing import Any
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC
 from engine.errors import ValidationError
-from jobs.cli._common import add_csv_flag, add_json_flag, emit_csv, emit_json
+from jobs.cli._common import (
+    add_csv_flag,
+    add_json_flag,
+    add_registration_flag,
+    add_site_flags,
+    emit_csv,
+    emit_json,
+)
 from jobs.risk import (
     RiskRequest,
     merge_run,
@@ -69,17 +76,8 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--frontier-confidence", type=float, default=0.95)
     # The site's DUoS, named as ``gbess revenue`` names it.
-    parser.add_argument(
-        "--distributor", default=None, help="site licence area (10-23 or GSP group) for DUoS"
-    )
-    parser.add_argument("--import-tariff", default=None, help="DUoS demand tariff name or LLFC")
-    parser.add_argument("--export-tariff", default=None, help="DUoS generation tariff name or LLFC")
-    parser.add_argument(
-        "--registration",
-        choices=("bm", "non_bm", "none"),
-        default="bm",
-        help="who owns held services' response energy: bm (ABSVD), non_bm, none (not modelled)",
-    )
+    add_site_flags(parser)
+    add_registration_flag(parser)
     parser.add_argument("--workers", type=int, default=2, help="local processes")
     parser.add_argument("--shards", type=int, default=None, help="local shards (default workers)")
     parser.add_argument(

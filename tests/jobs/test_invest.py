@@ -58,6 +58,7 @@ def test_text_curves_as_the_cli_writes_them() -> None:
         ({"capacity_market": "T-9"}, "capacity_market"),
         ({"services": "DCL,FFR"}, "services"),
         ({"grid_step_frac": 0.0}, "grid_step_frac"),
+        ({"registration": "bmu"}, "registration"),
         ({"sweep": True, "duration_step_h": -1.0}, "duration_step_h"),
         ({"sweep": True, "max_stacks": 6}, "price_years"),
     ],
@@ -244,6 +245,19 @@ def test_scenario_paths_pay_a_sites_duos(data_dir: Path, tmp_path: Path) -> None
     with pytest.raises(ValidationError) as caught:
         run_invest(bad, settings, workers=1)
     assert caught.value.field == "import_tariff"
+
+
+def test_the_registration_reaches_every_stack(data_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+    base = InvestRequest(
+        1.0, 2.0, price_years=(2024,), life_years=1, mode="perfect_foresight", services=("DRL",)
+    )
+    bm = run_invest(base, settings, workers=1)["cashflow"][1]
+    none = run_invest(dataclasses.replace(base, registration="none"), settings, workers=1)
+    # A BM unit gives DR-Low's delivered energy away under ABSVD; unmodelled, it is free.
+    assert bm["response_energy_DRL_gbp"] < 0
+    assert none["cashflow"][1].get("response_energy_DRL_gbp", 0.0) == 0.0
+    assert none["cashflow"][1]["revenue_gbp"] > bm["revenue_gbp"]
 
 
 def test_too_little_history_names_the_regime(data_dir: Path, tmp_path: Path) -> None:
