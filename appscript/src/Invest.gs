@@ -117,6 +117,10 @@ function investBody_(form) {
       body.regime = regime;
     }
   }
+  const registration = registrationField_(form, errors);
+  if (registration !== 'bm') {
+    body.registration = registration;
+  }
   const site = siteDuosFields_(form);
   Object.assign(errors, site.errors);
   Object.assign(body, site.fields);

@@ -119,6 +119,10 @@ function riskSubmit_(form, services) {
     errors.regime = 'Use years like 2024-2026 (first ≤ last, 2019-2026).';
   }
   body.regime = regime;
+  const registration = registrationField_(f, errors);
+  if (registration !== 'bm') {
+    body.registration = registration;
+  }
   const site = siteDuosFields_(f);
   Object.assign(errors, site.errors);
   Object.assign(body, site.fields);

@@ -581,10 +581,7 @@ function batteryRequest_(form) {
   if (!Object.prototype.hasOwnProperty.call(MODE_NAMES_, mode)) {
     errors.mode = 'Choose forecast or upper bound (perfect foresight).';
   }
-  const registration = String(form.registration || 'bm').trim();
-  if (!Object.prototype.hasOwnProperty.call(REGISTRATION_NAMES_, registration)) {
-    errors.registration = 'Choose BM unit, non-BM or not modelled.';
-  }
+  const registration = registrationField_(form, errors);
   const site = siteDuosFields_(form);
   Object.assign(errors, site.errors);
   if (Object.keys(errors).length) {
@@ -603,16 +600,6 @@ function batteryRequest_(form) {
     errors: errors,
   };
 }
-
-/**
- * How each registration (who owns the response energy of held DC/DM/DR; jobs/revenue.py,
- * docs/response.md) is named in the sidebar.
- */
-const REGISTRATION_NAMES_ = {
-  bm: 'BM unit (ABSVD)',
-  non_bm: 'Non-BM unit',
-  none: 'Response energy not modelled',
-};
 
 /** Form field for each request field the service may name in a problem. */
 const BATTERY_FIELDS_ = {

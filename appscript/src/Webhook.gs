@@ -456,3 +456,28 @@ function networkNotes_(assumptions) {
     return /network charges|DUoS/i.test(a);
   });
 }
+
+/**
+ * How each registration (who owns the response energy of held DC/DM/DR; jobs/revenue.py,
+ * docs/response.md) is named in the panels.
+ */
+const REGISTRATION_NAMES_ = {
+  bm: 'BM unit (ABSVD)',
+  non_bm: 'Non-BM unit',
+  none: 'Response energy not modelled',
+};
+
+/**
+ * The form's registration, 'bm' when not chosen; an unknown value is an error under the
+ * field (shared by the battery, risk and investment panels).
+ * @param {?Object} form The panel's form values.
+ * @param {!Object} errors Field → message, added to.
+ * @return {string}
+ */
+function registrationField_(form, errors) {
+  const registration = String((form && form.registration) || 'bm').trim();
+  if (!Object.prototype.hasOwnProperty.call(REGISTRATION_NAMES_, registration)) {
+    errors.registration = 'Choose BM unit, non-BM or not modelled.';
+  }
+  return registration;
+}

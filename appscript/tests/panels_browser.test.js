@@ -52,8 +52,8 @@ function chromium() {
 
 // The risk panel sends every field, in its form's order (Risk.html submitRisk).
 const RISK_PARTIAL = { power_mw: '1', duration_h: '2', scenarios: '200', regime: '2024-2026', threshold_gbp: '',
-  toll_price_gbp_per_mw_per_year: '', confidence: '', distributor: '10', import_tariff: 'HV Site Specific No Residual',
-  export_tariff: '' };
+  toll_price_gbp_per_mw_per_year: '', confidence: '', registration: 'bm', distributor: '10',
+  import_tariff: 'HV Site Specific No Residual', export_tariff: '' };
 
 test('risk panel: a partial site shows its error under the missing field, before any request', { timeout: 60000 }, () => {
   const p = loadProject({ settings: SETTINGS });
@@ -79,7 +79,8 @@ function investForm(site) {
   return Object.assign({ sweep: false, power_mw: '10', energy_mwh: '20', capex_gbp_per_kw: '', capex_gbp_per_kwh: '',
     fixed_opex_gbp_per_mw_per_year: '', life_years: '1', discount_rate_real_frac: '', price_years: '2024',
     augmentation_threshold_frac: '', augmentation_gbp_per_kwh: '', capacity_market: 'none', cm_first_delivery_year: '',
-    cm_price_gbp_per_kw_per_year: '', scenarios: '', regime: '', toll_share_frac: '', toll_price_gbp_per_mw_per_year: '' }, site);
+    cm_price_gbp_per_kw_per_year: '', scenarios: '', regime: '', toll_share_frac: '', toll_price_gbp_per_mw_per_year: '',
+    registration: 'bm' }, site);
 }
 
 test('investment panel: the server\'s 422 on import_tariff under that field; then the case with the tariff statement', { timeout: 60000 }, () => {

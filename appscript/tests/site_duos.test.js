@@ -152,3 +152,23 @@ test('invest: the site statement is among the panel\'s notes even behind eight o
   const notes = plain(p.call('investNotes_', others.concat([NETWORK_NOTE, site])));
   assert.deepEqual(notes, [NETWORK_NOTE, site].concat(others.slice(0, 8)));
 });
+
+test('risk and investment panels send a registration other than BM, and refuse an unknown one', () => {
+  for (const [fn, form, path] of [
+    ['investPanel', { power_mw: '50', energy_mwh: '100' }, '/v1/bess/invest'],
+    ['riskSubmit', { power_mw: '1', duration_h: '2', scenarios: '20' }, '/v1/bess/risk'],
+  ]) {
+    const p = loadProject({ settings: SETTINGS });
+    p.fakes.UrlFetchApp.handler = () => json({ job_id: 'j1', status: 'queued', status_url: '/v1/jobs/j1' }, 202);
+    p.call(fn, { ...form, registration: 'non_bm' });
+    const sent = JSON.parse(p.fakes.UrlFetchApp.requests[0].payload);
+    assert.equal(p.fakes.UrlFetchApp.requests[0].url.endsWith(path), true);
+    assert.equal(sent.registration, 'non_bm');
+    p.call(fn, { ...form, registration: 'bm' });
+    assert.equal('registration' in JSON.parse(p.fakes.UrlFetchApp.requests[1].payload), false);
+    const refused = plain(p.call(fn, { ...form, registration: 'bmu' }));
+    assert.equal(refused.ok, false);
+    assert.equal(refused.errors.registration, 'Choose BM unit, non-BM or not modelled.');
+    assert.equal(p.fakes.UrlFetchApp.requests.length, 2);
+  }
+});
