@@ -604,7 +604,9 @@ def site_network_charges(
         try:
             tariffs.append(find_tariff(ref, request.distributor, **chosen))
         except (TariffNotFoundError, ValidationError) as error:
-            raise ValidationError(f"{field_name}: {error.detail}", field=field_name) from None
+            # The lookup names its own field (tariff:, llfc:); the caller's field replaces it.
+            detail = re.sub(r"^(tariff|llfc): ", "", str(error.detail))
+            raise ValidationError(f"{field_name}: {detail}", field=field_name) from None
     return network_charges(index, tariffs[0], tariffs[1])
 
 

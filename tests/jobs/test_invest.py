@@ -245,6 +245,8 @@ def test_scenario_paths_pay_a_sites_duos(data_dir: Path, tmp_path: Path) -> None
     with pytest.raises(ValidationError) as caught:
         run_invest(bad, settings, workers=1)
     assert caught.value.field == "import_tariff"
+    # The caller's field names the problem once (not "import_tariff: tariff: ...").
+    assert str(caught.value.detail).startswith("import_tariff: no tariff 'No such tariff' in _A")
 
 
 def test_the_registration_reaches_every_stack(data_dir: Path, tmp_path: Path) -> None:
