@@ -36,15 +36,16 @@ from engine.revenue import (
     optimise_perfect_foresight,
     service_specs,
 )
-from engine.revenue.stack import forecast_run, revenue_stack
+from engine.revenue.stack import forecast_run
 from jobs.backtest import BacktestRequest, run_backtest
 from jobs.pool import POOL_WORKERS
 from jobs.revenue import (
     RevenueRequest,
     read_history,
     read_market_data,
-    response_terms_for,
     run_stack,
+    solve_stack,
+    stack_document,
 )
 from jobs.settings import Settings
 
@@ -71,25 +72,14 @@ def stack_results(settings: Settings) -> dict[str, Any]:
     first, last = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     data = read_market_data(settings, first, last)
     history = read_history(settings, first)
-    specs = service_specs(
-        reference_data(settings.data_dir).table("dynamic_response_parameters"), DYNAMIC_SERVICES
-    )
     out: dict[str, Any] = {}
     for power, energy in RESULT_SIZES:
         request = RevenueRequest(first, last, power, energy)
         started = time.perf_counter()
-        document = run_stack(request, data, settings, history)
+        stack, _engine_s = solve_stack(request, data, settings, history)
+        document = stack_document(stack, request, 0.0)
         seconds = time.perf_counter() - started
         document.pop("solve_seconds")
-        response, _ = response_terms_for(request, settings, data, history)
-        stack = revenue_stack(
-            data,
-            request.battery,
-            specs,
-            request.energy_markets,
-            history=history,
-            response=response,
-        )
         schedules = {
             label: {name: column.tolist() for name, column in result.schedule.items()}
             for label, result in (

@@ -635,6 +635,19 @@ def run_stack(
     ceiling with their checks and attribution. Reading the warehouse and the reference
     tables is not counted.
     """
+    stack, seconds = solve_stack(request, data, settings, history)
+    return stack_document(stack, request, seconds)
+
+
+def solve_stack(
+    request: RevenueRequest,
+    data: MarketData,
+    settings: Settings,
+    history: MarketData | None = None,
+) -> tuple[RevenueStack, float]:
+    """The engine's stack for a request on prices already read (eligibility, Capacity
+    Market, site DUoS and response energy resolved as :func:`run_stack` does), and the wall
+    seconds of the engine call; for a caller that needs the schedules too."""
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
     network = site_network_charges(request, settings, data.interval_start)
@@ -653,8 +666,7 @@ def run_stack(
         assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes, *response_notes],
         response=response,
     )
-    seconds = time.perf_counter() - started
-    return stack_document(stack, request, seconds)
+    return stack, time.perf_counter() - started
 
 
 def response_terms_for(
