@@ -48,7 +48,6 @@ from engine.invest import (
     curve_from_pairs,
     distribution_sweep,
     fast_valuer,
-    grid_points_bound,
     invest_case,
     lowest_usable_frac,
     npv_distribution,
@@ -339,17 +338,6 @@ class InvestRequest:
         return toll
 
     @property
-    def stacks_bound(self) -> int:
-        """Most revenue stacks the case may solve (replayed years; 0 with scenarios): price
-        years used x grid points the fade could reach at
-        :data:`engine.invest.BOUND_CYCLES_PER_YEAR` x sizes."""
-        if self.scenarios:
-            return 0
-        years = min(len(self.price_years), self.life_years)
-        points = grid_points_bound(self.project, self.grid_step_frac, BOUND_CYCLES_PER_YEAR)
-        return years * points * len(self.durations_h)
-
-    @property
     def durations_h(self) -> tuple[float, ...]:
         """The sweep's durations, or the one project's [h]."""
         if not self.sweep:
@@ -627,9 +615,11 @@ def _run_replayed(
 
 
 def stacks_to_solve(request: InvestRequest, settings: Settings) -> int:
-    """Most revenue stacks a case may still have to solve: those of
-    :attr:`InvestRequest.stacks_bound` the stack store does not hold (0 with scenarios).
-    Decided without reading any price: the server answers at once when this is small."""
+    """Most revenue stacks a case may still have to solve (0 with scenarios): price years
+    used x the grid points the fade could reach at
+    :data:`engine.invest.BOUND_CYCLES_PER_YEAR`, every size's on the sweep's shared grid,
+    less those the stack store holds. Decided without reading any price: the server answers
+    at once when this is small."""
     if request.scenarios:
         return 0
     sizes = tuple(request.power_mw * d for d in request.durations_h)

@@ -43,7 +43,6 @@ from engine.invest.revenue import (
     Valuer,
     YearRevenue,
     blend,
-    grid_points_bound,
     lowest_usable_frac,
     stack_valuer,
 )
@@ -93,7 +92,6 @@ __all__ = [
     "discount_factors",
     "distribution_sweep",
     "fast_valuer",
-    "grid_points_bound",
     "invest_case",
     "irr_frac",
     "lcos_gbp_per_mwh",

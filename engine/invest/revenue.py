@@ -311,18 +311,6 @@ def lowest_usable_frac(project: Project, cycles_per_year: float) -> float:
     return lowest
 
 
-def grid_points_bound(
-    project: Project,
-    grid_step_frac: float = DEFAULT_GRID_STEP_FRAC,
-    cycles_per_year: float = BOUND_CYCLES_PER_YEAR,
-) -> int:
-    """Most usable-energy grid points a :class:`RevenueGrid` may solve per price year for
-    ``project`` if it cycled ``cycles_per_year`` every year (fade and augmentation as given):
-    decides up front whether a case fits a synchronous request."""
-    position = (1.0 - lowest_usable_frac(project, cycles_per_year)) / grid_step_frac
-    return min(math.ceil(position - 1e-9), math.ceil(1.0 / grid_step_frac)) + 1
-
-
 class RevenueSource(Protocol):
     """What :func:`engine.invest.invest_case` reads the revenue of each project year from."""
 

@@ -13,7 +13,14 @@ import pytest
 
 from engine.errors import ValidationError
 from engine.invest import Fade, FadeCurve, RevenueGrid, YearRevenue, invest_case
-from jobs.invest import InvestRequest, case_document, load_latest, run_invest, save_latest
+from jobs.invest import (
+    InvestRequest,
+    case_document,
+    load_latest,
+    run_invest,
+    save_latest,
+    stacks_to_solve,
+)
 from jobs.settings import Settings
 
 
@@ -137,14 +144,19 @@ def test_bad_scenario_and_toll_input_names_the_field(
     assert phrase in str(caught.value.detail)
 
 
-def test_the_stack_bound_is_decided_from_the_request() -> None:
+def test_the_stack_bound_is_decided_from_the_request(data_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=data_dir, duckdb_path=tmp_path / "w.duckdb", var_dir=tmp_path)
+
+    def bound(request: InvestRequest) -> int:
+        return stacks_to_solve(request, settings)  # an empty stack store: every stack
+
     # One price year, two project years: the nameplate and one grid point below it.
-    assert InvestRequest(1.0, 2.0, price_years=(2024,), life_years=2).stacks_bound == 2
+    assert bound(InvestRequest(1.0, 2.0, price_years=(2024,), life_years=2)) == 2
     # Three price years over fifteen years fading to 0.6: 3 x (1.0, 0.7, 0.4).
-    assert InvestRequest(50.0, 100.0).stacks_bound == 9
+    assert bound(InvestRequest(50.0, 100.0)) == 9
     # The sweep multiplies by the sizes (1, 1.5 ... 4 h = 7).
-    assert InvestRequest(1.0, 2.0, price_years=(2024,), life_years=1, sweep=True).stacks_bound == 7
-    assert InvestRequest(1.0, 2.0, scenarios=3).stacks_bound == 0
+    assert bound(InvestRequest(1.0, 2.0, price_years=(2024,), life_years=1, sweep=True)) == 7
+    assert bound(InvestRequest(1.0, 2.0, scenarios=3)) == 0
 
 
 def test_scenario_paths_give_a_reproducible_npv_distribution(

@@ -11,14 +11,16 @@ import pytest
 
 from engine.errors import ValidationError
 from engine.invest import (
+    BOUND_CYCLES_PER_YEAR,
     Fade,
     FadeCurve,
     PathRevenue,
     Project,
+    RevenueGrid,
     Toll,
     YearRevenue,
-    grid_points_bound,
     invest_case,
+    lowest_usable_frac,
     npv_distribution,
 )
 from engine.risk import FAST_POLICY_LABEL
@@ -108,14 +110,25 @@ def test_a_bad_toll_names_its_field(share: float, price: float, field: str) -> N
     assert caught.value.field == field
 
 
+def _points(project: Project, step: float) -> int:
+    """Grid points a price year may need if the battery cycled twice a day (the bound)."""
+    grid = RevenueGrid(root_valuer, ("a",), project.energy_mwh, step)
+    lowest = lowest_usable_frac(project, BOUND_CYCLES_PER_YEAR) * project.energy_mwh
+    return len(grid.nodes_for(project.energy_mwh, lowest))
+
+
+def root_valuer(index: int, usable_mwh: float) -> YearRevenue:
+    raise AssertionError("the bound values nothing")  # pragma: no cover - never called
+
+
 def test_the_grid_points_bound() -> None:
     one_year = Project(1.0, 2.0, life_years=1)
-    assert grid_points_bound(one_year, 0.3) == 1  # only the nameplate point
+    assert _points(one_year, 0.3) == 1  # only the nameplate point
     # Modo's curve at 730 cycles a year for 2 years: 0.905 of nameplate: points 1.0 and 0.7.
-    assert grid_points_bound(Project(1.0, 2.0, life_years=2), 0.3) == 2
+    assert _points(Project(1.0, 2.0, life_years=2), 0.3) == 2
     # Fifteen years fade to 0.6 without augmentation (1.0, 0.7, 0.4) ...
-    assert grid_points_bound(Project(1.0, 2.0, life_years=15), 0.3) == 3
+    assert _points(Project(1.0, 2.0, life_years=15), 0.3) == 3
     # ... and never below the threshold with it (1.0, 0.7).
     kept = Fade(augmentation_threshold_frac=0.8)
-    assert grid_points_bound(Project(1.0, 2.0, life_years=15, fade=kept), 0.3) == 2
-    assert np.isfinite(grid_points_bound(Project(1.0, 2.0, life_years=50), 0.05))
+    assert _points(Project(1.0, 2.0, life_years=15, fade=kept), 0.3) == 2
+    assert np.isfinite(_points(Project(1.0, 2.0, life_years=50), 0.05))
