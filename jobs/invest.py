@@ -42,7 +42,6 @@ from engine.invest import (
     RevenueGrid,
     SizeShare,
     Toll,
-    Valuer,
     YearRevenue,
     check_capacity_market,
     curve_from_pairs,
@@ -474,15 +473,6 @@ def _kept_revenue(
         None if kept["upper_bound_gbp"] is None else float(kept["upper_bound_gbp"]),
         tuple(str(a) for a in kept["assumptions"]),
     )
-
-
-def year_valuer(request: InvestRequest, years: Sequence[_Year], settings: Settings) -> Valuer:
-    """Values price year ``index`` at a usable energy (:func:`node_revenue`)."""
-
-    def value(index: int, usable_mwh: float) -> YearRevenue:
-        return node_revenue(request, years[index], usable_mwh, settings)
-
-    return value
 
 
 @dataclass(frozen=True)
