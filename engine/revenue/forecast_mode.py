@@ -75,7 +75,7 @@ from engine.battery import BatterySpec
 from engine.errors import InfeasibleDispatchError, ValidationError
 from engine.revenue.forecasts import INTRADAY_INFORMATION_LAG_INTERVALS
 from engine.revenue.layout import Layout, window
-from engine.revenue.model import FloatArray
+from engine.revenue.model import FloatArray, warm_starts
 from engine.revenue.search import (
     Schedule,
     ascend,
@@ -176,6 +176,7 @@ class ForecastRun:
     imbalance_mwh: FloatArray
 
 
+@warm_starts()  # the year's D-1 relaxations, one warm-started sequence
 def optimise_forecast(
     lay: Layout,
     battery: BatterySpec,

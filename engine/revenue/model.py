@@ -32,15 +32,19 @@ services took ~10 s, a week did not finish in 200 s (docs/models.md).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import itertools
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from engine.errors import InfeasibleDispatchError
-from engine.solvers.highs import column_form, solve_columns
+from engine.solvers.highs import WarmStarts, column_form, solve_columns
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -190,6 +194,28 @@ _MATRICES: dict[
 ] = {}
 _MATRICES_KEPT = 32
 
+# The relaxations solved in one run, each warm-started from the last that shared its matrix
+# (:func:`warm_starts`); None outside a run: every solve is cold.
+_WARM: ContextVar[WarmStarts | None] = ContextVar("revenue_model_warm_starts", default=None)
+
+
+@contextlib.contextmanager
+def warm_starts() -> Iterator[None]:
+    """Within this block (one thread's run), each relaxation starts from the optimal basis
+    of the last one solved with the same constraint matrix (:class:`WarmStarts`): the
+    forecast mode's D-1 windows and the weekly chunks of :func:`propose_holdings` change
+    only costs and bounds from one LP to the next. Where an LP has several optimal vertices
+    the holdings proposed depend on the solves before it, so a run is one deterministic
+    sequence: a block inside another joins it."""
+    if _WARM.get() is not None:
+        yield
+        return
+    token = _WARM.set(WarmStarts(_MATRICES_KEPT))
+    try:
+        yield
+    finally:
+        _WARM.reset(token)
+
 
 def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray, float]:
     h = inputs.interval_h
@@ -303,10 +329,11 @@ def _solve_once(inputs: ModelInputs, battery: ModelBattery) -> tuple[FloatArray,
         _MATRICES[key] = matrix
         while len(_MATRICES) > _MATRICES_KEPT:  # the oldest first (safe across threads)
             _MATRICES.pop(next(iter(_MATRICES), ()), None)
-    return _run_highs(tri, matrix, cost, lower, upper)
+    return _run_highs(key, tri, matrix, cost, lower, upper)
 
 
 def _run_highs(
+    key: tuple[object, ...],
     tri: _Triplets,
     matrix: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], FloatArray],
     cost: FloatArray,
@@ -314,7 +341,8 @@ def _run_highs(
     upper: FloatArray,
 ) -> tuple[FloatArray, float]:
     start, index, value = matrix
-    result = solve_columns(
+    warm = _WARM.get()
+    result = (solve_columns if warm is None else functools.partial(warm.solve, key))(
         cost=cost,
         col_lower=lower,
         col_upper=upper,
@@ -354,22 +382,23 @@ def propose_holdings(
         bounds.insert(0, 0)
     out = np.zeros((n_blocks, inputs.service_low.shape[0]))
     soc = battery.initial_soc_mwh
-    for first, stop in itertools.pairwise(bounds):
-        b0, b1 = int(blk[first]), int(blk[stop - 1]) + 1
-        days = inputs.day_of_interval[first:stop]
-        part = dataclasses.replace(
-            inputs,
-            buy_price_gbp_per_mwh=inputs.buy_price_gbp_per_mwh[first:stop],
-            sell_price_gbp_per_mwh=inputs.sell_price_gbp_per_mwh[first:stop],
-            can_buy=inputs.can_buy[first:stop],
-            can_sell=inputs.can_sell[first:stop],
-            block_of_interval=blk[first:stop] - b0,
-            day_of_interval=days - days[0],
-            service_price_gbp_per_mw_per_h=inputs.service_price_gbp_per_mw_per_h[b0:b1],
-        )
-        final = battery.final_soc_mwh if stop == blk.shape[0] else None
-        spec = dataclasses.replace(battery, initial_soc_mwh=soc, final_soc_mwh=final)
-        solution = solve_relaxation(part, spec)
-        out[b0:b1] = np.maximum(out[b0:b1], solution.service_mw)
-        soc = float(np.clip(solution.soc_mwh[-1], battery.soc_min_mwh, battery.soc_max_mwh))
+    with warm_starts():
+        for first, stop in itertools.pairwise(bounds):
+            b0, b1 = int(blk[first]), int(blk[stop - 1]) + 1
+            days = inputs.day_of_interval[first:stop]
+            part = dataclasses.replace(
+                inputs,
+                buy_price_gbp_per_mwh=inputs.buy_price_gbp_per_mwh[first:stop],
+                sell_price_gbp_per_mwh=inputs.sell_price_gbp_per_mwh[first:stop],
+                can_buy=inputs.can_buy[first:stop],
+                can_sell=inputs.can_sell[first:stop],
+                block_of_interval=blk[first:stop] - b0,
+                day_of_interval=days - days[0],
+                service_price_gbp_per_mw_per_h=inputs.service_price_gbp_per_mw_per_h[b0:b1],
+            )
+            final = battery.final_soc_mwh if stop == blk.shape[0] else None
+            spec = dataclasses.replace(battery, initial_soc_mwh=soc, final_soc_mwh=final)
+            solution = solve_relaxation(part, spec)
+            out[b0:b1] = np.maximum(out[b0:b1], solution.service_mw)
+            soc = float(np.clip(solution.soc_mwh[-1], battery.soc_min_mwh, battery.soc_max_mwh))
     return out
