@@ -1,21 +1,55 @@
 """Timing shared by the benchmarks: every figure is the best of several runs (the machine is
-shared), with CPU time (``process_time`` plus that of finished child processes, e.g. a
-:mod:`jobs.pool`) beside wall time."""
+shared), with CPU time (``process_time`` plus that of finished child processes, and of the
+:mod:`jobs.pool` workers, which are the fork server's children) beside wall time."""
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 
+#: Longest wait for the fork server to reap the pool's finished workers [s].
+_REAPED_WITHIN_S = 2.0
+
 
 def _cpu_s() -> float:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time() + children.ru_utime + children.ru_stime + _grandchildren_s()
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (those of each of its threads)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue  # the thread ended
+    return out
+
+
+def _grandchildren_s() -> float:
+    """CPU seconds of the processes reaped by this process's live children: the
+    :mod:`jobs.pool` workers, forked and reaped by the fork server (``cutime`` +
+    ``cstime`` of /proc/<child>/stat), once each child has reaped its exited ones."""
+    total = 0.0
+    for child in _children(os.getpid()):
+        deadline = time.monotonic() + _REAPED_WITHIN_S
+        while _children(child) and time.monotonic() < deadline:
+            time.sleep(0.01)  # a worker still exiting or not yet reaped
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the ")" field 3 (state) is index 0, so cutime (16) and cstime (17) are 13, 14.
+        total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float, float]:

@@ -86,6 +86,7 @@ def stack_results(settings: Settings) -> dict[str, Any]:
                 ("forecast", stack.headline),
                 ("upper_bound", stack.perfect_foresight),
             )
+            if result is not None
         }
         out[f"{power:g} MW / {energy:g} MWh"] = {"answer": document, "schedules": schedules}
         print(f"  {power:g} MW / {energy:g} MWh: run_stack {seconds:.2f} s", flush=True)

@@ -20,13 +20,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from engine.battery import DEFAULT_ROUND_TRIP_EFFICIENCY_FRAC, MIN_ENERGY_MWH
-from engine.dispatch import warm_up
 from engine.errors import DataMissingError, GbessError, ValidationError
 from engine.invest import (
     BOUND_CYCLES_PER_YEAR,
@@ -55,7 +54,13 @@ from engine.invest import (
     sweep_durations_h,
 )
 from engine.reference import reference_data
-from engine.revenue import UPPER_BOUND_LABEL, CapacityAgreement, NetworkCharges, service_specs
+from engine.revenue import (
+    UPPER_BOUND_LABEL,
+    CapacityAgreement,
+    MarketData,
+    NetworkCharges,
+    service_specs,
+)
 from engine.revenue.markets import CM_AUCTIONS, cm_delivery_year_of
 from engine.risk import (
     BOOTSTRAP_TARGET_YEAR,
@@ -76,9 +81,11 @@ from jobs.pool import POOL_WORKERS, TaskPool, count_units
 from jobs.revenue import (
     HISTORY_DAYS,
     LEARNED_HISTORY_DAYS,
+    Response,
     RevenueRequest,
     read_history,
     read_market_data,
+    response_terms_for,
     run_stack,
 )
 from jobs.risk import calendar_network, calendar_response, read_bank
@@ -385,12 +392,19 @@ def _curve(points: Sequence[Sequence[float]] | str, name: str) -> FadeCurve:
     return curve
 
 
-#: One price year as read: (label, prices, history before them or None).
-_Year = tuple[str, Any, Any]
+class PriceYear(NamedTuple):
+    """One price year as read, with what every usable energy's stack on it shares."""
+
+    label: str
+    data: MarketData
+    history: MarketData | None  # before ``data`` (forecast mode), else None
+    response: Response  # the held services' response-energy terms on these prices
 
 
-def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
-    """Each price year's prices (and, in forecast mode, its history) from the warehouse.
+def read_price_years(request: InvestRequest, settings: Settings) -> list[PriceYear]:
+    """Each price year's prices (and, in forecast mode, its history) from the warehouse,
+    and the response-energy terms of the services held on them (derived once a year, not
+    once a stack: they do not depend on the battery).
 
     Raises:
         DataMissingError: A year the warehouse does not cover, naming ``price_years``.
@@ -409,31 +423,39 @@ def read_price_years(request: InvestRequest, settings: Settings) -> list[_Year]:
         history = (
             read_history(settings, first, days) if request.revenue.mode == "forecast" else None
         )
-        years.append((str(year), data, history))
+        response = response_terms_for(
+            _node_request(request, str(year), request.energy_mwh), settings, data, history
+        )
+        years.append(PriceYear(str(year), data, history, response))
     return years
 
 
 def node_revenue(
     request: InvestRequest,
-    year: _Year,
+    year: PriceYear,
     usable_mwh: float,
     settings: Settings,
     state: str | None = None,
+    upper_bound: bool = True,
 ) -> YearRevenue:
     """One price year valued for the request's battery power at a usable energy with the
-    revenue use case's own stack (:func:`jobs.revenue.run_stack`), kept in the stack store
-    under ``state`` (:func:`jobs.stack_store.fingerprint`; None = not kept); a pool task
-    (module-level, picklable arguments)."""
-    label, data, history = year
-    revenue = _node_request(request, label, usable_mwh)
-    document = run_stack(revenue, data, settings, history)
+    revenue use case's own stack (:func:`jobs.revenue.run_stack`; its perfect-foresight
+    ceiling unless ``upper_bound`` is False), kept in the stack store under ``state``
+    (:func:`jobs.stack_store.fingerprint`; None = not kept); a pool task (module-level,
+    picklable arguments)."""
+    revenue = _node_request(request, year.label, usable_mwh)
+    document = run_stack(
+        revenue, year.data, settings, year.history, year.response, upper_bound=upper_bound
+    )
     cash = {k: float(v) for k, v in document["streams"].items() if k != "degradation"}
-    bound = document["upper_bound"]["streams"]
+    bound = document["upper_bound"]
     value = YearRevenue(
         cash,
         float(document["costs"]["charging_cost_gbp"]),
         float(document["equivalent_cycles"]) * usable_mwh,
-        float(sum(v for k, v in bound.items() if k != "degradation")),
+        None
+        if bound is None
+        else float(sum(v for k, v in bound["streams"].items() if k != "degradation")),
         tuple(
             a
             for a in document["assumptions"]
@@ -524,10 +546,10 @@ def run_invest(
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
-    # The pool's processes start now and load the compiled kernels while the data is read;
+    # The pool's processes start now (warm, jobs.pool) while the data is read;
     # a case left with one stack at most to solve (the stack store holds the rest) needs none.
     needed = request.scenarios or stacks_to_solve(request, settings)
-    with TaskPool(workers if needed > 1 else 1, warm=warm_up) as pool:
+    with TaskPool(workers if needed > 1 else 1) as pool:
         if request.scenarios:
             source = source or scenario_source(request, settings)
             document = _run_scenarios(request, settings, cm, progress, source, pool)
@@ -573,7 +595,7 @@ def _run_replayed(
         sweep = sizing_sweep(
             request.project,
             request.durations_h,
-            lambda _sized: SizeShare(grid),
+            lambda sized: SizeShare(grid, sized.energy_mwh),
             capacity_market=cm,
             toll=toll,
         )
@@ -625,11 +647,16 @@ def stacks_to_solve(request: InvestRequest, settings: Settings) -> int:
         state = stack_store.fingerprint(settings)
     except GbessError:  # no warehouse yet: nothing is kept
         return len(labels) * len(energies)
-    return sum(
-        stack_store.load(settings, stack_store.stack_key(state, _node_request(request, y, e)))
-        is None
+    kept = {
+        (y, e): stack_store.load(
+            settings, stack_store.stack_key(state, _node_request(request, y, e))
+        )
         for y in labels
         for e in energies
+    }
+    return sum(
+        value is None or (grid.bounded(e) and value["upper_bound_gbp"] is None)
+        for (_, e), value in kept.items()
     )
 
 
@@ -644,7 +671,7 @@ _CYCLES_MARGIN = 1.25
 
 def _revenue_grid(
     request: InvestRequest,
-    years: Sequence[_Year],
+    years: Sequence[PriceYear],
     settings: Settings,
     progress: ProgressFn | None,
     pool: TaskPool,
@@ -670,14 +697,24 @@ def _revenue_grid(
         return batch([(index, usable_mwh)])[0]
 
     def batch(points: Sequence[tuple[int, float]]) -> list[YearRevenue]:
-        values = [_kept_revenue(request, years[i][0], e, settings, state) for i, e in points]
-        missing = [k for k, value in enumerate(values) if value is None]
+        values = [_kept_revenue(request, years[i].label, e, settings, state) for i, e in points]
+        # Only a size's nameplate needs its ceiling (RevenueGrid.value); a kept stack
+        # without one does not serve a point that needs it.
+        bounded = [grid.bounded(e) for _, e in points]
+        missing = [
+            k
+            for k, value in enumerate(values)
+            if value is None or (bounded[k] and value.upper_bound_gbp is None)
+        ]
         reused[0] += len(points) - len(missing)
         before = solved[0]
         planned[0] = before + len(missing)
         solves = pool.run(
             node_revenue,
-            [(request, years[points[k][0]], points[k][1], settings, state) for k in missing],
+            [
+                (request, years[points[k][0]], points[k][1], settings, state, bounded[k])
+                for k in missing
+            ],
             lambda done, _total: report(before + done),
         )
         solved[0] = before + len(missing)
@@ -688,7 +725,7 @@ def _revenue_grid(
     sizes = tuple(request.power_mw * d for d in request.durations_h)
     grid = RevenueGrid(
         one,
-        tuple(label for label, _, _ in years),
+        tuple(year.label for year in years),
         max(sizes),
         request.grid_step_frac,
         request.max_stacks,

@@ -622,20 +622,30 @@ def run_revenue(request: RevenueRequest, settings: Settings) -> dict[str, Any]:
     return run_stack(request, data, settings, history)
 
 
+#: The response energy's terms for a period's prices and the services held, with what they
+#: assumed (:func:`response_terms_for`).
+Response = tuple[ResponseTerms | None, list[str]]
+
+
 def run_stack(
     request: RevenueRequest,
     data: MarketData,
     settings: Settings,
     history: MarketData | None = None,
+    response: Response | None = None,
+    upper_bound: bool = True,
 ) -> dict[str, Any]:
-    """The stack on prices already read (the dashboard reads a period once for many sites).
+    """The stack on prices already read (the dashboard reads a period once for many sites;
+    the investment case values many usable energies on one price year, so it derives the
+    ``response`` terms of those prices once, :func:`response_terms_for`, and leaves the
+    ``upper_bound`` out where it bounds the battery from its nameplate's).
 
     ``solve_seconds`` is the wall time of the one engine call (:func:`revenue_stack`):
     laying the period out, forecasting, the forecast-mode decisions and the perfect-foresight
     ceiling with their checks and attribution. Reading the warehouse and the reference
     tables is not counted.
     """
-    stack, seconds = solve_stack(request, data, settings, history)
+    stack, seconds = solve_stack(request, data, settings, history, response, upper_bound)
     return stack_document(stack, request, seconds)
 
 
@@ -644,14 +654,19 @@ def solve_stack(
     data: MarketData,
     settings: Settings,
     history: MarketData | None = None,
+    response: Response | None = None,
+    upper_bound: bool = True,
 ) -> tuple[RevenueStack, float]:
     """The engine's stack for a request on prices already read (eligibility, Capacity
-    Market, site DUoS and response energy resolved as :func:`run_stack` does), and the wall
-    seconds of the engine call; for a caller that needs the schedules too."""
+    Market, site DUoS and response energy resolved as :func:`run_stack` does, the response
+    terms unless given; the perfect-foresight ceiling unless ``upper_bound`` is False),
+    and the wall seconds of the engine call; for a caller that needs the schedules too."""
     specs, notes = _eligible_services(request, settings)
     terms, cm_notes = _cm_terms(request, settings)
     network = site_network_charges(request, settings, data.interval_start)
-    response, response_notes = response_terms_for(request, settings, data, history)
+    terms_response, response_notes = (
+        response if response is not None else response_terms_for(request, settings, data, history)
+    )
     started = time.perf_counter()
     stack = revenue_stack(
         data,
@@ -664,7 +679,8 @@ def solve_stack(
         network=network,
         forecast_method=request.forecast_method,
         assumptions=[*BASE_ASSUMPTIONS, *request.input_notes, *notes, *cm_notes, *response_notes],
-        response=response,
+        response=terms_response,
+        upper_bound=upper_bound,
     )
     return stack, time.perf_counter() - started
 
@@ -674,7 +690,7 @@ def response_terms_for(
     settings: Settings,
     data: MarketData,
     history: MarketData | None,
-) -> tuple[ResponseTerms | None, list[str]]:
+) -> Response:
     """The response energy of the services held (issue 20; :mod:`jobs.response`), unless the
     caller chose ``registration = none`` or holds no service."""
     if request.registration == RESPONSE_NOT_MODELLED or not request.services:
@@ -693,10 +709,12 @@ def response_terms_for(
 
 
 def stack_document(stack: RevenueStack, request: RevenueRequest, seconds: float) -> dict[str, Any]:
-    """The answer: the headline (forecast) figures, and the ceiling labelled as such."""
+    """The answer: the headline (forecast) figures, and the ceiling labelled as such (None
+    when it was left out)."""
     document = result_document(stack.headline, request, seconds)
     document["capture_ratio"] = stack.capture_ratio
-    document["upper_bound"] = upper_bound_document(stack.perfect_foresight)
+    bound = stack.perfect_foresight
+    document["upper_bound"] = None if bound is None else upper_bound_document(bound)
     return document
 
 

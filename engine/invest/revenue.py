@@ -17,6 +17,7 @@ wear, so it is left out of the cashflow.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -255,17 +256,40 @@ class RevenueGrid:
         )
 
     def value(
-        self, project_year_index: int, usable_mwh: float, used: set[tuple[int, int]] | None = None
+        self,
+        project_year_index: int,
+        usable_mwh: float,
+        used: set[tuple[int, int]] | None = None,
+        nameplate_mwh: float | None = None,
     ) -> YearRevenue:
-        """Revenue of a project year with this usable energy (interpolated on the grid);
-        ``used`` collects the nodes it rests on."""
+        """Revenue of a project year with this usable energy (interpolated on the grid) for
+        the size of ``nameplate_mwh`` (default :attr:`nameplate_mwh`); ``used`` collects the
+        nodes it rests on.
+
+        Its upper bound is the size's nameplate one, faded or not: perfect foresight with
+        more stored energy never earns less (the smaller battery's schedule, shifted by the
+        difference in initial energy, is feasible in the larger), so it bounds every faded
+        year, where a line between two nodes of a concave curve would read a little below
+        the ceiling. Only nameplate nodes need their ceiling solved (:attr:`bounded`)."""
         year = project_year_index % len(self.labels)
         upper, lower, weight = self._index(usable_mwh)
+        top, _, _ = self._index(self.nameplate_mwh if nameplate_mwh is None else nameplate_mwh)
         if used is not None:
-            used.update((year, j) for j in {upper, lower} if self.nodes_mwh[j] >= MIN_ENERGY_MWH)
-        if upper == lower:
-            return self._node(year, upper)
-        return blend(self._node(year, lower), self._node(year, upper), weight)
+            used.update(
+                (year, j) for j in {top, upper, lower} if self.nodes_mwh[j] >= MIN_ENERGY_MWH
+            )
+        got = (
+            self._node(year, upper)
+            if upper == lower
+            else blend(self._node(year, lower), self._node(year, upper), weight)
+        )
+        return dataclasses.replace(got, upper_bound_gbp=self._node(year, top).upper_bound_gbp)
+
+    def bounded(self, usable_mwh: float) -> bool:
+        """Whether a node's stack needs its perfect-foresight ceiling: it is some size's
+        nameplate (:meth:`value`)."""
+        tol = 1e-9 * self.nameplate_mwh
+        return any(abs(usable_mwh - size) <= tol for size in (self.nameplate_mwh, *self.sizes_mwh))
 
 
 @dataclass
@@ -274,6 +298,7 @@ class SizeShare:
     :attr:`solves` are the stacks its years rest on (shared with other sizes)."""
 
     grid: RevenueGrid
+    nameplate_mwh: float
     used: set[tuple[int, int]] = field(default_factory=set)
 
     @property
@@ -287,7 +312,7 @@ class SizeShare:
 
     def value(self, project_year_index: int, usable_mwh: float) -> YearRevenue:
         """Revenue of a project year with this usable energy (the grid's, interpolated)."""
-        return self.grid.value(project_year_index, usable_mwh, self.used)
+        return self.grid.value(project_year_index, usable_mwh, self.used, self.nameplate_mwh)
 
     def note(self) -> str:
         """How the years were valued (for ``assumptions``)."""
@@ -461,6 +486,7 @@ def stack_valuer(
         head = stack.headline
         cash = {k: v for k, v in head.streams.items() if k not in NON_CASH_STREAMS}
         bound = stack.perfect_foresight
+        assert bound is not None  # revenue_stack solves it unless told not to
         bound_cash = sum(v for k, v in bound.streams.items() if k not in NON_CASH_STREAMS)
         return YearRevenue(
             cash,

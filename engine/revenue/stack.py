@@ -57,26 +57,34 @@ class RevenueStack:
     """The stack of one battery over one period.
 
     Attributes:
-        perfect_foresight: The upper bound: every price known in advance.
+        perfect_foresight: The upper bound: every price known in advance; None when the
+            caller asked for the forecast run alone (``upper_bound=False``).
         forecast: Decided on forecasts and settled on actuals (the headline); None in
             ``perfect_foresight`` mode.
     """
 
-    perfect_foresight: RevenueResult
+    perfect_foresight: RevenueResult | None
     forecast: RevenueResult | None = None
+
+    def __post_init__(self) -> None:
+        if self.perfect_foresight is None and self.forecast is None:
+            raise ValueError("a revenue stack holds a forecast run, an upper bound or both")
 
     @property
     def headline(self) -> RevenueResult:
         """The figure to show first: the forecast one when run, else the upper bound."""
-        return self.forecast if self.forecast is not None else self.perfect_foresight
+        shown = self.forecast if self.forecast is not None else self.perfect_foresight
+        assert shown is not None  # __post_init__
+        return shown
 
     @property
     def capture_ratio(self) -> float | None:
-        """Forecast net ÷ perfect-foresight net [-]; None without a forecast run or when
+        """Forecast net ÷ perfect-foresight net [-]; None without both runs or when
         perfect foresight earns nothing (the ratio would mean nothing)."""
-        if self.forecast is None or self.perfect_foresight.net_revenue_gbp <= 0:
+        bound = self.perfect_foresight
+        if self.forecast is None or bound is None or bound.net_revenue_gbp <= 0:
             return None
-        return self.forecast.net_revenue_gbp / self.perfect_foresight.net_revenue_gbp
+        return self.forecast.net_revenue_gbp / bound.net_revenue_gbp
 
 
 def canonical_mode(mode: str, field: str = "mode") -> str:
@@ -107,6 +115,7 @@ def revenue_stack(
     forecast_method: str = "naive",
     assumptions: Sequence[str] = (),
     response: ResponseTerms | None = None,
+    upper_bound: bool = True,
 ) -> RevenueStack:
     """Co-optimise energy trading and DC/DM/DR holdings for one battery and attribute the cash.
 
@@ -130,9 +139,12 @@ def revenue_stack(
         response: Issue 20, optional (None = response energy left out, as before): each
             service's expected response-energy value per MW held per EFA block and its
             expected state-of-charge drift (:class:`engine.response.ResponseTerms`).
+        upper_bound: In forecast mode, solve the perfect-foresight ceiling too (False: the
+            forecast run alone, for a caller that bounds this battery from elsewhere).
 
     Returns:
-        The perfect-foresight result and, in forecast mode, the forecast one.
+        The perfect-foresight result (unless left out) and, in forecast mode, the forecast
+        one.
 
     Raises:
         ValidationError: A market or service without prices, a non-contiguous period, or
@@ -171,6 +183,8 @@ def revenue_stack(
     )
     fc = settle_forecast(data, lay, battery, run, cm_terms, [*assumptions, policy.note()])
     fc = _response_streams(fc, lay, run.schedule, response_value)  # issue 20
+    if not upper_bound:
+        return RevenueStack(None, fc)
     # Started from the policy's holdings too, so the bound is never below the forecast run.
     pf = _upper_bound(
         lay, battery, cm_terms, assumptions, (run.schedule.service_mw,), response_value

@@ -76,3 +76,21 @@ def test_a_load_or_an_unreadable_entry_means_solving_again(settings: Settings) -
     for kept in (settings.var_dir / "stacks").glob("*.json"):
         kept.write_text("{not json")
     assert run_invest(REQUEST, settings, workers=1)["stacks_reused"] == 0
+
+
+def test_only_a_nameplate_stack_solves_its_ceiling(settings: Settings) -> None:
+    forecast = dataclasses.replace(REQUEST, mode="forecast")
+    case = run_invest(forecast, settings, workers=1)
+    kept = [
+        stack_store.load(settings, path.stem) for path in (settings.var_dir / "stacks").glob("*")
+    ]
+    # The 2 MWh nameplate's stack has its perfect-foresight ceiling, the 1.4 MWh point below
+    # it (interpolated between, bounded by the nameplate's) none.
+    assert sorted(k["upper_bound_gbp"] is None for k in kept if k is not None) == [False, True]
+    assert case["upper_bound"]["npv_gbp"] > case["npv_gbp"]
+    # A 1.4 MWh case needs that point's ceiling: the kept stack without one does not serve.
+    smaller = dataclasses.replace(forecast, energy_mwh=1.4)
+    assert stacks_to_solve(smaller, settings) == 2
+    again = run_invest(smaller, settings, workers=1)
+    assert (again["stacks_solved"], again["stacks_reused"]) == (2, 0)
+    assert stacks_to_solve(smaller, settings) == 0

@@ -40,17 +40,30 @@ def test_sizes_share_nodes_and_interpolate_between_them() -> None:
     grid = RevenueGrid(value, ("a", "b"), 20.0, 0.2, sizes_mwh=(10.0, 15.0))
     # Every size's nameplate, then below the smallest on 0.2 x its nameplate.
     assert grid.nodes_mwh == pytest.approx((20.0, 15.0, 10.0, 8.0, 6.0, 4.0, 2.0, 0.0))
-    # 12 MWh lies 2/5 of the way from the 10 MWh node to the 15 MWh one.
-    got = grid.value(0, 12.0).streams_gbp["energy_system"]
-    assert got == pytest.approx(1_000.0 * (0.6 * math.sqrt(10.0) + 0.4 * math.sqrt(15.0)))
+    # 12 MWh of the 15 MWh size lies 2/5 of the way from the 10 MWh node to the 15 MWh one;
+    # its upper bound is the 15 MWh nameplate's, not interpolated.
+    got = grid.value(0, 12.0, nameplate_mwh=15.0)
+    assert got.streams_gbp["energy_system"] == pytest.approx(
+        1_000.0 * (0.6 * math.sqrt(10.0) + 0.4 * math.sqrt(15.0))
+    )
+    assert got.upper_bound_gbp == pytest.approx(2_000 * 15**0.5)
     assert sorted(calls) == [(0, 10.0), (0, 15.0)]
     # A size's nameplate is a node: exact, and no new solve for the 15 MWh size.
-    assert grid.value(2, 15.0).streams_gbp["energy_system"] == pytest.approx(1_000 * 15**0.5)
+    assert grid.value(2, 15.0, nameplate_mwh=15.0).streams_gbp["energy_system"] == pytest.approx(
+        1_000 * 15**0.5
+    )
     assert grid.solves == 2
-    # Below the smallest size: between its 0.2-step nodes (9 MWh: 10 and 8).
-    grid.value(0, 9.0)
+    # Below the smallest size: between its 0.2-step nodes (9 MWh: 10 and 8), bounded by
+    # the 10 MWh nameplate.
+    assert grid.value(0, 9.0, nameplate_mwh=10.0).upper_bound_gbp == pytest.approx(2_000 * 10**0.5)
     assert calls[-1] == (0, 8.0)
     assert grid.solves == 3
+    # Without a size, the grid's own nameplate (20 MWh) bounds the year: solved for it.
+    assert grid.value(0, 12.0).upper_bound_gbp == pytest.approx(2_000 * 20**0.5)
+    assert calls[-1] == (0, 20.0)
+    assert grid.bounded(20.0)
+    assert grid.bounded(15.0)
+    assert not grid.bounded(8.0)
     assert grid.nodes_for(15.0, 11.0) == [1, 2]
     assert grid.nodes_for(10.0, 7.0) == [2, 3, 4]
 
@@ -111,7 +124,7 @@ def test_a_shared_sweep_gives_each_sizes_npv_on_fewer_stacks() -> None:
 
     apart = sizing_sweep(project, durations, own)
     shared = RevenueGrid(linear, ("a", "b"), max(sizes), 0.3, sizes_mwh=sizes)
-    together = sizing_sweep(project, durations, lambda _sized: SizeShare(shared))
+    together = sizing_sweep(project, durations, lambda sized: SizeShare(shared, sized.energy_mwh))
     assert list(together.table["npv_gbp"]) == pytest.approx(list(apart.table["npv_gbp"]))
     assert together.best_duration_h == apart.best_duration_h
     # Each size rests on its nameplate and the node below it, in each price year...
