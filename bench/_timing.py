@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import resource
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +51,36 @@ def _grandchildren_s() -> float:
         # After the ")" field 3 (state) is index 0, so cutime (16) and cstime (17) are 13, 14.
         total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def peak_worker_gb(fn: Callable[[], T]) -> tuple[T, float]:
+    """``fn()``'s result and the largest peak resident memory (VmHWM) of any process the
+    :mod:`jobs.pool` fork server forked meanwhile [GB], sampled every 50 ms while ``fn``
+    runs (a high-water mark: only a worker that grew and exited between two samples could
+    be missed, and workers idle before they exit)."""
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            for child in _children(os.getpid()):
+                for worker in _children(child):
+                    try:
+                        status = Path(f"/proc/{worker}/status").read_text()
+                    except OSError:
+                        continue  # it exited
+                    for line in status.splitlines():
+                        if line.startswith("VmHWM:"):
+                            peak[0] = max(peak[0], int(line.split()[1]) / 1024**2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        sampler.join()
+    return result, peak[0]
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float, float]:

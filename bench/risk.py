@@ -61,10 +61,11 @@ def main() -> None:
         lambda: value_scenario(bank, calendar, scenario, battery, specs, markets, 5.0, grid), 5
     )[0]
     print(f"one scenario-year, fast day-ahead policy, this process: {one_s * 1000:.0f} ms")
-    document, wall_s, _ = _timing.timed(lambda: run_risk(request, settings, workers=WORKERS))
+    (document, child_gb), wall_s, _ = _timing.timed(
+        lambda: _timing.peak_worker_gb(lambda: run_risk(request, settings, workers=WORKERS))
+    )
     total = document["scenarios"]["total"]
     own_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    child_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     memory_gb = own_gb + WORKERS * child_gb
     print(
         f"{total} scenario-years, {WORKERS} workers: {wall_s:.1f} s "
