@@ -449,12 +449,10 @@ def response_holdings(
             history=history,
             response=value,
         )
-        bound = stack.perfect_foresight
-        assert bound is not None  # solved unless upper_bound=False
         runs[label] = {
             "mean_service_mw": stack.headline.mean_service_mw,
             "net_revenue_gbp": stack.headline.net_revenue_gbp,
-            "upper_bound_gbp": bound.net_revenue_gbp,
+            "upper_bound_gbp": stack.upper_bound.net_revenue_gbp,
             "streams": stack.headline.streams,
         }
     drift = {k: round(v, 4) for k, v in terms.drift_h.items()}

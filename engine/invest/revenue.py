@@ -485,8 +485,7 @@ def stack_valuer(
         )
         head = stack.headline
         cash = {k: v for k, v in head.streams.items() if k not in NON_CASH_STREAMS}
-        bound = stack.perfect_foresight
-        assert bound is not None  # revenue_stack solves it unless told not to
+        bound = stack.upper_bound
         bound_cash = sum(v for k, v in bound.streams.items() if k not in NON_CASH_STREAMS)
         return YearRevenue(
             cash,

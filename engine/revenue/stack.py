@@ -78,6 +78,17 @@ class RevenueStack:
         return shown
 
     @property
+    def upper_bound(self) -> RevenueResult:
+        """The perfect-foresight result, for a caller that solved it (the default).
+
+        Raises:
+            ValueError: This stack was solved without it (``upper_bound=False``).
+        """
+        if self.perfect_foresight is None:
+            raise ValueError("this revenue stack was solved without its upper bound")
+        return self.perfect_foresight
+
+    @property
     def capture_ratio(self) -> float | None:
         """Forecast net ÷ perfect-foresight net [-]; None without both runs or when
         perfect foresight earns nothing (the ratio would mean nothing)."""

@@ -55,7 +55,7 @@ def test_a_zero_value_changes_nothing_but_the_stream_names() -> None:
     after = revenue_stack(
         data, battery, DR, ("system",), mode="perfect_foresight", response=ResponseTerms(zero, {})
     )
-    a, b = before.perfect_foresight, after.perfect_foresight
+    a, b = before.upper_bound, after.upper_bound
     assert b.net_revenue_gbp == pytest.approx(a.net_revenue_gbp)
     assert b.mean_service_mw == pytest.approx(a.mean_service_mw)
     assert b.streams["response_energy_DRH"] == 0.0
@@ -71,7 +71,7 @@ def test_free_energy_moves_holdings_to_drh_and_streams_sum_to_the_net() -> None:
     after = revenue_stack(
         data, battery, DR, ("system",), mode="perfect_foresight", response=ResponseTerms(value, {})
     )
-    a, b = before.perfect_foresight, after.perfect_foresight
+    a, b = before.upper_bound, after.upper_bound
     assert b.mean_service_mw["DRH"] > a.mean_service_mw["DRH"] + 0.1
     assert b.mean_service_mw["DRL"] < a.mean_service_mw["DRL"] - 0.1
     assert sum(b.streams.values()) == pytest.approx(b.net_revenue_gbp, abs=1e-9)
@@ -103,6 +103,6 @@ def test_drift_is_utilisation_times_lag_and_widens_the_reserve() -> None:
         mode="perfect_foresight",
         response=ResponseTerms(value, {"DRL": 0.5, "DRH": 0.5}),
     )
-    held = sum(drifting.perfect_foresight.mean_service_mw.values())
+    held = sum(drifting.upper_bound.mean_service_mw.values())
     # a 1 MWh battery reserving 1.5 h of full delivery per MW for DR can hold less
-    assert held < sum(plain.perfect_foresight.mean_service_mw.values()) - 0.05
+    assert held < sum(plain.upper_bound.mean_service_mw.values()) - 0.05

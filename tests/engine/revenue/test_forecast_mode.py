@@ -139,7 +139,7 @@ def _month(first: dt.date) -> dict[str, float]:
         "apx": _net(data, history, BATTERY, (), ("apx",)),
         "apx+system": _net(data, history, BATTERY, (), BOTH),
         "six": stack.forecast.net_revenue_gbp,
-        "upper bound": stack.perfect_foresight.net_revenue_gbp,
+        "upper bound": stack.upper_bound.net_revenue_gbp,
         "six capped": _net(data, history, capped, _services(), BOTH),
         "six 1 MWh": _net(data, history, SMALLER, _services(), BOTH),
     }

@@ -55,7 +55,7 @@ def test_the_streams_show_the_charges_and_sum_to_the_net() -> None:
     charges = network_charges(data.interval_start, imports, exports)
     battery = BatterySpec(1.0, 1.0, 2.0)
     stack = revenue_stack(data, battery, (), ("system",), mode="perfect_foresight", network=charges)
-    result = stack.perfect_foresight
+    result = stack.upper_bound
     # Flat energy prices: the only spread is the DUoS one (charge green, export red).
     assert result.streams["duos_generation_credit"] > 0
     assert result.streams["duos_import"] <= 0

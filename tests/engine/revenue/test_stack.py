@@ -33,7 +33,7 @@ def test_two_markets_by_hand() -> None:
     )
     assert stack.forecast is None
     assert stack.capture_ratio is None
-    result = stack.perfect_foresight
+    result = stack.upper_bound
     assert result.mode == "perfect_foresight"
     assert result.net_revenue_gbp == pytest.approx(25.0)
     assert result.assumptions == ["a", PERFECT_FORESIGHT_NOTE]
@@ -69,14 +69,24 @@ def test_forecast_mode_is_the_same_as_its_parts() -> None:
     assert stack.headline is forecast
     ratio = stack.capture_ratio
     assert ratio is not None
-    assert ratio == pytest.approx(
-        forecast.net_revenue_gbp / stack.perfect_foresight.net_revenue_gbp
-    )
+    assert ratio == pytest.approx(forecast.net_revenue_gbp / stack.upper_bound.net_revenue_gbp)
     assert ratio <= 1.0 + 1e-9
     lay = layout(period, ALL, ("apx", "system"))
     alone = optimise_perfect_foresight(lay, battery)
     # Seeded with the policy's holdings, the ceiling is at least the plain search's.
-    assert stack.perfect_foresight.net_revenue_gbp >= alone.objective_gbp - 1e-6
+    assert stack.upper_bound.net_revenue_gbp >= alone.objective_gbp - 1e-6
+    # Without its ceiling: the same forecast run, and no ratio to a bound not solved.
+    bare = revenue_stack(
+        period, battery, ALL, ("apx", "system"), history=history, upper_bound=False
+    )
+    assert bare.perfect_foresight is None
+    assert bare.forecast is not None
+    assert bare.forecast.net_revenue_gbp == forecast.net_revenue_gbp
+    assert bare.capture_ratio is None
+    with pytest.raises(ValueError, match="without its upper bound"):
+        _ = bare.upper_bound
+    with pytest.raises(ValueError, match="a forecast run, an upper bound or both"):
+        RevenueStack(None, None)
 
 
 def test_day_ahead_is_an_alias_of_forecast() -> None:
@@ -95,7 +105,7 @@ def test_no_capture_ratio_when_perfect_foresight_earns_nothing() -> None:
     flat = market(np.full(48, 50.0), np.full(48, 50.0))
     pf = revenue_stack(
         flat, BatterySpec(1.0, 1.0, 1.0), (), ("system",), mode="perfect_foresight"
-    ).perfect_foresight
+    ).upper_bound
     assert pf.net_revenue_gbp == pytest.approx(0.0)
     assert RevenueStack(pf, pf).capture_ratio is None
 
@@ -148,7 +158,7 @@ def test_by_month_carries_equivalent_cycles_that_add_up() -> None:
     period, history = _shaped(11)
     battery = BatterySpec.from_round_trip(1.0, 2.0, 0.88)
     stack = revenue_stack(period, battery, (), ("apx", "system"), history=history)
-    for result in (stack.headline, stack.perfect_foresight):
+    for result in (stack.headline, stack.upper_bound):
         cycles = result.by_month["equivalent_cycles"]
         assert cycles.sum() == pytest.approx(result.equivalent_cycles)
         assert result.equivalent_cycles > 0.5  # three days of a clear spread are cycled

@@ -200,7 +200,7 @@ def _month(
     return (
         fast,
         stack.forecast.net_revenue_gbp,
-        stack.perfect_foresight.net_revenue_gbp,
+        stack.upper_bound.net_revenue_gbp,
         responses,
     )
 
