@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import itertools
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -44,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.errors import InfeasibleDispatchError
-from engine.solvers.highs import WarmStarts, column_form, solve_columns
+from engine.solvers.highs import ColumnModel, WarmStarts, column_form, solve_columns
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -340,19 +339,17 @@ def _run_highs(
     lower: FloatArray,
     upper: FloatArray,
 ) -> tuple[FloatArray, float]:
-    start, index, value = matrix
-    warm = _WARM.get()
-    result = (solve_columns if warm is None else functools.partial(warm.solve, key))(
-        cost=cost,
-        col_lower=lower,
-        col_upper=upper,
-        start=start,
-        index=index,
-        value=value,
+    model = ColumnModel(
+        cost,
+        lower,
+        upper,
+        *matrix,
         row_lower=np.concatenate(tri.lower),
         row_upper=np.concatenate(tri.upper),
         maximise=False,
     )
+    warm = _WARM.get()
+    result = solve_columns(model) if warm is None else warm.solve(key, model)
     if not result.optimal:
         raise InfeasibleDispatchError(
             f"revenue model: no feasible schedule ({result.status}); "

@@ -69,19 +69,10 @@ def solve_sparse(
         The :class:`HighsResult`.
     """
     start, index, value = column_form(rows, cols, values, cost.shape[0])
-    return solve_columns(
-        cost=cost,
-        col_lower=col_lower,
-        col_upper=col_upper,
-        start=start,
-        index=index,
-        value=value,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        maximise=maximise,
-        integer=integer,
-        options=options,
+    model = ColumnModel(
+        cost, col_lower, col_upper, start, index, value, row_lower, row_upper, maximise
     )
+    return solve_columns(model, integer, options)
 
 
 def column_form(
@@ -100,27 +91,32 @@ def column_form(
     return start, rows[order].astype(np.int32), np.ascontiguousarray(values[order], np.float64)
 
 
+@dataclass(frozen=True)
+class ColumnModel:
+    """``max|min cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper`` and ``col_lower ≤ x ≤
+    col_upper``, with ``A`` in HiGHS's column form (``start``, ``index``, ``value``:
+    :func:`column_form`), for a caller that solves many models sharing one matrix."""
+
+    cost: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    start: npt.NDArray[np.int32]
+    index: npt.NDArray[np.int32]
+    value: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+    maximise: bool
+
+
 def solve_columns(
-    *,
-    cost: FloatArray,
-    col_lower: FloatArray,
-    col_upper: FloatArray,
-    start: npt.NDArray[np.int32],
-    index: npt.NDArray[np.int32],
-    value: FloatArray,
-    row_lower: FloatArray,
-    row_upper: FloatArray,
-    maximise: bool,
+    model: ColumnModel,
     integer: npt.NDArray[np.bool_] | None = None,
     options: Mapping[str, bool | int | float] | None = None,
 ) -> HighsResult:
-    """:func:`solve_sparse` on a matrix already in column form (:func:`column_form`), for a
-    caller that solves many models sharing one matrix."""
-    solver = _solver(
-        cost, col_lower, col_upper, start, index, value, row_lower, row_upper, maximise, integer
-    )
+    """:func:`solve_sparse` of a model already in column form."""
+    solver = _solver(model, integer)
     if solver is None:  # never for the models built here
-        return HighsResult(False, False, "model rejected by HiGHS", np.empty(0), float("nan"))
+        return _REJECTED
     for name, setting in (options or {}).items():
         solver.setOptionValue(name, setting)
     solver.run()
@@ -143,41 +139,24 @@ class WarmStarts:
         self._kept = kept
         self._solvers: dict[Hashable, highspy.Highs] = {}
 
-    def solve(
-        self,
-        key: Hashable,
-        *,
-        cost: FloatArray,
-        col_lower: FloatArray,
-        col_upper: FloatArray,
-        start: npt.NDArray[np.int32],
-        index: npt.NDArray[np.int32],
-        value: FloatArray,
-        row_lower: FloatArray,
-        row_upper: FloatArray,
-        maximise: bool,
-    ) -> HighsResult:
-        """:func:`solve_columns` of an LP whose matrix (``start``, ``index``, ``value``) is
-        the same whenever ``key`` is."""
+    def solve(self, key: Hashable, model: ColumnModel) -> HighsResult:
+        """:func:`solve_columns` of an LP whose matrix is the same whenever ``key`` is."""
         solver = self._solvers.get(key)
         if solver is not None:
-            n_col, n_row = cost.shape[0], row_lower.shape[0]
-            solver.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), _f64(cost))
-            solver.changeColsBounds(
-                n_col, np.arange(n_col, dtype=np.int32), _f64(col_lower), _f64(col_upper)
-            )
+            n_col, n_row = model.cost.shape[0], model.row_lower.shape[0]
+            cols, rows = np.arange(n_col, dtype=np.int32), np.arange(n_row, dtype=np.int32)
+            solver.changeColsCost(n_col, cols, _f64(model.cost))
+            solver.changeColsBounds(n_col, cols, _f64(model.col_lower), _f64(model.col_upper))
             solver.changeRowsBounds(  # type: ignore[attr-defined]  # bound, not in the stubs
-                n_row, np.arange(n_row, dtype=np.int32), _f64(row_lower), _f64(row_upper)
+                n_row, rows, _f64(model.row_lower), _f64(model.row_upper)
             )
             solver.run()
             result = _result(solver)
             if result.optimal:
                 return result
-        solver = _solver(
-            cost, col_lower, col_upper, start, index, value, row_lower, row_upper, maximise, None
-        )
+        solver = _solver(model, None)
         if solver is None:  # never for the models built here
-            return HighsResult(False, False, "model rejected by HiGHS", np.empty(0), float("nan"))
+            return _REJECTED
         solver.run()
         self._solvers.pop(key, None)
         self._solvers[key] = solver
@@ -186,24 +165,16 @@ class WarmStarts:
         return _result(solver)
 
 
+_REJECTED = HighsResult(False, False, "model rejected by HiGHS", np.empty(0), float("nan"))
+
+
 def _f64(array: FloatArray) -> FloatArray:
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def _solver(
-    cost: FloatArray,
-    col_lower: FloatArray,
-    col_upper: FloatArray,
-    start: npt.NDArray[np.int32],
-    index: npt.NDArray[np.int32],
-    value: FloatArray,
-    row_lower: FloatArray,
-    row_upper: FloatArray,
-    maximise: bool,
-    integer: npt.NDArray[np.bool_] | None,
-) -> highspy.Highs | None:
+def _solver(model: ColumnModel, integer: npt.NDArray[np.bool_] | None) -> highspy.Highs | None:
     """A silent HiGHS instance holding the model, or None if HiGHS rejects it."""
-    n_col = cost.shape[0]
+    n_col = model.cost.shape[0]
     kinds = np.zeros(n_col, dtype=np.int32)  # all continuous: HiGHS solves it as an LP
     if integer is not None:
         kinds[np.asarray(integer, dtype=bool)] = int(highspy.HighsVarType.kInteger)
@@ -213,19 +184,19 @@ def _solver(
     # converts every element through Python, ~0.3 ms a model, the revenue search's 423 a year.
     passed = solver.passModel(
         n_col,
-        int(row_lower.shape[0]),
-        int(value.shape[0]),
+        int(model.row_lower.shape[0]),
+        int(model.value.shape[0]),
         int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize),
+        int(highspy.ObjSense.kMaximize if model.maximise else highspy.ObjSense.kMinimize),
         0.0,
-        _f64(cost),
-        _f64(col_lower),
-        _f64(col_upper),
-        _f64(row_lower),
-        _f64(row_upper),
-        start,
-        index,
-        value,
+        _f64(model.cost),
+        _f64(model.col_lower),
+        _f64(model.col_upper),
+        _f64(model.row_lower),
+        _f64(model.row_upper),
+        model.start,
+        model.index,
+        model.value,
         kinds,
     )
     return None if passed == highspy.HighsStatus.kError else solver

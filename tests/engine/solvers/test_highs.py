@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from engine.solvers.highs import WarmStarts, column_form, solve_columns, solve_sparse
+from engine.solvers.highs import (
+    ColumnModel,
+    WarmStarts,
+    column_form,
+    solve_columns,
+    solve_sparse,
+)
 
 
 def _model(integer: bool) -> dict[str, Any]:
@@ -49,20 +55,20 @@ def test_infeasible_is_reported_not_raised() -> None:
     assert np.isnan(result.objective)
 
 
-def _warm_model(cost: list[float], cap: float) -> dict[str, Any]:
-    """max c·(x, y) s.t. x + 2y <= cap, 0 <= x <= 3, 0 <= y <= 10, in column form."""
+def _warm_model(cost: list[float], cap: float, floor: float = -np.inf) -> ColumnModel:
+    """max c·(x, y) s.t. floor <= x + 2y <= cap, 0 <= x <= 3, 0 <= y <= 10, in column form."""
     start, index, value = column_form(np.array([0, 0]), np.array([0, 1]), np.array([1.0, 2.0]), 2)
-    return {
-        "cost": np.array(cost),
-        "col_lower": np.zeros(2),
-        "col_upper": np.array([3.0, 10.0]),
-        "start": start,
-        "index": index,
-        "value": value,
-        "row_lower": np.array([-np.inf]),
-        "row_upper": np.array([cap]),
-        "maximise": True,
-    }
+    return ColumnModel(
+        np.array(cost),
+        np.zeros(2),
+        np.array([3.0, 10.0]),
+        start,
+        index,
+        value,
+        np.array([floor]),
+        np.array([cap]),
+        maximise=True,
+    )
 
 
 def test_warm_starts_solve_a_sequence_as_cold_solves_do() -> None:
@@ -72,17 +78,16 @@ def test_warm_starts_solve_a_sequence_as_cold_solves_do() -> None:
     sequence = [([1.0, 1.0], 4.0), ([1.0, 3.0], 4.0), ([2.0, 1.0], 8.0)]
     warm = WarmStarts()
     for (cost, cap), want in zip(sequence, (3.5, 6.0, 8.5), strict=True):
-        got = warm.solve("one matrix", **_warm_model(cost, cap))
-        cold = solve_columns(**_warm_model(cost, cap))
+        got = warm.solve("one matrix", _warm_model(cost, cap))
+        cold = solve_columns(_warm_model(cost, cap))
         assert got.optimal
         assert got.objective == pytest.approx(want)
         assert got.x.tolist() == pytest.approx(cold.x.tolist())
-    infeasible = _warm_model([1.0, 1.0], 40.0) | {"row_lower": np.array([30.0])}
-    result = warm.solve("one matrix", **infeasible)
+    result = warm.solve("one matrix", _warm_model([1.0, 1.0], 40.0, floor=30.0))
     assert result.infeasible
     assert not result.optimal
     assert result.x.size == 0
-    again = warm.solve("one matrix", **_warm_model([1.0, 1.0], 4.0))
+    again = warm.solve("one matrix", _warm_model([1.0, 1.0], 4.0))
     assert again.optimal
     assert again.x.tolist() == pytest.approx([3.0, 0.5])
 
@@ -90,5 +95,5 @@ def test_warm_starts_solve_a_sequence_as_cold_solves_do() -> None:
 def test_warm_starts_keep_a_bounded_number_of_solvers() -> None:
     warm = WarmStarts(kept=2)
     for key in ("a", "b", "c", "a"):
-        assert warm.solve(key, **_warm_model([1.0, 1.0], 4.0)).objective == pytest.approx(3.5)
+        assert warm.solve(key, _warm_model([1.0, 1.0], 4.0)).objective == pytest.approx(3.5)
     assert list(warm._solvers) == ["c", "a"]  # "a" was dropped for "c", then rebuilt
