@@ -18,7 +18,7 @@ function menuFleet() {
  * @param {!Object} services From services_().
  */
 function showFleet_(services) {
-  const html = services.html.createHtmlOutputFromFile('Fleet').setTitle('gbess fleet');
+  const html = htmlPage_(services, 'Fleet').setTitle('gbess fleet');
   services.spreadsheet.getUi().showSidebar(html);
 }
 

@@ -39,7 +39,7 @@ function menuInvest() {
  * @param {!Object} services From services_().
  */
 function showInvest_(services) {
-  const html = services.html.createHtmlOutputFromFile('Invest').setTitle('gbess investment case');
+  const html = htmlPage_(services, 'Invest').setTitle('gbess investment case');
   services.spreadsheet.getUi().showSidebar(html);
 }
 

@@ -21,7 +21,7 @@ function menuRisk() {
  * @param {!Object} services From services_().
  */
 function showRisk_(services) {
-  const html = services.html.createHtmlOutputFromFile('Risk').setTitle('gbess risk');
+  const html = htmlPage_(services, 'Risk').setTitle('gbess risk');
   services.spreadsheet.getUi().showSidebar(html);
 }
 

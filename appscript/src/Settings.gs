@@ -209,8 +209,7 @@ function degradedMessage_(err) {
  */
 function menuSettings() {
   const services = services_();
-  const html = services.html
-    .createHtmlOutputFromFile('Settings')
+  const html = htmlPage_(services, 'Settings')
     .setWidth(460)
     .setHeight(420);
   services.spreadsheet.getUi().showModalDialog(html, 'gbess settings');

@@ -27,7 +27,7 @@ function showSidebar() {
  */
 function showSidebar_(tab, services) {
   services.cache.getUserCache().put(SIDEBAR_TAB_KEY_, tab, 300);
-  const html = services.html.createHtmlOutputFromFile('Sidebar').setTitle('gbess');
+  const html = htmlPage_(services, 'Sidebar').setTitle('gbess');
   services.spreadsheet.getUi().showSidebar(html);
 }
 

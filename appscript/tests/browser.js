@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { SRC } = require('./harness');
+const { loadProject } = require('./harness');
 
 /** The Chromium on PATH, or null. */
 function findChromium() {
@@ -55,12 +55,24 @@ function stubScript(answers) {
 }
 
 /**
- * The page as Chromium gets it: the stub before the page's own script, the driver at the end
- * and, since headless Chromium's window is at least 500 px wide, the document held to the
- * sidebar's width (Sheets shows the sidebar in a 300 px frame).
+ * The page as Sheets serves it: the file's template evaluated by the project's own
+ * htmlPage_ (Html.gs: createTemplateFromFile(...).evaluate(), its include_ scriptlets printed),
+ * with no scriptlet left over.
+ */
+function servedPage(htmlFile) {
+  const p = loadProject();
+  const content = p.call('htmlPage_', p.services(), htmlFile.replace(/\.html$/, '')).getContent();
+  assert.doesNotMatch(content, /<\?/, `${htmlFile}: a scriptlet left in the served page`);
+  return content;
+}
+
+/**
+ * The page as Chromium gets it: the served page with the stub before the page's own script,
+ * the driver at the end and, since headless Chromium's window is at least 500 px wide, the
+ * document held to the sidebar's width (Sheets shows the sidebar in a 300 px frame).
  */
 function testPage(htmlFile, answers, driver, width) {
-  return fs.readFileSync(path.join(SRC, htmlFile), 'utf8')
+  return servedPage(htmlFile)
     .replace('<head>', `<head><style>html { width: ${width}px; border-right: 1px dashed #aaa; }</style>${stubScript(answers)}`)
     .replace('</body>', `${driver}</body>`);
 }
@@ -97,4 +109,4 @@ function paint(chromium, htmlFile, answers, driver, name, height = 1100) {
   return out;
 }
 
-module.exports = { findChromium, stubScript, testPage, renderReport, paint };
+module.exports = { findChromium, stubScript, servedPage, testPage, renderReport, paint };

@@ -7,6 +7,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const vm = require('node:vm');
 
 /** Java bytes are signed: what Apps Script's Utilities digest functions return. */
 function signedBytes(buffer) {
@@ -452,13 +453,62 @@ class FakeHtmlOutput {
   setHeight(h) { this.height = h; return this; }
 }
 
+/** What `<?= ?>` prints: the value HTML-escaped (Apps Script escapes by context; HTML here). */
+function escapeHtml(value) {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/**
+ * HtmlTemplate of createTemplateFromFile: evaluate() expands the printing scriptlets,
+ * `<?!= expr ?>` (printed as is) and `<?= expr ?>` (HTML-escaped), each expression evaluated
+ * in the project's global scope (the one the .gs files were loaded into, so `include_('X')`
+ * runs the real .gs function), with the properties set on the template in scope, as in
+ * Apps Script. Standard scriptlets (`<? code ?>`) are not supported: they throw, as does an
+ * expression that throws or does not parse, naming the file and the scriptlet.
+ */
+class FakeHtmlTemplate {
+  constructor(raw, file, context) {
+    Object.defineProperty(this, '_raw', { value: raw });
+    Object.defineProperty(this, '_file', { value: file });
+    Object.defineProperty(this, '_context', { value: context });
+  }
+  getRawContent() { return this._raw; }
+  evaluate() {
+    if (!this._context) throw new Error('fake: HtmlService has no script context to evaluate templates in');
+    const scope = Object.assign({}, this);
+    const out = this._raw.replace(/<\?(!?=)?([\s\S]*?)\?>/g, (whole, kind, expr) => {
+      const where = `${this._file}.html: ${whole.length > 80 ? `${whole.slice(0, 77)}...` : whole}`;
+      if (!kind) throw new Error(`Exception: ${where}: the fake evaluates printing scriptlets (<?= ?>, <?!= ?>) only`);
+      let value;
+      try {
+        // Sloppy-mode function made in the project's realm: `with` puts the template's
+        // properties in scope before the project's globals.
+        const fn = vm.runInContext(`(function (__scope) { with (__scope) { return (${expr}\n); } })`, this._context);
+        value = fn(scope);
+      } catch (err) {
+        throw new Error(`Exception: ${where}: ${err && err.message ? err.message : err}`);
+      }
+      const printed = value === undefined || value === null ? '' : String(value);
+      return kind === '!=' ? printed : escapeHtml(printed);
+    });
+    return new FakeHtmlOutput(out, this._file);
+  }
+}
+
 class FakeHtmlService {
-  constructor(srcDir) { this.srcDir = srcDir; }
-  createHtmlOutputFromFile(name) {
+  /**
+   * @param {string} srcDir The project's files.
+   * @param {object=} context The vm context of the .gs files (the harness sets it after
+   *     loading them), in which template scriptlets are evaluated.
+   */
+  constructor(srcDir, context) { this.srcDir = srcDir; this.context = context || null; }
+  _read(name) {
     const file = path.join(this.srcDir, `${name}.html`);
     if (!fs.existsSync(file)) throw new Error(`Exception: No HTML file named ${name} was found.`);
-    return new FakeHtmlOutput(fs.readFileSync(file, 'utf8'), name);
+    return fs.readFileSync(file, 'utf8');
   }
+  createHtmlOutputFromFile(name) { return new FakeHtmlOutput(this._read(name), name); }
+  createTemplateFromFile(name) { return new FakeHtmlTemplate(this._read(name), name, this.context); }
   createHtmlOutput(html) { return new FakeHtmlOutput(String(html || ''), null); }
 }
 
@@ -527,6 +577,6 @@ class FakeClock {
 
 module.exports = {
   FakeClock, FakeSpreadsheetApp, FakeUrlFetchApp, FakeHTTPResponse, FakePropertiesService,
-  FakeCacheService, FakeCache, FakeLockService, FakeScriptApp, FakeHtmlService, FakeUtilities,
+  FakeCacheService, FakeCache, FakeLockService, FakeScriptApp, FakeHtmlService, FakeHtmlTemplate, FakeUtilities,
   FakeSession, Mode, signedBytes, columnLetters,
 };

@@ -48,6 +48,7 @@ function loadProject(opts = {}) {
     Session: f.Session,
     console: { log: (...a) => logs.push(a.join(' ')), warn: (...a) => logs.push(a.join(' ')), error: (...a) => logs.push(a.join(' ')) },
   });
+  f.HtmlService.context = context; // templates evaluate their scriptlets in the project's scope
   vm.runInContext(`Date.now = function () { return __clockNow(); };`, Object.assign(context, {
     __clockNow: () => clock.now(),
   }));

@@ -1,6 +1,6 @@
 'use strict';
-// The site (DUoS) group of the battery form, the risk panel and the investment panel, and the
-// battery form's registration, in headless Chromium (./browser.js): each page answered by
+// The site (DUoS) group of the battery form, the risk panel and the investment panel, the
+// battery form's registration, and the fleet panel's tables, in headless Chromium (./browser.js): each page answered by
 // the real server functions for exactly the arguments the page sends, so a field the page
 // forgot to send, or sent under another name, finds no answer and fails the test.
 
@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { loadProject, plain, json, problem, SETTINGS } = require('./harness');
 const { findChromium, renderReport, paint } = require('./browser');
+const { DOCUMENT: FLEET } = require('./fleet_fixture');
 
 const SITE = { distributor: '10', import_tariff: 'HV Site Specific No Residual', export_tariff: 'HV Generation Site Specific' };
 const NETWORK_NOTE = "Network charges: DUoS import unit rates of 'HV Site Specific No Residual' by band on charging " +
@@ -21,6 +22,7 @@ function driver(steps) {
     var report = {};
     function set(name, v) { document.querySelector('[name="' + name + '"]').value = v; }
     function text(sel) { return document.querySelector(sel).textContent; }
+    function style(sel, prop) { return getComputedStyle(document.querySelector(sel))[prop]; }
     function submit(id) { document.getElementById(id).dispatchEvent(new Event('submit', { cancelable: true })); }
     var steps = [${steps.map((s) => `function () { ${s} }`).join(', ')}];
     function next(i) {
@@ -62,13 +64,16 @@ test('risk panel: a partial site shows its error under the missing field, before
   const steps = [
     "set('distributor', '10'); set('import_tariff', 'HV Site Specific No Residual'); submit('form');",
     "report.exportError = text('#error-export_tariff'); report.importError = text('#error-import_tariff'); " +
-      "report.message = text('#message'); report.legend = text('legend');",
+      "report.message = text('#message'); report.legend = text('legend'); " +
+      "report.styles = [style('body', 'fontSize'), style('.error', 'color'), style('legend', 'fontSize'), style('progress', 'width')];",
   ];
   const report = renderReport(chromium(), 'Risk.html', answers, driver(steps));
   assert.equal(report.exportError, "Give the site's export (generation) tariff too: a site needs all three fields, or none.");
   assert.equal(report.importError, '');
   assert.equal(report.message, '');
   assert.equal(report.legend, 'Site (DUoS), optional: all three or none');
+  // PanelStyle (13 px body, red errors, 12 px legend) and the panel's own rule (full-width bar).
+  assert.deepEqual(report.styles, ['13px', 'rgb(176, 0, 32)', '12px', '100%']);
   assert.deepEqual(report.calls, [`riskSubmit ${JSON.stringify([RISK_PARTIAL])}`]);
   assert.ok(report.right <= 300, `the risk panel reaches ${report.right} px`);
   assert.ok(fs.statSync(paint(chromium(), 'Risk.html', answers, driver(steps.slice(0, 1)), 'gbess-risk-300-site.png')).size > 1000);
@@ -103,12 +108,15 @@ test('investment panel: the server\'s 422 on import_tariff under that field; the
   const steps = [
     type,
     "report.importError = text('#error-import_tariff'); set('import_tariff', 'HV Site Specific No Residual'); submit('form');",
-    "report.importAfter = text('#error-import_tariff'); report.notes = Array.prototype.map.call(document.querySelectorAll('#result .note'), function (n) { return n.textContent; });",
+    "report.importAfter = text('#error-import_tariff'); report.notes = Array.prototype.map.call(document.querySelectorAll('#result .note'), function (n) { return n.textContent; }); " +
+      "report.styles = [style('th', 'fontSize'), style('td', 'whiteSpace'), style('td', 'borderBottomStyle'), style('select', 'width') === style('input', 'width')];",
   ];
   const report = renderReport(chromium(), 'Invest.html', answers, driver(steps));
   assert.equal(report.importError, "Validation (422): import_tariff: no tariff 'HV Site Specfic' in _A (East England)");
   assert.equal(report.importAfter, '');
   assert.deepEqual(report.notes.slice(1), [NETWORK_NOTE, 'All figures are real (2026 £).']);
+  // PanelStyle's table rules with the panel's own smaller cells that do not wrap; selects as wide as inputs.
+  assert.deepEqual(report.styles, ['11px', 'nowrap', 'solid', true]);
   assert.ok(report.right <= 300, `the investment panel reaches ${report.right} px`);
   assert.ok(fs.statSync(paint(chromium(), 'Invest.html', answers, driver(steps.slice(0, 2)), 'gbess-invest-300-site.png')).size > 1000);
 });
@@ -142,4 +150,26 @@ test('battery form: registration and site sent; the result shows the site, the D
   assert.equal(report.notes, NETWORK_NOTE);
   assert.ok(report.right <= 300, `the battery form reaches ${report.right} px`);
   assert.ok(fs.statSync(paint(chromium(), 'Sidebar.html', answers, driver(steps), 'gbess-sidebar-300-battery-site.png', 1500)).size > 1000);
+});
+
+test('fleet panel: the tables from the real fleetPanel, numbers right-aligned, shared styles applied', { timeout: 60000 }, () => {
+  const form = { from: '2026-09-30', to: '2026-09-30' };
+  const p = loadProject({ settings: SETTINGS });
+  p.fakes.UrlFetchApp.handler = () => json(FLEET);
+  const answers = { [`fleetPanel ${JSON.stringify([form])}`]: plain(p.call('fleetPanel', form)) };
+  const steps = [
+    "set('from', '2026-09-30'); set('to', '2026-09-30'); submit('form');",
+    "report.title = text('#result h3'); report.tables = document.querySelectorAll('#result table').length; " +
+      "report.firstRow = Array.prototype.map.call(document.querySelector('#result table').rows[1].cells, function (td) { return td.className + ':' + td.textContent; }); " +
+      "report.styles = [style('td.num', 'textAlign'), style('th', 'fontSize'), style('h3', 'fontSize'), style('.note', 'color')];",
+  ];
+  const report = renderReport(chromium(), 'Fleet.html', answers, driver(steps));
+  assert.equal(report.title, '2 battery BM units — BM 2026-09-30');
+  assert.equal(report.tables, 4);
+  assert.deepEqual(report.firstRow, [':T_LKSDB-1', ':Lakeside Energy Storage Ltd', 'num:105.0', 'num:60.0%',
+    ':transmission-connected (no GSP group)', ':site company', 'num:12,346', 'num:118']);
+  assert.deepEqual(report.styles, ['right', '12px', '13px', 'rgb(85, 85, 85)']);
+  assert.deepEqual(report.calls, [`fleetPanel ${JSON.stringify([form])}`]);
+  // (Not held to 300 px: the units table, eight columns, is wider than the sidebar, as it was.)
+  assert.ok(fs.statSync(paint(chromium(), 'Fleet.html', answers, driver(steps.slice(0, 1)), 'gbess-fleet-300.png')).size > 1000);
 });

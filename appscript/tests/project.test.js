@@ -52,7 +52,7 @@ test('exactly one onOpen and one installable edit handler in the whole project',
 
 test('every function has JSDoc; public names are exactly the entry points', () => {
   const menuTargets = [...sources['Menu.gs'].matchAll(/\.addItem\('[^']+', '(\w+)'\)/g)].map((m) => m[1]);
-  const runTargets = [...html.matchAll(/\.(\w+)\((?:values\(\)|formData\(form\)|\{[^)]*\})?\)\s*;/g)].map((m) => m[1])
+  const runTargets = [...html.matchAll(/\.(\w+)\((?:values\(\)|formData\(form\)|formValues\([^)]*\)|\{[^)]*\})?\)\s*;/g)].map((m) => m[1])
     .concat([...html.matchAll(/server: '(\w+)'/g)].map((m) => m[1]));
   const triggers = ['onOpen', 'onInstall', 'onSitesEdit', 'scheduledRefresh'];
   for (const [file, text] of Object.entries(sources)) {
