@@ -191,7 +191,13 @@ function jobPoll_(jobId, services) {
     return { ok: false, message: errorMessage_(err) };
   }
   if (state.status === 'failed') {
-    return { ok: false, message: state.detail || 'The run failed.', field: state.field || null };
+    const message = state.detail || 'The run failed.';
+    const failed = { ok: false, message: message, field: state.field || null };
+    if (state.field) {
+      failed.errors = {};  // the panel shows it under that field, as a 422 is
+      failed.errors[state.field] = message;
+    }
+    return failed;
   }
   if (state.status !== 'complete' || !state.result) {
     return { ok: true, done: false, done_units: state.progress_done || 0,

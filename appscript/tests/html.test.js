@@ -99,7 +99,8 @@ test('the panels include the shared pieces: the same CSS, helpers and site field
 test('no code written twice: a shared piece\'s functions and lines are not copied back into a page', () => {
   const files = fs.readdirSync(SRC).filter((f) => f.endsWith('.html')).map((f) => f.replace(/\.html$/, ''));
   const sharedFunctions = [...read('PanelScript').matchAll(/function (\w+)\(/g)].map((m) => m[1]);
-  assert.deepEqual(sharedFunctions, ['text', 'table', 'formValues', 'showFieldErrors', 'failureMessage']);
+  assert.deepEqual(sharedFunctions, ['text', 'table', 'formValues', 'showFieldErrors', 'showMessage',
+    'failureMessage']);
   for (const file of files.filter((f) => f !== 'PanelScript')) {
     for (const fn of sharedFunctions) {
       assert.doesNotMatch(read(file), new RegExp(`function ${fn}\\(`), `${file}.html defines ${fn}() again: include PanelScript`);

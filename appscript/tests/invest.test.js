@@ -120,7 +120,7 @@ test('investPoll: a failed job shows its reason and field, never a result', () =
     field: 'regime', result: null });
   const out = plain(p.call('investPoll', { job_id: JOB }));
   assert.deepEqual(out, { ok: false, message: 'regime: 2026-2026 holds 77 complete days',
-    field: 'regime' });
+    field: 'regime', errors: { regime: 'regime: 2026-2026 holds 77 complete days' } });
 });
 
 test('investPanel: a regime the service cannot name is refused before any request', () => {

@@ -57,6 +57,34 @@ const RISK_PARTIAL = { power_mw: '1', duration_h: '2', scenarios: '200', regime:
   toll_price_gbp_per_mw_per_year: '', confidence: '', registration: 'bm', distributor: '10',
   import_tariff: 'HV Site Specific No Residual', export_tariff: '' };
 
+// The risk panel's form as it opens (Risk.html submitRisk sends every field in this order).
+const RISK_DEFAULT = { ...RISK_PARTIAL, distributor: '', import_tariff: '' };
+const JOB = '123456789012345678';
+
+test('risk panel: a run that fails later naming a field shows the reason under that field', { timeout: 60000 }, () => {
+  const p = loadProject({ settings: SETTINGS });
+  p.fakes.UrlFetchApp.handler = () => json({ job_id: JOB, status: 'queued', status_url: '/v1/jobs/' + JOB }, 202);
+  const submitted = plain(p.call('riskSubmit', RISK_DEFAULT));
+  p.fakes.UrlFetchApp.handler = () => json({ job_id: JOB, status: 'failed', field: 'regime',
+    detail: 'regime: 2024-2026 holds 77 complete days' });
+  const answers = {
+    [`riskSubmit ${JSON.stringify([RISK_DEFAULT])}`]: submitted,
+    [`riskPoll ${JSON.stringify([{ job_id: JOB }])}`]: plain(p.call('riskPoll', { job_id: JOB })),
+  };
+  const steps = [
+    "submit('form');",
+    "report.regimeError = text('#error-regime'); report.message = text('#message'); " +
+      "report.go = document.getElementById('go').disabled; report.bar = document.getElementById('progress').hidden;",
+  ];
+  const report = renderReport(chromium(), 'Risk.html', answers, driver(steps));
+  assert.equal(report.regimeError, 'regime: 2024-2026 holds 77 complete days');
+  assert.equal(report.message, '');  // said once, under its field
+  assert.equal(report.go, false);  // the form can be sent again
+  assert.equal(report.bar, true);
+  assert.deepEqual(report.calls, [`riskSubmit ${JSON.stringify([RISK_DEFAULT])}`,
+    `riskPoll ${JSON.stringify([{ job_id: JOB }])}`]);
+});
+
 test('risk panel: a partial site shows its error under the missing field, before any request', { timeout: 60000 }, () => {
   const p = loadProject({ settings: SETTINGS });
   const answers = { [`riskSubmit ${JSON.stringify([RISK_PARTIAL])}`]: plain(p.call('riskSubmit', RISK_PARTIAL)) };

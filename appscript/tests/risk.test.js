@@ -74,7 +74,8 @@ test('riskPoll: a failed run shows its reason, never a result', () => {
   p.fakes.UrlFetchApp.handler = () => json({ job_id: JOB, status: 'failed', field: 'regime',
     detail: 'regime: 2026-2026 holds 77 complete days' });
   assert.deepEqual(plain(p.call('riskPoll', { job_id: JOB })),
-    { ok: false, message: 'regime: 2026-2026 holds 77 complete days', field: 'regime' });
+    { ok: false, message: 'regime: 2026-2026 holds 77 complete days', field: 'regime',
+      errors: { regime: 'regime: 2026-2026 holds 77 complete days' } });
   assert.equal(p.ss.getSheetByName('Risk result'), null);
 });
 
