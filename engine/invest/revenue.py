@@ -252,7 +252,9 @@ class RevenueGrid:
         )
         return (
             f"Revenue: {self.solves} stacks solved (price year x usable energy {where}), "
-            "other years interpolated linearly between them."
+            "other years interpolated linearly between them. A year's upper bound (perfect "
+            "foresight) is that of the size's nameplate energy, faded or not: a ceiling for the "
+            "faded battery too."
         )
 
     def value(

@@ -133,6 +133,7 @@ def test_a_shared_sweep_gives_each_sizes_npv_on_fewer_stacks() -> None:
     assert shared.solves == 2 * (len(durations) + 1)
     assert shared.solves < int(apart.table["stacks_used"].sum())
     assert "at the 5 sizes' nameplates" in shared.note()
+    assert "upper bound (perfect foresight) is that of the size's nameplate" in shared.note()
 
 
 def test_the_lowest_usable_energy_at_a_cycling_rate() -> None:
