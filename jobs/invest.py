@@ -392,8 +392,10 @@ def _curve(points: Sequence[Sequence[float]] | str, name: str) -> FadeCurve:
     return curve
 
 
-class PriceYear(NamedTuple):
-    """One price year as read, with what every usable energy's stack on it shares."""
+class ReadYear(NamedTuple):
+    """One price year as the job read it from the warehouse, with what every usable
+    energy's stack on it shares (the engine's own valuer takes
+    :class:`engine.invest.PriceYear`; this one feeds :func:`jobs.revenue.run_stack`)."""
 
     label: str
     data: MarketData
@@ -401,7 +403,7 @@ class PriceYear(NamedTuple):
     response: Response  # the held services' response-energy terms on these prices
 
 
-def read_price_years(request: InvestRequest, settings: Settings) -> list[PriceYear]:
+def read_price_years(request: InvestRequest, settings: Settings) -> list[ReadYear]:
     """Each price year's prices (and, in forecast mode, its history) from the warehouse,
     and the response-energy terms of the services held on them (derived once a year, not
     once a stack: they do not depend on the battery).
@@ -426,13 +428,13 @@ def read_price_years(request: InvestRequest, settings: Settings) -> list[PriceYe
         response = response_terms_for(
             _node_request(request, str(year), request.energy_mwh), settings, data, history
         )
-        years.append(PriceYear(str(year), data, history, response))
+        years.append(ReadYear(str(year), data, history, response))
     return years
 
 
 def node_revenue(
     request: InvestRequest,
-    year: PriceYear,
+    year: ReadYear,
     usable_mwh: float,
     settings: Settings,
     state: str | None = None,
@@ -671,7 +673,7 @@ _CYCLES_MARGIN = 1.25
 
 def _revenue_grid(
     request: InvestRequest,
-    years: Sequence[PriceYear],
+    years: Sequence[ReadYear],
     settings: Settings,
     progress: ProgressFn | None,
     pool: TaskPool,
