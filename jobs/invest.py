@@ -548,15 +548,18 @@ def run_invest(
     """
     started = time.perf_counter()
     cm = _capacity_market(request, settings)
+    # The stack store's state, taken once (jobs.stack_store.fingerprint), when stacks are kept.
+    state = None if request.scenarios else stack_store.fingerprint(settings)
     # The pool's processes start now (warm, jobs.pool) while the data is read;
     # a case left with one stack at most to solve (the stack store holds the rest) needs none.
-    needed = request.scenarios or stacks_to_solve(request, settings)
+    needed = request.scenarios or stacks_to_solve(request, settings, state)
     with TaskPool(workers if needed > 1 else 1) as pool:
         if request.scenarios:
             source = source or scenario_source(request, settings)
             document = _run_scenarios(request, settings, cm, progress, source, pool)
         else:
-            document = _run_replayed(request, settings, cm, progress, pool)
+            assert state is not None  # taken above for replayed years
+            document = _run_replayed(request, settings, cm, progress, pool, state)
     document["seconds"] = time.perf_counter() - started
     save_latest(document, settings)
     return document
@@ -587,10 +590,11 @@ def _run_replayed(
     cm: CapacityMarket | None,
     progress: ProgressFn | None,
     pool: TaskPool,
+    state: str,
 ) -> dict[str, Any]:
     years = read_price_years(request, settings)
     reused = [0]
-    grid = _revenue_grid(request, years, settings, progress, pool, reused)
+    grid = _revenue_grid(request, years, settings, progress, pool, state, reused)
     toll = request.toll()
     notes = _input_notes(request)
     if request.sweep:
@@ -628,12 +632,13 @@ def _run_replayed(
     return document
 
 
-def stacks_to_solve(request: InvestRequest, settings: Settings) -> int:
+def stacks_to_solve(request: InvestRequest, settings: Settings, state: str | None = None) -> int:
     """Most revenue stacks a case may still have to solve (0 with scenarios): price years
     used x the grid points the fade could reach at
     :data:`engine.invest.BOUND_CYCLES_PER_YEAR`, every size's on the sweep's shared grid,
-    less those the stack store holds. Decided without reading any price: the server answers
-    at once when this is small."""
+    less those the stack store holds under ``state`` (default: taken now,
+    :func:`jobs.stack_store.fingerprint`). Decided without reading any price: the server
+    answers at once when this is small."""
     if request.scenarios:
         return 0
     sizes = tuple(request.power_mw * d for d in request.durations_h)
@@ -645,10 +650,11 @@ def stacks_to_solve(request: InvestRequest, settings: Settings) -> int:
         lowest = lowest_usable_frac(sized, BOUND_CYCLES_PER_YEAR) * energy
         nodes.update(grid.nodes_for(energy, lowest))
     energies = [grid.nodes_mwh[j] for j in sorted(nodes) if grid.nodes_mwh[j] >= MIN_ENERGY_MWH]
-    try:
-        state = stack_store.fingerprint(settings)
-    except GbessError:  # no warehouse yet: nothing is kept
-        return len(labels) * len(energies)
+    if state is None:
+        try:
+            state = stack_store.fingerprint(settings)
+        except GbessError:  # no usable warehouse: nothing is kept
+            return len(labels) * len(energies)
     kept = {
         (y, e): stack_store.load(
             settings, stack_store.stack_key(state, _node_request(request, y, e))
@@ -677,6 +683,7 @@ def _revenue_grid(
     settings: Settings,
     progress: ProgressFn | None,
     pool: TaskPool,
+    state: str,
     reused: list[int],
 ) -> RevenueGrid:
     """The revenue grid of the case (or of every size of the sweep, shared), with the nodes
@@ -684,10 +691,9 @@ def _revenue_grid(
     and the node below it for every price year used, then the nodes down to the lowest usable
     energy the fade reaches at the cycles those nameplate years ran (x :data:`_CYCLES_MARGIN`).
     Any other node a case reaches is solved when first needed. A node the stack store
-    (:mod:`jobs.stack_store`) holds is read, not solved, and counted in ``reused[0]``."""
+    (:mod:`jobs.stack_store`) holds under ``state`` is read, not solved, and counted in
+    ``reused[0]``."""
     solved = [0]
-    state = stack_store.fingerprint(settings)
-
     planned = [0]
 
     def report(done: int) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.settings import Settings
-from jobs.warehouse import open_warehouse
+from jobs.warehouse import open_warehouse, seed_if_needed
 
 #: The jobs modules a stack runs through (with every engine module).
 _JOBS_MODULES = ("revenue.py", "response.py", "invest.py", "stack_store.py")
@@ -47,9 +47,15 @@ def _code_digest() -> str:
 
 def fingerprint(settings: Settings) -> str:
     """The state every stack of this call depends on besides its request: the warehouse's
-    load log, the reference files and the code (a few milliseconds; read once per call)."""
+    load log, the reference files and the code (a few milliseconds; read once per call).
+
+    The embedded warehouse is seeded first if it needs it, as every read of a stack's prices
+    does (:func:`jobs.revenue.read_span`), so the state is the one those reads see and a
+    call can take it once, before it reads."""
     digest = hashlib.sha256(_code_digest().encode())
     with open_warehouse(settings) as warehouse:
+        if warehouse.backend == "duckdb":
+            seed_if_needed(warehouse, settings)
         log = warehouse.run_sql(
             "SELECT dataset, range_start, range_end, rows, loaded_at, source FROM load_log "
             "ORDER BY dataset, range_start, range_end"
