@@ -692,15 +692,13 @@ def merge_run(request: RiskRequest, settings: Settings, run_id: str) -> dict[str
                 f"scenarios (first missing: {missing[:5]}); run the missing shards again",
                 field="run_id",
             )
+    # What the shards assumed, stated on the bootstrap calendar (its means).
+    calendar = scenario_calendar(BOOTSTRAP_TARGET_YEAR)
     network = (
-        calendar_network(request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR))
-        if request.site is not None
-        else None
+        calendar_network(request.revenue, settings, calendar) if request.site is not None else None
     )
     notes = () if network is None else (network.note(),)
-    _, response_notes = calendar_response(
-        request.revenue, settings, scenario_calendar(BOOTSTRAP_TARGET_YEAR)
-    )
+    _, response_notes = calendar_response(request.revenue, settings, calendar)
     document = risk_document(request, rows, run_id, notes, response_notes)
     document["merge_seconds"] = time.perf_counter() - started
     with open_warehouse(settings) as warehouse:
