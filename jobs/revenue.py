@@ -77,7 +77,6 @@ BASE_ASSUMPTIONS = (
     "against the inverter, on top of the energy schedule; stored energy covers every held "
     "service's full delivery (DC 15 min, DM 30 min, DR 60 min, NESO technical requirements) "
     "at every half-hour boundary.",
-    "Response energy is taken as net zero in expectation (not paid, SoC follows the schedule).",
     "Price-taker: the battery never moves a clearing price and every offered MW clears; no "
     "performance (SPM) deductions; MW are divisible.",
     "Blocks without a published clearing price (e.g. EFA blocks straddling the period's "

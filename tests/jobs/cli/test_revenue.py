@@ -50,6 +50,11 @@ def test_the_forecast_is_the_headline_and_the_ceiling_is_labelled(
     assert isinstance(ratio, float)
     assert doc["net_revenue_gbp"] == pytest.approx(ratio * bound["net_revenue_gbp"])
     assert any(a.startswith("forecast:") for a in doc["assumptions"])
+    # The response energy valued, and said so; never also called free or net zero.
+    notes = " ".join(doc["assumptions"]).lower()
+    assert "response energy (issue 20)" in notes
+    assert "net zero" not in notes
+    assert "taken as free" not in notes
 
 
 def test_registration_none_leaves_response_energy_out(
