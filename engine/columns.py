@@ -192,6 +192,7 @@ _REGISTERED: tuple[Column, ...] = (
     _c("price_year", "Prices of", "", _T, width_px=80),
     _c("usable_energy_frac", "Usable energy", "%", _FR, width_px=100),
     _c("cashflow_item", "Item", "", _T, width_px=200),
+    _c("assumption", "Assumption", "", _T, width_px=600),
     _c("present_value_gbp", "Present value (real)", "£", _I, width_px=140),
     _c("net_cashflow_gbp", "Net cashflow (real)", "£", _I, width_px=140),
     _c("discounted_cashflow_gbp", "Discounted cashflow", "£", _I, width_px=140),

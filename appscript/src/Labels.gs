@@ -11,6 +11,7 @@ const COLUMN_LABELS_ = {
   amber_weekday_window: ["Amber band (weekdays)", "UK clock", "text", 2],
   annual_import_mwh: ["Annual import", "MWh", "number", 1],
   annual_net_gbp: ["Annual net revenue", "£", "integer", 2],
+  assumption: ["Assumption", "", "text", 2],
   battery_equivalent_cycles: ["Battery cycles, 30 days", "cycles", "number", 1],
   battery_gbp_per_mw_per_year: ["Battery revenue (forecast)", "£/MW/year", "integer", 2],
   battery_net_revenue_gbp: ["Battery net revenue, 30 days", "£", "integer", 2],

@@ -144,6 +144,10 @@ def build_investment_tab(
                 ("scenarios",),
             )
         )
+    # What every figure above assumed, as the case states it (fade, prices, the upper bound).
+    assumptions = pd.DataFrame({"assumption": list(document.get("assumptions", ()))})
+    if not assumptions.empty:
+        tables.append(Table("assumptions", "What the figures assume", assumptions))
     return TabPlan(TAB, computed, tuple(tables), tuple(charts), tuple(notes))
 
 

@@ -53,10 +53,14 @@ def test_waterfall_sums_to_the_npv() -> None:
 
 def test_the_tab_lays_out_with_registered_columns() -> None:
     plan = build_investment_tab(_document(sweep=True), dt.datetime(2026, 12, 5, 6, 0))
-    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "by_duration"]
+    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "by_duration", "assumptions"]
     assert [c.table for c in plan.charts] == ["waterfall", "by_duration"]
     sizes = plan.tables[2].frame
     assert list(sizes["best_size"]) == ["", "best"]
+    # The case's assumptions, each a row, as the case states them.
+    stated = plan.tables[3].frame
+    assert list(stated["assumption"]) == _document()["assumptions"]
+    assert any("upper bound" in a for a in stated["assumption"])
     assert any("NPV £" in n and "IRR" in n for n in plan.notes)
     layout(plan)  # raises on an unregistered column
 
@@ -68,7 +72,7 @@ def test_without_a_case_the_tab_says_how_to_make_one(tmp_path: Path) -> None:
     save_latest(_document(), Settings(var_dir=tmp_path))
     plan = investment_job(Settings(var_dir=tmp_path))
     assert plan.data_as_of is not None
-    assert [t.name for t in plan.tables] == ["waterfall", "by_year"]
+    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "assumptions"]
 
 
 def test_scenario_paths_add_the_npv_distribution() -> None:
@@ -80,9 +84,14 @@ def test_scenario_paths_add_the_npv_distribution() -> None:
         "histogram": {"edges_gbp": [-12.0, 0.0, 12.0, 24.0], "counts": [1, 2, 1]},
     }  # fmt: skip
     plan = build_investment_tab(document, dt.datetime(2026, 12, 5, 6, 0))
-    assert [t.name for t in plan.tables] == ["waterfall", "by_year", "npv_distribution"]
+    assert [t.name for t in plan.tables] == [
+        "waterfall",
+        "by_year",
+        "npv_distribution",
+        "assumptions",
+    ]
     assert plan.charts[-1].table == "npv_distribution"
-    bands = plan.tables[-1].frame
+    bands = plan.tables[2].frame
     assert list(bands["scenarios"]) == [1, 2, 1]
     assert list(bands["from_gbp"]) == [-12.0, 0.0, 12.0]
     assert any("probability of NPV < 0: 25.0 %" in n for n in plan.notes)
