@@ -30,6 +30,7 @@ main{padding:1rem}.stamp{font-weight:600}.notes{color:#555;font-size:.9rem}
 .tables{display:flex;flex-wrap:wrap;gap:1.5rem}.table{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;font-size:.85rem}th,td{padding:.2rem .5rem;border:1px solid #ddd}
 th{background:#f3f5f7;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.p{min-width:14rem;overflow-wrap:anywhere}
 .charts{display:flex;flex-wrap:wrap;gap:1rem 2rem;margin-top:1rem}
 figure{margin:0;flex:1 1 340px;max-width:600px}svg{width:100%;height:auto}
 figcaption{font-weight:600;font-size:.95rem;margin-bottom:.25rem}
@@ -65,7 +66,7 @@ def _table(grid: SheetGrid, index: int) -> str:
         tds = []
         for c in cols:
             cell = grid.cells[r][c]
-            cls = ' class="n"' if isinstance(cell.value, int | float) else ""
+            cls = ' class="n"' if isinstance(cell.value, int | float) else _prose(cell.value)
             style = f' style="background:{cell.fill}"' if cell.fill else ""
             tds.append(f"<td{cls}{style}>{escape(format_value(cell))}</td>")
         body.append(f"<tr>{''.join(tds)}</tr>")
@@ -73,6 +74,16 @@ def _table(grid: SheetGrid, index: int) -> str:
         f'<div class="table" data-table="{escape(block.name)}"><h3>{escape(block.title)}</h3>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+#: Text longer than this is prose (an assumption, a note) [characters].
+PROSE_CHARS = 80
+
+
+def _prose(value: object) -> str:
+    """The class of a prose cell: it wraps at any character when it must (a long URL), so a
+    table of sentences fits a phone's width instead of scrolling sideways."""
+    return ' class="p"' if isinstance(value, str) and len(value) > PROSE_CHARS else ""
 
 
 def _numbers(grid: SheetGrid, placed: PlacedChart, name: str) -> list[float | None]:

@@ -53,6 +53,17 @@ def test_page_has_nav_table_and_chart_and_escapes_text() -> None:
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
 
 
+def test_prose_cells_wrap_and_short_text_does_not() -> None:
+    sentence = (
+        "Capacity fade: see https://forecastdocs.modoenergy.com/v2.0/docs/battery-degredation" * 2
+    )
+    frame = pd.DataFrame({"assumption": [sentence, "Short note."]})
+    page = render_page([layout(TabPlan("Investment", None, (Table("a", "A", frame),)))], None)
+    assert f'<td class="p">{sentence}</td>' in page
+    assert "<td>Short note.</td>" in page
+    assert "td.p{min-width:14rem;overflow-wrap:anywhere}" in page
+
+
 def test_column_chart_bars_go_both_ways_from_zero() -> None:
     grid = layout(_plan())
     svg = chart_svg(grid, grid.charts[0])
